@@ -1,0 +1,355 @@
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use pci_entity::{
+    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council, engagement_stage_plan, new_id,
+    organisation, participant, person,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{
+    Check, DomainResult, Env, UserError, UserErrorCode,
+    audit::{self, Changes, Subject},
+};
+use crate::db::begin_write;
+
+pub const MAX_PEER_COUNCILS: usize = 5;
+
+pub struct EngagementCreate {
+    pub host_council_id: Uuid,
+    pub peer_council_ids: Vec<Uuid>,
+    pub title: String,
+    pub service_area: String,
+    pub aims: Option<String>,
+    pub stage_plan: Vec<(Stage, NaiveDate)>,
+}
+
+pub struct EngagementUpdate {
+    pub engagement_id: Uuid,
+    pub title: Option<String>,
+    pub service_area: Option<String>,
+    pub aims: Option<String>,
+    /// Replaces the peer councils when given.
+    pub peer_council_ids: Option<Vec<Uuid>>,
+    /// Replaces the whole plan when given.
+    pub stage_plan: Option<Vec<(Stage, NaiveDate)>>,
+}
+
+fn check_peer_ids(c: &mut Check, host: Option<Uuid>, peers: &[Uuid]) {
+    let field = &["input", "peerCouncilIds"];
+    c.ensure(
+        peers.len() <= MAX_PEER_COUNCILS,
+        field,
+        UserErrorCode::Invalid,
+        format!("an engagement has at most {MAX_PEER_COUNCILS} peer councils"),
+    );
+    let distinct: HashSet<_> = peers.iter().collect();
+    c.ensure(distinct.len() == peers.len(), field, UserErrorCode::Invalid, "a peer council is listed twice");
+    if let Some(host) = host {
+        c.ensure(!peers.contains(&host), field, UserErrorCode::Invalid, "the host council cannot also be a peer council");
+    }
+}
+
+/// Planned dates must follow the order of the stages.
+fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usize, (Stage, NaiveDate)> {
+    let field = &["input", "stagePlan"];
+    let mut by_position = BTreeMap::new();
+    for (stage, date) in plan {
+        if by_position.insert(stage.position(), (*stage, *date)).is_some() {
+            c.fail(field, UserErrorCode::Invalid, format!("stage {} is planned twice", stage.label()));
+        }
+    }
+    let mut previous: Option<(Stage, NaiveDate)> = None;
+    for (stage, date) in by_position.values() {
+        if let Some((p_stage, p_date)) = previous
+            && *date < p_date
+        {
+            c.fail(
+                field,
+                UserErrorCode::StagePlanOutOfOrder,
+                format!("{} is planned for {date}, before {} on {p_date}", stage.label(), p_stage.label()),
+            );
+        }
+        previous = Some((*stage, *date));
+    }
+    by_position
+}
+
+async fn ensure_councils(
+    tx: &DatabaseTransaction,
+    ids: &[Uuid],
+    field: &[&str],
+    what: &str,
+) -> DomainResult<Vec<organisation::Model>> {
+    let found = organisation::Entity::find().filter(organisation::Column::Id.is_in(ids.iter().copied())).all(tx).await?;
+    let mut errors = Vec::new();
+    for id in ids {
+        match found.iter().find(|o| o.id == *id) {
+            None => errors.push(UserError::new(field, UserErrorCode::NotFound, format!("no such organisation for the {what}"))),
+            Some(o) if o.kind != OrganisationKind::Council => errors.push(UserError::new(
+                field,
+                UserErrorCode::WrongOrganisation,
+                format!("{} is not a council and cannot be the {what}", o.name),
+            )),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() { Ok(found) } else { Err(super::DomainError::Invalid(errors)) }
+}
+
+async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+    engagement_peer_council::Entity::delete_many()
+        .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
+        .exec(tx)
+        .await?;
+    if peers.is_empty() {
+        return Ok(());
+    }
+    engagement_peer_council::Entity::insert_many(peers.iter().enumerate().map(|(i, id)| {
+        engagement_peer_council::ActiveModel {
+            engagement_id: Set(engagement_id),
+            organisation_id: Set(*id),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+        }
+    }))
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_plan(
+    tx: &DatabaseTransaction,
+    engagement_id: Uuid,
+    plan: &BTreeMap<usize, (Stage, NaiveDate)>,
+) -> Result<(), sea_orm::DbErr> {
+    engagement_stage_plan::Entity::delete_many()
+        .filter(engagement_stage_plan::Column::EngagementId.eq(engagement_id))
+        .exec(tx)
+        .await?;
+    if plan.is_empty() {
+        return Ok(());
+    }
+    engagement_stage_plan::Entity::insert_many(plan.values().map(|(stage, date)| engagement_stage_plan::ActiveModel {
+        engagement_id: Set(engagement_id),
+        stage: Set(*stage),
+        planned_on: Set(*date),
+    }))
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
+}
+
+fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
+    plan.values().map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string()))).collect()
+}
+
+pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engagement::Model> {
+    let mut c = Check::new();
+    let title = c.text(&["input", "title"], &input.title, 200);
+    let service_area = c.text(&["input", "serviceArea"], &input.service_area, 200);
+    let aims = c.optional_text(&["input", "aims"], input.aims.as_deref(), 5000).unwrap_or_default();
+    check_peer_ids(&mut c, Some(input.host_council_id), &input.peer_council_ids);
+    let plan = check_stage_plan(&mut c, &input.stage_plan);
+    c.finish()?;
+
+    let tx = begin_write(&env.db).await?;
+    ensure_councils(&tx, &[input.host_council_id], &["input", "hostCouncilId"], "host council").await?;
+    ensure_councils(&tx, &input.peer_council_ids, &["input", "peerCouncilIds"], "peer council").await?;
+    let now = env.clock.now();
+    let model = engagement::Model {
+        id: new_id(),
+        host_council_id: input.host_council_id,
+        title,
+        service_area,
+        aims,
+        stage: Stage::PreWork,
+        created_at: now,
+        updated_at: now,
+    };
+    engagement::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    write_peers(&tx, model.id, &input.peer_council_ids).await?;
+    write_plan(&tx, model.id, &plan).await?;
+    let changes = Changes::new()
+        .set("hostCouncilId", model.host_council_id)
+        .set("peerCouncilIds", &input.peer_council_ids)
+        .set("title", &model.title)
+        .set("serviceArea", &model.service_area)
+        .set("aims", &model.aims)
+        .set("stage", model.stage)
+        .set("stagePlan", plan_json(&plan));
+    audit::record(&tx, env, "engagement.create", subject(&model), changes).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engagement::Model> {
+    let mut c = Check::new();
+    let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
+    let service_area = input.service_area.as_deref().map(|t| c.text(&["input", "serviceArea"], t, 200));
+    let aims = input.aims.as_deref().map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
+    if let Some(peers) = &input.peer_council_ids {
+        check_peer_ids(&mut c, None, peers);
+    }
+    let plan = input.stage_plan.as_deref().map(|p| check_stage_plan(&mut c, p));
+    c.finish()?;
+
+    let tx = begin_write(&env.db).await?;
+    let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let mut changes = Changes::new();
+    if let Some(peers) = &input.peer_council_ids {
+        let mut check = Check::new();
+        check_peer_ids(&mut check, Some(old.host_council_id), peers);
+        check.finish()?;
+        ensure_councils(&tx, peers, &["input", "peerCouncilIds"], "peer council").await?;
+        let current = peer_council_ids(&tx, old.id).await?;
+        let removed: Vec<Uuid> = current.iter().filter(|id| !peers.contains(id)).copied().collect();
+        ensure_no_active_peers_from(&tx, old.id, &removed).await?;
+        if current != *peers {
+            write_peers(&tx, old.id, peers).await?;
+            changes = changes.diff("peerCouncilIds", &current, peers);
+        }
+    }
+    if let Some(plan) = &plan {
+        let current = engagement_stage_plan::Entity::find()
+            .filter(engagement_stage_plan::Column::EngagementId.eq(old.id))
+            .all(&tx)
+            .await?;
+        let current: BTreeMap<usize, (Stage, NaiveDate)> =
+            current.into_iter().map(|p| (p.stage.position(), (p.stage, p.planned_on))).collect();
+        if current != *plan {
+            write_plan(&tx, old.id, plan).await?;
+            changes = changes.diff("stagePlan", plan_json(&current), plan_json(plan));
+        }
+    }
+    let mut new = old.clone();
+    if let Some(t) = title {
+        new.title = t;
+    }
+    if let Some(s) = service_area {
+        new.service_area = s;
+    }
+    if let Some(a) = aims {
+        new.aims = a;
+    }
+    changes = changes
+        .diff("title", &old.title, &new.title)
+        .diff("serviceArea", &old.service_area, &new.service_area)
+        .diff("aims", &old.aims, &new.aims);
+    if changes.is_empty() {
+        return Ok(old);
+    }
+    new.updated_at = env.clock.now();
+    let mut am = new.clone().into_active_model();
+    am.title = Set(new.title.clone());
+    am.service_area = Set(new.service_area.clone());
+    am.aims = Set(new.aims.clone());
+    am.updated_at = Set(new.updated_at);
+    engagement::Entity::update(am).exec(&tx).await?;
+    audit::record(&tx, env, "engagement.update", subject(&new), changes).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+pub(crate) fn subject(e: &engagement::Model) -> Subject {
+    Subject { kind: "Engagement", id: e.id, engagement_id: Some(e.id) }
+}
+
+/// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
+/// that commands on one engagement run one at a time (SQLite's write lock already does this).
+pub(crate) async fn open_for_change(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+    field: &[&str],
+) -> DomainResult<engagement::Model> {
+    let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
+        return Err(UserError::new(field, UserErrorCode::NotFound, "no such engagement").into());
+    };
+    if e.stage == Stage::Closed {
+        return Err(UserError::new(field, UserErrorCode::EngagementClosed, "the engagement is closed").into());
+    }
+    Ok(e)
+}
+
+/// Marks the engagement as changed by a command on one of its parts.
+pub(crate) async fn touch(tx: &DatabaseTransaction, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
+    engagement::Entity::update_many()
+        .col_expr(engagement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(env.clock.now()))
+        .filter(engagement::Column::Id.eq(id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn peer_council_ids(tx: &impl ConnectionTrait, engagement_id: Uuid) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    Ok(engagement_peer_council::Entity::find()
+        .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
+        .order_by_asc(engagement_peer_council::Column::Position)
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| p.organisation_id)
+        .collect())
+}
+
+async fn ensure_no_active_peers_from(tx: &DatabaseTransaction, engagement_id: Uuid, councils: &[Uuid]) -> DomainResult<()> {
+    if councils.is_empty() {
+        return Ok(());
+    }
+    let rows = participant::Entity::find()
+        .find_also_related(person::Entity)
+        .filter(participant::Column::EngagementId.eq(engagement_id))
+        .filter(person::Column::OrganisationId.is_in(councils.iter().copied()))
+        .all(tx)
+        .await?;
+    let blocking = rows
+        .iter()
+        .filter(|(p, _)| p.status.is_active() && p.role.side() == Side::Peer)
+        .filter_map(|(_, person)| person.as_ref().map(|x| x.name.clone()))
+        .collect::<Vec<_>>();
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    Err(UserError::new(
+        &["input", "peerCouncilIds"],
+        UserErrorCode::Invalid,
+        format!(
+            "a peer council cannot be removed while its reviewers take part ({}); withdraw them first",
+            blocking.join(", ")
+        ),
+    )
+    .into())
+}
+
+/// Is `role` one the person's organisation can hold in this engagement?
+pub(crate) fn role_fits(
+    role: ParticipantRole,
+    org: &organisation::Model,
+    host_council_id: Uuid,
+    peer_council_ids: &[Uuid],
+) -> Result<(), String> {
+    match role.side() {
+        Side::Host if org.id != host_council_id => Err(format!("{} must be from the host council", role_label(role))),
+        Side::Peer if !peer_council_ids.contains(&org.id) => {
+            Err(format!("{} must be from one of the peer councils", role_label(role)))
+        }
+        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => {
+            Err(format!("{} must be from the Improvement Service", role_label(role)))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn role_label(role: ParticipantRole) -> &'static str {
+    match role {
+        ParticipantRole::HostLead => "a host lead",
+        ParticipantRole::HostContributor => "a host contributor",
+        ParticipantRole::PeerLead => "a peer lead",
+        ParticipantRole::PeerReviewer => "a peer reviewer",
+        ParticipantRole::Facilitator => "a facilitator",
+        ParticipantRole::FieldworkContributor => "a fieldwork contributor",
+    }
+}

@@ -1,0 +1,239 @@
+use pci_entity::{InvitationStatus, ParticipantRole, new_id, organisation, participant, person};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use uuid::Uuid;
+
+use super::{
+    Check, DomainResult, Env, UserError, UserErrorCode,
+    audit::{self, Changes, Subject},
+    engagement::{open_for_change, peer_council_ids, role_fits, role_label, touch},
+    unique_violation_as,
+};
+use crate::db::begin_write;
+
+pub struct ParticipantInvite {
+    pub engagement_id: Uuid,
+    pub person_id: Uuid,
+    pub role: ParticipantRole,
+}
+
+pub struct ParticipantRecordResponse {
+    pub participant_id: Uuid,
+    pub accept: bool,
+    pub reason: Option<String>,
+}
+
+pub struct ParticipantWithdraw {
+    pub participant_id: Uuid,
+    pub reason: Option<String>,
+}
+
+fn subject(p: &participant::Model) -> Subject {
+    Subject { kind: "Participant", id: p.id, engagement_id: Some(p.engagement_id) }
+}
+
+fn already_participant() -> UserError {
+    UserError::new(&["input", "personId"], UserErrorCode::AlreadyParticipant, "this person already takes part in the engagement")
+}
+
+async fn ensure_role_free(
+    tx: &DatabaseTransaction,
+    engagement_id: Uuid,
+    role: ParticipantRole,
+    except: Uuid,
+    field: &[&str],
+) -> DomainResult<()> {
+    if !role.is_singular() {
+        return Ok(());
+    }
+    let holders = participant::Entity::find()
+        .filter(participant::Column::EngagementId.eq(engagement_id))
+        .filter(participant::Column::Role.eq(role))
+        .filter(participant::Column::Id.ne(except))
+        .all(tx)
+        .await?;
+    if holders.iter().any(|p| p.status.is_active()) {
+        return Err(UserError::new(
+            field,
+            UserErrorCode::RoleTaken,
+            format!("the engagement already has {}; withdraw them first", role_label(role)),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Invites a person, or invites again someone who declined or was withdrawn.
+pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<participant::Model> {
+    let tx = begin_write(&env.db).await?;
+    let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let Some((person, Some(org))) =
+        person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
+    else {
+        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
+    };
+    let peers = peer_council_ids(&tx, engagement.id).await?;
+    if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
+        return Err(UserError::new(
+            &["input", "role"],
+            UserErrorCode::WrongOrganisation,
+            format!("{} works for {}: {msg}", person.name, org.name),
+        )
+        .into());
+    }
+    let existing = participant::Entity::find()
+        .filter(participant::Column::EngagementId.eq(engagement.id))
+        .filter(participant::Column::PersonId.eq(person.id))
+        .one(&tx)
+        .await?;
+    if existing.as_ref().is_some_and(|p| p.status.is_active()) {
+        return Err(already_participant().into());
+    }
+    ensure_role_free(&tx, engagement.id, input.role, existing.as_ref().map_or(Uuid::nil(), |p| p.id), &["input", "role"])
+        .await?;
+
+    let now = env.clock.now();
+    let (model, action, changes) = match existing {
+        Some(old) => {
+            let new = participant::Model {
+                role: input.role,
+                status: InvitationStatus::Invited,
+                status_reason: None,
+                invited_at: now,
+                responded_at: None,
+                updated_at: now,
+                ..old.clone()
+            };
+            let mut am = new.clone().into_active_model();
+            am.role = Set(new.role);
+            am.status = Set(new.status);
+            am.status_reason = Set(None);
+            am.invited_at = Set(now);
+            am.responded_at = Set(None);
+            am.updated_at = Set(now);
+            participant::Entity::update(am).exec(&tx).await?;
+            let changes = Changes::new().diff("role", old.role, new.role).diff("status", old.status, new.status);
+            (new, "participant.reinvite", changes)
+        }
+        None => {
+            let new = participant::Model {
+                id: new_id(),
+                engagement_id: engagement.id,
+                person_id: person.id,
+                role: input.role,
+                status: InvitationStatus::Invited,
+                status_reason: None,
+                invited_at: now,
+                responded_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            participant::Entity::insert(new.clone().into_active_model())
+                .exec_without_returning(&tx)
+                .await
+                .map_err(|e| unique_violation_as(e, already_participant))?;
+            let changes = Changes::new().set("personId", new.person_id).set("role", new.role).set("status", new.status);
+            (new, "participant.invite", changes)
+        }
+    };
+    audit::record(&tx, env, action, subject(&model), changes).await?;
+    touch(&tx, env, engagement.id).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+async fn open_participant(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<participant::Model> {
+    let field = &["input", "participantId"];
+    let Some(p) = participant::Entity::find_by_id(id).one(tx).await? else {
+        return Err(UserError::new(field, UserErrorCode::NotFound, "no such participant").into());
+    };
+    open_for_change(tx, p.engagement_id, field).await?;
+    // Re-read under the engagement lock: another command may have changed it meanwhile.
+    participant::Entity::find_by_id(id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| UserError::new(field, UserErrorCode::NotFound, "no such participant").into())
+}
+
+async fn set_status(
+    tx: &DatabaseTransaction,
+    env: &Env,
+    old: participant::Model,
+    status: InvitationStatus,
+    reason: Option<String>,
+    action: &str,
+) -> DomainResult<participant::Model> {
+    let now = env.clock.now();
+    // Only the person's own answer counts as a response; a withdrawal keeps the last one.
+    let responded_at = if status == InvitationStatus::Withdrawn { old.responded_at } else { Some(now) };
+    let new = participant::Model { status, status_reason: reason, responded_at, updated_at: now, ..old.clone() };
+    let mut am = new.clone().into_active_model();
+    am.status = Set(new.status);
+    am.status_reason = Set(new.status_reason.clone());
+    am.responded_at = Set(new.responded_at);
+    am.updated_at = Set(now);
+    participant::Entity::update(am).exec(tx).await?;
+    let changes = Changes::new()
+        .diff("status", old.status, new.status)
+        .diff("statusReason", &old.status_reason, &new.status_reason);
+    audit::record(tx, env, action, subject(&new), changes).await?;
+    touch(tx, env, new.engagement_id).await?;
+    Ok(new)
+}
+
+/// Records an answer to an invitation that reached the organiser by other means (the emailed
+/// links arrive with the worker).
+pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
+    let mut c = Check::new();
+    let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
+    c.ensure(
+        input.accept || reason.is_some(),
+        &["input", "reason"],
+        UserErrorCode::Required,
+        "a reason is required when declining, so the organiser can find a substitute",
+    );
+    c.finish()?;
+
+    let tx = begin_write(&env.db).await?;
+    let old = open_participant(&tx, input.participant_id).await?;
+    let status = if input.accept { InvitationStatus::Accepted } else { InvitationStatus::Declined };
+    let allowed = match old.status {
+        InvitationStatus::Invited => true,
+        InvitationStatus::Accepted => !input.accept,
+        InvitationStatus::Declined => input.accept,
+        InvitationStatus::Withdrawn => false,
+    };
+    if !allowed {
+        let msg = match old.status {
+            InvitationStatus::Withdrawn => "the participant was withdrawn; invite them again instead".to_owned(),
+            s => format!("the invitation is already {s}"),
+        };
+        return Err(UserError::new(&["input", "accept"], UserErrorCode::InvalidStatus, msg).into());
+    }
+    if input.accept {
+        ensure_role_free(&tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
+    }
+    let reason = if input.accept { None } else { reason };
+    let new = set_status(&tx, env, old, status, reason, "participant.respond").await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<participant::Model> {
+    let mut c = Check::new();
+    let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
+    c.finish()?;
+
+    let tx = begin_write(&env.db).await?;
+    let old = open_participant(&tx, input.participant_id).await?;
+    if !old.status.is_active() {
+        return Err(UserError::new(
+            &["input", "participantId"],
+            UserErrorCode::InvalidStatus,
+            format!("the participant has already {}", old.status),
+        )
+        .into());
+    }
+    let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
+    tx.commit().await?;
+    Ok(new)
+}

@@ -1,0 +1,90 @@
+//! Errors that are not the caller's input problem: each carries `extensions.code`, and internal
+//! details stay in the log.
+
+use async_graphql::{ErrorExtensions, ServerError};
+
+use sea_orm::DbErr;
+
+pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+pub const FORBIDDEN: &str = "FORBIDDEN";
+pub const NOT_FOUND: &str = "NOT_FOUND";
+pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+pub const INTERNAL: &str = "INTERNAL";
+pub const TIMEOUT: &str = "TIMEOUT";
+pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+
+/// Deliberately not `Display`: async-graphql turns any `Display` error into a message sent to
+/// the client, and these must pass through [`From<ApiError>`] to get a code and to be logged.
+#[derive(Debug)]
+pub enum ApiError {
+    BadUserInput(String),
+    NotFound(String),
+    Internal(anyhow::Error),
+}
+
+impl From<DbErr> for ApiError {
+    fn from(e: DbErr) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl From<std::sync::Arc<DbErr>> for ApiError {
+    fn from(e: std::sync::Arc<DbErr>) -> Self {
+        ApiError::Internal(anyhow::anyhow!("{e}"))
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::BadUserInput(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT)),
+            ApiError::NotFound(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND)),
+            ApiError::Internal(err) => {
+                tracing::error!(error = ?err, "internal error while resolving a field");
+                internal()
+            }
+        }
+    }
+}
+
+pub fn internal() -> async_graphql::Error {
+    async_graphql::Error::new("internal error").extend_with(|_, x| x.set("code", INTERNAL))
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn code_of(e: &ServerError) -> Option<&str> {
+    match e.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Gives every error a code. Errors raised before execution (no path) are about the request;
+/// an uncoded error raised while resolving is a bug whose text may hold internals, so it is
+/// logged and replaced.
+pub fn sanitize(errors: &mut [ServerError]) {
+    for e in errors.iter_mut() {
+        if code_of(e).is_some() {
+            continue;
+        }
+        if e.path.is_empty() {
+            let mut ext = e.extensions.take().unwrap_or_default();
+            ext.set("code", GRAPHQL_VALIDATION_FAILED);
+            e.extensions = Some(ext);
+        } else {
+            tracing::error!(message = %e.message, path = ?e.path, "uncoded error while resolving; sent as INTERNAL");
+            let mut ext = async_graphql::ErrorExtensionValues::default();
+            ext.set("code", INTERNAL);
+            e.message = "internal error".into();
+            e.extensions = Some(ext);
+            e.source = None;
+        }
+    }
+}
+
+/// True when the response failed before execution (parse, validation, variables, limits).
+pub fn is_request_error(data_is_null: bool, errors: &[ServerError]) -> bool {
+    data_is_null && !errors.is_empty() && errors.iter().all(|e| e.path.is_empty())
+}

@@ -1,0 +1,177 @@
+//! Batched loading for nested fields: every field that follows a relation goes through one of
+//! these, so a list of N parents costs one query per relation, not N.
+//!
+//! Loaders are made per request (no cross-request cache, so nobody sees stale or foreign data)
+//! and do not cache within the request either, because a mutation's payload must show rows as
+//! the mutation left them.
+
+use std::{collections::HashMap, marker::PhantomData, sync::Arc};
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use pci_entity::{
+    engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee, organisation, participant, person,
+    stage_transition,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
+use uuid::Uuid;
+
+pub type LoadError = Arc<DbErr>;
+
+/// An entity whose primary key is a single uuid column.
+pub trait Keyed: EntityTrait {
+    fn id_col() -> Self::Column;
+    fn id_of(m: &Self::Model) -> Uuid;
+}
+
+macro_rules! keyed {
+    ($($m:ident),+) => {$(
+        impl Keyed for $m::Entity {
+            fn id_col() -> Self::Column { $m::Column::Id }
+            fn id_of(m: &Self::Model) -> Uuid { m.id }
+        }
+    )+};
+}
+keyed!(organisation, person, engagement, participant, meeting, meeting_attendee, stage_transition);
+
+pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: Keyed,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, LoadError> {
+        let rows = E::find().filter(E::id_col().is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+    }
+}
+
+/// A one-to-many relation read in a fixed order.
+pub trait ChildSpec: Send + Sync + 'static {
+    type E: EntityTrait<Model: Send + Sync + Clone>;
+    fn parent_col() -> <Self::E as EntityTrait>::Column;
+    fn parent_of(m: &<Self::E as EntityTrait>::Model) -> Uuid;
+    fn order(q: Select<Self::E>) -> Select<Self::E>;
+}
+
+pub struct Children<S>(DatabaseConnection, PhantomData<fn() -> S>);
+
+impl<S: ChildSpec> Loader<Uuid> for Children<S> {
+    type Value = Vec<<S::E as EntityTrait>::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let rows = S::order(<S::E as EntityTrait>::find().filter(S::parent_col().is_in(keys.iter().copied())))
+            .all(&self.0)
+            .await?;
+        let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            map.entry(S::parent_of(&row)).or_default().push(row);
+        }
+        Ok(map)
+    }
+}
+
+macro_rules! child_spec {
+    ($name:ident, $m:ident, $parent:ident, $($order:ident),+) => {
+        pub struct $name;
+        impl ChildSpec for $name {
+            type E = $m::Entity;
+            fn parent_col() -> $m::Column { $m::Column::$parent }
+            fn parent_of(m: &$m::Model) -> Uuid { paste_field!(m, $parent) }
+            fn order(q: Select<$m::Entity>) -> Select<$m::Entity> { q$(.order_by_asc($m::Column::$order))+ }
+        }
+    };
+}
+macro_rules! paste_field {
+    ($m:ident, EngagementId) => { $m.engagement_id };
+    ($m:ident, PersonId) => { $m.person_id };
+    ($m:ident, MeetingId) => { $m.meeting_id };
+}
+
+child_spec!(ParticipantsOfEngagement, participant, EngagementId, Id);
+child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
+child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
+child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
+child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
+child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
+
+/// Peer councils of each engagement, in the order the host listed them.
+pub struct PeerCouncils(DatabaseConnection);
+
+impl Loader<Uuid> for PeerCouncils {
+    type Value = Vec<organisation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let rows = engagement_peer_council::Entity::find()
+            .find_also_related(organisation::Entity)
+            .filter(engagement_peer_council::Column::EngagementId.is_in(keys.iter().copied()))
+            .order_by_asc(engagement_peer_council::Column::Position)
+            .all(&self.0)
+            .await?;
+        let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (link, org) in rows {
+            if let Some(org) = org {
+                map.entry(link.engagement_id).or_default().push(org);
+            }
+        }
+        Ok(map)
+    }
+}
+
+pub struct Loaders {
+    pub organisation: DataLoader<ById<organisation::Entity>>,
+    pub person: DataLoader<ById<person::Entity>>,
+    pub engagement: DataLoader<ById<engagement::Entity>>,
+    pub participant: DataLoader<ById<participant::Entity>>,
+    pub meeting: DataLoader<ById<meeting::Entity>>,
+    pub attendee: DataLoader<ById<meeting_attendee::Entity>>,
+    pub transition: DataLoader<ById<stage_transition::Entity>>,
+    pub peer_councils: DataLoader<PeerCouncils>,
+    pub participants: DataLoader<Children<ParticipantsOfEngagement>>,
+    pub participations: DataLoader<Children<ParticipationsOfPerson>>,
+    pub meetings: DataLoader<Children<MeetingsOfEngagement>>,
+    pub attendees: DataLoader<Children<AttendeesOfMeeting>>,
+    pub stage_plan: DataLoader<Children<StagePlanOfEngagement>>,
+    pub history: DataLoader<Children<HistoryOfEngagement>>,
+}
+
+impl Loaders {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        fn dl<T: Loader<Uuid>>(loader: T) -> DataLoader<T> {
+            DataLoader::new(loader, tokio::spawn)
+        }
+        fn by_id<E>(db: &DatabaseConnection) -> DataLoader<ById<E>>
+        where
+            E: Keyed,
+            E::Model: Send + Sync + Clone,
+        {
+            dl(ById(db.clone(), PhantomData))
+        }
+        fn children<S: ChildSpec>(db: &DatabaseConnection) -> DataLoader<Children<S>> {
+            dl(Children(db.clone(), PhantomData))
+        }
+        Self {
+            organisation: by_id(db),
+            person: by_id(db),
+            engagement: by_id(db),
+            participant: by_id(db),
+            meeting: by_id(db),
+            attendee: by_id(db),
+            transition: by_id(db),
+            peer_councils: dl(PeerCouncils(db.clone())),
+            participants: children(db),
+            participations: children(db),
+            meetings: children(db),
+            attendees: children(db),
+            stage_plan: children(db),
+            history: children(db),
+        }
+    }
+}

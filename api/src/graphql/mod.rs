@@ -1,0 +1,39 @@
+//! The GraphQL schema: types, queries, mutations and the limits that protect the server.
+
+pub mod context;
+pub mod error;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod mutations;
+pub mod pagination;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+
+use crate::config::GraphqlConfig;
+pub use context::{AppState, RequestState};
+
+pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
+
+pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchema {
+    let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
+        .register_output_type::<types::Node>()
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .limit_recursive_depth(config.max_recursive_depth)
+        .limit_directives(config.max_directives);
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&GraphqlConfig::default(), None).sdl()
+}

@@ -1,0 +1,90 @@
+//! Mutations: noun-verb names, one `input` argument, a payload holding the changed object and
+//! `userErrors`. Resolvers decode ids, call a domain command and map its result.
+
+mod engagement;
+mod meeting;
+mod organisation;
+mod participant;
+mod person;
+
+use async_graphql::{ID, MergedObject};
+use uuid::Uuid;
+
+use crate::{
+    domain::{DomainError, DomainResult, UserError as DomainUserError, UserErrorCode},
+    graphql::{error::ApiError, ids::NodeKind, types::UserError},
+};
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    organisation::OrganisationMutations,
+    person::PersonMutations,
+    engagement::EngagementMutations,
+    participant::ParticipantMutations,
+    meeting::MeetingMutations,
+);
+
+/// Decodes the global ids of one input, collecting a user error for each bad one.
+#[derive(Default)]
+pub(super) struct Ids(Vec<DomainUserError>);
+
+impl Ids {
+    pub fn one(&mut self, id: &ID, kind: NodeKind, field: &str) -> Uuid {
+        match crate::graphql::ids::decode_as(id, kind) {
+            Some(u) => u,
+            None => {
+                self.0.push(DomainUserError::new(
+                    &["input", field],
+                    UserErrorCode::InvalidId,
+                    format!("{:?} is not a {} id", id.as_str(), kind.type_name()),
+                ));
+                Uuid::nil()
+            }
+        }
+    }
+
+    pub fn many(&mut self, ids: &[ID], kind: NodeKind, field: &str) -> Vec<Uuid> {
+        ids.iter().map(|id| self.one(id, kind, field)).collect()
+    }
+
+    /// `Err` with the collected user errors, if any.
+    pub fn check(self) -> Result<(), Vec<UserError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0.into_iter().map(Into::into).collect()) }
+    }
+}
+
+/// Splits a command's result into the changed object or user errors; database failures become
+/// an INTERNAL error.
+pub(super) fn outcome<T>(r: DomainResult<T>) -> async_graphql::Result<Result<T, Vec<UserError>>> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(DomainError::Invalid(errors)) => Ok(Err(errors.into_iter().map(Into::into).collect())),
+        Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
+    }
+}
+
+/// Declares `Name { field: Option<T>, userErrors: [UserError!]! }` with constructors.
+macro_rules! payload {
+    ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            pub $field: Option<$ty>,
+            pub user_errors: Vec<crate::graphql::types::UserError>,
+        }
+
+        impl $name {
+            pub fn from_outcome<M>(
+                r: Result<M, Vec<crate::graphql::types::UserError>>,
+                wrap: impl FnOnce(M) -> $ty,
+            ) -> Self {
+                match r {
+                    Ok(m) => Self { $field: Some(wrap(m)), user_errors: Vec::new() },
+                    Err(user_errors) => Self { $field: None, user_errors },
+                }
+            }
+        }
+    };
+}
+pub(super) use payload;

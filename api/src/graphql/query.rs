@@ -1,0 +1,302 @@
+//! Top-level reads: Relay's `node`/`nodes`, and one keyset-paginated connection per aggregate.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, connection::Connection};
+use chrono::{DateTime, Utc};
+use futures::future::try_join_all;
+use pci_entity::{engagement, engagement_peer_council, organisation, person};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, Value,
+    QueryTrait,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use serde_json::Value as Json;
+
+use super::{
+    context::CtxExt,
+    error::ApiError,
+    ids::{NodeKind, decode_as},
+    pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
+    types::{
+        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, engagement::instant_key,
+        node::load_node, page_cost,
+    },
+};
+
+pub const MAX_NODES: usize = 100;
+
+pub struct QueryRoot;
+
+#[derive(InputObject, Default)]
+pub struct OrganisationFilter {
+    pub kind: Option<OrganisationKindFilter>,
+    /// Case-insensitive match anywhere in the name.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct OrganisationKindFilter {
+    #[graphql(name = "in")]
+    pub in_: Vec<OrganisationKind>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum OrganisationOrderField {
+    Name,
+    CreatedAt,
+}
+
+#[derive(InputObject)]
+pub struct OrganisationOrder {
+    pub field: OrganisationOrderField,
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    pub organisation_id: Option<ID>,
+    /// Exact address, compared case-insensitively.
+    pub email: Option<String>,
+    /// Case-insensitive match anywhere in the name.
+    pub search: Option<String>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum PersonOrderField {
+    Name,
+    CreatedAt,
+}
+
+#[derive(InputObject)]
+pub struct PersonOrder {
+    pub field: PersonOrderField,
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject, Default)]
+pub struct EngagementFilter {
+    pub stage: Option<StageFilter>,
+    pub host_council_id: Option<ID>,
+    /// Engagements in which this council is a peer.
+    pub peer_council_id: Option<ID>,
+    /// Case-insensitive match anywhere in the title or service area.
+    pub search: Option<String>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum EngagementOrderField {
+    CreatedAt,
+    UpdatedAt,
+    Title,
+}
+
+#[derive(InputObject)]
+pub struct EngagementOrder {
+    pub field: EngagementOrderField,
+    #[graphql(default_with = "OrderDirection::Desc")]
+    pub direction: OrderDirection,
+}
+
+fn parse_instant(j: &Json) -> Option<Value> {
+    j.as_str()?.parse::<DateTime<Utc>>().ok().map(Value::from)
+}
+
+fn parse_text(j: &Json) -> Option<Value> {
+    j.as_str().map(|s| Value::from(s.to_owned()))
+}
+
+/// `lower(col) LIKE %needle%`, with the needle's own wildcards escaped.
+fn contains_ci(col: impl sea_orm::sea_query::IntoColumnRef, needle: &str) -> Expr {
+    let escaped = needle.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiError> {
+    decode_as(id, kind).ok_or_else(|| ApiError::BadUserInput(format!("filter.{field} is not a valid {} id", kind.type_name())))
+}
+
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// Fetches any object by its global id; null if it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        load_node(ctx, &id).await
+    }
+
+    /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
+        }
+        try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
+    }
+
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OrganisationFilter>,
+        order_by: Option<OrganisationOrder>,
+    ) -> async_graphql::Result<Connection<String, Organisation, TotalCount>> {
+        let f = filter.unwrap_or_default();
+        let mut q = organisation::Entity::find();
+        if let Some(kinds) = f.kind {
+            q = q.filter(
+                organisation::Column::Kind.is_in(kinds.in_.into_iter().map(pci_entity::OrganisationKind::from)),
+            );
+        }
+        if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
+            q = q.filter(contains_ci(organisation::Column::Name, &s));
+        }
+        let order = order_by.unwrap_or(OrganisationOrder { field: OrganisationOrderField::Name, direction: OrderDirection::Asc });
+        let descending = order.direction == OrderDirection::Desc;
+        let sort = match order.field {
+            OrganisationOrderField::Name => SortKey::<organisation::Entity> {
+                name: "organisations:name",
+                column: organisation::Column::Name,
+                id: organisation::Column::Id,
+                descending,
+                key_of: |m| Json::String(m.name.clone()),
+                parse: parse_text,
+            },
+            OrganisationOrderField::CreatedAt => SortKey {
+                name: "organisations:createdAt",
+                column: organisation::Column::CreatedAt,
+                id: organisation::Column::Id,
+                descending,
+                key_of: |m: &organisation::Model| Json::String(instant_key(m.created_at)),
+                parse: parse_instant,
+            },
+        };
+        let window = PageArgs::new(first, after, last, before).window(sort.name)?;
+        let db = ctx.db()?;
+        let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        Ok(page.into_connection(lazy_count(db.clone(), q), Organisation))
+    }
+
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<PersonFilter>,
+        order_by: Option<PersonOrder>,
+    ) -> async_graphql::Result<Connection<String, Person, TotalCount>> {
+        let f = filter.unwrap_or_default();
+        let mut q = person::Entity::find();
+        if let Some(org) = &f.organisation_id {
+            q = q.filter(person::Column::OrganisationId.eq(id_filter(org, NodeKind::Organisation, "organisationId")?));
+        }
+        if let Some(email) = &f.email {
+            q = q.filter(person::Column::EmailNormalized.eq(email.trim().to_lowercase()));
+        }
+        if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
+            q = q.filter(contains_ci(person::Column::Name, &s));
+        }
+        let order = order_by.unwrap_or(PersonOrder { field: PersonOrderField::Name, direction: OrderDirection::Asc });
+        let descending = order.direction == OrderDirection::Desc;
+        let sort = match order.field {
+            PersonOrderField::Name => SortKey::<person::Entity> {
+                name: "people:name",
+                column: person::Column::Name,
+                id: person::Column::Id,
+                descending,
+                key_of: |m| Json::String(m.name.clone()),
+                parse: parse_text,
+            },
+            PersonOrderField::CreatedAt => SortKey {
+                name: "people:createdAt",
+                column: person::Column::CreatedAt,
+                id: person::Column::Id,
+                descending,
+                key_of: |m: &person::Model| Json::String(instant_key(m.created_at)),
+                parse: parse_instant,
+            },
+        };
+        let window = PageArgs::new(first, after, last, before).window(sort.name)?;
+        let db = ctx.db()?;
+        let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        Ok(page.into_connection(lazy_count(db.clone(), q), Person))
+    }
+
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EngagementFilter>,
+        order_by: Option<EngagementOrder>,
+    ) -> async_graphql::Result<Connection<String, Engagement, TotalCount>> {
+        let f = filter.unwrap_or_default();
+        let mut q = engagement::Entity::find();
+        if let Some(stages) = f.stage.and_then(|s| s.in_) {
+            q = q.filter(engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)));
+        }
+        if let Some(host) = &f.host_council_id {
+            q = q.filter(engagement::Column::HostCouncilId.eq(id_filter(host, NodeKind::Organisation, "hostCouncilId")?));
+        }
+        if let Some(peer) = &f.peer_council_id {
+            let peer = id_filter(peer, NodeKind::Organisation, "peerCouncilId")?;
+            let sub = engagement_peer_council::Entity::find()
+                .select_only()
+                .column(engagement_peer_council::Column::EngagementId)
+                .filter(engagement_peer_council::Column::OrganisationId.eq(peer))
+                .into_query();
+            q = q.filter(engagement::Column::Id.in_subquery(sub));
+        }
+        if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
+            q = q.filter(
+                Condition::any()
+                    .add(contains_ci(engagement::Column::Title, &s))
+                    .add(contains_ci(engagement::Column::ServiceArea, &s)),
+            );
+        }
+        let order =
+            order_by.unwrap_or(EngagementOrder { field: EngagementOrderField::CreatedAt, direction: OrderDirection::Desc });
+        let descending = order.direction == OrderDirection::Desc;
+        let sort = match order.field {
+            EngagementOrderField::CreatedAt => SortKey::<engagement::Entity> {
+                name: "engagements:createdAt",
+                column: engagement::Column::CreatedAt,
+                id: engagement::Column::Id,
+                descending,
+                key_of: |m| Json::String(instant_key(m.created_at)),
+                parse: parse_instant,
+            },
+            EngagementOrderField::UpdatedAt => SortKey {
+                name: "engagements:updatedAt",
+                column: engagement::Column::UpdatedAt,
+                id: engagement::Column::Id,
+                descending,
+                key_of: |m: &engagement::Model| Json::String(instant_key(m.updated_at)),
+                parse: parse_instant,
+            },
+            EngagementOrderField::Title => SortKey {
+                name: "engagements:title",
+                column: engagement::Column::Title,
+                id: engagement::Column::Id,
+                descending,
+                key_of: |m: &engagement::Model| Json::String(m.title.clone()),
+                parse: parse_text,
+            },
+        };
+        let window = PageArgs::new(first, after, last, before).window(sort.name)?;
+        let db = ctx.db()?;
+        let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        Ok(page.into_connection(lazy_count(db.clone(), q), Engagement))
+    }
+}

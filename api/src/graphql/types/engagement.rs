@@ -1,0 +1,201 @@
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use pci_entity::{engagement, stage_transition};
+
+use super::{
+    ActorKind, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
+    ParticipantRole, Person, load_children, load_required, page_cost,
+};
+use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
+    ids::{NodeKind, encode},
+    pagination::{PageArgs, TotalCount, page_in_memory},
+};
+
+/// One peer review of a host council's service area, from pre-work to follow-up.
+pub struct Engagement(pub engagement::Model);
+
+#[derive(InputObject, Default)]
+pub struct ParticipantFilter {
+    pub role: Option<ParticipantRoleFilter>,
+    pub status: Option<InvitationStatusFilter>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ParticipantRoleFilter {
+    #[graphql(name = "in")]
+    pub in_: Vec<ParticipantRole>,
+}
+
+#[derive(InputObject, Default)]
+pub struct InvitationStatusFilter {
+    #[graphql(name = "in")]
+    pub in_: Vec<InvitationStatus>,
+}
+
+#[derive(InputObject, Default)]
+pub struct MeetingFilter {
+    pub kind: Option<MeetingKindFilter>,
+    pub status: Option<MeetingStatusFilter>,
+}
+
+#[derive(InputObject, Default)]
+pub struct MeetingKindFilter {
+    #[graphql(name = "in")]
+    pub in_: Vec<MeetingKind>,
+}
+
+#[derive(InputObject, Default)]
+pub struct MeetingStatusFilter {
+    #[graphql(name = "in")]
+    pub in_: Vec<MeetingStatus>,
+}
+
+/// When a stage is planned to start.
+#[derive(SimpleObject)]
+pub struct StagePlanEntry {
+    pub stage: EngagementStage,
+    pub planned_on: NaiveDate,
+}
+
+/// Sortable text form of an instant, used as a cursor key.
+pub fn instant_key(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+#[Object]
+impl Engagement {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Engagement, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The service area under review.
+    async fn service_area(&self) -> &str {
+        &self.0.service_area
+    }
+    async fn aims(&self) -> &str {
+        &self.0.aims
+    }
+    async fn stage(&self) -> EngagementStage {
+        self.0.stage.into()
+    }
+    /// The only stage `engagementAdvanceStage` can move to; null once closed.
+    async fn next_stage(&self) -> Option<EngagementStage> {
+        self.0.stage.next().map(Into::into)
+    }
+    async fn host_council(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
+        load_required!(ctx, organisation, self.0.host_council_id, Organisation)
+    }
+    /// In the order the host listed them (at most five).
+    async fn peer_councils(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
+        Ok(load_children!(ctx, peer_councils, self.0.id).into_iter().map(Organisation).collect())
+    }
+    /// Planned start dates, in stage order.
+    async fn stage_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlanEntry>> {
+        let mut plan = load_children!(ctx, stage_plan, self.0.id);
+        plan.sort_by_key(|p| p.stage.position());
+        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: p.planned_on }).collect())
+    }
+    /// The team, in the order they were first invited.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ParticipantFilter>,
+    ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("participants")?;
+        let f = filter.unwrap_or_default();
+        let roles: Option<Vec<pci_entity::ParticipantRole>> = f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::InvitationStatus>> =
+            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        let rows: Vec<_> = load_children!(ctx, participants, self.0.id)
+            .into_iter()
+            .filter(|p| roles.as_ref().is_none_or(|r| r.contains(&p.role)))
+            .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
+            .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "participants", &window, |p| (String::new(), p.id)).into_connection(total, Participant))
+    }
+    /// Meetings by start time.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MeetingFilter>,
+    ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("meetings")?;
+        let f = filter.unwrap_or_default();
+        let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::MeetingStatus>> =
+            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
+            .into_iter()
+            .filter(|m| kinds.as_ref().is_none_or(|k| k.contains(&m.kind)))
+            .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
+            .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id)).into_connection(total, Meeting))
+    }
+    /// Every stage change, oldest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, StageTransition, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
+        let rows = load_children!(ctx, history, self.0.id);
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id)).into_connection(total, StageTransition))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// One step of an engagement from one stage to the next.
+pub struct StageTransition(pub stage_transition::Model);
+
+#[Object]
+impl StageTransition {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::StageTransition, self.0.id)
+    }
+    async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Engagement> {
+        load_required!(ctx, engagement, self.0.engagement_id, Engagement)
+    }
+    async fn from_stage(&self) -> EngagementStage {
+        self.0.from_stage.into()
+    }
+    async fn to_stage(&self) -> EngagementStage {
+        self.0.to_stage.into()
+    }
+    async fn actor_kind(&self) -> ActorKind {
+        self.0.actor_kind.into()
+    }
+    /// The person who moved it, when a signed-in person did.
+    async fn moved_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = self.0.actor_person_id else { return Ok(None) };
+        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}

@@ -1,0 +1,112 @@
+use async_graphql::{Context, ID, Object, connection::Connection};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use pci_entity::{meeting, meeting_attendee};
+
+use super::{Engagement, MeetingKind, MeetingStatus, Person, Rsvp, load_children, load_required, page_cost};
+use crate::graphql::{
+    ids::{NodeKind, encode},
+    pagination::{PageArgs, TotalCount, page_in_memory},
+};
+
+pub struct Meeting(pub meeting::Model);
+
+impl Meeting {
+    fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+        match self.0.time_zone.parse::<Tz>() {
+            Ok(tz) => t.with_timezone(&tz).naive_local(),
+            Err(_) => t.naive_utc(),
+        }
+    }
+}
+
+#[Object]
+impl Meeting {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Meeting, self.0.id)
+    }
+    async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Engagement> {
+        load_required!(ctx, engagement, self.0.engagement_id, Engagement)
+    }
+    async fn kind(&self) -> MeetingKind {
+        self.0.kind.into()
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn status(&self) -> MeetingStatus {
+        self.0.status.into()
+    }
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.0.ends_at
+    }
+    /// IANA time zone the meeting was planned in, e.g. Europe/London.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// Wall-clock start in `timeZone`.
+    async fn starts_at_local(&self) -> NaiveDateTime {
+        self.local(self.0.starts_at)
+    }
+    async fn ends_at_local(&self) -> NaiveDateTime {
+        self.local(self.0.ends_at)
+    }
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    async fn online_url(&self) -> Option<&str> {
+        self.0.online_url.as_deref()
+    }
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+    /// Raised on every change attendees must see (calendar SEQUENCE).
+    async fn sequence(&self) -> i32 {
+        self.0.sequence
+    }
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn attendees(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, MeetingAttendee, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("attendees")?;
+        let rows = load_children!(ctx, attendees, self.0.id);
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id)).into_connection(total, MeetingAttendee))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A person invited to a meeting, and their answer.
+pub struct MeetingAttendee(pub meeting_attendee::Model);
+
+#[Object]
+impl MeetingAttendee {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::MeetingAttendee, self.0.id)
+    }
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Meeting> {
+        load_required!(ctx, meeting, self.0.meeting_id, Meeting)
+    }
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
+        load_required!(ctx, person, self.0.person_id, Person)
+    }
+    async fn rsvp(&self) -> Rsvp {
+        self.0.rsvp.into()
+    }
+    async fn responded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.responded_at
+    }
+}

@@ -1,0 +1,37 @@
+pub mod common;
+pub mod engagement;
+pub mod meeting;
+pub mod node;
+pub mod organisation;
+pub mod participant;
+pub mod person;
+
+pub use common::*;
+pub use engagement::Engagement;
+pub use meeting::{Meeting, MeetingAttendee};
+pub use node::Node;
+pub use organisation::Organisation;
+pub use participant::Participant;
+pub use person::Person;
+
+/// Reads one row through a loader; a missing row behind a foreign key is an internal error.
+macro_rules! load_required {
+    ($ctx:expr, $loader:ident, $id:expr, $wrap:path) => {{
+        use crate::graphql::{context::CtxExt as _, error::ApiError};
+        let id = $id;
+        match $ctx.loaders()?.$loader.load_one(id).await.map_err(ApiError::from)? {
+            Some(m) => Ok($wrap(m)),
+            None => Err(ApiError::Internal(anyhow::anyhow!("dangling reference to {} {id}", stringify!($loader))).into()),
+        }
+    }};
+}
+pub(crate) use load_required;
+
+/// Reads the children of one parent through a loader.
+macro_rules! load_children {
+    ($ctx:expr, $loader:ident, $id:expr) => {{
+        use crate::graphql::{context::CtxExt as _, error::ApiError};
+        $ctx.loaders()?.$loader.load_one($id).await.map_err(ApiError::from)?.unwrap_or_default()
+    }};
+}
+pub(crate) use load_children;

@@ -1,0 +1,51 @@
+use async_graphql::{Context, ID, Object, connection::Connection};
+use chrono::{DateTime, Utc};
+use pci_entity::person;
+
+use super::{Organisation, Participant, load_children, load_required, page_cost};
+use crate::graphql::{
+    ids::{NodeKind, encode},
+    pagination::{PageArgs, TotalCount, page_in_memory},
+};
+
+pub struct Person(pub person::Model);
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Person, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
+        load_required!(ctx, organisation, self.0.organisation_id, Organisation)
+    }
+    /// The engagements this person takes part in, one entry per engagement, oldest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn participations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("participations")?;
+        let rows = load_children!(ctx, participations, self.0.id);
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "participations", &window, |p| (String::new(), p.id)).into_connection(total, Participant))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

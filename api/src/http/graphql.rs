@@ -1,0 +1,346 @@
+//! GraphQL over HTTP, following the spec that async-graphql-axum leaves to the application:
+//! method and content-type rules, `Accept` negotiation, status codes, CSRF prevention, body,
+//! batch, alias and time limits.
+
+use std::{collections::BTreeMap, sync::Arc, time::Instant};
+
+use async_graphql::{
+    ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value, Variables,
+    http::GraphiQLSource, parser::types::OperationType,
+};
+use axum::{
+    body::Body,
+    extract::{RawQuery, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::{
+    HttpState, duration_ms, json_error,
+    negotiate::{ResponseType, forces_preflight, is_json_utf8, response_type},
+};
+use crate::{
+    domain::Actor,
+    graphql::{
+        RequestState,
+        error::{GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize},
+        limits::{alias_count, operation_type},
+    },
+};
+
+/// A request refused before execution.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    allow: Option<&'static str>,
+}
+
+fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal { status, code, message: message.into(), allow: None }
+}
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+pub async fn handle(
+    State(state): State<Arc<HttpState>>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if method == Method::GET && wants_graphiql(&headers, query.as_deref()) && state.config.graphql.graphiql {
+        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+    }
+    let Some(rt) = response_type(&headers) else {
+        return json_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "application/json",
+            "NOT_ACCEPTABLE",
+            "Accept must allow application/graphql-response+json or application/json",
+        );
+    };
+    let parsed = match method {
+        Method::POST => read_post(&state, &headers, body).await,
+        Method::GET => read_get(query.as_deref().unwrap_or_default(), &headers),
+        _ => Err(Refusal {
+            allow: Some("GET, POST"),
+            ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use POST (or GET for queries)")
+        }),
+    };
+    match parsed {
+        Ok(batch) => execute(&state, rt, batch).await,
+        Err(r) => {
+            let mut resp = json_error(r.status, rt.content_type(), r.code, &r.message);
+            if let Some(allow) = r.allow {
+                resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+            }
+            resp
+        }
+    }
+}
+
+fn wants_graphiql(headers: &HeaderMap, query: Option<&str>) -> bool {
+    let no_query = query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
+    let html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    no_query && html
+}
+
+enum Batch {
+    Single(GqlRequest),
+    Many(Vec<GqlRequest>),
+}
+
+async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result<Batch, Refusal> {
+    match is_json_utf8(headers) {
+        Some(true) => {}
+        Some(false) => {
+            return Err(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "Content-Type must be application/json (UTF-8)",
+            ));
+        }
+        None => {
+            return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is required"));
+        }
+    }
+    let limit = state.config.http.max_body_bytes;
+    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", format!("the body is over {limit} bytes"));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(1024).min(limit));
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| bad_request("the request body could not be read"))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if bytes.is_empty() {
+        return Err(bad_request("the request body is empty; send {\"query\": \"...\"}"));
+    }
+    let json: Json = serde_json::from_slice(&bytes).map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    match json {
+        Json::Object(map) => Ok(Batch::Single(params_from_json(map)?)),
+        Json::Array(items) => {
+            let max = state.config.graphql.max_batch;
+            if max <= 1 {
+                return Err(bad_request("batched requests are not accepted"));
+            }
+            if items.is_empty() || items.len() > max {
+                return Err(bad_request(format!("a batch holds 1 to {max} operations")));
+            }
+            let reqs = items
+                .into_iter()
+                .map(|item| match item {
+                    Json::Object(map) => params_from_json(map),
+                    _ => Err(bad_request("each batched operation must be a JSON object")),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Batch::Many(reqs))
+        }
+        _ => Err(bad_request("the body must be a JSON object")),
+    }
+}
+
+/// The GraphQL-over-HTTP request parameters, each checked for its JSON type.
+fn params_from_json(mut map: serde_json::Map<String, Json>) -> Result<GqlRequest, Refusal> {
+    let query = match map.remove("query") {
+        Some(Json::String(q)) => q,
+        Some(_) => return Err(bad_request("`query` must be a string")),
+        None => return Err(bad_request("`query` is required")),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(n)) => Some(n),
+        Some(_) => return Err(bad_request("`operationName` must be a string or null")),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Json::Null) => None,
+        Some(v @ Json::Object(_)) => Some(v),
+        Some(_) => return Err(bad_request("`variables` must be an object or null")),
+    };
+    let extensions = match map.remove("extensions") {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(e)) => Some(e),
+        Some(_) => return Err(bad_request("`extensions` must be an object or null")),
+    };
+    build_request(query, operation_name, variables, extensions)
+}
+
+fn build_request(
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Json>,
+    extensions: Option<serde_json::Map<String, Json>>,
+) -> Result<GqlRequest, Refusal> {
+    let mut req = GqlRequest::new(query);
+    if let Some(name) = operation_name {
+        req = req.operation_name(name);
+    }
+    if let Some(vars) = variables {
+        req = req.variables(Variables::from_json(vars));
+    }
+    if let Some(ext) = extensions {
+        for (k, v) in ext {
+            let v = Value::from_json(v).map_err(|_| bad_request("`extensions` holds a value that is not JSON"))?;
+            req.extensions.insert(k, v);
+        }
+    }
+    Ok(req)
+}
+
+fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = None;
+    let mut extensions = None;
+    for (k, v) in url::form_urlencoded::parse(query_string.as_bytes()) {
+        match k.as_ref() {
+            "query" => query = Some(v.into_owned()),
+            "operationName" if !v.is_empty() => operation_name = Some(v.into_owned()),
+            "variables" if !v.is_empty() => variables = Some(v.into_owned()),
+            "extensions" if !v.is_empty() => extensions = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let query = query.ok_or_else(|| bad_request("the `query` parameter is required"))?;
+    let variables = variables
+        .map(|v| match serde_json::from_str::<Json>(&v) {
+            Ok(o @ Json::Object(_)) => Ok(o),
+            _ => Err(bad_request("`variables` must be a JSON object")),
+        })
+        .transpose()?;
+    let extensions = extensions
+        .map(|v| match serde_json::from_str::<Json>(&v) {
+            Ok(Json::Object(o)) => Ok(o),
+            _ => Err(bad_request("`extensions` must be a JSON object")),
+        })
+        .transpose()?;
+    let mut req = build_request(query, operation_name, variables, extensions)?;
+    // A document that does not parse is answered by `execute` like any other parse error.
+    let operation_name = req.operation_name.clone();
+    if let Ok(doc) = req.parsed_query() {
+        let op = operation_type(doc, operation_name.as_deref());
+        if matches!(op, Some(OperationType::Mutation | OperationType::Subscription)) {
+            return Err(Refusal {
+                allow: Some("POST"),
+                ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+            });
+        }
+    }
+    if !forces_preflight(headers) {
+        return Err(bad_request(
+            "GET requests must carry an `apollo-require-preflight` or `x-apollo-operation-name` header (CSRF prevention)",
+        ));
+    }
+    Ok(Batch::Single(req))
+}
+
+fn request_error(message: String, code: &'static str) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", code);
+    e.extensions = Some(ext);
+    e
+}
+
+/// Parses and applies the checks async-graphql does not make; `Err` is the response to send.
+fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, GqlResponse> {
+    let max_aliases = state.config.graphql.max_aliases;
+    match req.parsed_query() {
+        Err(mut e) => {
+            let mut ext = e.extensions.take().unwrap_or_default();
+            ext.set("code", GRAPHQL_PARSE_FAILED);
+            e.extensions = Some(ext);
+            return Err(GqlResponse::from_errors(vec![e]));
+        }
+        Ok(doc) => {
+            let aliases = alias_count(doc);
+            if aliases > max_aliases {
+                return Err(GqlResponse::from_errors(vec![request_error(
+                    format!("the query uses {aliases} aliases; at most {max_aliases} are allowed"),
+                    GRAPHQL_VALIDATION_FAILED,
+                )]));
+            }
+        }
+    }
+    Ok(req.data(RequestState::new(&state.app, Actor::Anonymous)))
+}
+
+async fn run_one(state: &HttpState, req: GqlRequest) -> GqlResponse {
+    match prepare(state, req) {
+        Ok(req) => state.schema.execute(req).await,
+        Err(resp) => resp,
+    }
+}
+
+#[derive(Serialize)]
+struct Body1<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+}
+
+/// The response body for one operation; `data` is left out when execution never started.
+fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
+    sanitize(&mut resp.errors);
+    let request_error = is_request_error(resp.data == Value::Null, &resp.errors);
+    let body = Body1 {
+        data: (!request_error).then_some(&resp.data),
+        errors: &resp.errors,
+        extensions: &resp.extensions,
+    };
+    (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
+}
+
+async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response {
+    let started = Instant::now();
+    let limit = duration_ms(state.config.http.request_timeout_ms);
+    let is_batch = matches!(batch, Batch::Many(_));
+    let work = async {
+        match batch {
+            Batch::Single(req) => vec![run_one(state, req).await],
+            // One after another, so that mutations in a batch apply in the order sent.
+            Batch::Many(reqs) => {
+                let mut out = Vec::with_capacity(reqs.len());
+                for r in reqs {
+                    out.push(run_one(state, r).await);
+                }
+                out
+            }
+        }
+    };
+    let Ok(mut responses) = tokio::time::timeout(limit, work).await else {
+        tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request timed out");
+        let msg = format!("the request did not finish within {} ms", limit.as_millis());
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, rt.content_type(), TIMEOUT, &msg);
+    };
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "GraphQL executed");
+    let (json, status) = if !is_batch && responses.len() == 1 {
+        let (body, request_error) = body_of(&mut responses[0]);
+        let status =
+            if request_error && rt == ResponseType::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        (body, status)
+    } else {
+        (Json::Array(responses.iter_mut().map(|r| body_of(r).0).collect()), StatusCode::OK)
+    };
+    let mut resp = (status, json.to_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(rt.content_type()));
+    // Engagement data is confidential: no shared caches.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}

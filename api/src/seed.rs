@@ -1,0 +1,1 @@
+pub async fn seed_demo(_s: &crate::graphql::AppState) -> anyhow::Result<()> { Ok(()) }

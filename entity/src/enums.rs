@@ -1,0 +1,189 @@
+//! Closed vocabularies of the PCI domain, stored as short strings.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(#[sea_orm(string_value = $value)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value,)+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(OrganisationKind {
+    Council = "council",
+    ImprovementService = "improvement_service",
+    Other = "other",
+});
+
+string_enum!(
+    /// The stages of one engagement, in order.
+    Stage {
+        PreWork = "pre_work",
+        Planning = "planning",
+        Prioritisation = "prioritisation",
+        Fieldwork = "fieldwork",
+        Findings = "findings",
+        Feedback = "feedback",
+        ReportDrafting = "report_drafting",
+        SignOff = "sign_off",
+        Evaluation = "evaluation",
+        FollowUp = "follow_up",
+        Closed = "closed",
+    }
+);
+
+impl Stage {
+    pub fn position(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or_default()
+    }
+
+    /// The one stage an engagement may move to from this one; `None` once closed.
+    pub fn next(self) -> Option<Stage> {
+        Self::ALL.get(self.position() + 1).copied()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::PreWork => "Pre-work",
+            Stage::Planning => "Planning session",
+            Stage::Prioritisation => "Prioritisation meeting",
+            Stage::Fieldwork => "Fieldwork",
+            Stage::Findings => "Findings meeting",
+            Stage::Feedback => "Feedback session",
+            Stage::ReportDrafting => "Report drafting",
+            Stage::SignOff => "Sign-off",
+            Stage::Evaluation => "Evaluation",
+            Stage::FollowUp => "Follow-up",
+            Stage::Closed => "Closed",
+        }
+    }
+}
+
+string_enum!(ParticipantRole {
+    HostLead = "host_lead",
+    HostContributor = "host_contributor",
+    PeerLead = "peer_lead",
+    PeerReviewer = "peer_reviewer",
+    Facilitator = "facilitator",
+    FieldworkContributor = "fieldwork_contributor",
+});
+
+impl ParticipantRole {
+    /// Which side of the review a role belongs to; it decides which organisation the person
+    /// must come from.
+    pub fn side(self) -> Side {
+        match self {
+            Self::HostLead | Self::HostContributor | Self::FieldworkContributor => Side::Host,
+            Self::PeerLead | Self::PeerReviewer => Side::Peer,
+            Self::Facilitator => Side::ImprovementService,
+        }
+    }
+
+    /// Roles held by at most one active participant per engagement.
+    pub fn is_singular(self) -> bool {
+        matches!(self, Self::HostLead | Self::PeerLead)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Host,
+    Peer,
+    ImprovementService,
+}
+
+string_enum!(InvitationStatus {
+    Invited = "invited",
+    Accepted = "accepted",
+    Declined = "declined",
+    Withdrawn = "withdrawn",
+});
+
+impl InvitationStatus {
+    /// Still part of the team (or about to be).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Invited | Self::Accepted)
+    }
+}
+
+string_enum!(MeetingKind {
+    PlanningSession = "planning_session",
+    PrioritisationMeeting = "prioritisation_meeting",
+    FindingsMeeting = "findings_meeting",
+    FeedbackSession = "feedback_session",
+    SignOffMeeting = "sign_off_meeting",
+    FollowUpMeeting = "follow_up_meeting",
+    Other = "other",
+});
+
+impl MeetingKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PlanningSession => "Planning session",
+            Self::PrioritisationMeeting => "Prioritisation meeting",
+            Self::FindingsMeeting => "Findings meeting",
+            Self::FeedbackSession => "Feedback session",
+            Self::SignOffMeeting => "Sign-off meeting",
+            Self::FollowUpMeeting => "Follow-up meeting",
+            Self::Other => "Meeting",
+        }
+    }
+}
+
+string_enum!(MeetingStatus {
+    Scheduled = "scheduled",
+    Cancelled = "cancelled",
+});
+
+string_enum!(Rsvp {
+    NeedsAction = "needs_action",
+    Accepted = "accepted",
+    Tentative = "tentative",
+    Declined = "declined",
+});
+
+string_enum!(ActorKind {
+    Person = "person",
+    System = "system",
+    Anonymous = "anonymous",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_step_in_order_and_end_closed() {
+        assert_eq!(Stage::PreWork.next(), Some(Stage::Planning));
+        assert_eq!(Stage::FollowUp.next(), Some(Stage::Closed));
+        assert_eq!(Stage::Closed.next(), None);
+        let mut s = Stage::PreWork;
+        let mut steps = 0;
+        while let Some(n) = s.next() {
+            assert_eq!(n.position(), s.position() + 1);
+            s = n;
+            steps += 1;
+        }
+        assert_eq!(steps, 10);
+    }
+}

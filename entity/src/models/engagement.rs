@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+use crate::Stage;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "engagements")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub host_council_id: Uuid,
+    pub title: String,
+    pub service_area: String,
+    #[sea_orm(column_type = "Text")]
+    pub aims: String,
+    pub stage: Stage,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::organisation::Entity",
+        from = "Column::HostCouncilId",
+        to = "super::organisation::Column::Id"
+    )]
+    HostCouncil,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,1 +1,176 @@
-pub async fn seed_demo(_s: &crate::graphql::AppState) -> anyhow::Result<()> { Ok(()) }
+//! `pci-api seed-demo`: a realistic engagement in fieldwork, built through the domain commands
+//! so that it carries the same audit trail as real use.
+
+use anyhow::{Context, anyhow};
+use chrono::{Duration, NaiveDateTime, Utc};
+use chrono_tz::Europe::London;
+use pci_entity::{MeetingKind, OrganisationKind, ParticipantRole, Stage, organisation};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
+        stage::{self, EngagementAdvanceStage},
+    },
+    graphql::AppState,
+};
+
+const IS_SLUG: &str = "improvement-service";
+
+fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
+    r.map_err(|e| match e {
+        DomainError::Invalid(errors) => {
+            anyhow!("{what}: {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+        }
+        DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
+    })
+}
+
+/// Wall-clock time in London, `days` from today at `hour`:00.
+fn london(days: i64, hour: u32) -> NaiveDateTime {
+    let today = Utc::now().with_timezone(&London).date_naive();
+    (today + Duration::days(days)).and_hms_opt(hour, 0, 0).unwrap_or_default()
+}
+
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System };
+    if organisation::Entity::find().filter(organisation::Column::Slug.eq(IS_SLUG)).one(&env.db).await?.is_some() {
+        println!("The demo data is already present; nothing to do.");
+        return Ok(());
+    }
+    let new_org = |kind, name: &str| {
+        let env = env.clone();
+        let name = name.to_owned();
+        async move { ok(&name.clone(), org::create(&env, org::OrganisationCreate { kind, name, slug: None }).await) }
+    };
+    let is = new_org(OrganisationKind::ImprovementService, "Improvement Service").await?;
+    let host = new_org(OrganisationKind::Council, "Fife Council").await?;
+    let peers = [
+        new_org(OrganisationKind::Council, "Perth and Kinross Council").await?,
+        new_org(OrganisationKind::Council, "Angus Council").await?,
+        new_org(OrganisationKind::Council, "Dundee City Council").await?,
+    ];
+
+    let people: [(&str, &str, Uuid, &str, ParticipantRole); 12] = [
+        ("Morag Campbell", "morag.campbell@improvementservice.org.uk", is.id, "Programme Manager", ParticipantRole::Facilitator),
+        ("Iain Stewart", "iain.stewart@improvementservice.org.uk", is.id, "Improvement Adviser", ParticipantRole::Facilitator),
+        ("Eilidh Robertson", "eilidh.robertson@fife.gov.uk", host.id, "Head of Housing Services", ParticipantRole::HostLead),
+        ("Callum Reid", "callum.reid@fife.gov.uk", host.id, "Housing Options Team Leader", ParticipantRole::HostContributor),
+        ("Shona Murray", "shona.murray@fife.gov.uk", host.id, "Performance Analyst", ParticipantRole::HostContributor),
+        ("Ross MacDonald", "ross.macdonald@fife.gov.uk", host.id, "Homelessness Caseworker", ParticipantRole::FieldworkContributor),
+        ("Kirsty Paterson", "kirsty.paterson@fife.gov.uk", host.id, "Temporary Accommodation Officer", ParticipantRole::FieldworkContributor),
+        ("Alasdair Fraser", "alasdair.fraser@pkc.gov.uk", peers[0].id, "Service Manager, Housing", ParticipantRole::PeerLead),
+        ("Fiona Grant", "fiona.grant@angus.gov.uk", peers[1].id, "Housing Strategy Officer", ParticipantRole::PeerReviewer),
+        ("Duncan Thomson", "duncan.thomson@dundeecity.gov.uk", peers[2].id, "Homelessness Services Manager", ParticipantRole::PeerReviewer),
+        ("Catriona Ross", "catriona.ross@dundeecity.gov.uk", peers[2].id, "Policy Officer", ParticipantRole::PeerReviewer),
+        ("Gregor Wilson", "gregor.wilson@angus.gov.uk", peers[1].id, "Team Manager", ParticipantRole::PeerReviewer),
+    ];
+
+    let today = Utc::now().with_timezone(&London).date_naive();
+    let plan = [
+        (Stage::PreWork, -56),
+        (Stage::Planning, -35),
+        (Stage::Prioritisation, -21),
+        (Stage::Fieldwork, -7),
+        (Stage::Findings, 14),
+        (Stage::Feedback, 21),
+        (Stage::ReportDrafting, 28),
+        (Stage::SignOff, 56),
+        (Stage::Evaluation, 63),
+        (Stage::FollowUp, 240),
+    ]
+    .map(|(s, d)| (s, today + Duration::days(d)));
+    let e = ok(
+        "engagement",
+        engagement::create(
+            &env,
+            engagement::EngagementCreate {
+                host_council_id: host.id,
+                peer_council_ids: peers.iter().map(|p| p.id).collect(),
+                title: "Housing Options and Homelessness Peer Review".into(),
+                service_area: "Housing options and homelessness".into(),
+                aims: Some(
+                    "Understand why repeat homelessness presentations have risen, test how the housing options \
+                     approach prevents homelessness earlier, and learn from peer councils' prevention work."
+                        .into(),
+                ),
+                stage_plan: plan.to_vec(),
+            },
+        )
+        .await,
+    )?;
+
+    let mut team = Vec::new();
+    for (name, email, org_id, title, role) in people {
+        let p = ok(
+            name,
+            person::create(
+                &env,
+                person::PersonCreate { name: name.into(), email: email.into(), organisation_id: org_id, job_title: Some(title.into()) },
+            )
+            .await,
+        )?;
+        let part = ok(name, participant::invite(&env, participant::ParticipantInvite { engagement_id: e.id, person_id: p.id, role }).await)?;
+        let (accept, reason) = if name == "Gregor Wilson" {
+            (false, Some("On leave during the fieldwork weeks; Fiona Grant covers Angus Council.".to_owned()))
+        } else {
+            (true, None)
+        };
+        ok(
+            name,
+            participant::record_response(&env, participant::ParticipantRecordResponse { participant_id: part.id, accept, reason })
+                .await,
+        )?;
+        if accept {
+            team.push((p.id, role));
+        }
+    }
+    let everyone: Vec<Uuid> = team.iter().map(|(id, _)| *id).collect();
+    let peer_team: Vec<Uuid> = team
+        .iter()
+        .filter(|(_, r)| matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator))
+        .map(|(id, _)| *id)
+        .collect();
+    let schedule = |kind, days, hour, attendees: Vec<Uuid>, location: &str| {
+        let env = env.clone();
+        let location = location.to_owned();
+        async move {
+            ok(
+                kind_name(kind),
+                meeting::schedule(
+                    &env,
+                    meeting::MeetingSchedule {
+                        engagement_id: e.id,
+                        kind,
+                        title: None,
+                        start: london(days, hour),
+                        end: london(days, hour + 2),
+                        time_zone: None,
+                        location: Some(location),
+                        online_url: Some("https://teams.microsoft.com/l/meetup-join/pci-demo".into()),
+                        attendee_person_ids: attendees,
+                    },
+                )
+                .await,
+            )
+        }
+    };
+    schedule(MeetingKind::PlanningSession, -30, 10, peer_team.clone(), "Online").await?;
+    schedule(MeetingKind::PrioritisationMeeting, -16, 13, everyone.clone(), "Fife House, Glenrothes").await?;
+    schedule(MeetingKind::Other, 2, 10, everyone.clone(), "Fieldwork interviews, Rothesay House, Glenrothes").await?;
+    schedule(MeetingKind::FindingsMeeting, 14, 10, peer_team, "Online").await?;
+    schedule(MeetingKind::FeedbackSession, 21, 13, everyone, "Fife House, Glenrothes").await?;
+
+    for to in [Stage::Planning, Stage::Prioritisation, Stage::Fieldwork] {
+        ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
+            .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
+    }
+    println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
+    println!("and \"{}\" in fieldwork with 5 meetings.", e.title);
+    Ok(())
+}
+
+fn kind_name(kind: MeetingKind) -> &'static str {
+    kind.label()
+}

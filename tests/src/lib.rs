@@ -1,1 +1,242 @@
-pub fn _placeholder() {}
+//! Test harness: the real app on a loopback port 0, a fresh database per test.
+//!
+//! SQLite tests get a temporary file. PostgreSQL tests run when `TEST_DATABASE_URL` names a
+//! server (any database on it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`): the schema
+//! is migrated once into a template database keyed on the migrations' fingerprint, and each
+//! test gets its own copy, dropped when the test ends.
+
+mod fixtures;
+mod pg;
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use chrono::Utc;
+use pci_api::{App, Config};
+use pci_entity::ManualClock;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub use fixtures::Team;
+/// Mutation documents used across tests.
+pub mod fixtures_consts {
+    pub use crate::fixtures::{ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE, PARTICIPANT_RESPOND, PERSON_CREATE};
+}
+
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                super::$test(app.expect("SQLite test app")).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres).await {
+                    super::$test(app).await;
+                }
+            }
+        }
+    )+};
+}
+
+enum DbGuard {
+    Sqlite(PathBuf),
+    /// Held for its `Drop`, which drops the database.
+    Postgres { _db: pg::TestDatabase },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Sqlite(path) = self {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub addr: SocketAddr,
+    pub url: String,
+    pub client: reqwest::Client,
+    /// The app's own connection (statement counting applies to it too).
+    pub db: DatabaseConnection,
+    pub clock: ManualClock,
+    statements: Arc<AtomicUsize>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _guard: DbGuard,
+}
+
+impl TestApp {
+    /// `None` when the backend is PostgreSQL and `TEST_DATABASE_URL` is not set.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let mut config = Config::default();
+        let guard = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("pci-test-{}.sqlite3", uuid::Uuid::now_v7().simple()));
+                config.database_url = format!("sqlite://{}?mode=rwc", path.display());
+                DbGuard::Sqlite(path)
+            }
+            Backend::Postgres => {
+                let admin = std::env::var(TEST_DATABASE_URL).ok().filter(|u| !u.is_empty())?;
+                let db = pg::TestDatabase::create(&admin).await.expect("PostgreSQL test database (is TEST_DATABASE_URL reachable?)");
+                config.database_url = db.url.clone();
+                DbGuard::Postgres { _db: db }
+            }
+        };
+        config.log = "warn".into();
+        tweak(&mut config);
+        let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
+        if backend == Backend::Sqlite {
+            pci_api::db::migrate(&db).await.expect("migrate the SQLite test database");
+        }
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let clock = ManualClock::new(Utc::now());
+        let app = App::from_parts(config, db.clone(), Arc::new(clock.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = app
+                .serve(listener, async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Some(TestApp {
+            backend,
+            addr,
+            url: format!("http://{addr}/graphql"),
+            client: reqwest::Client::new(),
+            db,
+            clock,
+            statements,
+            shutdown: Some(tx),
+            server: Some(server),
+            _guard: guard,
+        })
+    }
+
+    /// SQL statements executed through the app's connection so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// POSTs a GraphQL request and returns the parsed body; the HTTP status must be 200.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let resp = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = resp.status();
+        let body: Value = resp.json().await.expect("JSON body");
+        assert_eq!(status, 200, "unexpected status; body: {body}");
+        body
+    }
+
+    /// Like [`TestApp::gql`] but the response must carry no errors; returns `data`.
+    pub async fn gql_ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Runs a mutation whose payload is at `data.<field>`: asserts `userErrors` is empty and
+    /// returns the payload.
+    pub async fn mutate(&self, field: &str, query: &str, variables: Value) -> Value {
+        let data = self.gql_ok(query, variables).await;
+        let payload = data[field].clone();
+        assert_eq!(payload["userErrors"], json!([]), "{field} failed: {payload}");
+        payload
+    }
+
+    /// Runs a mutation expected to fail with user errors; returns them.
+    pub async fn mutate_err(&self, field: &str, query: &str, variables: Value) -> Vec<Value> {
+        let data = self.gql_ok(query, variables).await;
+        let errors = data[field]["userErrors"].as_array().cloned().unwrap_or_default();
+        assert!(!errors.is_empty(), "{field} was expected to fail: {}", data[field]);
+        errors
+    }
+
+    /// Rows in a table, read directly.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .expect("count query")
+            .expect("one row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+
+    /// Counts of every domain table, to prove a failed command wrote nothing.
+    pub async fn row_counts(&self) -> Vec<(&'static str, i64)> {
+        let mut out = Vec::new();
+        for t in [
+            "organisations",
+            "people",
+            "engagements",
+            "engagement_peer_councils",
+            "engagement_stage_plans",
+            "participants",
+            "meetings",
+            "meeting_attendees",
+            "stage_transitions",
+            "audit_entries",
+        ] {
+            out.push((t, self.count(t).await));
+        }
+        out
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// The first user error's code, for concise assertions.
+pub fn codes(errors: &[Value]) -> Vec<String> {
+    errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()
+}

@@ -1,0 +1,107 @@
+//! Builders for the usual cast of an engagement, through the public API.
+
+use serde_json::{Value, json};
+
+use crate::TestApp;
+
+pub const ORG_CREATE: &str = "mutation($input: OrganisationCreateInput!) { organisationCreate(input: $input) { organisation { id name slug kind } userErrors { field code message } } }";
+pub const PERSON_CREATE: &str = "mutation($input: PersonCreateInput!) { personCreate(input: $input) { person { id name email } userErrors { field code message } } }";
+pub const ENGAGEMENT_CREATE: &str = "mutation($input: EngagementCreateInput!) { engagementCreate(input: $input) { engagement { id title stage } userErrors { field code message rule } } }";
+pub const PARTICIPANT_INVITE: &str = "mutation($input: ParticipantInviteInput!) { participantInvite(input: $input) { participant { id role status } userErrors { field code message } } }";
+pub const PARTICIPANT_RESPOND: &str = "mutation($input: ParticipantRecordResponseInput!) { participantRecordResponse(input: $input) { participant { id status statusReason } userErrors { field code message } } }";
+pub const MEETING_SCHEDULE: &str = "mutation($input: MeetingScheduleInput!) { meetingSchedule(input: $input) { meeting { id kind status startsAt endsAt timeZone sequence } userErrors { field code message } } }";
+pub const ADVANCE: &str = "mutation($input: EngagementAdvanceStageInput!) { engagementAdvanceStage(input: $input) { engagement { id stage } userErrors { field code message rule } } }";
+
+/// The cast of one engagement, by id.
+pub struct Team {
+    pub improvement_service: String,
+    pub host: String,
+    pub peers: Vec<String>,
+    pub engagement: String,
+    pub facilitator: String,
+    pub host_lead: String,
+    /// One peer reviewer per peer council, in council order.
+    pub reviewers: Vec<String>,
+    /// Every person above.
+    pub people: Vec<String>,
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
+}
+
+impl TestApp {
+    pub async fn org(&self, kind: &str, name: &str) -> String {
+        let p = self.mutate("organisationCreate", ORG_CREATE, json!({"input": {"kind": kind, "name": name}})).await;
+        id(&p["organisation"])
+    }
+
+    pub async fn person(&self, org: &str, name: &str) -> String {
+        let email = format!("{}.{}@example.gov.uk", name.to_lowercase().replace(' ', "."), &uuid::Uuid::now_v7().simple().to_string()[24..]);
+        let input = json!({"input": {"name": name, "email": email, "organisationId": org}});
+        id(&self.mutate("personCreate", PERSON_CREATE, input).await["person"])
+    }
+
+    pub async fn engagement(&self, host: &str, peers: &[String]) -> String {
+        let input = json!({"input": {
+            "hostCouncilId": host, "peerCouncilIds": peers,
+            "title": "Roads maintenance review", "serviceArea": "Roads", "aims": "Fewer potholes"
+        }});
+        id(&self.mutate("engagementCreate", ENGAGEMENT_CREATE, input).await["engagement"])
+    }
+
+    pub async fn invite(&self, engagement: &str, person: &str, role: &str) -> String {
+        let input = json!({"input": {"engagementId": engagement, "personId": person, "role": role}});
+        id(&self.mutate("participantInvite", PARTICIPANT_INVITE, input).await["participant"])
+    }
+
+    pub async fn accept(&self, participant: &str) {
+        let input = json!({"input": {"participantId": participant, "accept": true}});
+        self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
+    }
+
+    /// Invites and accepts; returns the participant id.
+    pub async fn join(&self, engagement: &str, person: &str, role: &str) -> String {
+        let p = self.invite(engagement, person, role).await;
+        self.accept(&p).await;
+        p
+    }
+
+    /// Schedules a meeting from local London times like `2027-03-01T10:00:00`.
+    pub async fn schedule(&self, engagement: &str, kind: &str, start: &str, end: &str, attendees: &[String]) -> String {
+        let input = json!({"input": {"engagementId": engagement, "kind": kind, "start": start, "end": end, "attendeePersonIds": attendees}});
+        id(&self.mutate("meetingSchedule", MEETING_SCHEDULE, input).await["meeting"])
+    }
+
+    /// The Improvement Service, a host, three peers, and an engagement whose team has accepted:
+    /// everything needed to leave pre-work.
+    pub async fn team(&self) -> Team {
+        let tag = &uuid::Uuid::now_v7().simple().to_string()[20..];
+        let is = self.org("IMPROVEMENT_SERVICE", &format!("Improvement Service {tag}")).await;
+        let host = self.org("COUNCIL", &format!("Fife Council {tag}")).await;
+        let mut peers = Vec::new();
+        for name in ["Angus", "Dundee", "Perth"] {
+            peers.push(self.org("COUNCIL", &format!("{name} Council {tag}")).await);
+        }
+        let engagement = self.engagement(&host, &peers).await;
+        let facilitator = self.person(&is, "Morag Campbell").await;
+        let host_lead = self.person(&host, "Eilidh Robertson").await;
+        self.join(&engagement, &facilitator, "FACILITATOR").await;
+        self.join(&engagement, &host_lead, "HOST_LEAD").await;
+        let mut reviewers = Vec::new();
+        for (i, peer) in peers.iter().enumerate() {
+            let r = self.person(peer, &format!("Reviewer {i}")).await;
+            self.join(&engagement, &r, if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" }).await;
+            reviewers.push(r);
+        }
+        let mut people = vec![facilitator.clone(), host_lead.clone()];
+        people.extend(reviewers.iter().cloned());
+        Team { improvement_service: is, host, peers, engagement, facilitator, host_lead, reviewers, people }
+    }
+
+    /// Moves the engagement one stage and asserts it moved.
+    pub async fn advance(&self, engagement: &str, to: &str) {
+        let p = self.mutate("engagementAdvanceStage", ADVANCE, json!({"input": {"engagementId": engagement, "toStage": to}})).await;
+        assert_eq!(p["engagement"]["stage"], to);
+    }
+}

@@ -105,7 +105,8 @@ impl Default for GraphqlConfig {
         Self {
             // GraphiQL's own introspection query needs 13.
             max_depth: 15,
-            max_complexity: 10_000,
+            // The 50 x 20 nested engagement list costs about 10 000.
+            max_complexity: 20_000,
             max_recursive_depth: 32,
             max_directives: 50,
             max_aliases: 30,

@@ -146,6 +146,12 @@ impl TestApp {
         })
     }
 
+    /// The app clock's "now" as a London wall-clock time, for building meeting inputs.
+    pub fn clock_now_london(&self) -> chrono::NaiveDateTime {
+        use pci_entity::Clock;
+        self.clock.now().with_timezone(&chrono_tz::Europe::London).naive_local()
+    }
+
     /// SQL statements executed through the app's connection so far.
     pub fn statements(&self) -> usize {
         self.statements.load(Ordering::SeqCst)

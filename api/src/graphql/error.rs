@@ -69,9 +69,11 @@ pub fn sanitize(errors: &mut [ServerError]) {
         if code_of(e).is_some() {
             continue;
         }
-        if e.path.is_empty() {
+        if e.path.is_empty() || e.message.starts_with("Failed to parse \"") {
+            // Before execution, or an argument that failed to parse in its resolver: both
+            // are about the request and safe to show.
             let mut ext = e.extensions.take().unwrap_or_default();
-            ext.set("code", GRAPHQL_VALIDATION_FAILED);
+            ext.set("code", if e.path.is_empty() { GRAPHQL_VALIDATION_FAILED } else { BAD_USER_INPUT });
             e.extensions = Some(ext);
         } else {
             tracing::error!(message = %e.message, path = ?e.path, "uncoded error while resolving; sent as INTERNAL");

@@ -80,6 +80,10 @@ pub async fn handle(
             if let Some(allow) = r.allow {
                 resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             }
+            if r.status == StatusCode::PAYLOAD_TOO_LARGE {
+                // The rest of the body was never read, so this connection cannot carry another request.
+                resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             resp
         }
     }

@@ -10,14 +10,14 @@ use crate::{
     graphql::{
         context::CtxExt,
         ids::NodeKind,
-        types::{Engagement, EngagementStage},
+        types::{Date, Engagement, EngagementStage},
     },
 };
 
 #[derive(InputObject)]
 pub struct StagePlanInput {
     pub stage: EngagementStage,
-    pub planned_on: NaiveDate,
+    pub planned_on: Date,
 }
 
 #[derive(InputObject)]
@@ -61,7 +61,7 @@ payload!(
 );
 
 fn plan(input: Vec<StagePlanInput>) -> Vec<(pci_entity::Stage, NaiveDate)> {
-    input.into_iter().map(|p| (p.stage.into(), p.planned_on)).collect()
+    input.into_iter().map(|p| (p.stage.into(), p.planned_on.0)).collect()
 }
 
 #[derive(Default)]

@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDateTime;
 
 use super::{Ids, outcome, payload};
 use crate::{
@@ -7,7 +6,7 @@ use crate::{
     graphql::{
         context::CtxExt,
         ids::NodeKind,
-        types::{Meeting, MeetingAttendee, MeetingKind, Rsvp},
+        types::{LocalDateTime, Meeting, MeetingAttendee, MeetingKind, Rsvp},
     },
 };
 
@@ -18,8 +17,8 @@ pub struct MeetingScheduleInput {
     /// Defaults to the kind's name.
     pub title: Option<String>,
     /// Wall-clock time in `timeZone`.
-    pub start: NaiveDateTime,
-    pub end: NaiveDateTime,
+    pub start: LocalDateTime,
+    pub end: LocalDateTime,
     /// IANA zone; Europe/London when omitted.
     pub time_zone: Option<String>,
     pub location: Option<String>,
@@ -32,8 +31,8 @@ pub struct MeetingScheduleInput {
 #[derive(InputObject)]
 pub struct MeetingRescheduleInput {
     pub meeting_id: ID,
-    pub start: NaiveDateTime,
-    pub end: NaiveDateTime,
+    pub start: LocalDateTime,
+    pub end: LocalDateTime,
     /// Keeps the meeting's zone when omitted.
     pub time_zone: Option<String>,
     /// Omitted keeps it; an empty string clears it.
@@ -93,8 +92,8 @@ impl MeetingMutations {
             engagement_id,
             kind: input.kind.into(),
             title: input.title,
-            start: input.start,
-            end: input.end,
+            start: input.start.0,
+            end: input.end.0,
             time_zone: input.time_zone,
             location: input.location,
             online_url: input.online_url,
@@ -117,8 +116,8 @@ impl MeetingMutations {
         }
         let cmd = MeetingReschedule {
             meeting_id,
-            start: input.start,
-            end: input.end,
+            start: input.start.0,
+            end: input.end.0,
             time_zone: input.time_zone,
             location: input.location,
             online_url: input.online_url,

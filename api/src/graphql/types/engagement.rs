@@ -1,9 +1,9 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::Connection};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use pci_entity::{engagement, stage_transition};
 
 use super::{
-    ActorKind, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
+    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
     ParticipantRole, Person, load_children, load_required, page_cost,
 };
 use crate::graphql::{
@@ -56,7 +56,7 @@ pub struct MeetingStatusFilter {
 #[derive(SimpleObject)]
 pub struct StagePlanEntry {
     pub stage: EngagementStage,
-    pub planned_on: NaiveDate,
+    pub planned_on: Date,
 }
 
 /// Sortable text form of an instant, used as a cursor key.
@@ -97,7 +97,7 @@ impl Engagement {
     async fn stage_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlanEntry>> {
         let mut plan = load_children!(ctx, stage_plan, self.0.id);
         plan.sort_by_key(|p| p.stage.position());
-        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: p.planned_on }).collect())
+        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: Date(p.planned_on) }).collect())
     }
     /// The team, in the order they were first invited.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

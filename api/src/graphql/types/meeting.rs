@@ -1,5 +1,7 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
 use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::LocalDateTime;
 use chrono_tz::Tz;
 use pci_entity::{meeting, meeting_attendee};
 
@@ -48,11 +50,11 @@ impl Meeting {
         &self.0.time_zone
     }
     /// Wall-clock start in `timeZone`.
-    async fn starts_at_local(&self) -> NaiveDateTime {
-        self.local(self.0.starts_at)
+    async fn starts_at_local(&self) -> LocalDateTime {
+        LocalDateTime(self.local(self.0.starts_at))
     }
-    async fn ends_at_local(&self) -> NaiveDateTime {
-        self.local(self.0.ends_at)
+    async fn ends_at_local(&self) -> LocalDateTime {
+        LocalDateTime(self.local(self.0.ends_at))
     }
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()

@@ -5,6 +5,7 @@ pub mod node;
 pub mod organisation;
 pub mod participant;
 pub mod person;
+pub mod scalars;
 
 pub use common::*;
 pub use engagement::Engagement;
@@ -13,6 +14,7 @@ pub use node::Node;
 pub use organisation::Organisation;
 pub use participant::Participant;
 pub use person::Person;
+pub use scalars::{Date, LocalDateTime};
 
 /// Reads one row through a loader; a missing row behind a foreign key is an internal error.
 macro_rules! load_required {

@@ -1,0 +1,40 @@
+//! The nested list query costs the same number of SQL statements for 2 rows as for 12.
+
+use pci_tests::{TestApp, on_both_backends};
+use serde_json::json;
+
+const NESTED: &str = "{ engagements(first: 50) { totalCount edges { node { id title
+    hostCouncil { name } peerCouncils { name }
+    participants(first: 20) { totalCount edges { node { role status person { name email organisation { name } } } } }
+} } } }";
+
+async fn statements_for(app: &TestApp) -> (usize, usize) {
+    let before = app.statements();
+    let data = app.gql_ok(NESTED, json!({})).await;
+    let rows = data["engagements"]["edges"].as_array().unwrap().len();
+    (app.statements() - before, rows)
+}
+
+async fn nested_query_statement_count_is_constant(app: TestApp) {
+    let team = app.team().await;
+    let second = app.engagement(&team.host, &team.peers).await;
+    for p in &team.people[2..] {
+        app.invite(&second, p, "PEER_REVIEWER").await;
+    }
+    let (small, rows) = statements_for(&app).await;
+    assert_eq!(rows, 2);
+
+    for i in 0..10 {
+        let e = app.engagement(&team.host, &team.peers).await;
+        let person = app.person(&team.host, &format!("Contributor {i}")).await;
+        app.invite(&e, &person, "HOST_CONTRIBUTOR").await;
+        app.invite(&e, &team.people[2 + i % 3], "PEER_REVIEWER").await;
+    }
+    let (large, rows) = statements_for(&app).await;
+    assert_eq!(rows, 12);
+    assert_eq!(small, large, "statements for 2 engagements vs 12");
+    // engagements page, totalCount, host councils, peer councils, participants, people, their organisations.
+    assert!(large <= 7, "{large} statements");
+}
+
+on_both_backends!(nested_query_statement_count_is_constant);

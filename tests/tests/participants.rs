@@ -1,0 +1,85 @@
+//! Participants: who may hold which role, invitation answers, withdrawal and re-invitation.
+
+use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends};
+use serde_json::json;
+
+const WITHDRAW: &str = "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { participant { id status statusReason } userErrors { field code message } } }";
+
+async fn roles_must_fit_the_organisation(app: TestApp) {
+    let team = app.team().await;
+    let other = app.org("COUNCIL", "Highland Council").await;
+    let outsider = app.person(&other, "Outsider").await;
+    let host_person = app.person(&team.host, "Callum Reid").await;
+    let before = app.row_counts().await;
+    for (person, role) in [
+        (&outsider, "PEER_REVIEWER"),
+        (&outsider, "HOST_CONTRIBUTOR"),
+        (&host_person, "PEER_REVIEWER"),
+        (&host_person, "FACILITATOR"),
+    ] {
+        let input = json!({"input": {"engagementId": team.engagement, "personId": person, "role": role}});
+        let errors = app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await;
+        assert_eq!(codes(&errors), ["WRONG_ORGANISATION"], "{role}");
+    }
+    // One host lead at a time.
+    let input = json!({"input": {"engagementId": team.engagement, "personId": host_person, "role": "HOST_LEAD"}});
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ROLE_TAKEN"]);
+    // Already in the team.
+    let input = json!({"input": {"engagementId": team.engagement, "personId": team.host_lead, "role": "HOST_CONTRIBUTOR"}});
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ALREADY_PARTICIPANT"]);
+    assert_eq!(app.row_counts().await, before);
+
+    let p = app.invite(&team.engagement, &host_person, "HOST_CONTRIBUTOR").await;
+    assert!(!p.is_empty());
+}
+
+async fn declining_needs_a_reason_and_can_be_reinvited(app: TestApp) {
+    let team = app.team().await;
+    let person = app.person(&team.peers[1], "Gregor Wilson").await;
+    let participant = app.invite(&team.engagement, &person, "PEER_REVIEWER").await;
+    let before = app.row_counts().await;
+    let input = json!({"input": {"participantId": participant, "accept": false, "reason": "   "}});
+    let errors = app.mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
+    assert_eq!(codes(&errors), ["REQUIRED"]);
+    assert_eq!(app.row_counts().await, before);
+
+    let input = json!({"input": {"participantId": participant, "accept": false, "reason": "On leave in March"}});
+    let p = app.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
+    assert_eq!(p["participant"]["status"], "DECLINED");
+    assert_eq!(p["participant"]["statusReason"], "On leave in March");
+
+    // Invited again: back to INVITED with the same participant id, reason cleared.
+    let again = app.invite(&team.engagement, &person, "PEER_REVIEWER").await;
+    assert_eq!(again, participant);
+    let q = "query($id: ID!) { node(id: $id) { ... on Participant { status statusReason respondedAt person { id } engagement { id } } } }";
+    let data = app.gql_ok(q, json!({"id": participant})).await;
+    assert_eq!(data["node"]["status"], "INVITED");
+    assert_eq!(data["node"]["statusReason"], serde_json::Value::Null);
+    assert_eq!(data["node"]["person"]["id"], person);
+    assert_eq!(data["node"]["engagement"]["id"], team.engagement);
+}
+
+async fn withdrawal_frees_a_singular_role(app: TestApp) {
+    let team = app.team().await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { participants(filter: {role: {in: [HOST_LEAD]}}) { edges { node { id person { id } } } } } } }";
+    let data = app.gql_ok(q, json!({"id": team.engagement})).await;
+    let lead_participant = data["node"]["participants"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+
+    let p = app.mutate("participantWithdraw", WITHDRAW, json!({"input": {"participantId": lead_participant, "reason": "Moved post"}})).await;
+    assert_eq!(p["participant"]["status"], "WITHDRAWN");
+    let errors = app.mutate_err("participantWithdraw", WITHDRAW, json!({"input": {"participantId": lead_participant}})).await;
+    assert_eq!(codes(&errors), ["INVALID_STATUS"]);
+    let errors = app
+        .mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, json!({"input": {"participantId": lead_participant, "accept": true}}))
+        .await;
+    assert_eq!(codes(&errors), ["INVALID_STATUS"]);
+
+    let successor = app.person(&team.host, "New Lead").await;
+    app.join(&team.engagement, &successor, "HOST_LEAD").await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { participants(filter: {role: {in: [HOST_LEAD]}, status: {in: [ACCEPTED]}}) { totalCount edges { node { person { id } } } } } } }";
+    let data = app.gql_ok(q, json!({"id": team.engagement})).await;
+    assert_eq!(data["node"]["participants"]["totalCount"], 1);
+    assert_eq!(data["node"]["participants"]["edges"][0]["node"]["person"]["id"], successor);
+}
+
+on_both_backends!(roles_must_fit_the_organisation, declining_needs_a_reason_and_can_be_reinvited, withdrawal_frees_a_singular_role);

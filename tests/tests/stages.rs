@@ -1,0 +1,130 @@
+//! The stage machine: one step at a time, each gate rule named when unmet, history and audit.
+
+use chrono::Duration;
+use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends};
+use serde_json::{Value, json};
+
+async fn advance_err(app: &TestApp, engagement: &str, to: &str) -> Vec<Value> {
+    app.mutate_err("engagementAdvanceStage", ADVANCE, json!({"input": {"engagementId": engagement, "toStage": to}})).await
+}
+
+fn rules(errors: &[Value]) -> Vec<String> {
+    errors.iter().map(|e| e["rule"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+async fn every_unmet_gate_is_named(app: TestApp) {
+    let host = app.org("COUNCIL", "Fife Council").await;
+    let engagement = app.engagement(&host, &[]).await;
+    let before = app.row_counts().await;
+    let errors = advance_err(&app, &engagement, "PLANNING").await;
+    assert_eq!(codes(&errors), ["STAGE_GATE_UNMET"; 3]);
+    assert_eq!(rules(&errors), ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED"]);
+    assert_eq!(app.row_counts().await, before, "a refused step writes nothing");
+
+    // A peer council without an accepted reviewer is named.
+    let team = app.team().await;
+    let extra = app.org("COUNCIL", "Highland Council").await;
+    let update = "mutation($input: EngagementUpdateInput!) { engagementUpdate(input: $input) { userErrors { code } } }";
+    let mut peers = team.peers.clone();
+    peers.push(extra);
+    app.mutate("engagementUpdate", update, json!({"input": {"engagementId": team.engagement, "peerCouncilIds": peers}})).await;
+    let errors = advance_err(&app, &team.engagement, "PLANNING").await;
+    assert_eq!(rules(&errors), ["PEER_REVIEWER_PER_COUNCIL"]);
+    assert!(errors[0]["message"].as_str().unwrap().contains("Highland Council"), "{errors:?}");
+}
+
+async fn stages_cannot_be_skipped_or_repeated(app: TestApp) {
+    let team = app.team().await;
+    let before = app.row_counts().await;
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["INVALID_TRANSITION"]);
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "PRE_WORK").await), ["STAGE_CHANGED"]);
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "CLOSED").await), ["INVALID_TRANSITION"]);
+    assert_eq!(app.row_counts().await, before);
+    app.advance(&team.engagement, "PLANNING").await;
+    // A retried request for the same step is refused, not applied twice.
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "PLANNING").await), ["STAGE_CHANGED"]);
+}
+
+async fn meetings_must_have_been_held(app: TestApp) {
+    let team = app.team().await;
+    app.advance(&team.engagement, "PLANNING").await;
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await), ["PLANNING_SESSION_HELD"]);
+
+    // Scheduled tomorrow: not held yet. A cancelled one never counts.
+    let tomorrow = (app.clock_now_london() + Duration::days(1)).format("%Y-%m-%dT10:00:00").to_string();
+    let tomorrow_end = (app.clock_now_london() + Duration::days(1)).format("%Y-%m-%dT12:00:00").to_string();
+    app.schedule(&team.engagement, "PLANNING_SESSION", &tomorrow, &tomorrow_end, &team.people).await;
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await), ["PLANNING_SESSION_HELD"]);
+
+    app.clock.advance(Duration::days(2));
+    app.advance(&team.engagement, "PRIORITISATION").await;
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["PRIORITISATION_MEETING_HELD"]);
+    let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let end = (app.clock_now_london() - Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S").to_string();
+    app.schedule(&team.engagement, "PRIORITISATION_MEETING", &start, &end, &team.people).await;
+    app.advance(&team.engagement, "FIELDWORK").await;
+
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { stage stageHistory { totalCount edges { node { fromStage toStage actorKind movedBy { id } at } } } } } }";
+    let data = app.gql_ok(q, json!({"id": team.engagement})).await;
+    let history = &data["node"]["stageHistory"];
+    assert_eq!(history["totalCount"], 3);
+    let steps: Vec<(Value, Value)> = history["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["node"]["fromStage"].clone(), e["node"]["toStage"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (json!("PRE_WORK"), json!("PLANNING")),
+            (json!("PLANNING"), json!("PRIORITISATION")),
+            (json!("PRIORITISATION"), json!("FIELDWORK"))
+        ]
+    );
+    assert_eq!(history["edges"][0]["node"]["actorKind"], "ANONYMOUS");
+    assert_eq!(app.count("stage_transitions").await, 3);
+}
+
+async fn closed_engagements_refuse_changes(app: TestApp) {
+    let team = app.team().await;
+    // Walk to CLOSED, holding each meeting the gates ask for one hour before "now".
+    let held = |kind: &'static str| {
+        let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
+        let end = (app.clock_now_london() - Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S").to_string();
+        (kind, start, end)
+    };
+    for (to, meeting) in [
+        ("PLANNING", None),
+        ("PRIORITISATION", Some("PLANNING_SESSION")),
+        ("FIELDWORK", Some("PRIORITISATION_MEETING")),
+        ("FINDINGS", None),
+        ("FEEDBACK", Some("FINDINGS_MEETING")),
+        ("REPORT_DRAFTING", Some("FEEDBACK_SESSION")),
+        ("SIGN_OFF", None),
+        ("EVALUATION", Some("SIGN_OFF_MEETING")),
+        ("FOLLOW_UP", None),
+        ("CLOSED", None),
+    ] {
+        if let Some(kind) = meeting {
+            let (kind, start, end) = held(kind);
+            app.schedule(&team.engagement, kind, &start, &end, &[]).await;
+        }
+        app.advance(&team.engagement, to).await;
+    }
+    let before = app.row_counts().await;
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "CLOSED").await), ["ENGAGEMENT_CLOSED"]);
+    let person = app.person(&team.host, "Late Joiner").await;
+    let before_invite = app.row_counts().await;
+    let input = json!({"input": {"engagementId": team.engagement, "personId": person, "role": "HOST_CONTRIBUTOR"}});
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ENGAGEMENT_CLOSED"]);
+    assert_eq!(app.row_counts().await, before_invite);
+    assert_eq!(before.iter().find(|(t, _)| *t == "stage_transitions").unwrap().1, 10);
+}
+
+on_both_backends!(
+    every_unmet_gate_is_named,
+    stages_cannot_be_skipped_or_repeated,
+    meetings_must_have_been_held,
+    closed_engagements_refuse_changes,
+);

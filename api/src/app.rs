@@ -32,18 +32,34 @@ impl App {
     /// Builds the app on an open, migrated database (tests use this to count statements or
     /// to move the clock).
     pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        let state = AppState { db: db.clone(), clock };
+        let state = AppState {
+            db: db.clone(),
+            clock,
+        };
         let schema = build_schema(&config.graphql, Some(state.clone()));
-        Self { config, db, schema, state }
+        Self {
+            config,
+            db,
+            schema,
+            state,
+        }
     }
 
     pub fn router(&self) -> axum::Router {
-        router(Arc::new(HttpState { schema: self.schema.clone(), app: self.state.clone(), config: self.config.clone() }))
+        router(Arc::new(HttpState {
+            schema: self.schema.clone(),
+            app: self.state.clone(),
+            config: self.config.clone(),
+        }))
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish within the grace
     /// period before closing the database pool.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let grace = std::time::Duration::from_millis(self.config.http.shutdown_grace_ms);
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(listener, self.router()).with_graceful_shutdown(async move {

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
+        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org,
+        participant, person,
         stage::{self, EngagementAdvanceStage},
     },
     graphql::AppState,
@@ -21,7 +22,14 @@ const IS_SLUG: &str = "improvement-service";
 fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
     r.map_err(|e| match e {
         DomainError::Invalid(errors) => {
-            anyhow!("{what}: {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+            anyhow!(
+                "{what}: {}",
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         }
         DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
     })
@@ -30,19 +38,43 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
 /// Wall-clock time in London, `days` from today at `hour`:00.
 fn london(days: i64, hour: u32) -> NaiveDateTime {
     let today = Utc::now().with_timezone(&London).date_naive();
-    (today + Duration::days(days)).and_hms_opt(hour, 0, 0).unwrap_or_default()
+    (today + Duration::days(days))
+        .and_hms_opt(hour, 0, 0)
+        .unwrap_or_default()
 }
 
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System };
-    if organisation::Entity::find().filter(organisation::Column::Slug.eq(IS_SLUG)).one(&env.db).await?.is_some() {
+    let env = Env {
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+        actor: Actor::System,
+    };
+    if organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(IS_SLUG))
+        .one(&env.db)
+        .await?
+        .is_some()
+    {
         println!("The demo data is already present; nothing to do.");
         return Ok(());
     }
     let new_org = |kind, name: &str| {
         let env = env.clone();
         let name = name.to_owned();
-        async move { ok(&name.clone(), org::create(&env, org::OrganisationCreate { kind, name, slug: None }).await) }
+        async move {
+            ok(
+                &name.clone(),
+                org::create(
+                    &env,
+                    org::OrganisationCreate {
+                        kind,
+                        name,
+                        slug: None,
+                    },
+                )
+                .await,
+            )
+        }
     };
     let is = new_org(OrganisationKind::ImprovementService, "Improvement Service").await?;
     let host = new_org(OrganisationKind::Council, "Fife Council").await?;
@@ -53,18 +85,90 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     ];
 
     let people: [(&str, &str, Uuid, &str, ParticipantRole); 12] = [
-        ("Morag Campbell", "morag.campbell@improvementservice.org.uk", is.id, "Programme Manager", ParticipantRole::Facilitator),
-        ("Iain Stewart", "iain.stewart@improvementservice.org.uk", is.id, "Improvement Adviser", ParticipantRole::Facilitator),
-        ("Eilidh Robertson", "eilidh.robertson@fife.gov.uk", host.id, "Head of Housing Services", ParticipantRole::HostLead),
-        ("Callum Reid", "callum.reid@fife.gov.uk", host.id, "Housing Options Team Leader", ParticipantRole::HostContributor),
-        ("Shona Murray", "shona.murray@fife.gov.uk", host.id, "Performance Analyst", ParticipantRole::HostContributor),
-        ("Ross MacDonald", "ross.macdonald@fife.gov.uk", host.id, "Homelessness Caseworker", ParticipantRole::FieldworkContributor),
-        ("Kirsty Paterson", "kirsty.paterson@fife.gov.uk", host.id, "Temporary Accommodation Officer", ParticipantRole::FieldworkContributor),
-        ("Alasdair Fraser", "alasdair.fraser@pkc.gov.uk", peers[0].id, "Service Manager, Housing", ParticipantRole::PeerLead),
-        ("Fiona Grant", "fiona.grant@angus.gov.uk", peers[1].id, "Housing Strategy Officer", ParticipantRole::PeerReviewer),
-        ("Duncan Thomson", "duncan.thomson@dundeecity.gov.uk", peers[2].id, "Homelessness Services Manager", ParticipantRole::PeerReviewer),
-        ("Catriona Ross", "catriona.ross@dundeecity.gov.uk", peers[2].id, "Policy Officer", ParticipantRole::PeerReviewer),
-        ("Gregor Wilson", "gregor.wilson@angus.gov.uk", peers[1].id, "Team Manager", ParticipantRole::PeerReviewer),
+        (
+            "Morag Campbell",
+            "morag.campbell@improvementservice.org.uk",
+            is.id,
+            "Programme Manager",
+            ParticipantRole::Facilitator,
+        ),
+        (
+            "Iain Stewart",
+            "iain.stewart@improvementservice.org.uk",
+            is.id,
+            "Improvement Adviser",
+            ParticipantRole::Facilitator,
+        ),
+        (
+            "Eilidh Robertson",
+            "eilidh.robertson@fife.gov.uk",
+            host.id,
+            "Head of Housing Services",
+            ParticipantRole::HostLead,
+        ),
+        (
+            "Callum Reid",
+            "callum.reid@fife.gov.uk",
+            host.id,
+            "Housing Options Team Leader",
+            ParticipantRole::HostContributor,
+        ),
+        (
+            "Shona Murray",
+            "shona.murray@fife.gov.uk",
+            host.id,
+            "Performance Analyst",
+            ParticipantRole::HostContributor,
+        ),
+        (
+            "Ross MacDonald",
+            "ross.macdonald@fife.gov.uk",
+            host.id,
+            "Homelessness Caseworker",
+            ParticipantRole::FieldworkContributor,
+        ),
+        (
+            "Kirsty Paterson",
+            "kirsty.paterson@fife.gov.uk",
+            host.id,
+            "Temporary Accommodation Officer",
+            ParticipantRole::FieldworkContributor,
+        ),
+        (
+            "Alasdair Fraser",
+            "alasdair.fraser@pkc.gov.uk",
+            peers[0].id,
+            "Service Manager, Housing",
+            ParticipantRole::PeerLead,
+        ),
+        (
+            "Fiona Grant",
+            "fiona.grant@angus.gov.uk",
+            peers[1].id,
+            "Housing Strategy Officer",
+            ParticipantRole::PeerReviewer,
+        ),
+        (
+            "Duncan Thomson",
+            "duncan.thomson@dundeecity.gov.uk",
+            peers[2].id,
+            "Homelessness Services Manager",
+            ParticipantRole::PeerReviewer,
+        ),
+        (
+            "Catriona Ross",
+            "catriona.ross@dundeecity.gov.uk",
+            peers[2].id,
+            "Policy Officer",
+            ParticipantRole::PeerReviewer,
+        ),
+        (
+            "Gregor Wilson",
+            "gregor.wilson@angus.gov.uk",
+            peers[1].id,
+            "Team Manager",
+            ParticipantRole::PeerReviewer,
+        ),
     ];
 
     let today = Utc::now().with_timezone(&London).date_naive();
@@ -107,20 +211,49 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             name,
             person::create(
                 &env,
-                person::PersonCreate { name: name.into(), email: email.into(), organisation_id: org_id, job_title: Some(title.into()) },
+                person::PersonCreate {
+                    name: name.into(),
+                    email: email.into(),
+                    organisation_id: org_id,
+                    job_title: Some(title.into()),
+                },
             )
             .await,
         )?;
-        let part = ok(name, participant::invite(&env, participant::ParticipantInvite { engagement_id: e.id, person_id: p.id, role }).await)?;
+        let part = ok(
+            name,
+            participant::invite(
+                &env,
+                participant::ParticipantInvite {
+                    engagement_id: e.id,
+                    person_id: p.id,
+                    role,
+                },
+            )
+            .await,
+        )?;
         let (accept, reason) = if name == "Gregor Wilson" {
-            (false, Some("On leave during the fieldwork weeks; Fiona Grant covers Angus Council.".to_owned()))
+            (
+                false,
+                Some(
+                    "On leave during the fieldwork weeks; Fiona Grant covers Angus Council."
+                        .to_owned(),
+                ),
+            )
         } else {
             (true, None)
         };
         ok(
             name,
-            participant::record_response(&env, participant::ParticipantRecordResponse { participant_id: part.id, accept, reason })
-                .await,
+            participant::record_response(
+                &env,
+                participant::ParticipantRecordResponse {
+                    participant_id: part.id,
+                    accept,
+                    reason,
+                },
+            )
+            .await,
         )?;
         if accept {
             team.push((p.id, role));
@@ -129,7 +262,14 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let everyone: Vec<Uuid> = team.iter().map(|(id, _)| *id).collect();
     let peer_team: Vec<Uuid> = team
         .iter()
-        .filter(|(_, r)| matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator))
+        .filter(|(_, r)| {
+            matches!(
+                r,
+                ParticipantRole::PeerLead
+                    | ParticipantRole::PeerReviewer
+                    | ParticipantRole::Facilitator
+            )
+        })
         .map(|(id, _)| *id)
         .collect();
     let schedule = |kind, days, hour, attendees: Vec<Uuid>, location: &str| {
@@ -148,7 +288,9 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
                         end: london(days, hour + 2),
                         time_zone: None,
                         location: Some(location),
-                        online_url: Some("https://teams.microsoft.com/l/meetup-join/pci-demo".into()),
+                        online_url: Some(
+                            "https://teams.microsoft.com/l/meetup-join/pci-demo".into(),
+                        ),
                         attendee_person_ids: attendees,
                     },
                 )
@@ -156,17 +298,57 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             )
         }
     };
-    schedule(MeetingKind::PlanningSession, -30, 10, peer_team.clone(), "Online").await?;
-    schedule(MeetingKind::PrioritisationMeeting, -16, 13, everyone.clone(), "Fife House, Glenrothes").await?;
-    schedule(MeetingKind::Other, 2, 10, everyone.clone(), "Fieldwork interviews, Rothesay House, Glenrothes").await?;
+    schedule(
+        MeetingKind::PlanningSession,
+        -30,
+        10,
+        peer_team.clone(),
+        "Online",
+    )
+    .await?;
+    schedule(
+        MeetingKind::PrioritisationMeeting,
+        -16,
+        13,
+        everyone.clone(),
+        "Fife House, Glenrothes",
+    )
+    .await?;
+    schedule(
+        MeetingKind::Other,
+        2,
+        10,
+        everyone.clone(),
+        "Fieldwork interviews, Rothesay House, Glenrothes",
+    )
+    .await?;
     schedule(MeetingKind::FindingsMeeting, 14, 10, peer_team, "Online").await?;
-    schedule(MeetingKind::FeedbackSession, 21, 13, everyone, "Fife House, Glenrothes").await?;
+    schedule(
+        MeetingKind::FeedbackSession,
+        21,
+        13,
+        everyone,
+        "Fife House, Glenrothes",
+    )
+    .await?;
 
     for to in [Stage::Planning, Stage::Prioritisation, Stage::Fieldwork] {
-        ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
-            .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
+        ok(
+            to.label(),
+            stage::advance(
+                &env,
+                EngagementAdvanceStage {
+                    engagement_id: e.id,
+                    to_stage: to,
+                },
+            )
+            .await,
+        )
+        .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
     }
-    println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
+    println!(
+        "Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,"
+    );
     println!("and \"{}\" in fieldwork with 5 meetings.", e.title);
     Ok(())
 }

@@ -27,13 +27,20 @@ impl EmailAddress {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = s.split_once('@').ok_or(EmailError::Malformed)?;
-        let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
+        let bad_char =
+            |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-        if local.is_empty() || local.len() > 64 || local.chars().any(bad_char) || !domain_ok || domain.chars().any(bad_char)
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        if local.is_empty()
+            || local.len() > 64
+            || local.chars().any(bad_char)
+            || !domain_ok
+            || domain.chars().any(bad_char)
         {
             return Err(EmailError::Malformed);
         }
@@ -69,9 +76,26 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "   ", "no-at-sign", "a@b", "a@@b.org", "a b@c.org", "@c.org", "a@.c.org", "a@c..org", "a@c.org."] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "   ",
+            "no-at-sign",
+            "a@b",
+            "a@@b.org",
+            "a b@c.org",
+            "@c.org",
+            "a@.c.org",
+            "a@c..org",
+            "a@c.org.",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
-        assert_eq!(EmailAddress::parse(&format!("{}@x.org", "a".repeat(250))), Err(EmailError::TooLong));
+        assert_eq!(
+            EmailAddress::parse(&format!("{}@x.org", "a".repeat(250))),
+            Err(EmailError::TooLong)
+        );
     }
 }

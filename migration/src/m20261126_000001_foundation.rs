@@ -18,14 +18,27 @@ const TABLES_IN_CREATION_ORDER: &[&str] = &[
     "audit_entries",
 ];
 
-fn fk(from: (&'static str, &'static str), to: (&'static str, &'static str), cascade: bool) -> ForeignKeyCreateStatement {
+fn fk(
+    from: (&'static str, &'static str),
+    to: (&'static str, &'static str),
+    cascade: bool,
+) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create();
     f.from(from.0, from.1).to(to.0, to.1);
-    f.on_delete(if cascade { ForeignKeyAction::Cascade } else { ForeignKeyAction::Restrict });
+    f.on_delete(if cascade {
+        ForeignKeyAction::Cascade
+    } else {
+        ForeignKeyAction::Restrict
+    });
     f.take()
 }
 
-fn idx(table: &'static str, name: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn idx(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(table);
     for c in cols {
@@ -60,7 +73,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("organisations", "organisations_name_id", &["name", "id"], false)).await?;
+        m.create_index(idx(
+            "organisations",
+            "organisations_name_id",
+            &["name", "id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -73,12 +92,23 @@ impl MigrationTrait for Migration {
                 .col(string_len_null("job_title", 200))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(("people", "organisation_id"), ("organisations", "id"), false))
+                .foreign_key(&mut fk(
+                    ("people", "organisation_id"),
+                    ("organisations", "id"),
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("people", "people_organisation_id", &["organisation_id"], false)).await?;
-        m.create_index(idx("people", "people_name_id", &["name", "id"], false)).await?;
+        m.create_index(idx(
+            "people",
+            "people_organisation_id",
+            &["organisation_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx("people", "people_name_id", &["name", "id"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -91,15 +121,44 @@ impl MigrationTrait for Migration {
                 .col(enum_col("stage"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(("engagements", "host_council_id"), ("organisations", "id"), false))
+                .foreign_key(&mut fk(
+                    ("engagements", "host_council_id"),
+                    ("organisations", "id"),
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("engagements", "engagements_host_council_id", &["host_council_id"], false)).await?;
-        m.create_index(idx("engagements", "engagements_created_at_id", &["created_at", "id"], false)).await?;
-        m.create_index(idx("engagements", "engagements_updated_at_id", &["updated_at", "id"], false)).await?;
-        m.create_index(idx("engagements", "engagements_title_id", &["title", "id"], false)).await?;
-        m.create_index(idx("engagements", "engagements_stage", &["stage"], false)).await?;
+        m.create_index(idx(
+            "engagements",
+            "engagements_host_council_id",
+            &["host_council_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx(
+            "engagements",
+            "engagements_created_at_id",
+            &["created_at", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx(
+            "engagements",
+            "engagements_updated_at_id",
+            &["updated_at", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx(
+            "engagements",
+            "engagements_title_id",
+            &["title", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx("engagements", "engagements_stage", &["stage"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -108,13 +167,26 @@ impl MigrationTrait for Migration {
                 .col(uuid("organisation_id"))
                 .col(integer("position"))
                 .primary_key(Index::create().col("engagement_id").col("organisation_id"))
-                .foreign_key(&mut fk(("engagement_peer_councils", "engagement_id"), ("engagements", "id"), true))
-                .foreign_key(&mut fk(("engagement_peer_councils", "organisation_id"), ("organisations", "id"), false))
+                .foreign_key(&mut fk(
+                    ("engagement_peer_councils", "engagement_id"),
+                    ("engagements", "id"),
+                    true,
+                ))
+                .foreign_key(&mut fk(
+                    ("engagement_peer_councils", "organisation_id"),
+                    ("organisations", "id"),
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("engagement_peer_councils", "engagement_peer_councils_organisation_id", &["organisation_id"], false))
-            .await?;
+        m.create_index(idx(
+            "engagement_peer_councils",
+            "engagement_peer_councils_organisation_id",
+            &["organisation_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -123,7 +195,11 @@ impl MigrationTrait for Migration {
                 .col(enum_col("stage"))
                 .col(date("planned_on"))
                 .primary_key(Index::create().col("engagement_id").col("stage"))
-                .foreign_key(&mut fk(("engagement_stage_plans", "engagement_id"), ("engagements", "id"), true))
+                .foreign_key(&mut fk(
+                    ("engagement_stage_plans", "engagement_id"),
+                    ("engagements", "id"),
+                    true,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -141,13 +217,33 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("responded_at"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(("participants", "engagement_id"), ("engagements", "id"), true))
-                .foreign_key(&mut fk(("participants", "person_id"), ("people", "id"), false))
+                .foreign_key(&mut fk(
+                    ("participants", "engagement_id"),
+                    ("engagements", "id"),
+                    true,
+                ))
+                .foreign_key(&mut fk(
+                    ("participants", "person_id"),
+                    ("people", "id"),
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("participants", "participants_engagement_person", &["engagement_id", "person_id"], true)).await?;
-        m.create_index(idx("participants", "participants_person_id", &["person_id"], false)).await?;
+        m.create_index(idx(
+            "participants",
+            "participants_engagement_person",
+            &["engagement_id", "person_id"],
+            true,
+        ))
+        .await?;
+        m.create_index(idx(
+            "participants",
+            "participants_person_id",
+            &["person_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -166,11 +262,21 @@ impl MigrationTrait for Migration {
                 .col(integer("sequence"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(("meetings", "engagement_id"), ("engagements", "id"), true))
+                .foreign_key(&mut fk(
+                    ("meetings", "engagement_id"),
+                    ("engagements", "id"),
+                    true,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("meetings", "meetings_engagement_starts_at", &["engagement_id", "starts_at"], false)).await?;
+        m.create_index(idx(
+            "meetings",
+            "meetings_engagement_starts_at",
+            &["engagement_id", "starts_at"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -181,14 +287,33 @@ impl MigrationTrait for Migration {
                 .col(enum_col("rsvp"))
                 .col(timestamp_with_time_zone_null("responded_at"))
                 .col(ts("created_at"))
-                .foreign_key(&mut fk(("meeting_attendees", "meeting_id"), ("meetings", "id"), true))
-                .foreign_key(&mut fk(("meeting_attendees", "person_id"), ("people", "id"), false))
+                .foreign_key(&mut fk(
+                    ("meeting_attendees", "meeting_id"),
+                    ("meetings", "id"),
+                    true,
+                ))
+                .foreign_key(&mut fk(
+                    ("meeting_attendees", "person_id"),
+                    ("people", "id"),
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("meeting_attendees", "meeting_attendees_meeting_person", &["meeting_id", "person_id"], true))
-            .await?;
-        m.create_index(idx("meeting_attendees", "meeting_attendees_person_id", &["person_id"], false)).await?;
+        m.create_index(idx(
+            "meeting_attendees",
+            "meeting_attendees_meeting_person",
+            &["meeting_id", "person_id"],
+            true,
+        ))
+        .await?;
+        m.create_index(idx(
+            "meeting_attendees",
+            "meeting_attendees_person_id",
+            &["person_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -200,11 +325,21 @@ impl MigrationTrait for Migration {
                 .col(enum_col("actor_kind"))
                 .col(uuid_null("actor_person_id"))
                 .col(ts("at"))
-                .foreign_key(&mut fk(("stage_transitions", "engagement_id"), ("engagements", "id"), true))
+                .foreign_key(&mut fk(
+                    ("stage_transitions", "engagement_id"),
+                    ("engagements", "id"),
+                    true,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("stage_transitions", "stage_transitions_engagement_id", &["engagement_id", "id"], false)).await?;
+        m.create_index(idx(
+            "stage_transitions",
+            "stage_transitions_engagement_id",
+            &["engagement_id", "id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -221,8 +356,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("audit_entries", "audit_entries_subject_id", &["subject_id"], false)).await?;
-        m.create_index(idx("audit_entries", "audit_entries_engagement_id", &["engagement_id", "id"], false)).await?;
+        m.create_index(idx(
+            "audit_entries",
+            "audit_entries_subject_id",
+            &["subject_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(idx(
+            "audit_entries",
+            "audit_entries_engagement_id",
+            &["engagement_id", "id"],
+            false,
+        ))
+        .await?;
         Ok(())
     }
 

@@ -27,17 +27,30 @@ pub struct Team {
 }
 
 fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_owned()
 }
 
 impl TestApp {
     pub async fn org(&self, kind: &str, name: &str) -> String {
-        let p = self.mutate("organisationCreate", ORG_CREATE, json!({"input": {"kind": kind, "name": name}})).await;
+        let p = self
+            .mutate(
+                "organisationCreate",
+                ORG_CREATE,
+                json!({"input": {"kind": kind, "name": name}}),
+            )
+            .await;
         id(&p["organisation"])
     }
 
     pub async fn person(&self, org: &str, name: &str) -> String {
-        let email = format!("{}.{}@example.gov.uk", name.to_lowercase().replace(' ', "."), &uuid::Uuid::now_v7().simple().to_string()[24..]);
+        let email = format!(
+            "{}.{}@example.gov.uk",
+            name.to_lowercase().replace(' ', "."),
+            &uuid::Uuid::now_v7().simple().to_string()[24..]
+        );
         let input = json!({"input": {"name": name, "email": email, "organisationId": org}});
         id(&self.mutate("personCreate", PERSON_CREATE, input).await["person"])
     }
@@ -47,17 +60,23 @@ impl TestApp {
             "hostCouncilId": host, "peerCouncilIds": peers,
             "title": "Roads maintenance review", "serviceArea": "Roads", "aims": "Fewer potholes"
         }});
-        id(&self.mutate("engagementCreate", ENGAGEMENT_CREATE, input).await["engagement"])
+        id(&self
+            .mutate("engagementCreate", ENGAGEMENT_CREATE, input)
+            .await["engagement"])
     }
 
     pub async fn invite(&self, engagement: &str, person: &str, role: &str) -> String {
-        let input = json!({"input": {"engagementId": engagement, "personId": person, "role": role}});
-        id(&self.mutate("participantInvite", PARTICIPANT_INVITE, input).await["participant"])
+        let input =
+            json!({"input": {"engagementId": engagement, "personId": person, "role": role}});
+        id(&self
+            .mutate("participantInvite", PARTICIPANT_INVITE, input)
+            .await["participant"])
     }
 
     pub async fn accept(&self, participant: &str) {
         let input = json!({"input": {"participantId": participant, "accept": true}});
-        self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
+        self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input)
+            .await;
     }
 
     /// Invites and accepts; returns the participant id.
@@ -68,16 +87,27 @@ impl TestApp {
     }
 
     /// Schedules a meeting from local London times like `2027-03-01T10:00:00`.
-    pub async fn schedule(&self, engagement: &str, kind: &str, start: &str, end: &str, attendees: &[String]) -> String {
+    pub async fn schedule(
+        &self,
+        engagement: &str,
+        kind: &str,
+        start: &str,
+        end: &str,
+        attendees: &[String],
+    ) -> String {
         let input = json!({"input": {"engagementId": engagement, "kind": kind, "start": start, "end": end, "attendeePersonIds": attendees}});
-        id(&self.mutate("meetingSchedule", MEETING_SCHEDULE, input).await["meeting"])
+        id(&self
+            .mutate("meetingSchedule", MEETING_SCHEDULE, input)
+            .await["meeting"])
     }
 
     /// The Improvement Service, a host, three peers, and an engagement whose team has accepted:
     /// everything needed to leave pre-work.
     pub async fn team(&self) -> Team {
         let tag = &uuid::Uuid::now_v7().simple().to_string()[20..];
-        let is = self.org("IMPROVEMENT_SERVICE", &format!("Improvement Service {tag}")).await;
+        let is = self
+            .org("IMPROVEMENT_SERVICE", &format!("Improvement Service {tag}"))
+            .await;
         let host = self.org("COUNCIL", &format!("Fife Council {tag}")).await;
         let mut peers = Vec::new();
         for name in ["Angus", "Dundee", "Perth"] {
@@ -91,17 +121,37 @@ impl TestApp {
         let mut reviewers = Vec::new();
         for (i, peer) in peers.iter().enumerate() {
             let r = self.person(peer, &format!("Reviewer {i}")).await;
-            self.join(&engagement, &r, if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" }).await;
+            self.join(
+                &engagement,
+                &r,
+                if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" },
+            )
+            .await;
             reviewers.push(r);
         }
         let mut people = vec![facilitator.clone(), host_lead.clone()];
         people.extend(reviewers.iter().cloned());
-        Team { improvement_service: is, host, peers, engagement, facilitator, host_lead, reviewers, people }
+        Team {
+            improvement_service: is,
+            host,
+            peers,
+            engagement,
+            facilitator,
+            host_lead,
+            reviewers,
+            people,
+        }
     }
 
     /// Moves the engagement one stage and asserts it moved.
     pub async fn advance(&self, engagement: &str, to: &str) {
-        let p = self.mutate("engagementAdvanceStage", ADVANCE, json!({"input": {"engagementId": engagement, "toStage": to}})).await;
+        let p = self
+            .mutate(
+                "engagementAdvanceStage",
+                ADVANCE,
+                json!({"input": {"engagementId": engagement, "toStage": to}}),
+            )
+            .await;
         assert_eq!(p["engagement"]["stage"], to);
     }
 }

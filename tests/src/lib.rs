@@ -27,7 +27,10 @@ use tokio::sync::oneshot;
 pub use fixtures::Team;
 /// Mutation documents used across tests.
 pub mod fixtures_consts {
-    pub use crate::fixtures::{ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE, PARTICIPANT_RESPOND, PERSON_CREATE};
+    pub use crate::fixtures::{
+        ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE,
+        PARTICIPANT_RESPOND, PERSON_CREATE,
+    };
 }
 
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
@@ -61,7 +64,9 @@ macro_rules! on_both_backends {
 enum DbGuard {
     Sqlite(PathBuf),
     /// Held for its `Drop`, which drops the database.
-    Postgres { _db: pg::TestDatabase },
+    Postgres {
+        _db: pg::TestDatabase,
+    },
 }
 
 impl Drop for DbGuard {
@@ -98,22 +103,33 @@ impl TestApp {
         let mut config = Config::default();
         let guard = match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("pci-test-{}.sqlite3", uuid::Uuid::now_v7().simple()));
+                let path = std::env::temp_dir().join(format!(
+                    "pci-test-{}.sqlite3",
+                    uuid::Uuid::now_v7().simple()
+                ));
                 config.database_url = format!("sqlite://{}?mode=rwc", path.display());
                 DbGuard::Sqlite(path)
             }
             Backend::Postgres => {
-                let admin = std::env::var(TEST_DATABASE_URL).ok().filter(|u| !u.is_empty())?;
-                let db = pg::TestDatabase::create(&admin).await.expect("PostgreSQL test database (is TEST_DATABASE_URL reachable?)");
+                let admin = std::env::var(TEST_DATABASE_URL)
+                    .ok()
+                    .filter(|u| !u.is_empty())?;
+                let db = pg::TestDatabase::create(&admin)
+                    .await
+                    .expect("PostgreSQL test database (is TEST_DATABASE_URL reachable?)");
                 config.database_url = db.url.clone();
                 DbGuard::Postgres { _db: db }
             }
         };
         config.log = "warn".into();
         tweak(&mut config);
-        let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
+        let mut db = pci_api::db::connect(&config)
+            .await
+            .expect("connect to the test database");
         if backend == Backend::Sqlite {
-            pci_api::db::migrate(&db).await.expect("migrate the SQLite test database");
+            pci_api::db::migrate(&db)
+                .await
+                .expect("migrate the SQLite test database");
         }
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -122,7 +138,9 @@ impl TestApp {
         });
         let clock = ManualClock::new(Utc::now());
         let app = App::from_parts(config, db.clone(), Arc::new(clock.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -149,7 +167,10 @@ impl TestApp {
     /// The app clock's "now" as a London wall-clock time, for building meeting inputs.
     pub fn clock_now_london(&self) -> chrono::NaiveDateTime {
         use pci_entity::Clock;
-        self.clock.now().with_timezone(&chrono_tz::Europe::London).naive_local()
+        self.clock
+            .now()
+            .with_timezone(&chrono_tz::Europe::London)
+            .naive_local()
     }
 
     /// SQL statements executed through the app's connection so far.
@@ -185,15 +206,26 @@ impl TestApp {
     pub async fn mutate(&self, field: &str, query: &str, variables: Value) -> Value {
         let data = self.gql_ok(query, variables).await;
         let payload = data[field].clone();
-        assert_eq!(payload["userErrors"], json!([]), "{field} failed: {payload}");
+        assert_eq!(
+            payload["userErrors"],
+            json!([]),
+            "{field} failed: {payload}"
+        );
         payload
     }
 
     /// Runs a mutation expected to fail with user errors; returns them.
     pub async fn mutate_err(&self, field: &str, query: &str, variables: Value) -> Vec<Value> {
         let data = self.gql_ok(query, variables).await;
-        let errors = data[field]["userErrors"].as_array().cloned().unwrap_or_default();
-        assert!(!errors.is_empty(), "{field} was expected to fail: {}", data[field]);
+        let errors = data[field]["userErrors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            !errors.is_empty(),
+            "{field} was expected to fail: {}",
+            data[field]
+        );
         errors
     }
 
@@ -203,7 +235,10 @@ impl TestApp {
         let backend = self.db.get_database_backend();
         let row = self
             .db
-            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
             .await
             .expect("count query")
             .expect("one row");
@@ -244,5 +279,8 @@ impl Drop for TestApp {
 
 /// The first user error's code, for concise assertions.
 pub fn codes(errors: &[Value]) -> Vec<String> {
-    errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()
+    errors
+        .iter()
+        .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }

@@ -18,7 +18,11 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
     let results = join_all(invites).await;
     for r in &results {
         assert!(r.get("errors").is_none(), "{r}");
-        assert_eq!(r["data"]["participantInvite"]["userErrors"], json!([]), "{r}");
+        assert_eq!(
+            r["data"]["participantInvite"]["userErrors"],
+            json!([]),
+            "{r}"
+        );
     }
     assert_eq!(app.count("participants").await, 5 + 32);
     assert_eq!(app.count("audit_entries").await, audit_before + 32);
@@ -27,10 +31,15 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
     let newcomer = app.person(&team.host, "Newcomer").await;
     let input = json!({"input": {"engagementId": team.engagement, "personId": newcomer, "role": "HOST_CONTRIBUTOR"}});
     let results = join_all((0..8).map(|_| app.gql(PARTICIPANT_INVITE, input.clone()))).await;
-    let ok = results.iter().filter(|r| r["data"]["participantInvite"]["userErrors"] == json!([])).count();
+    let ok = results
+        .iter()
+        .filter(|r| r["data"]["participantInvite"]["userErrors"] == json!([]))
+        .count();
     let dup = results
         .iter()
-        .filter(|r| r["data"]["participantInvite"]["userErrors"][0]["code"] == "ALREADY_PARTICIPANT")
+        .filter(|r| {
+            r["data"]["participantInvite"]["userErrors"][0]["code"] == "ALREADY_PARTICIPANT"
+        })
         .count();
     assert_eq!((ok, dup), (1, 7), "{results:?}");
 }

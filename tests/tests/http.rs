@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 
 const GRJ: &str = "application/graphql-response+json";
 
-async fn send(app: &TestApp, method: Method, path_query: &str, headers: &[(&str, &str)], body: Option<&str>) -> (StatusCode, String, Value) {
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path_query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (StatusCode, String, Value) {
     let url = format!("http://{}{path_query}", app.addr);
     let mut req = app.client.request(method, url);
     for (k, v) in headers {
@@ -17,13 +23,23 @@ async fn send(app: &TestApp, method: Method, path_query: &str, headers: &[(&str,
     }
     let resp = req.send().await.expect("request");
     let status = resp.status();
-    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let text = resp.text().await.unwrap();
-    (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
 }
 
 async fn methods_content_types_and_negotiation(app: TestApp) {
@@ -31,36 +47,104 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
     let typename = r#"{"query":"{ __typename }"}"#;
 
     let (s, ct, b) = send(&app, Method::POST, "/graphql", &json_ct, Some(typename)).await;
-    assert_eq!((s, b["data"]["__typename"].as_str()), (StatusCode::OK, Some("Query")));
+    assert_eq!(
+        (s, b["data"]["__typename"].as_str()),
+        (StatusCode::OK, Some("Query"))
+    );
     assert!(ct.starts_with("application/json"), "{ct}");
 
-    let (s, ct, _) = send(&app, Method::POST, "/graphql", &[("content-type", "application/json"), ("accept", GRJ)], Some(typename)).await;
+    let (s, ct, _) = send(
+        &app,
+        Method::POST,
+        "/graphql",
+        &[("content-type", "application/json"), ("accept", GRJ)],
+        Some(typename),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(ct.starts_with(GRJ));
 
-    let (s, _, _) = send(&app, Method::POST, "/graphql", &[("content-type", "application/json"), ("accept", "text/html")], Some(typename)).await;
+    let (s, _, _) = send(
+        &app,
+        Method::POST,
+        "/graphql",
+        &[
+            ("content-type", "application/json"),
+            ("accept", "text/html"),
+        ],
+        Some(typename),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_ACCEPTABLE);
-    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1"] {
-        let (s, _, _) = send(&app, Method::POST, "/graphql", &[("content-type", ct)], Some(typename)).await;
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin1",
+    ] {
+        let (s, _, _) = send(
+            &app,
+            Method::POST,
+            "/graphql",
+            &[("content-type", ct)],
+            Some(typename),
+        )
+        .await;
         assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
     }
     let (s, _, _) = send(&app, Method::POST, "/graphql", &[], Some(typename)).await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (s, _, b) = send(&app, Method::PUT, "/graphql", &json_ct, Some(typename)).await;
-    assert_eq!((s, code(&b)), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
+    assert_eq!(
+        (s, code(&b)),
+        (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED")
+    );
 }
 
 async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
     let q = "/graphql?query=%7B__typename%7D";
     let (s, _, b) = send(&app, Method::GET, q, &[], None).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "CSRF: a simple GET is not executed");
-    assert!(b["errors"][0]["message"].as_str().unwrap().contains("apollo-require-preflight"));
-    let (s, _, b) = send(&app, Method::GET, q, &[("apollo-require-preflight", "true")], None).await;
-    assert_eq!((s, &b["data"]["__typename"]), (StatusCode::OK, &json!("Query")));
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "CSRF: a simple GET is not executed"
+    );
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("apollo-require-preflight")
+    );
+    let (s, _, b) = send(
+        &app,
+        Method::GET,
+        q,
+        &[("apollo-require-preflight", "true")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, &b["data"]["__typename"]),
+        (StatusCode::OK, &json!("Query"))
+    );
     let m = "/graphql?query=mutation%7B__typename%7D";
-    let (s, _, _) = send(&app, Method::GET, m, &[("apollo-require-preflight", "true"), ("accept", GRJ)], None).await;
+    let (s, _, _) = send(
+        &app,
+        Method::GET,
+        m,
+        &[("apollo-require-preflight", "true"), ("accept", GRJ)],
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    let (s, _, b) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
+    let (s, _, b) = send(
+        &app,
+        Method::GET,
+        "/graphql",
+        &[("accept", "text/html")],
+        None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(b.as_str().unwrap().contains("graphiql"), "GraphiQL page");
 }
@@ -72,7 +156,10 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
     for (body, expect_code) in [
         (r#"{"query":"{"}"#, "GRAPHQL_PARSE_FAILED"),
         (r#"{"query":"{ nope }"}"#, "GRAPHQL_VALIDATION_FAILED"),
-        (r#"{"query":"query($id: ID!) { node(id: $id) { id } }","variables":{"id":null}}"#, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            r#"{"query":"query($id: ID!) { node(id: $id) { id } }","variables":{"id":null}}"#,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
     ] {
         let (s, _, b) = send(&app, Method::POST, "/graphql", &grj, Some(body)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
@@ -82,7 +169,14 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(code(&b), expect_code);
     }
-    for body in ["{ \"not json", "", "[]", "42", r#"{"query": 1}"#, r#"{"query":"{ __typename }","variables":"x"}"#] {
+    for body in [
+        "{ \"not json",
+        "",
+        "[]",
+        "42",
+        r#"{"query": 1}"#,
+        r#"{"query":"{ __typename }","variables":"x"}"#,
+    ] {
         let (s, _, _) = send(&app, Method::POST, "/graphql", &json_only, Some(body)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body:?}");
     }
@@ -90,14 +184,20 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
 
 async fn limits_protect_the_server(app: TestApp) {
     let jsonct = [("content-type", "application/json")];
-    let big = json!({"query": format!("{{ __typename }} # {}", "x".repeat(300 * 1024))}).to_string();
+    let big =
+        json!({"query": format!("{{ __typename }} # {}", "x".repeat(300 * 1024))}).to_string();
     let (s, _, _) = send(&app, Method::POST, "/graphql", &jsonct, Some(&big)).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
 
     let aliases: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
     let body = app.gql(&format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("aliases"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aliases")
+    );
 
     let deep = "{ engagements { edges { node { participants { edges { node { person { participations { edges { node { engagement { participants { edges { node { id } } } } } } } } } } } } } } }";
     let body = app.gql(deep, json!({})).await;
@@ -105,11 +205,24 @@ async fn limits_protect_the_server(app: TestApp) {
 
     let costly = "{ engagements(first: 100) { edges { node { participants(first: 100) { edges { node { person { name } } } } } } } }";
     let body = app.gql(costly, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex"),
+        "{body}"
+    );
 
     // Batching: allowed up to the limit, refused above it.
     let one = json!({"query": "{ __typename }"});
-    let (s, _, b) = send(&app, Method::POST, "/graphql", &jsonct, Some(&json!([one, one]).to_string())).await;
+    let (s, _, b) = send(
+        &app,
+        Method::POST,
+        "/graphql",
+        &jsonct,
+        Some(&json!([one, one]).to_string()),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b.as_array().map(Vec::len), Some(2));
     let eleven = Value::Array(vec![one; 11]).to_string();
@@ -122,10 +235,25 @@ async fn health_and_request_ids(app: TestApp) {
     assert_eq!((s, &b["status"]), (StatusCode::OK, &json!("ok")));
     let (s, _, b) = send(&app, Method::GET, "/readyz", &[], None).await;
     assert_eq!((s, &b["status"]), (StatusCode::OK, &json!("ready")));
-    let resp = app.client.get(format!("http://{}/healthz", app.addr)).header("x-request-id", "abc-123").send().await.unwrap();
+    let resp = app
+        .client
+        .get(format!("http://{}/healthz", app.addr))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["x-request-id"], "abc-123");
-    let resp = app.client.get(format!("http://{}/healthz", app.addr)).send().await.unwrap();
-    assert_eq!(resp.headers()["x-request-id"].len(), 36, "a UUID is assigned");
+    let resp = app
+        .client
+        .get(format!("http://{}/healthz", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["x-request-id"].len(),
+        36,
+        "a UUID is assigned"
+    );
 }
 
 on_both_backends!(
@@ -145,16 +273,33 @@ async fn introspection_and_graphiql_can_be_turned_off() {
     .await
     .unwrap();
     let body = app.gql("{ __schema { types { name } } }", json!({})).await;
-    assert!(body["data"]["__schema"].is_null(), "introspection answers nothing: {body}");
-    let (s, _, _) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "introspection answers nothing: {body}"
+    );
+    let (s, _, _) = send(
+        &app,
+        Method::GET,
+        "/graphql",
+        &[("accept", "text/html")],
+        None,
+    )
+    .await;
     assert_ne!(s, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn slow_requests_time_out_with_a_code() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.http.request_timeout_ms = 0).await.unwrap();
-    let (s, _, b) =
-        send(&app, Method::POST, "/graphql", &[("content-type", "application/json")], Some(r#"{"query":"{ engagements { totalCount } }"}"#))
-            .await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.http.request_timeout_ms = 0)
+        .await
+        .unwrap();
+    let (s, _, b) = send(
+        &app,
+        Method::POST,
+        "/graphql",
+        &[("content-type", "application/json")],
+        Some(r#"{"query":"{ engagements { totalCount } }"}"#),
+    )
+    .await;
     assert_eq!((s, code(&b)), (StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT"));
 }

@@ -2,12 +2,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use pci_entity::{
-    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council, engagement_stage_plan, new_id,
-    organisation, participant, person,
+    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council,
+    engagement_stage_plan, new_id, organisation, participant, person,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -48,19 +48,39 @@ fn check_peer_ids(c: &mut Check, host: Option<Uuid>, peers: &[Uuid]) {
         format!("an engagement has at most {MAX_PEER_COUNCILS} peer councils"),
     );
     let distinct: HashSet<_> = peers.iter().collect();
-    c.ensure(distinct.len() == peers.len(), field, UserErrorCode::Invalid, "a peer council is listed twice");
+    c.ensure(
+        distinct.len() == peers.len(),
+        field,
+        UserErrorCode::Invalid,
+        "a peer council is listed twice",
+    );
     if let Some(host) = host {
-        c.ensure(!peers.contains(&host), field, UserErrorCode::Invalid, "the host council cannot also be a peer council");
+        c.ensure(
+            !peers.contains(&host),
+            field,
+            UserErrorCode::Invalid,
+            "the host council cannot also be a peer council",
+        );
     }
 }
 
 /// Planned dates must follow the order of the stages.
-fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usize, (Stage, NaiveDate)> {
+fn check_stage_plan(
+    c: &mut Check,
+    plan: &[(Stage, NaiveDate)],
+) -> BTreeMap<usize, (Stage, NaiveDate)> {
     let field = &["input", "stagePlan"];
     let mut by_position = BTreeMap::new();
     for (stage, date) in plan {
-        if by_position.insert(stage.position(), (*stage, *date)).is_some() {
-            c.fail(field, UserErrorCode::Invalid, format!("stage {} is planned twice", stage.label()));
+        if by_position
+            .insert(stage.position(), (*stage, *date))
+            .is_some()
+        {
+            c.fail(
+                field,
+                UserErrorCode::Invalid,
+                format!("stage {} is planned twice", stage.label()),
+            );
         }
     }
     let mut previous: Option<(Stage, NaiveDate)> = None;
@@ -71,7 +91,11 @@ fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usiz
             c.fail(
                 field,
                 UserErrorCode::StagePlanOutOfOrder,
-                format!("{} is planned for {date}, before {} on {p_date}", stage.label(), p_stage.label()),
+                format!(
+                    "{} is planned for {date}, before {} on {p_date}",
+                    stage.label(),
+                    p_stage.label()
+                ),
             );
         }
         previous = Some((*stage, *date));
@@ -85,11 +109,18 @@ async fn ensure_councils(
     field: &[&str],
     what: &str,
 ) -> DomainResult<Vec<organisation::Model>> {
-    let found = organisation::Entity::find().filter(organisation::Column::Id.is_in(ids.iter().copied())).all(tx).await?;
+    let found = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids.iter().copied()))
+        .all(tx)
+        .await?;
     let mut errors = Vec::new();
     for id in ids {
         match found.iter().find(|o| o.id == *id) {
-            None => errors.push(UserError::new(field, UserErrorCode::NotFound, format!("no such organisation for the {what}"))),
+            None => errors.push(UserError::new(
+                field,
+                UserErrorCode::NotFound,
+                format!("no such organisation for the {what}"),
+            )),
             Some(o) if o.kind != OrganisationKind::Council => errors.push(UserError::new(
                 field,
                 UserErrorCode::WrongOrganisation,
@@ -98,10 +129,18 @@ async fn ensure_councils(
             Some(_) => {}
         }
     }
-    if errors.is_empty() { Ok(found) } else { Err(super::DomainError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(found)
+    } else {
+        Err(super::DomainError::Invalid(errors))
+    }
 }
 
-async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+async fn write_peers(
+    tx: &DatabaseTransaction,
+    engagement_id: Uuid,
+    peers: &[Uuid],
+) -> Result<(), sea_orm::DbErr> {
     engagement_peer_council::Entity::delete_many()
         .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
         .exec(tx)
@@ -133,10 +172,12 @@ async fn write_plan(
     if plan.is_empty() {
         return Ok(());
     }
-    engagement_stage_plan::Entity::insert_many(plan.values().map(|(stage, date)| engagement_stage_plan::ActiveModel {
-        engagement_id: Set(engagement_id),
-        stage: Set(*stage),
-        planned_on: Set(*date),
+    engagement_stage_plan::Entity::insert_many(plan.values().map(|(stage, date)| {
+        engagement_stage_plan::ActiveModel {
+            engagement_id: Set(engagement_id),
+            stage: Set(*stage),
+            planned_on: Set(*date),
+        }
     }))
     .exec_without_returning(tx)
     .await?;
@@ -144,21 +185,42 @@ async fn write_plan(
 }
 
 fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
-    plan.values().map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string()))).collect()
+    plan.values()
+        .map(|(s, d)| {
+            (
+                s.as_str().to_owned(),
+                serde_json::Value::String(d.to_string()),
+            )
+        })
+        .collect()
 }
 
 pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engagement::Model> {
     let mut c = Check::new();
     let title = c.text(&["input", "title"], &input.title, 200);
     let service_area = c.text(&["input", "serviceArea"], &input.service_area, 200);
-    let aims = c.optional_text(&["input", "aims"], input.aims.as_deref(), 5000).unwrap_or_default();
+    let aims = c
+        .optional_text(&["input", "aims"], input.aims.as_deref(), 5000)
+        .unwrap_or_default();
     check_peer_ids(&mut c, Some(input.host_council_id), &input.peer_council_ids);
     let plan = check_stage_plan(&mut c, &input.stage_plan);
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
-    ensure_councils(&tx, &[input.host_council_id], &["input", "hostCouncilId"], "host council").await?;
-    ensure_councils(&tx, &input.peer_council_ids, &["input", "peerCouncilIds"], "peer council").await?;
+    ensure_councils(
+        &tx,
+        &[input.host_council_id],
+        &["input", "hostCouncilId"],
+        "host council",
+    )
+    .await?;
+    ensure_councils(
+        &tx,
+        &input.peer_council_ids,
+        &["input", "peerCouncilIds"],
+        "peer council",
+    )
+    .await?;
     let now = env.clock.now();
     let model = engagement::Model {
         id: new_id(),
@@ -170,7 +232,9 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
         created_at: now,
         updated_at: now,
     };
-    engagement::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    engagement::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(&tx)
+        .await?;
     write_peers(&tx, model.id, &input.peer_council_ids).await?;
     write_plan(&tx, model.id, &plan).await?;
     let changes = Changes::new()
@@ -188,13 +252,25 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
 
 pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engagement::Model> {
     let mut c = Check::new();
-    let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
-    let service_area = input.service_area.as_deref().map(|t| c.text(&["input", "serviceArea"], t, 200));
-    let aims = input.aims.as_deref().map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
+    let title = input
+        .title
+        .as_deref()
+        .map(|t| c.text(&["input", "title"], t, 200));
+    let service_area = input
+        .service_area
+        .as_deref()
+        .map(|t| c.text(&["input", "serviceArea"], t, 200));
+    let aims = input.aims.as_deref().map(|a| {
+        c.optional_text(&["input", "aims"], Some(a), 5000)
+            .unwrap_or_default()
+    });
     if let Some(peers) = &input.peer_council_ids {
         check_peer_ids(&mut c, None, peers);
     }
-    let plan = input.stage_plan.as_deref().map(|p| check_stage_plan(&mut c, p));
+    let plan = input
+        .stage_plan
+        .as_deref()
+        .map(|p| check_stage_plan(&mut c, p));
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
@@ -206,7 +282,11 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
         check.finish()?;
         ensure_councils(&tx, peers, &["input", "peerCouncilIds"], "peer council").await?;
         let current = peer_council_ids(&tx, old.id).await?;
-        let removed: Vec<Uuid> = current.iter().filter(|id| !peers.contains(id)).copied().collect();
+        let removed: Vec<Uuid> = current
+            .iter()
+            .filter(|id| !peers.contains(id))
+            .copied()
+            .collect();
         ensure_no_active_peers_from(&tx, old.id, &removed).await?;
         if current != *peers {
             write_peers(&tx, old.id, peers).await?;
@@ -218,8 +298,10 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
             .filter(engagement_stage_plan::Column::EngagementId.eq(old.id))
             .all(&tx)
             .await?;
-        let current: BTreeMap<usize, (Stage, NaiveDate)> =
-            current.into_iter().map(|p| (p.stage.position(), (p.stage, p.planned_on))).collect();
+        let current: BTreeMap<usize, (Stage, NaiveDate)> = current
+            .into_iter()
+            .map(|p| (p.stage.position(), (p.stage, p.planned_on)))
+            .collect();
         if current != *plan {
             write_plan(&tx, old.id, plan).await?;
             changes = changes.diff("stagePlan", plan_json(&current), plan_json(plan));
@@ -255,7 +337,11 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
 }
 
 pub(crate) fn subject(e: &engagement::Model) -> Subject {
-    Subject { kind: "Engagement", id: e.id, engagement_id: Some(e.id) }
+    Subject {
+        kind: "Engagement",
+        id: e.id,
+        engagement_id: Some(e.id),
+    }
 }
 
 /// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
@@ -265,26 +351,45 @@ pub(crate) async fn open_for_change(
     id: Uuid,
     field: &[&str],
 ) -> DomainResult<engagement::Model> {
-    let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
+    let Some(e) = engagement::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+    else {
         return Err(UserError::new(field, UserErrorCode::NotFound, "no such engagement").into());
     };
     if e.stage == Stage::Closed {
-        return Err(UserError::new(field, UserErrorCode::EngagementClosed, "the engagement is closed").into());
+        return Err(UserError::new(
+            field,
+            UserErrorCode::EngagementClosed,
+            "the engagement is closed",
+        )
+        .into());
     }
     Ok(e)
 }
 
 /// Marks the engagement as changed by a command on one of its parts.
-pub(crate) async fn touch(tx: &DatabaseTransaction, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
+pub(crate) async fn touch(
+    tx: &DatabaseTransaction,
+    env: &Env,
+    id: Uuid,
+) -> Result<(), sea_orm::DbErr> {
     engagement::Entity::update_many()
-        .col_expr(engagement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(env.clock.now()))
+        .col_expr(
+            engagement::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(env.clock.now()),
+        )
         .filter(engagement::Column::Id.eq(id))
         .exec(tx)
         .await?;
     Ok(())
 }
 
-pub(crate) async fn peer_council_ids(tx: &impl ConnectionTrait, engagement_id: Uuid) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+pub(crate) async fn peer_council_ids(
+    tx: &impl ConnectionTrait,
+    engagement_id: Uuid,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
     Ok(engagement_peer_council::Entity::find()
         .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
         .order_by_asc(engagement_peer_council::Column::Position)
@@ -295,7 +400,11 @@ pub(crate) async fn peer_council_ids(tx: &impl ConnectionTrait, engagement_id: U
         .collect())
 }
 
-async fn ensure_no_active_peers_from(tx: &DatabaseTransaction, engagement_id: Uuid, councils: &[Uuid]) -> DomainResult<()> {
+async fn ensure_no_active_peers_from(
+    tx: &DatabaseTransaction,
+    engagement_id: Uuid,
+    councils: &[Uuid],
+) -> DomainResult<()> {
     if councils.is_empty() {
         return Ok(());
     }
@@ -332,13 +441,17 @@ pub(crate) fn role_fits(
     peer_council_ids: &[Uuid],
 ) -> Result<(), String> {
     match role.side() {
-        Side::Host if org.id != host_council_id => Err(format!("{} must be from the host council", role_label(role))),
-        Side::Peer if !peer_council_ids.contains(&org.id) => {
-            Err(format!("{} must be from one of the peer councils", role_label(role)))
-        }
-        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => {
-            Err(format!("{} must be from the Improvement Service", role_label(role)))
-        }
+        Side::Host if org.id != host_council_id => Err(format!(
+            "{} must be from the host council",
+            role_label(role)
+        )),
+        Side::Peer if !peer_council_ids.contains(&org.id) => Err(format!(
+            "{} must be from one of the peer councils",
+            role_label(role)
+        )),
+        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => Err(
+            format!("{} must be from the Improvement Service", role_label(role)),
+        ),
         _ => Ok(()),
     }
 }

@@ -2,8 +2,12 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use pci_entity::{MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use pci_entity::{
+    MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+};
 use url::Url;
 use uuid::Uuid;
 
@@ -57,11 +61,18 @@ pub struct AttendeeRsvp {
 }
 
 fn subject(m: &meeting::Model) -> Subject {
-    Subject { kind: "Meeting", id: m.id, engagement_id: Some(m.engagement_id) }
+    Subject {
+        kind: "Meeting",
+        id: m.id,
+        engagement_id: Some(m.engagement_id),
+    }
 }
 
 fn parse_zone(c: &mut Check, raw: Option<&str>) -> Option<Tz> {
-    let name = raw.map(str::trim).filter(|z| !z.is_empty()).unwrap_or(DEFAULT_TIME_ZONE);
+    let name = raw
+        .map(str::trim)
+        .filter(|z| !z.is_empty())
+        .unwrap_or(DEFAULT_TIME_ZONE);
     match name.parse::<Tz>() {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -83,7 +94,11 @@ fn local_to_utc(c: &mut Check, field: &str, local: NaiveDateTime, tz: Tz) -> Opt
         LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(first, _) => Some(first.with_timezone(&Utc)),
         LocalResult::None => {
-            c.fail(&["input", field], UserErrorCode::InvalidTime, format!("{local} does not exist in {tz}: the clocks go forward"));
+            c.fail(
+                &["input", field],
+                UserErrorCode::InvalidTime,
+                format!("{local} does not exist in {tz}: the clocks go forward"),
+            );
             None
         }
     }
@@ -100,7 +115,11 @@ fn times(
     let e = local_to_utc(c, "end", end, tz);
     let (s, e) = (s?, e?);
     if e <= s {
-        c.fail(&["input", "end"], UserErrorCode::EndBeforeStart, "the meeting must end after it starts");
+        c.fail(
+            &["input", "end"],
+            UserErrorCode::EndBeforeStart,
+            "the meeting must end after it starts",
+        );
         return None;
     }
     Some((s, e, tz))
@@ -111,7 +130,11 @@ fn online_url(c: &mut Check, raw: Option<&str>) -> Option<String> {
     match Url::parse(&v) {
         Ok(u) if matches!(u.scheme(), "https" | "http") => Some(u.to_string()),
         _ => {
-            c.fail(&["input", "onlineUrl"], UserErrorCode::Invalid, "onlineUrl must be an http or https link");
+            c.fail(
+                &["input", "onlineUrl"],
+                UserErrorCode::Invalid,
+                "onlineUrl must be an http or https link",
+            );
             None
         }
     }
@@ -140,7 +163,9 @@ async fn ensure_participants(
         return Err(UserError::new(
             field,
             UserErrorCode::NotAParticipant,
-            format!("{missing} of the attendees do not take part in this engagement; invite them first"),
+            format!(
+                "{missing} of the attendees do not take part in this engagement; invite them first"
+            ),
         )
         .into());
     }
@@ -164,7 +189,13 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
 
     let tx = begin_write(&env.db).await?;
     let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
-    ensure_participants(&tx, engagement.id, &input.attendee_person_ids, &["input", "attendeePersonIds"]).await?;
+    ensure_participants(
+        &tx,
+        engagement.id,
+        &input.attendee_person_ids,
+        &["input", "attendeePersonIds"],
+    )
+    .await?;
     let now = env.clock.now();
     let model = meeting::Model {
         id: new_id(),
@@ -182,7 +213,9 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         created_at: now,
         updated_at: now,
     };
-    meeting::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    meeting::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(&tx)
+        .await?;
     if !input.attendee_person_ids.is_empty() {
         meeting_attendee::Entity::insert_many(input.attendee_person_ids.iter().map(|person_id| {
             meeting_attendee::ActiveModel {
@@ -220,9 +253,17 @@ async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meetin
         return Err(not_found().into());
     };
     open_for_change(tx, m.engagement_id, field).await?;
-    let m = meeting::Entity::find_by_id(id).one(tx).await?.ok_or_else(not_found)?;
+    let m = meeting::Entity::find_by_id(id)
+        .one(tx)
+        .await?
+        .ok_or_else(not_found)?;
     if m.status == MeetingStatus::Cancelled {
-        return Err(UserError::new(field, UserErrorCode::MeetingCancelled, "the meeting has been cancelled").into());
+        return Err(UserError::new(
+            field,
+            UserErrorCode::MeetingCancelled,
+            "the meeting has been cancelled",
+        )
+        .into());
     }
     Ok(m)
 }
@@ -237,15 +278,29 @@ fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<Stri
 
 pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<meeting::Model> {
     let mut c = Check::new();
-    let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
-    let location = input.location.as_deref().map(|l| c.optional_text(&["input", "location"], Some(l), 500).unwrap_or_default());
-    let online = input.online_url.as_deref().map(|u| online_url(&mut c, Some(u)).unwrap_or_default());
+    let title = input
+        .title
+        .as_deref()
+        .map(|t| c.text(&["input", "title"], t, 200));
+    let location = input.location.as_deref().map(|l| {
+        c.optional_text(&["input", "location"], Some(l), 500)
+            .unwrap_or_default()
+    });
+    let online = input
+        .online_url
+        .as_deref()
+        .map(|u| online_url(&mut c, Some(u)).unwrap_or_default());
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
     let old = open_meeting(&tx, input.meeting_id).await?;
     let mut c = Check::new();
-    let when = times(&mut c, input.start, input.end, Some(input.time_zone.as_deref().unwrap_or(&old.time_zone)));
+    let when = times(
+        &mut c,
+        input.start,
+        input.end,
+        Some(input.time_zone.as_deref().unwrap_or(&old.time_zone)),
+    );
     let (starts_at, ends_at, tz) = c.finish_with(when)?;
 
     let mut new = old.clone();
@@ -318,17 +373,31 @@ pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Mo
 }
 
 fn attendee_subject(a: &meeting_attendee::Model, engagement_id: Uuid) -> Subject {
-    Subject { kind: "MeetingAttendee", id: a.id, engagement_id: Some(engagement_id) }
+    Subject {
+        kind: "MeetingAttendee",
+        id: a.id,
+        engagement_id: Some(engagement_id),
+    }
 }
 
 fn already_attending() -> UserError {
-    UserError::new(&["input", "personId"], UserErrorCode::AlreadyAttending, "this person is already invited to the meeting")
+    UserError::new(
+        &["input", "personId"],
+        UserErrorCode::AlreadyAttending,
+        "this person is already invited to the meeting",
+    )
 }
 
 pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let meeting = open_meeting(&tx, input.meeting_id).await?;
-    ensure_participants(&tx, meeting.engagement_id, &[input.person_id], &["input", "personId"]).await?;
+    ensure_participants(
+        &tx,
+        meeting.engagement_id,
+        &[input.person_id],
+        &["input", "personId"],
+    )
+    .await?;
     let exists = meeting_attendee::Entity::find()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting.id))
         .filter(meeting_attendee::Column::PersonId.eq(input.person_id))
@@ -349,16 +418,34 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
         .exec_without_returning(&tx)
         .await
         .map_err(|e| unique_violation_as(e, already_attending))?;
-    let changes = Changes::new().set("meetingId", meeting.id).set("personId", model.person_id).set("rsvp", model.rsvp);
-    audit::record(&tx, env, "meeting.attendee_add", attendee_subject(&model, meeting.engagement_id), changes).await?;
+    let changes = Changes::new()
+        .set("meetingId", meeting.id)
+        .set("personId", model.person_id)
+        .set("rsvp", model.rsvp);
+    audit::record(
+        &tx,
+        env,
+        "meeting.attendee_add",
+        attendee_subject(&model, meeting.engagement_id),
+        changes,
+    )
+    .await?;
     touch(&tx, env, meeting.engagement_id).await?;
     tx.commit().await?;
     Ok(model)
 }
 
-async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
+async fn open_attendee(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
     let Some(a) = meeting_attendee::Entity::find_by_id(id).one(tx).await? else {
-        return Err(UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee").into());
+        return Err(UserError::new(
+            &["input", "attendeeId"],
+            UserErrorCode::NotFound,
+            "no such attendee",
+        )
+        .into());
     };
     let m = open_meeting(tx, a.meeting_id).await.map_err(|e| match e {
         super::DomainError::Invalid(mut errs) => {
@@ -372,19 +459,34 @@ async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meet
     Ok((a, m))
 }
 
-pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeting_attendee::Model> {
+pub async fn attendee_remove(
+    env: &Env,
+    attendee_id: Uuid,
+) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (a, m) = open_attendee(&tx, attendee_id).await?;
-    meeting_attendee::Entity::delete_by_id(a.id).exec(&tx).await?;
+    meeting_attendee::Entity::delete_by_id(a.id)
+        .exec(&tx)
+        .await?;
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
-    audit::record(&tx, env, "meeting.attendee_remove", attendee_subject(&a, m.engagement_id), changes).await?;
+    audit::record(
+        &tx,
+        env,
+        "meeting.attendee_remove",
+        attendee_subject(&a, m.engagement_id),
+        changes,
+    )
+    .await?;
     touch(&tx, env, m.engagement_id).await?;
     tx.commit().await?;
     Ok(a)
 }
 
 /// Records an attendee's answer received by the organiser.
-pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeting_attendee::Model> {
+pub async fn attendee_rsvp(
+    env: &Env,
+    input: AttendeeRsvp,
+) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (old, m) = open_attendee(&tx, input.attendee_id).await?;
     if old.rsvp == input.rsvp {
@@ -401,7 +503,14 @@ pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeti
     am.responded_at = Set(new.responded_at);
     meeting_attendee::Entity::update(am).exec(&tx).await?;
     let changes = Changes::new().diff("rsvp", old.rsvp, new.rsvp);
-    audit::record(&tx, env, "meeting.attendee_rsvp", attendee_subject(&new, m.engagement_id), changes).await?;
+    audit::record(
+        &tx,
+        env,
+        "meeting.attendee_rsvp",
+        attendee_subject(&new, m.engagement_id),
+        changes,
+    )
+    .await?;
     touch(&tx, env, m.engagement_id).await?;
     tx.commit().await?;
     Ok(new)
@@ -418,7 +527,13 @@ mod tests {
     #[test]
     fn london_summer_time_is_one_hour_ahead_of_utc() {
         let mut c = Check::new();
-        let (s, e, tz) = times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T12:00"), None).unwrap();
+        let (s, e, tz) = times(
+            &mut c,
+            local("2027-06-01T10:00"),
+            local("2027-06-01T12:00"),
+            None,
+        )
+        .unwrap();
         assert_eq!(tz.name(), "Europe/London");
         assert_eq!(s.to_rfc3339(), "2027-06-01T09:00:00+00:00");
         assert_eq!(e.to_rfc3339(), "2027-06-01T11:00:00+00:00");
@@ -429,18 +544,57 @@ mod tests {
     fn skipped_and_reversed_times_are_refused() {
         let mut c = Check::new();
         // 2027-03-28 01:30 does not exist in London.
-        assert!(times(&mut c, local("2027-03-28T01:30"), local("2027-03-28T03:00"), None).is_none());
-        assert!(times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T09:00"), None).is_none());
-        assert!(times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T11:00"), Some("Mars/Olympus")).is_none());
-        let Err(super::super::DomainError::Invalid(errs)) = c.finish() else { panic!() };
+        assert!(
+            times(
+                &mut c,
+                local("2027-03-28T01:30"),
+                local("2027-03-28T03:00"),
+                None
+            )
+            .is_none()
+        );
+        assert!(
+            times(
+                &mut c,
+                local("2027-06-01T10:00"),
+                local("2027-06-01T09:00"),
+                None
+            )
+            .is_none()
+        );
+        assert!(
+            times(
+                &mut c,
+                local("2027-06-01T10:00"),
+                local("2027-06-01T11:00"),
+                Some("Mars/Olympus")
+            )
+            .is_none()
+        );
+        let Err(super::super::DomainError::Invalid(errs)) = c.finish() else {
+            panic!()
+        };
         let codes: Vec<_> = errs.iter().map(|e| e.code).collect();
-        assert_eq!(codes, vec![UserErrorCode::InvalidTime, UserErrorCode::EndBeforeStart, UserErrorCode::InvalidTimeZone]);
+        assert_eq!(
+            codes,
+            vec![
+                UserErrorCode::InvalidTime,
+                UserErrorCode::EndBeforeStart,
+                UserErrorCode::InvalidTimeZone
+            ]
+        );
     }
 
     #[test]
     fn repeated_hour_means_first_occurrence() {
         let mut c = Check::new();
-        let (s, _, _) = times(&mut c, local("2027-10-31T01:30"), local("2027-10-31T03:00"), None).unwrap();
+        let (s, _, _) = times(
+            &mut c,
+            local("2027-10-31T01:30"),
+            local("2027-10-31T03:00"),
+            None,
+        )
+        .unwrap();
         assert_eq!(s.to_rfc3339(), "2027-10-31T00:30:00+00:00");
     }
 }

@@ -31,26 +31,59 @@ pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organi
         _ => (slugify(&name), "name"),
     };
     if c.is_ok() && slug.is_empty() {
-        c.fail(&["input", "name"], UserErrorCode::Invalid, "name must contain a letter or a digit");
+        c.fail(
+            &["input", "name"],
+            UserErrorCode::Invalid,
+            "name must contain a letter or a digit",
+        );
     }
     c.finish()?;
     let taken = move || {
-        UserError::new(&["input", slug_field], UserErrorCode::Taken, "an organisation with this slug already exists")
+        UserError::new(
+            &["input", slug_field],
+            UserErrorCode::Taken,
+            "an organisation with this slug already exists",
+        )
     };
 
     let tx = begin_write(&env.db).await?;
-    if organisation::Entity::find().filter(organisation::Column::Slug.eq(&slug)).one(&tx).await?.is_some() {
+    if organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(&slug))
+        .one(&tx)
+        .await?
+        .is_some()
+    {
         return Err(taken().into());
     }
     let now = env.clock.now();
-    let model = organisation::Model { id: new_id(), kind: input.kind, name, slug, created_at: now, updated_at: now };
+    let model = organisation::Model {
+        id: new_id(),
+        kind: input.kind,
+        name,
+        slug,
+        created_at: now,
+        updated_at: now,
+    };
     organisation::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&tx)
         .await
         .map_err(|e| unique_violation_as(e, taken))?;
-    let changes = Changes::new().set("kind", model.kind).set("name", &model.name).set("slug", &model.slug);
-    audit::record(&tx, env, "organisation.create", Subject { kind: "Organisation", id: model.id, engagement_id: None }, changes)
-        .await?;
+    let changes = Changes::new()
+        .set("kind", model.kind)
+        .set("name", &model.name)
+        .set("slug", &model.slug);
+    audit::record(
+        &tx,
+        env,
+        "organisation.create",
+        Subject {
+            kind: "Organisation",
+            id: model.id,
+            engagement_id: None,
+        },
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -58,7 +91,12 @@ pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organi
 fn is_valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 /// "Comhairle nan Eilean Siar" -> "comhairle-nan-eilean-siar".
@@ -72,7 +110,12 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    trimmed.chars().take(100).collect::<String>().trim_end_matches('-').to_owned()
+    trimmed
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -81,8 +124,14 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("Comhairle nan Eilean Siar"), "comhairle-nan-eilean-siar");
-        assert_eq!(slugify("  Perth & Kinross Council! "), "perth-kinross-council");
+        assert_eq!(
+            slugify("Comhairle nan Eilean Siar"),
+            "comhairle-nan-eilean-siar"
+        );
+        assert_eq!(
+            slugify("  Perth & Kinross Council! "),
+            "perth-kinross-council"
+        );
         assert_eq!(slugify("!!!"), "");
         assert!(is_valid_slug("fife-council"));
         assert!(!is_valid_slug("Fife"));

@@ -1,5 +1,7 @@
 use pci_entity::{InvitationStatus, ParticipantRole, new_id, organisation, participant, person};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::{
@@ -28,11 +30,19 @@ pub struct ParticipantWithdraw {
 }
 
 fn subject(p: &participant::Model) -> Subject {
-    Subject { kind: "Participant", id: p.id, engagement_id: Some(p.engagement_id) }
+    Subject {
+        kind: "Participant",
+        id: p.id,
+        engagement_id: Some(p.engagement_id),
+    }
 }
 
 fn already_participant() -> UserError {
-    UserError::new(&["input", "personId"], UserErrorCode::AlreadyParticipant, "this person already takes part in the engagement")
+    UserError::new(
+        &["input", "personId"],
+        UserErrorCode::AlreadyParticipant,
+        "this person already takes part in the engagement",
+    )
 }
 
 async fn ensure_role_free(
@@ -55,7 +65,10 @@ async fn ensure_role_free(
         return Err(UserError::new(
             field,
             UserErrorCode::RoleTaken,
-            format!("the engagement already has {}; withdraw them first", role_label(role)),
+            format!(
+                "the engagement already has {}; withdraw them first",
+                role_label(role)
+            ),
         )
         .into());
     }
@@ -66,10 +79,17 @@ async fn ensure_role_free(
 pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<participant::Model> {
     let tx = begin_write(&env.db).await?;
     let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
-    let Some((person, Some(org))) =
-        person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
+    let Some((person, Some(org))) = person::Entity::find_by_id(input.person_id)
+        .find_also_related(organisation::Entity)
+        .one(&tx)
+        .await?
     else {
-        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
+        return Err(UserError::new(
+            &["input", "personId"],
+            UserErrorCode::NotFound,
+            "no such person",
+        )
+        .into());
     };
     let peers = peer_council_ids(&tx, engagement.id).await?;
     if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
@@ -88,8 +108,14 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     if existing.as_ref().is_some_and(|p| p.status.is_active()) {
         return Err(already_participant().into());
     }
-    ensure_role_free(&tx, engagement.id, input.role, existing.as_ref().map_or(Uuid::nil(), |p| p.id), &["input", "role"])
-        .await?;
+    ensure_role_free(
+        &tx,
+        engagement.id,
+        input.role,
+        existing.as_ref().map_or(Uuid::nil(), |p| p.id),
+        &["input", "role"],
+    )
+    .await?;
 
     let now = env.clock.now();
     let (model, action, changes) = match existing {
@@ -111,7 +137,9 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
             am.responded_at = Set(None);
             am.updated_at = Set(now);
             participant::Entity::update(am).exec(&tx).await?;
-            let changes = Changes::new().diff("role", old.role, new.role).diff("status", old.status, new.status);
+            let changes = Changes::new()
+                .diff("role", old.role, new.role)
+                .diff("status", old.status, new.status);
             (new, "participant.reinvite", changes)
         }
         None => {
@@ -131,7 +159,10 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
                 .exec_without_returning(&tx)
                 .await
                 .map_err(|e| unique_violation_as(e, already_participant))?;
-            let changes = Changes::new().set("personId", new.person_id).set("role", new.role).set("status", new.status);
+            let changes = Changes::new()
+                .set("personId", new.person_id)
+                .set("role", new.role)
+                .set("status", new.status);
             (new, "participant.invite", changes)
         }
     };
@@ -164,17 +195,29 @@ async fn set_status(
 ) -> DomainResult<participant::Model> {
     let now = env.clock.now();
     // Only the person's own answer counts as a response; a withdrawal keeps the last one.
-    let responded_at = if status == InvitationStatus::Withdrawn { old.responded_at } else { Some(now) };
-    let new = participant::Model { status, status_reason: reason, responded_at, updated_at: now, ..old.clone() };
+    let responded_at = if status == InvitationStatus::Withdrawn {
+        old.responded_at
+    } else {
+        Some(now)
+    };
+    let new = participant::Model {
+        status,
+        status_reason: reason,
+        responded_at,
+        updated_at: now,
+        ..old.clone()
+    };
     let mut am = new.clone().into_active_model();
     am.status = Set(new.status);
     am.status_reason = Set(new.status_reason.clone());
     am.responded_at = Set(new.responded_at);
     am.updated_at = Set(now);
     participant::Entity::update(am).exec(tx).await?;
-    let changes = Changes::new()
-        .diff("status", old.status, new.status)
-        .diff("statusReason", &old.status_reason, &new.status_reason);
+    let changes = Changes::new().diff("status", old.status, new.status).diff(
+        "statusReason",
+        &old.status_reason,
+        &new.status_reason,
+    );
     audit::record(tx, env, action, subject(&new), changes).await?;
     touch(tx, env, new.engagement_id).await?;
     Ok(new)
@@ -182,7 +225,10 @@ async fn set_status(
 
 /// Records an answer to an invitation that reached the organiser by other means (the emailed
 /// links arrive with the worker).
-pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
+pub async fn record_response(
+    env: &Env,
+    input: ParticipantRecordResponse,
+) -> DomainResult<participant::Model> {
     let mut c = Check::new();
     let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
     c.ensure(
@@ -195,7 +241,11 @@ pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> Dom
 
     let tx = begin_write(&env.db).await?;
     let old = open_participant(&tx, input.participant_id).await?;
-    let status = if input.accept { InvitationStatus::Accepted } else { InvitationStatus::Declined };
+    let status = if input.accept {
+        InvitationStatus::Accepted
+    } else {
+        InvitationStatus::Declined
+    };
     let allowed = match old.status {
         InvitationStatus::Invited => true,
         InvitationStatus::Accepted => !input.accept,
@@ -204,13 +254,22 @@ pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> Dom
     };
     if !allowed {
         let msg = match old.status {
-            InvitationStatus::Withdrawn => "the participant was withdrawn; invite them again instead".to_owned(),
+            InvitationStatus::Withdrawn => {
+                "the participant was withdrawn; invite them again instead".to_owned()
+            }
             s => format!("the invitation is already {s}"),
         };
         return Err(UserError::new(&["input", "accept"], UserErrorCode::InvalidStatus, msg).into());
     }
     if input.accept {
-        ensure_role_free(&tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
+        ensure_role_free(
+            &tx,
+            old.engagement_id,
+            old.role,
+            old.id,
+            &["input", "accept"],
+        )
+        .await?;
     }
     let reason = if input.accept { None } else { reason };
     let new = set_status(&tx, env, old, status, reason, "participant.respond").await?;
@@ -233,7 +292,15 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
         )
         .into());
     }
-    let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
+    let new = set_status(
+        &tx,
+        env,
+        old,
+        InvitationStatus::Withdrawn,
+        reason,
+        "participant.withdraw",
+    )
+    .await?;
     tx.commit().await?;
     Ok(new)
 }

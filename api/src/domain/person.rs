@@ -39,7 +39,11 @@ fn parse_email(c: &mut Check, raw: &str) -> Option<EmailAddress> {
 }
 
 fn email_taken() -> UserError {
-    UserError::new(&["input", "email"], UserErrorCode::Taken, "a person with this email address already exists")
+    UserError::new(
+        &["input", "email"],
+        UserErrorCode::Taken,
+        "a person with this email address already exists",
+    )
 }
 
 async fn ensure_email_free(
@@ -47,7 +51,8 @@ async fn ensure_email_free(
     email: &EmailAddress,
     except: Option<Uuid>,
 ) -> DomainResult<()> {
-    let mut q = person::Entity::find().filter(person::Column::EmailNormalized.eq(email.normalized()));
+    let mut q =
+        person::Entity::find().filter(person::Column::EmailNormalized.eq(email.normalized()));
     if let Some(id) = except {
         q = q.filter(person::Column::Id.ne(id));
     }
@@ -65,8 +70,17 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
     let email = c.finish_with(email)?;
 
     let tx = begin_write(&env.db).await?;
-    if organisation::Entity::find_by_id(input.organisation_id).one(&tx).await?.is_none() {
-        return Err(UserError::new(&["input", "organisationId"], UserErrorCode::NotFound, "no such organisation").into());
+    if organisation::Entity::find_by_id(input.organisation_id)
+        .one(&tx)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::new(
+            &["input", "organisationId"],
+            UserErrorCode::NotFound,
+            "no such organisation",
+        )
+        .into());
     }
     ensure_email_free(&tx, &email, None).await?;
     let now = env.clock.now();
@@ -89,21 +103,42 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
         .set("email", &model.email)
         .set("organisationId", model.organisation_id)
         .set("jobTitle", &model.job_title);
-    audit::record(&tx, env, "person.create", Subject { kind: "Person", id: model.id, engagement_id: None }, changes).await?;
+    audit::record(
+        &tx,
+        env,
+        "person.create",
+        Subject {
+            kind: "Person",
+            id: model.id,
+            engagement_id: None,
+        },
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     Ok(model)
 }
 
 pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Model> {
     let mut c = Check::new();
-    let name = input.name.as_deref().map(|n| c.text(&["input", "name"], n, 200));
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| c.text(&["input", "name"], n, 200));
     let email = input.email.as_deref().and_then(|e| parse_email(&mut c, e));
-    let job_title = input.job_title.map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
+    let job_title = input
+        .job_title
+        .map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
     let Some(old) = person::Entity::find_by_id(input.person_id).one(&tx).await? else {
-        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
+        return Err(UserError::new(
+            &["input", "personId"],
+            UserErrorCode::NotFound,
+            "no such person",
+        )
+        .into());
     };
     if let Some(email) = &email {
         ensure_email_free(&tx, email, Some(old.id)).await?;
@@ -133,8 +168,22 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     am.email_normalized = Set(new.email_normalized.clone());
     am.job_title = Set(new.job_title.clone());
     am.updated_at = Set(new.updated_at);
-    person::Entity::update(am).exec(&tx).await.map_err(|e| unique_violation_as(e, email_taken))?;
-    audit::record(&tx, env, "person.update", Subject { kind: "Person", id: new.id, engagement_id: None }, changes).await?;
+    person::Entity::update(am)
+        .exec(&tx)
+        .await
+        .map_err(|e| unique_violation_as(e, email_taken))?;
+    audit::record(
+        &tx,
+        env,
+        "person.update",
+        Subject {
+            kind: "Person",
+            id: new.id,
+            engagement_id: None,
+        },
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     Ok(new)
 }

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use pci_entity::{
-    InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting, new_id, organisation,
-    participant, person, stage_transition,
+    InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting,
+    new_id, organisation, participant, person, stage_transition,
 };
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -34,12 +34,16 @@ pub struct Snapshot {
 
 impl Snapshot {
     fn accepted(&self, role: ParticipantRole) -> impl Iterator<Item = &(participant::Model, Uuid)> {
-        self.participants.iter().filter(move |(p, _)| p.role == role && p.status == InvitationStatus::Accepted)
+        self.participants
+            .iter()
+            .filter(move |(p, _)| p.role == role && p.status == InvitationStatus::Accepted)
     }
 
     /// A meeting of this kind took place: scheduled, not cancelled, and over.
     fn held(&self, kind: MeetingKind) -> bool {
-        self.meetings.iter().any(|m| m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now)
+        self.meetings.iter().any(|m| {
+            m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now
+        })
     }
 }
 
@@ -62,7 +66,10 @@ fn meeting_held(s: &Snapshot, kind: MeetingKind) -> Result<(), String> {
     if s.held(kind) {
         Ok(())
     } else {
-        Err(format!("the {} has not been held yet", kind.label().to_lowercase()))
+        Err(format!(
+            "the {} has not been held yet",
+            kind.label().to_lowercase()
+        ))
     }
 }
 
@@ -70,7 +77,13 @@ pub static GATES: &[Gate] = &[
     Gate {
         rule: "PEER_COUNCILS_CHOSEN",
         when: When::Leaving(Stage::PreWork),
-        check: |s| if s.peer_councils.is_empty() { Err("no peer councils have been chosen".into()) } else { Ok(()) },
+        check: |s| {
+            if s.peer_councils.is_empty() {
+                Err("no peer councils have been chosen".into())
+            } else {
+                Ok(())
+            }
+        },
     },
     Gate {
         rule: "HOST_LEAD_ACCEPTED",
@@ -85,7 +98,9 @@ pub static GATES: &[Gate] = &[
         when: When::Leaving(Stage::PreWork),
         check: |s| match s.accepted(ParticipantRole::Facilitator).next() {
             Some(_) => Ok(()),
-            None => Err("the engagement needs an Improvement Service facilitator who has accepted".into()),
+            None => Err(
+                "the engagement needs an Improvement Service facilitator who has accepted".into(),
+            ),
         },
     },
     Gate {
@@ -99,7 +114,10 @@ pub static GATES: &[Gate] = &[
                     !s.participants.iter().any(|(p, org)| {
                         *org == council.id
                             && p.status == InvitationStatus::Accepted
-                            && matches!(p.role, ParticipantRole::PeerReviewer | ParticipantRole::PeerLead)
+                            && matches!(
+                                p.role,
+                                ParticipantRole::PeerReviewer | ParticipantRole::PeerLead
+                            )
                     })
                 })
                 .map(|c| c.name.as_str())
@@ -107,7 +125,10 @@ pub static GATES: &[Gate] = &[
             if missing.is_empty() {
                 Ok(())
             } else {
-                Err(format!("each peer council needs a peer reviewer who has accepted; missing: {}", missing.join(", ")))
+                Err(format!(
+                    "each peer council needs a peer reviewer who has accepted; missing: {}",
+                    missing.join(", ")
+                ))
             }
         },
     },
@@ -140,7 +161,9 @@ pub static GATES: &[Gate] = &[
 
 /// The rules that apply to the step `from -> to`.
 pub fn gates_for(from: Stage, to: Stage) -> impl Iterator<Item = &'static Gate> {
-    GATES.iter().filter(move |g| g.when == When::Leaving(from) || g.when == When::Entering(to))
+    GATES
+        .iter()
+        .filter(move |g| g.when == When::Leaving(from) || g.when == When::Entering(to))
 }
 
 /// Every rule for the step that does not hold, as user errors naming the rule.
@@ -157,10 +180,16 @@ pub fn unmet(snapshot: &Snapshot, to: Stage) -> Vec<UserError> {
         .collect()
 }
 
-async fn snapshot(tx: &DatabaseTransaction, engagement: engagement::Model, now: DateTime<Utc>) -> DomainResult<Snapshot> {
+async fn snapshot(
+    tx: &DatabaseTransaction,
+    engagement: engagement::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Snapshot> {
     let peer_ids = peer_council_ids(tx, engagement.id).await?;
-    let mut peer_councils =
-        organisation::Entity::find().filter(organisation::Column::Id.is_in(peer_ids.iter().copied())).all(tx).await?;
+    let mut peer_councils = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(peer_ids.iter().copied()))
+        .all(tx)
+        .await?;
     peer_councils.sort_by_key(|o| peer_ids.iter().position(|id| *id == o.id));
     let participants = participant::Entity::find()
         .find_also_related(person::Entity)
@@ -170,8 +199,17 @@ async fn snapshot(tx: &DatabaseTransaction, engagement: engagement::Model, now: 
         .into_iter()
         .filter_map(|(p, person)| person.map(|x| (p, x.organisation_id)))
         .collect();
-    let meetings = meeting::Entity::find().filter(meeting::Column::EngagementId.eq(engagement.id)).all(tx).await?;
-    Ok(Snapshot { engagement, peer_councils, participants, meetings, now })
+    let meetings = meeting::Entity::find()
+        .filter(meeting::Column::EngagementId.eq(engagement.id))
+        .all(tx)
+        .await?;
+    Ok(Snapshot {
+        engagement,
+        peer_councils,
+        participants,
+        meetings,
+        now,
+    })
 }
 
 pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<engagement::Model> {
@@ -180,15 +218,24 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
     let from = old.stage;
     let field = &["input", "toStage"];
     if input.to_stage == from {
-        return Err(UserError::new(field, UserErrorCode::StageChanged, format!("the engagement is already in {}", from.label()))
-            .into());
+        return Err(UserError::new(
+            field,
+            UserErrorCode::StageChanged,
+            format!("the engagement is already in {}", from.label()),
+        )
+        .into());
     }
     let Some(next) = from.next().filter(|n| *n == input.to_stage) else {
-        let next = from.next().map_or("nothing".to_owned(), |n| n.label().to_owned());
+        let next = from
+            .next()
+            .map_or("nothing".to_owned(), |n| n.label().to_owned());
         return Err(UserError::new(
             field,
             UserErrorCode::InvalidTransition,
-            format!("an engagement in {} can only move to {next}, one stage at a time", from.label()),
+            format!(
+                "an engagement in {} can only move to {next}, one stage at a time",
+                from.label()
+            ),
         )
         .into());
     };
@@ -208,7 +255,12 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
         .exec(&tx)
         .await?;
     if moved.rows_affected != 1 {
-        return Err(UserError::new(field, UserErrorCode::StageChanged, "the engagement's stage changed meanwhile; reload it").into());
+        return Err(UserError::new(
+            field,
+            UserErrorCode::StageChanged,
+            "the engagement's stage changed meanwhile; reload it",
+        )
+        .into());
     }
     stage_transition::Entity::insert(stage_transition::ActiveModel {
         id: sea_orm::ActiveValue::Set(new_id()),
@@ -221,8 +273,19 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
     })
     .exec_without_returning(&tx)
     .await?;
-    let new = engagement::Model { stage: next, updated_at: now, ..old.clone() };
-    audit::record(&tx, env, "engagement.advance_stage", subject(&new), Changes::new().diff("stage", from, next)).await?;
+    let new = engagement::Model {
+        stage: next,
+        updated_at: now,
+        ..old.clone()
+    };
+    audit::record(
+        &tx,
+        env,
+        "engagement.advance_stage",
+        subject(&new),
+        Changes::new().diff("stage", from, next),
+    )
+    .await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -239,7 +302,8 @@ mod tests {
         assert_eq!(names.len(), GATES.len());
         for g in GATES {
             let step_exists = Stage::ALL.iter().any(|s| {
-                s.next().is_some_and(|n| g.when == When::Leaving(*s) || g.when == When::Entering(n))
+                s.next()
+                    .is_some_and(|n| g.when == When::Leaving(*s) || g.when == When::Entering(n))
             });
             assert!(step_exists, "{} can never apply", g.rule);
         }
@@ -247,9 +311,21 @@ mod tests {
 
     #[test]
     fn leaving_pre_work_checks_the_team() {
-        let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning).map(|g| g.rule).collect();
-        assert_eq!(rules, ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED", "PEER_REVIEWER_PER_COUNCIL"]);
-        let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork).map(|g| g.rule).collect();
+        let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning)
+            .map(|g| g.rule)
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "PEER_COUNCILS_CHOSEN",
+                "HOST_LEAD_ACCEPTED",
+                "FACILITATOR_ACCEPTED",
+                "PEER_REVIEWER_PER_COUNCIL"
+            ]
+        );
+        let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork)
+            .map(|g| g.rule)
+            .collect();
         assert_eq!(rules, ["PRIORITISATION_MEETING_HELD"]);
     }
 }

@@ -38,8 +38,12 @@ impl From<std::sync::Arc<DbErr>> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::BadUserInput(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT)),
-            ApiError::NotFound(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND)),
+            ApiError::BadUserInput(m) => {
+                async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT))
+            }
+            ApiError::NotFound(m) => {
+                async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND))
+            }
             ApiError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error while resolving a field");
                 internal()
@@ -73,7 +77,14 @@ pub fn sanitize(errors: &mut [ServerError]) {
             // Before execution, or an argument that failed to parse in its resolver: both
             // are about the request and safe to show.
             let mut ext = e.extensions.take().unwrap_or_default();
-            ext.set("code", if e.path.is_empty() { GRAPHQL_VALIDATION_FAILED } else { BAD_USER_INPUT });
+            ext.set(
+                "code",
+                if e.path.is_empty() {
+                    GRAPHQL_VALIDATION_FAILED
+                } else {
+                    BAD_USER_INPUT
+                },
+            );
             e.extensions = Some(ext);
         } else {
             tracing::error!(message = %e.message, path = ?e.path, "uncoded error while resolving; sent as INTERNAL");

@@ -8,8 +8,8 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -30,8 +30,18 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
-        Self { first, after, last, before }
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
     }
 
     /// Validates sizes and decodes cursors made for the ordering named `order`.
@@ -39,7 +49,9 @@ impl PageArgs {
         let bad = |m: &str| Err(ApiError::BadUserInput(m.to_owned()));
         let size = |n: i32, arg: &str| -> Result<usize, ApiError> {
             if !(0..=MAX_PAGE_SIZE).contains(&n) {
-                return Err(ApiError::BadUserInput(format!("`{arg}` must be between 0 and {MAX_PAGE_SIZE}")));
+                return Err(ApiError::BadUserInput(format!(
+                    "`{arg}` must be between 0 and {MAX_PAGE_SIZE}"
+                )));
             }
             Ok(usize::try_from(n).unwrap_or_default())
         };
@@ -47,10 +59,19 @@ impl PageArgs {
             (Some(_), Some(_)) => return bad("pass either `first` or `last`, not both"),
             (Some(n), None) => (true, size(n, "first")?),
             (None, Some(n)) => (false, size(n, "last")?),
-            (None, None) => (self.before.is_none() || self.after.is_some(), usize::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20)),
+            (None, None) => (
+                self.before.is_none() || self.after.is_some(),
+                usize::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20),
+            ),
         };
-        let decode = |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, order)).transpose();
-        Ok(Window { forward, limit, after: decode(&self.after)?, before: decode(&self.before)? })
+        let decode =
+            |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, order)).transpose();
+        Ok(Window {
+            forward,
+            limit,
+            after: decode(&self.after)?,
+            before: decode(&self.before)?,
+        })
     }
 }
 
@@ -74,7 +95,11 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn new(order: &str, key: Json, id: Uuid) -> Self {
-        Self { order: order.to_owned(), key, id }
+        Self {
+            order: order.to_owned(),
+            key,
+            id,
+        }
     }
 
     pub fn encode(&self) -> String {
@@ -82,7 +107,11 @@ impl Cursor {
     }
 
     fn decode(raw: &str, order: &str) -> Result<Cursor, ApiError> {
-        let invalid = || ApiError::BadUserInput("the cursor is invalid; use one returned by this connection".into());
+        let invalid = || {
+            ApiError::BadUserInput(
+                "the cursor is invalid; use one returned by this connection".into(),
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         if cursor.order != order {
@@ -108,10 +137,18 @@ impl<T> Page<T> {
         let more = rows.len() > window.limit;
         rows.truncate(window.limit);
         if window.forward {
-            Page { items: rows, has_previous: window.after.is_some(), has_next: more }
+            Page {
+                items: rows,
+                has_previous: window.after.is_some(),
+                has_next: more,
+            }
         } else {
             rows.reverse();
-            Page { items: rows, has_previous: more, has_next: window.before.is_some() }
+            Page {
+                items: rows,
+                has_previous: more,
+                has_next: window.before.is_some(),
+            }
         }
     }
 
@@ -121,7 +158,11 @@ impl<T> Page<T> {
         to_node: impl Fn(T) -> N,
     ) -> Connection<String, N, TotalCount> {
         let mut c = Connection::with_additional_fields(self.has_previous, self.has_next, total);
-        c.edges.extend(self.items.into_iter().map(|(cursor, item)| Edge::new(cursor.encode(), to_node(item))));
+        c.edges.extend(
+            self.items
+                .into_iter()
+                .map(|(cursor, item)| Edge::new(cursor.encode(), to_node(item))),
+        );
         c
     }
 }
@@ -157,13 +198,22 @@ pub struct SortKey<E: EntityTrait> {
 }
 
 /// `(column, id)` strictly beyond `cursor` in the direction `ascending`.
-fn beyond<E: EntityTrait>(sort: &SortKey<E>, cursor: &Cursor, ascending: bool) -> Result<Condition, ApiError> {
-    let key = (sort.parse)(&cursor.key).ok_or_else(|| ApiError::BadUserInput("the cursor is invalid".into()))?;
+fn beyond<E: EntityTrait>(
+    sort: &SortKey<E>,
+    cursor: &Cursor,
+    ascending: bool,
+) -> Result<Condition, ApiError> {
+    let key = (sort.parse)(&cursor.key)
+        .ok_or_else(|| ApiError::BadUserInput("the cursor is invalid".into()))?;
     let (col, id) = (sort.column, sort.id);
     Ok(if ascending {
-        Condition::any().add(col.gt(key.clone())).add(Condition::all().add(col.eq(key)).add(id.gt(cursor.id)))
+        Condition::any()
+            .add(col.gt(key.clone()))
+            .add(Condition::all().add(col.eq(key)).add(id.gt(cursor.id)))
     } else {
-        Condition::any().add(col.lt(key.clone())).add(Condition::all().add(col.eq(key)).add(id.lt(cursor.id)))
+        Condition::any()
+            .add(col.lt(key.clone()))
+            .add(Condition::all().add(col.eq(key)).add(id.lt(cursor.id)))
     })
 }
 
@@ -194,8 +244,14 @@ where
     } else {
         q.order_by_desc(sort.column).order_by_desc(sort.id)
     };
-    let rows = q.limit(u64::try_from(window.limit + 1).unwrap_or(u64::MAX)).all(db).await?;
-    let rows = rows.into_iter().map(|m| (Cursor::new(sort.name, (sort.key_of)(&m), id_of(&m)), m)).collect();
+    let rows = q
+        .limit(u64::try_from(window.limit + 1).unwrap_or(u64::MAX))
+        .all(db)
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|m| (Cursor::new(sort.name, (sort.key_of)(&m), id_of(&m)), m))
+        .collect();
     Ok(Page::from_scan(rows, window))
 }
 
@@ -213,7 +269,12 @@ where
 
 /// Pages a list already loaded in its one fixed order (children of one parent, loaded in a
 /// batch for many parents). `key_of` must be monotonic in that order.
-pub fn page_in_memory<T>(items: Vec<T>, order: &str, window: &Window, key_of: impl Fn(&T) -> (String, Uuid)) -> Page<T> {
+pub fn page_in_memory<T>(
+    items: Vec<T>,
+    order: &str,
+    window: &Window,
+    key_of: impl Fn(&T) -> (String, Uuid),
+) -> Page<T> {
     let pos = |c: &Cursor| (c.key.as_str().unwrap_or_default().to_owned(), c.id);
     let after = window.after.as_ref().map(pos);
     let before = window.before.as_ref().map(pos);
@@ -221,7 +282,8 @@ pub fn page_in_memory<T>(items: Vec<T>, order: &str, window: &Window, key_of: im
         .into_iter()
         .filter_map(|item| {
             let k = key_of(&item);
-            let ok = after.as_ref().is_none_or(|a| k > *a) && before.as_ref().is_none_or(|b| k < *b);
+            let ok =
+                after.as_ref().is_none_or(|a| k > *a) && before.as_ref().is_none_or(|b| k < *b);
             ok.then(|| (Cursor::new(order, Json::String(k.0), k.1), item))
         })
         .collect();
@@ -256,18 +318,45 @@ mod tests {
         assert!(!p2.has_next && p2.has_previous);
         let before = p2.items[0].0.encode();
         let back = page(&all, PageArgs::new(None, None, Some(1), Some(before)));
-        assert_eq!(back.items.iter().map(|x| x.1).collect::<Vec<_>>(), all[1..2]);
+        assert_eq!(
+            back.items.iter().map(|x| x.1).collect::<Vec<_>>(),
+            all[1..2]
+        );
         assert!(back.has_previous && back.has_next);
     }
 
     #[test]
     fn limits_and_cursor_checks() {
-        assert!(PageArgs::new(Some(101), None, None, None).window("t").is_err());
-        assert!(PageArgs::new(Some(-1), None, None, None).window("t").is_err());
-        assert!(PageArgs::new(Some(1), None, Some(1), None).window("t").is_err());
-        assert!(PageArgs::new(Some(100), None, None, None).window("t").is_ok());
-        assert!(PageArgs::new(None, Some("garbage".into()), None, None).window("t").is_err());
+        assert!(
+            PageArgs::new(Some(101), None, None, None)
+                .window("t")
+                .is_err()
+        );
+        assert!(
+            PageArgs::new(Some(-1), None, None, None)
+                .window("t")
+                .is_err()
+        );
+        assert!(
+            PageArgs::new(Some(1), None, Some(1), None)
+                .window("t")
+                .is_err()
+        );
+        assert!(
+            PageArgs::new(Some(100), None, None, None)
+                .window("t")
+                .is_ok()
+        );
+        assert!(
+            PageArgs::new(None, Some("garbage".into()), None, None)
+                .window("t")
+                .is_err()
+        );
         let c = Cursor::new("other", Json::Null, Uuid::nil()).encode();
-        assert!(PageArgs::new(None, Some(c), None, None).window("t").is_err());
+        assert!(
+            PageArgs::new(None, Some(c), None, None)
+                .window("t")
+                .is_err()
+        );
     }
 }

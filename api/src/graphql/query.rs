@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use pci_entity::{engagement, engagement_peer_council, organisation, person};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, Value,
-    QueryTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Value,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use serde_json::Value as Json;
@@ -17,8 +16,8 @@ use super::{
     ids::{NodeKind, decode_as},
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
     types::{
-        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, engagement::instant_key,
-        node::load_node, page_cost,
+        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter,
+        engagement::instant_key, node::load_node, page_cost,
     },
 };
 
@@ -108,12 +107,22 @@ fn parse_text(j: &Json) -> Option<Value> {
 
 /// `lower(col) LIKE %needle%`, with the needle's own wildcards escaped.
 fn contains_ci(col: impl sea_orm::sea_query::IntoColumnRef, needle: &str) -> Expr {
-    let escaped = needle.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = needle
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiError> {
-    decode_as(id, kind).ok_or_else(|| ApiError::BadUserInput(format!("filter.{field} is not a valid {} id", kind.type_name())))
+    decode_as(id, kind).ok_or_else(|| {
+        ApiError::BadUserInput(format!(
+            "filter.{field} is not a valid {} id",
+            kind.type_name()
+        ))
+    })
 }
 
 #[Object(name = "Query")]
@@ -125,9 +134,15 @@ impl QueryRoot {
 
     /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
+            return Err(
+                ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into(),
+            );
         }
         try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
     }
@@ -148,13 +163,21 @@ impl QueryRoot {
         let mut q = organisation::Entity::find();
         if let Some(kinds) = f.kind {
             q = q.filter(
-                organisation::Column::Kind.is_in(kinds.in_.into_iter().map(pci_entity::OrganisationKind::from)),
+                organisation::Column::Kind.is_in(
+                    kinds
+                        .in_
+                        .into_iter()
+                        .map(pci_entity::OrganisationKind::from),
+                ),
             );
         }
         if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
             q = q.filter(contains_ci(organisation::Column::Name, &s));
         }
-        let order = order_by.unwrap_or(OrganisationOrder { field: OrganisationOrderField::Name, direction: OrderDirection::Asc });
+        let order = order_by.unwrap_or(OrganisationOrder {
+            field: OrganisationOrderField::Name,
+            direction: OrderDirection::Asc,
+        });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             OrganisationOrderField::Name => SortKey::<organisation::Entity> {
@@ -195,7 +218,11 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let mut q = person::Entity::find();
         if let Some(org) = &f.organisation_id {
-            q = q.filter(person::Column::OrganisationId.eq(id_filter(org, NodeKind::Organisation, "organisationId")?));
+            q = q.filter(person::Column::OrganisationId.eq(id_filter(
+                org,
+                NodeKind::Organisation,
+                "organisationId",
+            )?));
         }
         if let Some(email) = &f.email {
             q = q.filter(person::Column::EmailNormalized.eq(email.trim().to_lowercase()));
@@ -203,7 +230,10 @@ impl QueryRoot {
         if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
             q = q.filter(contains_ci(person::Column::Name, &s));
         }
-        let order = order_by.unwrap_or(PersonOrder { field: PersonOrderField::Name, direction: OrderDirection::Asc });
+        let order = order_by.unwrap_or(PersonOrder {
+            field: PersonOrderField::Name,
+            direction: OrderDirection::Asc,
+        });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             PersonOrderField::Name => SortKey::<person::Entity> {
@@ -244,10 +274,16 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let mut q = engagement::Entity::find();
         if let Some(stages) = f.stage.and_then(|s| s.in_) {
-            q = q.filter(engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)));
+            q = q.filter(
+                engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)),
+            );
         }
         if let Some(host) = &f.host_council_id {
-            q = q.filter(engagement::Column::HostCouncilId.eq(id_filter(host, NodeKind::Organisation, "hostCouncilId")?));
+            q = q.filter(engagement::Column::HostCouncilId.eq(id_filter(
+                host,
+                NodeKind::Organisation,
+                "hostCouncilId",
+            )?));
         }
         if let Some(peer) = &f.peer_council_id {
             let peer = id_filter(peer, NodeKind::Organisation, "peerCouncilId")?;
@@ -265,8 +301,10 @@ impl QueryRoot {
                     .add(contains_ci(engagement::Column::ServiceArea, &s)),
             );
         }
-        let order =
-            order_by.unwrap_or(EngagementOrder { field: EngagementOrderField::CreatedAt, direction: OrderDirection::Desc });
+        let order = order_by.unwrap_or(EngagementOrder {
+            field: EngagementOrderField::CreatedAt,
+            direction: OrderDirection::Desc,
+        });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             EngagementOrderField::CreatedAt => SortKey::<engagement::Entity> {

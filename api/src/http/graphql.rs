@@ -5,8 +5,8 @@
 use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use async_graphql::{
-    ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value, Variables,
-    http::GraphiQLSource, parser::types::OperationType,
+    ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value,
+    Variables, http::GraphiQLSource, parser::types::OperationType,
 };
 use axum::{
     body::Body,
@@ -26,7 +26,9 @@ use crate::{
     domain::Actor,
     graphql::{
         RequestState,
-        error::{GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize},
+        error::{
+            GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize,
+        },
         limits::{alias_count, operation_type},
     },
 };
@@ -40,7 +42,12 @@ struct Refusal {
 }
 
 fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal { status, code, message: message.into(), allow: None }
+    Refusal {
+        status,
+        code,
+        message: message.into(),
+        allow: None,
+    }
 }
 
 fn bad_request(message: impl Into<String>) -> Refusal {
@@ -54,7 +61,10 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if method == Method::GET && wants_graphiql(&headers, query.as_deref()) && state.config.graphql.graphiql {
+    if method == Method::GET
+        && wants_graphiql(&headers, query.as_deref())
+        && state.config.graphql.graphiql
+    {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
     let Some(rt) = response_type(&headers) else {
@@ -70,7 +80,11 @@ pub async fn handle(
         Method::GET => read_get(query.as_deref().unwrap_or_default(), &headers),
         _ => Err(Refusal {
             allow: Some("GET, POST"),
-            ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use POST (or GET for queries)")
+            ..refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "use POST (or GET for queries)",
+            )
         }),
     };
     match parsed {
@@ -78,11 +92,13 @@ pub async fn handle(
         Err(r) => {
             let mut resp = json_error(r.status, rt.content_type(), r.code, &r.message);
             if let Some(allow) = r.allow {
-                resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+                resp.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(allow));
             }
             if r.status == StatusCode::PAYLOAD_TOO_LARGE {
                 // The rest of the body was never read, so this connection cannot carry another request.
-                resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             resp
         }
@@ -90,13 +106,17 @@ pub async fn handle(
 }
 
 fn wants_graphiql(headers: &HeaderMap, query: Option<&str>) -> bool {
-    let no_query = query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
-    let html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let no_query =
+        query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
+    let html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
     no_query && html
 }
 
 enum Batch {
-    Single(GqlRequest),
+    Single(Box<GqlRequest>),
     Many(Vec<GqlRequest>),
 }
 
@@ -111,12 +131,25 @@ async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result
             ));
         }
         None => {
-            return Err(refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is required"));
+            return Err(refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "Content-Type is required",
+            ));
         }
     }
     let limit = state.config.http.max_body_bytes;
-    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", format!("the body is over {limit} bytes"));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body is over {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
@@ -130,11 +163,14 @@ async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result
         bytes.extend_from_slice(&chunk);
     }
     if bytes.is_empty() {
-        return Err(bad_request("the request body is empty; send {\"query\": \"...\"}"));
+        return Err(bad_request(
+            "the request body is empty; send {\"query\": \"...\"}",
+        ));
     }
-    let json: Json = serde_json::from_slice(&bytes).map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    let json: Json = serde_json::from_slice(&bytes)
+        .map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
     match json {
-        Json::Object(map) => Ok(Batch::Single(params_from_json(map)?)),
+        Json::Object(map) => Ok(Batch::Single(Box::new(params_from_json(map)?))),
         Json::Array(items) => {
             let max = state.config.graphql.max_batch;
             if max <= 1 {
@@ -196,7 +232,8 @@ fn build_request(
     }
     if let Some(ext) = extensions {
         for (k, v) in ext {
-            let v = Value::from_json(v).map_err(|_| bad_request("`extensions` holds a value that is not JSON"))?;
+            let v = Value::from_json(v)
+                .map_err(|_| bad_request("`extensions` holds a value that is not JSON"))?;
             req.extensions.insert(k, v);
         }
     }
@@ -235,10 +272,17 @@ fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
     let operation_name = req.operation_name.clone();
     if let Ok(doc) = req.parsed_query() {
         let op = operation_type(doc, operation_name.as_deref());
-        if matches!(op, Some(OperationType::Mutation | OperationType::Subscription)) {
+        if matches!(
+            op,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
             return Err(Refusal {
                 allow: Some("POST"),
-                ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
+                ..refuse(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "METHOD_NOT_ALLOWED",
+                    "mutations must be sent with POST",
+                )
             });
         }
     }
@@ -247,7 +291,7 @@ fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
             "GET requests must carry an `apollo-require-preflight` or `x-apollo-operation-name` header (CSRF prevention)",
         ));
     }
-    Ok(Batch::Single(req))
+    Ok(Batch::Single(Box::new(req)))
 }
 
 fn request_error(message: String, code: &'static str) -> ServerError {
@@ -259,22 +303,22 @@ fn request_error(message: String, code: &'static str) -> ServerError {
 }
 
 /// Parses and applies the checks async-graphql does not make; `Err` is the response to send.
-fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, GqlResponse> {
+fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, Box<GqlResponse>> {
     let max_aliases = state.config.graphql.max_aliases;
     match req.parsed_query() {
         Err(mut e) => {
             let mut ext = e.extensions.take().unwrap_or_default();
             ext.set("code", GRAPHQL_PARSE_FAILED);
             e.extensions = Some(ext);
-            return Err(GqlResponse::from_errors(vec![e]));
+            return Err(Box::new(GqlResponse::from_errors(vec![e])));
         }
         Ok(doc) => {
             let aliases = alias_count(doc);
             if aliases > max_aliases {
-                return Err(GqlResponse::from_errors(vec![request_error(
+                return Err(Box::new(GqlResponse::from_errors(vec![request_error(
                     format!("the query uses {aliases} aliases; at most {max_aliases} are allowed"),
                     GRAPHQL_VALIDATION_FAILED,
-                )]));
+                )])));
             }
         }
     }
@@ -284,7 +328,7 @@ fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, GqlResp
 async fn run_one(state: &HttpState, req: GqlRequest) -> GqlResponse {
     match prepare(state, req) {
         Ok(req) => state.schema.execute(req).await,
-        Err(resp) => resp,
+        Err(resp) => *resp,
     }
 }
 
@@ -307,7 +351,10 @@ fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
         errors: &resp.errors,
         extensions: &resp.extensions,
     };
-    (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
+    (
+        serde_json::to_value(&body).unwrap_or(Json::Null),
+        request_error,
+    )
 }
 
 async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response {
@@ -316,7 +363,7 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
     let is_batch = matches!(batch, Batch::Many(_));
     let work = async {
         match batch {
-            Batch::Single(req) => vec![run_one(state, req).await],
+            Batch::Single(req) => vec![run_one(state, *req).await],
             // One after another, so that mutations in a batch apply in the order sent.
             Batch::Many(reqs) => {
                 let mut out = Vec::with_capacity(reqs.len());
@@ -328,22 +375,42 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
         }
     };
     let Ok(mut responses) = tokio::time::timeout(limit, work).await else {
-        tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request timed out");
+        tracing::warn!(
+            limit_ms = limit.as_millis() as u64,
+            "GraphQL request timed out"
+        );
         let msg = format!("the request did not finish within {} ms", limit.as_millis());
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, rt.content_type(), TIMEOUT, &msg);
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            rt.content_type(),
+            TIMEOUT,
+            &msg,
+        );
     };
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "GraphQL executed");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "GraphQL executed"
+    );
     let (json, status) = if !is_batch && responses.len() == 1 {
         let (body, request_error) = body_of(&mut responses[0]);
-        let status =
-            if request_error && rt == ResponseType::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let status = if request_error && rt == ResponseType::GraphqlResponse {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
         (body, status)
     } else {
-        (Json::Array(responses.iter_mut().map(|r| body_of(r).0).collect()), StatusCode::OK)
+        (
+            Json::Array(responses.iter_mut().map(|r| body_of(r).0).collect()),
+            StatusCode::OK,
+        )
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(rt.content_type()));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(rt.content_type()),
+    );
     // Engagement data is confidential: no shared caches.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp

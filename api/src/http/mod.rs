@@ -59,7 +59,18 @@ pub(crate) fn duration_ms(ms: u64) -> Duration {
 }
 
 /// Plain JSON error for failures outside GraphQL execution.
-pub(crate) fn json_error(status: StatusCode, content_type: &'static str, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+pub(crate) fn json_error(
+    status: StatusCode,
+    content_type: &'static str,
+    code: &str,
+    message: &str,
+) -> Response {
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
 }

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::meeting::{self, AttendeeAdd, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule},
+    domain::meeting::{
+        self, AttendeeAdd, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
+    },
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -84,7 +86,11 @@ impl MeetingMutations {
     ) -> async_graphql::Result<MeetingSchedulePayload> {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
-        let attendee_person_ids = ids.many(&input.attendee_person_ids, NodeKind::Person, "attendeePersonIds");
+        let attendee_person_ids = ids.many(
+            &input.attendee_person_ids,
+            NodeKind::Person,
+            "attendeePersonIds",
+        );
         if let Err(errors) = ids.check() {
             return Ok(MeetingSchedulePayload::from_outcome(Err(errors), Meeting));
         }
@@ -127,13 +133,26 @@ impl MeetingMutations {
         Ok(MeetingReschedulePayload::from_outcome(r, Meeting))
     }
 
-    async fn meeting_cancel(&self, ctx: &Context<'_>, input: MeetingCancelInput) -> async_graphql::Result<MeetingCancelPayload> {
+    async fn meeting_cancel(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingCancelInput,
+    ) -> async_graphql::Result<MeetingCancelPayload> {
         let mut ids = Ids::default();
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
         if let Err(errors) = ids.check() {
             return Ok(MeetingCancelPayload::from_outcome(Err(errors), Meeting));
         }
-        let r = outcome(meeting::cancel(&ctx.env()?, MeetingCancel { meeting_id, reason: input.reason }).await)?;
+        let r = outcome(
+            meeting::cancel(
+                &ctx.env()?,
+                MeetingCancel {
+                    meeting_id,
+                    reason: input.reason,
+                },
+            )
+            .await,
+        )?;
         Ok(MeetingCancelPayload::from_outcome(r, Meeting))
     }
 
@@ -146,9 +165,21 @@ impl MeetingMutations {
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeAddPayload::from_outcome(Err(errors), MeetingAttendee));
+            return Ok(MeetingAttendeeAddPayload::from_outcome(
+                Err(errors),
+                MeetingAttendee,
+            ));
         }
-        let r = outcome(meeting::attendee_add(&ctx.env()?, AttendeeAdd { meeting_id, person_id }).await)?;
+        let r = outcome(
+            meeting::attendee_add(
+                &ctx.env()?,
+                AttendeeAdd {
+                    meeting_id,
+                    person_id,
+                },
+            )
+            .await,
+        )?;
         Ok(MeetingAttendeeAddPayload::from_outcome(r, MeetingAttendee))
     }
 
@@ -161,10 +192,16 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeRemovePayload::from_outcome(Err(errors), MeetingAttendee));
+            return Ok(MeetingAttendeeRemovePayload::from_outcome(
+                Err(errors),
+                MeetingAttendee,
+            ));
         }
         let r = outcome(meeting::attendee_remove(&ctx.env()?, attendee_id).await)?;
-        Ok(MeetingAttendeeRemovePayload::from_outcome(r, MeetingAttendee))
+        Ok(MeetingAttendeeRemovePayload::from_outcome(
+            r,
+            MeetingAttendee,
+        ))
     }
 
     /// Records an attendee's answer that reached the organiser another way.
@@ -176,9 +213,24 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(Err(errors), MeetingAttendee));
+            return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(
+                Err(errors),
+                MeetingAttendee,
+            ));
         }
-        let r = outcome(meeting::attendee_rsvp(&ctx.env()?, AttendeeRsvp { attendee_id, rsvp: input.rsvp.into() }).await)?;
-        Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(r, MeetingAttendee))
+        let r = outcome(
+            meeting::attendee_rsvp(
+                &ctx.env()?,
+                AttendeeRsvp {
+                    attendee_id,
+                    rsvp: input.rsvp.into(),
+                },
+            )
+            .await,
+        )?;
+        Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(
+            r,
+            MeetingAttendee,
+        ))
     }
 }

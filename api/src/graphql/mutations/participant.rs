@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::participant::{self, ParticipantInvite, ParticipantRecordResponse, ParticipantWithdraw},
+    domain::participant::{
+        self, ParticipantInvite, ParticipantRecordResponse, ParticipantWithdraw,
+    },
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -50,9 +52,16 @@ impl ParticipantMutations {
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
+            return Ok(ParticipantInvitePayload::from_outcome(
+                Err(errors),
+                Participant,
+            ));
         }
-        let cmd = ParticipantInvite { engagement_id, person_id, role: input.role.into() };
+        let cmd = ParticipantInvite {
+            engagement_id,
+            person_id,
+            role: input.role.into(),
+        };
         let r = outcome(participant::invite(&ctx.env()?, cmd).await)?;
         Ok(ParticipantInvitePayload::from_outcome(r, Participant))
     }
@@ -64,13 +73,27 @@ impl ParticipantMutations {
         input: ParticipantRecordResponseInput,
     ) -> async_graphql::Result<ParticipantRecordResponsePayload> {
         let mut ids = Ids::default();
-        let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
+        let participant_id = ids.one(
+            &input.participant_id,
+            NodeKind::Participant,
+            "participantId",
+        );
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
+            return Ok(ParticipantRecordResponsePayload::from_outcome(
+                Err(errors),
+                Participant,
+            ));
         }
-        let cmd = ParticipantRecordResponse { participant_id, accept: input.accept, reason: input.reason };
+        let cmd = ParticipantRecordResponse {
+            participant_id,
+            accept: input.accept,
+            reason: input.reason,
+        };
         let r = outcome(participant::record_response(&ctx.env()?, cmd).await)?;
-        Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
+        Ok(ParticipantRecordResponsePayload::from_outcome(
+            r,
+            Participant,
+        ))
     }
 
     async fn participant_withdraw(
@@ -79,11 +102,21 @@ impl ParticipantMutations {
         input: ParticipantWithdrawInput,
     ) -> async_graphql::Result<ParticipantWithdrawPayload> {
         let mut ids = Ids::default();
-        let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
+        let participant_id = ids.one(
+            &input.participant_id,
+            NodeKind::Participant,
+            "participantId",
+        );
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantWithdrawPayload::from_outcome(Err(errors), Participant));
+            return Ok(ParticipantWithdrawPayload::from_outcome(
+                Err(errors),
+                Participant,
+            ));
         }
-        let cmd = ParticipantWithdraw { participant_id, reason: input.reason };
+        let cmd = ParticipantWithdraw {
+            participant_id,
+            reason: input.reason,
+        };
         let r = outcome(participant::withdraw(&ctx.env()?, cmd).await)?;
         Ok(ParticipantWithdrawPayload::from_outcome(r, Participant))
     }

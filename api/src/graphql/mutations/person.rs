@@ -32,18 +32,35 @@ pub struct PersonMutations;
 
 #[Object]
 impl PersonMutations {
-    async fn person_create(&self, ctx: &Context<'_>, input: PersonCreateInput) -> async_graphql::Result<PersonCreatePayload> {
+    async fn person_create(
+        &self,
+        ctx: &Context<'_>,
+        input: PersonCreateInput,
+    ) -> async_graphql::Result<PersonCreatePayload> {
         let mut ids = Ids::default();
-        let organisation_id = ids.one(&input.organisation_id, NodeKind::Organisation, "organisationId");
+        let organisation_id = ids.one(
+            &input.organisation_id,
+            NodeKind::Organisation,
+            "organisationId",
+        );
         if let Err(errors) = ids.check() {
             return Ok(PersonCreatePayload::from_outcome(Err(errors), Person));
         }
-        let cmd = PersonCreate { name: input.name, email: input.email, organisation_id, job_title: input.job_title };
+        let cmd = PersonCreate {
+            name: input.name,
+            email: input.email,
+            organisation_id,
+            job_title: input.job_title,
+        };
         let r = outcome(person::create(&ctx.env()?, cmd).await)?;
         Ok(PersonCreatePayload::from_outcome(r, Person))
     }
 
-    async fn person_update(&self, ctx: &Context<'_>, input: PersonUpdateInput) -> async_graphql::Result<PersonUpdatePayload> {
+    async fn person_update(
+        &self,
+        ctx: &Context<'_>,
+        input: PersonUpdateInput,
+    ) -> async_graphql::Result<PersonUpdatePayload> {
         let mut ids = Ids::default();
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
@@ -54,7 +71,12 @@ impl PersonMutations {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(v) => Some(Some(v)),
         };
-        let cmd = PersonUpdate { person_id, name: input.name, email: input.email, job_title };
+        let cmd = PersonUpdate {
+            person_id,
+            name: input.name,
+            email: input.email,
+            job_title,
+        };
         let r = outcome(person::update(&ctx.env()?, cmd).await)?;
         Ok(PersonUpdatePayload::from_outcome(r, Person))
     }

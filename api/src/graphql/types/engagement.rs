@@ -3,8 +3,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use pci_entity::{engagement, stage_transition};
 
 use super::{
-    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
-    ParticipantRole, Person, load_children, load_required, page_cost,
+    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
+    Organisation, Participant, ParticipantRole, Person, load_children, load_required, page_cost,
 };
 use crate::graphql::{
     context::CtxExt,
@@ -91,13 +91,22 @@ impl Engagement {
     }
     /// In the order the host listed them (at most five).
     async fn peer_councils(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        Ok(load_children!(ctx, peer_councils, self.0.id).into_iter().map(Organisation).collect())
+        Ok(load_children!(ctx, peer_councils, self.0.id)
+            .into_iter()
+            .map(Organisation)
+            .collect())
     }
     /// Planned start dates, in stage order.
     async fn stage_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlanEntry>> {
         let mut plan = load_children!(ctx, stage_plan, self.0.id);
         plan.sort_by_key(|p| p.stage.position());
-        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: Date(p.planned_on) }).collect())
+        Ok(plan
+            .into_iter()
+            .map(|p| StagePlanEntry {
+                stage: p.stage.into(),
+                planned_on: Date(p.planned_on),
+            })
+            .collect())
     }
     /// The team, in the order they were first invited.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -112,16 +121,21 @@ impl Engagement {
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("participants")?;
         let f = filter.unwrap_or_default();
-        let roles: Option<Vec<pci_entity::ParticipantRole>> = f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
-        let statuses: Option<Vec<pci_entity::InvitationStatus>> =
-            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        let roles: Option<Vec<pci_entity::ParticipantRole>> =
+            f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::InvitationStatus>> = f
+            .status
+            .map(|s| s.in_.into_iter().map(Into::into).collect());
         let rows: Vec<_> = load_children!(ctx, participants, self.0.id)
             .into_iter()
             .filter(|p| roles.as_ref().is_none_or(|r| r.contains(&p.role)))
             .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "participants", &window, |p| (String::new(), p.id)).into_connection(total, Participant))
+        Ok(
+            page_in_memory(rows, "participants", &window, |p| (String::new(), p.id))
+                .into_connection(total, Participant),
+        )
     }
     /// Meetings by start time.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -136,16 +150,21 @@ impl Engagement {
     ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("meetings")?;
         let f = filter.unwrap_or_default();
-        let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
-        let statuses: Option<Vec<pci_entity::MeetingStatus>> =
-            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        let kinds: Option<Vec<pci_entity::MeetingKind>> =
+            f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::MeetingStatus>> = f
+            .status
+            .map(|s| s.in_.into_iter().map(Into::into).collect());
         let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
             .into_iter()
             .filter(|m| kinds.as_ref().is_none_or(|k| k.contains(&m.kind)))
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id)).into_connection(total, Meeting))
+        Ok(page_in_memory(rows, "meetings", &window, |m| {
+            (instant_key(m.starts_at), m.id)
+        })
+        .into_connection(total, Meeting))
     }
     /// Every stage change, oldest first.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -160,7 +179,10 @@ impl Engagement {
         let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
         let rows = load_children!(ctx, history, self.0.id);
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id)).into_connection(total, StageTransition))
+        Ok(
+            page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
+                .into_connection(total, StageTransition),
+        )
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -192,8 +214,16 @@ impl StageTransition {
     }
     /// The person who moved it, when a signed-in person did.
     async fn moved_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
-        let Some(id) = self.0.actor_person_id else { return Ok(None) };
-        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+        let Some(id) = self.0.actor_person_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()?
+            .person
+            .load_one(id)
+            .await
+            .map_err(ApiError::from)?
+            .map(Person))
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at

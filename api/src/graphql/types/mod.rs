@@ -21,9 +21,19 @@ macro_rules! load_required {
     ($ctx:expr, $loader:ident, $id:expr, $wrap:path) => {{
         use crate::graphql::{context::CtxExt as _, error::ApiError};
         let id = $id;
-        match $ctx.loaders()?.$loader.load_one(id).await.map_err(ApiError::from)? {
+        match $ctx
+            .loaders()?
+            .$loader
+            .load_one(id)
+            .await
+            .map_err(ApiError::from)?
+        {
             Some(m) => Ok($wrap(m)),
-            None => Err(ApiError::Internal(anyhow::anyhow!("dangling reference to {} {id}", stringify!($loader))).into()),
+            None => Err(ApiError::Internal(anyhow::anyhow!(
+                "dangling reference to {} {id}",
+                stringify!($loader)
+            ))
+            .into()),
         }
     }};
 }
@@ -33,7 +43,12 @@ pub(crate) use load_required;
 macro_rules! load_children {
     ($ctx:expr, $loader:ident, $id:expr) => {{
         use crate::graphql::{context::CtxExt as _, error::ApiError};
-        $ctx.loaders()?.$loader.load_one($id).await.map_err(ApiError::from)?.unwrap_or_default()
+        $ctx.loaders()?
+            .$loader
+            .load_one($id)
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default()
     }};
 }
 pub(crate) use load_children;

@@ -12,16 +12,20 @@ pub struct LocalDateTime(pub NaiveDateTime);
 const LOCAL_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    LOCAL_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    LOCAL_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
 #[Scalar(name = "LocalDateTime")]
 impl ScalarType for LocalDateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => parse_local(s)
-                .map(LocalDateTime)
-                .ok_or_else(|| InputValueError::custom(format!("{s:?} is not a local date-time like 2027-03-01T10:00"))),
+            Value::String(s) => parse_local(s).map(LocalDateTime).ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "{s:?} is not a local date-time like 2027-03-01T10:00"
+                ))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -45,7 +49,9 @@ impl ScalarType for Date {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("{s:?} is not a date like 2027-03-01"))),
+                .map_err(|_| {
+                    InputValueError::custom(format!("{s:?} is not a date like 2027-03-01"))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

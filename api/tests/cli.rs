@@ -1,0 +1,141 @@
+//! The real `pci-api` binary: configuration errors, schema export, serving and shutdown.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pci-api");
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pci-cli-{}-{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A command in an empty directory with no inherited PCI_* or DATABASE_URL settings.
+fn pci(dir: &PathBuf) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PCI_") || k == "DATABASE_URL" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+#[test]
+fn committed_schema_matches_the_code() {
+    let out = Command::new(BIN).arg("export-schema").output().unwrap();
+    assert!(out.status.success());
+    let current = String::from_utf8(out.stdout).unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == committed,
+        "schema.graphql is out of date with the code; regenerate it with\n    cargo run -- export-schema -o schema.graphql\nand review the diff (clients generate code from it)"
+    );
+}
+
+#[test]
+fn malformed_configuration_stops_start_up_with_a_clear_message() {
+    let dir = temp_dir();
+    for (key, value, mention) in [
+        ("PCI_BIND", "not-an-address", "bind"),
+        ("PCI_GRAPHQL__MAX_DEPHT", "3", "max_depht"),
+        ("DATABASE_URL", "mysql://root@localhost/pci", "database_url"),
+        ("PCI_LOG_FORMAT", "xml", "log_format"),
+    ] {
+        let out = pci(&dir).arg("migrate").env(key, value).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        assert_eq!(out.status.code(), Some(2), "{key}={value}: {stderr}");
+        assert!(
+            stderr.contains("configuration is invalid") && stderr.contains(mention),
+            "{key}={value}: {stderr}"
+        );
+    }
+    std::fs::write(dir.join("pci.toml"), "bind = 12\n").unwrap();
+    let out = pci(&dir).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pci.toml"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn fresh_directory_serves_then_stops_on_sigterm() {
+    let dir = temp_dir();
+    // The defaults: a SQLite file under ./data, created and migrated at start.
+    let seeded = pci(&dir).arg("seed-demo").output().unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("Seeded"));
+    assert!(dir.join("data/pci-hub.sqlite3").is_file());
+    let again = pci(&dir).arg("seed-demo").output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
+
+    let mut child = pci(&dir)
+        .env("PCI_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    let addr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), 200);
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .json(&serde_json::json!({"query": "{ engagements { totalCount edges { node { stage participants { totalCount } } } } }"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["data"]["engagements"]["totalCount"], 1);
+        assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
+        assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
+    });
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    std::fs::remove_dir_all(dir).ok();
+}

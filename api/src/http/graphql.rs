@@ -391,19 +391,20 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
         elapsed_ms = started.elapsed().as_millis() as u64,
         "GraphQL executed"
     );
-    let (json, status) = if !is_batch && responses.len() == 1 {
-        let (body, request_error) = body_of(&mut responses[0]);
-        let status = if request_error && rt == ResponseType::GraphqlResponse {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        (body, status)
-    } else {
-        (
-            Json::Array(responses.iter_mut().map(|r| body_of(r).0).collect()),
+    let (json, status) = match (is_batch, responses.as_mut_slice()) {
+        (false, [only]) => {
+            let (body, request_error) = body_of(only);
+            let status = if request_error && rt == ResponseType::GraphqlResponse {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (body, status)
+        }
+        (_, all) => (
+            Json::Array(all.iter_mut().map(|r| body_of(r).0).collect()),
             StatusCode::OK,
-        )
+        ),
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();

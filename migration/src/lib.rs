@@ -5,6 +5,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
 
+/// The domain tables, parents before children.
+pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -5,7 +5,8 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TABLES_IN_CREATION_ORDER: &[&str] = &[
+/// Every table this migration creates, parents before children.
+pub const TABLES_IN_CREATION_ORDER: &[&str] = &[
     "organisations",
     "people",
     "engagements",

@@ -248,19 +248,8 @@ impl TestApp {
     /// Counts of every domain table, to prove a failed command wrote nothing.
     pub async fn row_counts(&self) -> Vec<(&'static str, i64)> {
         let mut out = Vec::new();
-        for t in [
-            "organisations",
-            "people",
-            "engagements",
-            "engagement_peer_councils",
-            "engagement_stage_plans",
-            "participants",
-            "meetings",
-            "meeting_attendees",
-            "stage_transitions",
-            "audit_entries",
-        ] {
-            out.push((t, self.count(t).await));
+        for t in pci_migration::DOMAIN_TABLES {
+            out.push((*t, self.count(t).await));
         }
         out
     }

@@ -32,10 +32,7 @@ impl App {
     /// Builds the app on an open, migrated database (tests use this to count statements or
     /// to move the clock).
     pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        let state = AppState {
-            db: db.clone(),
-            clock,
-        };
+        let state = AppState { db: db.clone(), clock };
         let schema = build_schema(&config.graphql, Some(state.clone()));
         Self {
             config,

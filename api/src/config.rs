@@ -133,10 +133,7 @@ impl Config {
             Some(path) => {
                 let path = PathBuf::from(path);
                 if !path.is_file() {
-                    bail!(
-                        "PCI_CONFIG names {}, which is not a readable file",
-                        path.display()
-                    );
+                    bail!("PCI_CONFIG names {}, which is not a readable file", path.display());
                 }
                 path
             }
@@ -164,10 +161,7 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         let url = self.database_url.as_str();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             bail!(
                 "database_url must start with sqlite: or postgres://, got {:?}",
                 redact_url(url)
@@ -269,9 +263,6 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 }

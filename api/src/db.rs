@@ -5,8 +5,8 @@ use std::{path::Path, time::Duration};
 use anyhow::Context;
 use pci_migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -46,12 +46,8 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(dir) = Path::new(path)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
     }
     Ok(())
 }
@@ -62,17 +58,14 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         isolation_level: None,
-        access_mode: (db.get_database_backend() == DbBackend::Postgres)
-            .then_some(AccessMode::ReadWrite),
+        access_mode: (db.get_database_backend() == DbBackend::Postgres).then_some(AccessMode::ReadWrite),
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
     })
     .await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
-        .await
-        .context("database migration failed")
+    Migrator::up(db, None).await.context("database migration failed")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +81,7 @@ pub async fn readiness(db: &DatabaseConnection) -> Readiness {
     }
     match Migrator::get_pending_migrations(db).await {
         Ok(pending) if pending.is_empty() => Readiness::Ready,
-        Ok(pending) => {
-            Readiness::PendingMigrations(pending.iter().map(|m| m.name().to_owned()).collect())
-        }
+        Ok(pending) => Readiness::PendingMigrations(pending.iter().map(|m| m.name().to_owned()).collect()),
         Err(e) => Readiness::Unreachable(e.to_string()),
     }
 }

@@ -2,9 +2,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use pci_api::{
-    App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed, telemetry,
-};
+use pci_api::{App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed, telemetry};
 
 /// PCI Hub: the API for Peer Collaborative Improvement reviews.
 #[derive(Parser)]
@@ -82,9 +80,7 @@ fn report(r: anyhow::Result<()>) -> ExitCode {
 fn export_schema(output: Option<&std::path::Path>) -> anyhow::Result<()> {
     let sdl = graphql::sdl();
     match output {
-        Some(path) => {
-            std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display()))
-        }
+        Some(path) => std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display())),
         None => {
             print!("{sdl}");
             Ok(())
@@ -100,9 +96,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    let addr = listener
-        .local_addr()
-        .context("listening socket has no address")?;
+    let addr = listener.local_addr().context("listening socket has no address")?;
     tracing::info!(%database, %public, "PCI Hub API listening on http://{addr}/graphql (GraphiQL in a browser at the same address)");
     app.serve(listener, shutdown_signal()).await
 }

@@ -10,8 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org,
-        participant, person,
+        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
         stage::{self, EngagementAdvanceStage},
     },
     graphql::AppState,
@@ -24,11 +23,7 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
         DomainError::Invalid(errors) => {
             anyhow!(
                 "{what}: {}",
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
             )
         }
         DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
@@ -64,15 +59,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         async move {
             ok(
                 &name.clone(),
-                org::create(
-                    &env,
-                    org::OrganisationCreate {
-                        kind,
-                        name,
-                        slug: None,
-                    },
-                )
-                .await,
+                org::create(&env, org::OrganisationCreate { kind, name, slug: None }).await,
             )
         }
     };
@@ -235,10 +222,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         let (accept, reason) = if name == "Gregor Wilson" {
             (
                 false,
-                Some(
-                    "On leave during the fieldwork weeks; Fiona Grant covers Angus Council."
-                        .to_owned(),
-                ),
+                Some("On leave during the fieldwork weeks; Fiona Grant covers Angus Council.".to_owned()),
             )
         } else {
             (true, None)
@@ -265,9 +249,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         .filter(|(_, r)| {
             matches!(
                 r,
-                ParticipantRole::PeerLead
-                    | ParticipantRole::PeerReviewer
-                    | ParticipantRole::Facilitator
+                ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator
             )
         })
         .map(|(id, _)| *id)
@@ -288,9 +270,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
                         end: london(days, hour + 2),
                         time_zone: None,
                         location: Some(location),
-                        online_url: Some(
-                            "https://teams.microsoft.com/l/meetup-join/pci-demo".into(),
-                        ),
+                        online_url: Some("https://teams.microsoft.com/l/meetup-join/pci-demo".into()),
                         attendee_person_ids: attendees,
                     },
                 )
@@ -298,14 +278,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             )
         }
     };
-    schedule(
-        MeetingKind::PlanningSession,
-        -30,
-        10,
-        peer_team.clone(),
-        "Online",
-    )
-    .await?;
+    schedule(MeetingKind::PlanningSession, -30, 10, peer_team.clone(), "Online").await?;
     schedule(
         MeetingKind::PrioritisationMeeting,
         -16,
@@ -323,14 +296,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     )
     .await?;
     schedule(MeetingKind::FindingsMeeting, 14, 10, peer_team, "Online").await?;
-    schedule(
-        MeetingKind::FeedbackSession,
-        21,
-        13,
-        everyone,
-        "Fife House, Glenrothes",
-    )
-    .await?;
+    schedule(MeetingKind::FeedbackSession, 21, 13, everyone, "Fife House, Glenrothes").await?;
 
     for to in [Stage::Planning, Stage::Prioritisation, Stage::Fieldwork] {
         ok(
@@ -346,9 +312,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         )
         .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
     }
-    println!(
-        "Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,"
-    );
+    println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
     println!("and \"{}\" in fieldwork with 5 meetings.", e.title);
     Ok(())
 }

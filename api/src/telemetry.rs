@@ -13,12 +13,7 @@ pub fn init(config: &Config) {
             .with(fmt::layer().with_ansi(std::io::stdout().is_terminal()))
             .try_init(),
         LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true),
-            )
+            .with(fmt::layer().json().flatten_event(true).with_current_span(true))
             .try_init(),
     };
 }

@@ -73,11 +73,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     let dir = temp_dir();
     // The defaults: a SQLite file under ./data, created and migrated at start.
     let seeded = pci(&dir).arg("seed-demo").output().unwrap();
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     assert!(String::from_utf8_lossy(&seeded.stdout).contains("Seeded"));
     assert!(dir.join("data/pci-hub.sqlite3").is_file());
     let again = pci(&dir).arg("seed-demo").output().unwrap();
@@ -96,10 +92,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split('/').next().unwrap().to_owned();
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "server did not start"
-        );
+        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -128,10 +121,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "no exit after SIGTERM"
-        );
+        assert!(t0.elapsed() < Duration::from_secs(10), "no exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");

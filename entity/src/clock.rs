@@ -54,9 +54,7 @@ mod tests {
 
     #[test]
     fn manual_clock_moves_only_when_told() {
-        let start = DateTime::parse_from_rfc3339("2026-01-01T09:00:00Z")
-            .unwrap()
-            .to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-01-01T09:00:00Z").unwrap().to_utc();
         let clock = ManualClock::new(start);
         assert_eq!(clock.now(), start);
         clock.advance(Duration::hours(24));

@@ -27,8 +27,7 @@ impl EmailAddress {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = s.split_once('@').ok_or(EmailError::Malformed)?;
-        let bad_char =
-            |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
+        let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -88,10 +87,7 @@ mod tests {
             "a@c..org",
             "a@c.org.",
         ] {
-            assert!(
-                EmailAddress::parse(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert_eq!(
             EmailAddress::parse(&format!("{}@x.org", "a".repeat(250))),

@@ -54,10 +54,7 @@ string_enum!(
 
 impl Stage {
     pub fn position(self) -> usize {
-        Self::ALL
-            .iter()
-            .position(|s| *s == self)
-            .unwrap_or_default()
+        Self::ALL.iter().position(|s| *s == self).unwrap_or_default()
     }
 
     /// The one stage an engagement may move to from this one; `None` once closed.

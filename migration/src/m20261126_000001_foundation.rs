@@ -34,12 +34,7 @@ fn fk(
     f.take()
 }
 
-fn idx(
-    table: &'static str,
-    name: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> IndexCreateStatement {
+fn idx(table: &'static str, name: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(table);
     for c in cols {
@@ -74,13 +69,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "organisations",
-            "organisations_name_id",
-            &["name", "id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("organisations", "organisations_name_id", &["name", "id"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -93,21 +83,12 @@ impl MigrationTrait for Migration {
                 .col(string_len_null("job_title", 200))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(
-                    ("people", "organisation_id"),
-                    ("organisations", "id"),
-                    false,
-                ))
+                .foreign_key(&mut fk(("people", "organisation_id"), ("organisations", "id"), false))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "people",
-            "people_organisation_id",
-            &["organisation_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("people", "people_organisation_id", &["organisation_id"], false))
+            .await?;
         m.create_index(idx("people", "people_name_id", &["name", "id"], false))
             .await?;
 
@@ -151,13 +132,8 @@ impl MigrationTrait for Migration {
             false,
         ))
         .await?;
-        m.create_index(idx(
-            "engagements",
-            "engagements_title_id",
-            &["title", "id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("engagements", "engagements_title_id", &["title", "id"], false))
+            .await?;
         m.create_index(idx("engagements", "engagements_stage", &["stage"], false))
             .await?;
 
@@ -218,16 +194,8 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("responded_at"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(
-                    ("participants", "engagement_id"),
-                    ("engagements", "id"),
-                    true,
-                ))
-                .foreign_key(&mut fk(
-                    ("participants", "person_id"),
-                    ("people", "id"),
-                    false,
-                ))
+                .foreign_key(&mut fk(("participants", "engagement_id"), ("engagements", "id"), true))
+                .foreign_key(&mut fk(("participants", "person_id"), ("people", "id"), false))
                 .to_owned(),
         )
         .await?;
@@ -238,13 +206,8 @@ impl MigrationTrait for Migration {
             true,
         ))
         .await?;
-        m.create_index(idx(
-            "participants",
-            "participants_person_id",
-            &["person_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("participants", "participants_person_id", &["person_id"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -263,11 +226,7 @@ impl MigrationTrait for Migration {
                 .col(integer("sequence"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(
-                    ("meetings", "engagement_id"),
-                    ("engagements", "id"),
-                    true,
-                ))
+                .foreign_key(&mut fk(("meetings", "engagement_id"), ("engagements", "id"), true))
                 .to_owned(),
         )
         .await?;
@@ -288,16 +247,8 @@ impl MigrationTrait for Migration {
                 .col(enum_col("rsvp"))
                 .col(timestamp_with_time_zone_null("responded_at"))
                 .col(ts("created_at"))
-                .foreign_key(&mut fk(
-                    ("meeting_attendees", "meeting_id"),
-                    ("meetings", "id"),
-                    true,
-                ))
-                .foreign_key(&mut fk(
-                    ("meeting_attendees", "person_id"),
-                    ("people", "id"),
-                    false,
-                ))
+                .foreign_key(&mut fk(("meeting_attendees", "meeting_id"), ("meetings", "id"), true))
+                .foreign_key(&mut fk(("meeting_attendees", "person_id"), ("people", "id"), false))
                 .to_owned(),
         )
         .await?;
@@ -357,13 +308,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "audit_entries",
-            "audit_entries_subject_id",
-            &["subject_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("audit_entries", "audit_entries_subject_id", &["subject_id"], false))
+            .await?;
         m.create_index(idx(
             "audit_entries",
             "audit_entries_engagement_id",

@@ -27,10 +27,7 @@ pub struct Team {
 }
 
 fn id(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
-        .to_owned()
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
 }
 
 impl TestApp {
@@ -60,17 +57,12 @@ impl TestApp {
             "hostCouncilId": host, "peerCouncilIds": peers,
             "title": "Roads maintenance review", "serviceArea": "Roads", "aims": "Fewer potholes"
         }});
-        id(&self
-            .mutate("engagementCreate", ENGAGEMENT_CREATE, input)
-            .await["engagement"])
+        id(&self.mutate("engagementCreate", ENGAGEMENT_CREATE, input).await["engagement"])
     }
 
     pub async fn invite(&self, engagement: &str, person: &str, role: &str) -> String {
-        let input =
-            json!({"input": {"engagementId": engagement, "personId": person, "role": role}});
-        id(&self
-            .mutate("participantInvite", PARTICIPANT_INVITE, input)
-            .await["participant"])
+        let input = json!({"input": {"engagementId": engagement, "personId": person, "role": role}});
+        id(&self.mutate("participantInvite", PARTICIPANT_INVITE, input).await["participant"])
     }
 
     pub async fn accept(&self, participant: &str) {
@@ -87,18 +79,9 @@ impl TestApp {
     }
 
     /// Schedules a meeting from local London times like `2027-03-01T10:00:00`.
-    pub async fn schedule(
-        &self,
-        engagement: &str,
-        kind: &str,
-        start: &str,
-        end: &str,
-        attendees: &[String],
-    ) -> String {
+    pub async fn schedule(&self, engagement: &str, kind: &str, start: &str, end: &str, attendees: &[String]) -> String {
         let input = json!({"input": {"engagementId": engagement, "kind": kind, "start": start, "end": end, "attendeePersonIds": attendees}});
-        id(&self
-            .mutate("meetingSchedule", MEETING_SCHEDULE, input)
-            .await["meeting"])
+        id(&self.mutate("meetingSchedule", MEETING_SCHEDULE, input).await["meeting"])
     }
 
     /// The Improvement Service, a host, three peers, and an engagement whose team has accepted:
@@ -121,12 +104,8 @@ impl TestApp {
         let mut reviewers = Vec::new();
         for (i, peer) in peers.iter().enumerate() {
             let r = self.person(peer, &format!("Reviewer {i}")).await;
-            self.join(
-                &engagement,
-                &r,
-                if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" },
-            )
-            .await;
+            self.join(&engagement, &r, if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" })
+                .await;
             reviewers.push(r);
         }
         let mut people = vec![facilitator.clone(), host_lead.clone()];

@@ -28,8 +28,8 @@ pub use fixtures::Team;
 /// Mutation documents used across tests.
 pub mod fixtures_consts {
     pub use crate::fixtures::{
-        ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE,
-        PARTICIPANT_RESPOND, PERSON_CREATE,
+        ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE, PARTICIPANT_RESPOND,
+        PERSON_CREATE,
     };
 }
 
@@ -103,17 +103,12 @@ impl TestApp {
         let mut config = Config::default();
         let guard = match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!(
-                    "pci-test-{}.sqlite3",
-                    uuid::Uuid::now_v7().simple()
-                ));
+                let path = std::env::temp_dir().join(format!("pci-test-{}.sqlite3", uuid::Uuid::now_v7().simple()));
                 config.database_url = format!("sqlite://{}?mode=rwc", path.display());
                 DbGuard::Sqlite(path)
             }
             Backend::Postgres => {
-                let admin = std::env::var(TEST_DATABASE_URL)
-                    .ok()
-                    .filter(|u| !u.is_empty())?;
+                let admin = std::env::var(TEST_DATABASE_URL).ok().filter(|u| !u.is_empty())?;
                 let db = pg::TestDatabase::create(&admin)
                     .await
                     .expect("PostgreSQL test database (is TEST_DATABASE_URL reachable?)");
@@ -138,9 +133,7 @@ impl TestApp {
         });
         let clock = ManualClock::new(Utc::now());
         let app = App::from_parts(config, db.clone(), Arc::new(clock.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -167,10 +160,7 @@ impl TestApp {
     /// The app clock's "now" as a London wall-clock time, for building meeting inputs.
     pub fn clock_now_london(&self) -> chrono::NaiveDateTime {
         use pci_entity::Clock;
-        self.clock
-            .now()
-            .with_timezone(&chrono_tz::Europe::London)
-            .naive_local()
+        self.clock.now().with_timezone(&chrono_tz::Europe::London).naive_local()
     }
 
     /// SQL statements executed through the app's connection so far.
@@ -206,26 +196,15 @@ impl TestApp {
     pub async fn mutate(&self, field: &str, query: &str, variables: Value) -> Value {
         let data = self.gql_ok(query, variables).await;
         let payload = data[field].clone();
-        assert_eq!(
-            payload["userErrors"],
-            json!([]),
-            "{field} failed: {payload}"
-        );
+        assert_eq!(payload["userErrors"], json!([]), "{field} failed: {payload}");
         payload
     }
 
     /// Runs a mutation expected to fail with user errors; returns them.
     pub async fn mutate_err(&self, field: &str, query: &str, variables: Value) -> Vec<Value> {
         let data = self.gql_ok(query, variables).await;
-        let errors = data[field]["userErrors"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        assert!(
-            !errors.is_empty(),
-            "{field} was expected to fail: {}",
-            data[field]
-        );
+        let errors = data[field]["userErrors"].as_array().cloned().unwrap_or_default();
+        assert!(!errors.is_empty(), "{field} was expected to fail: {}", data[field]);
         errors
     }
 

@@ -37,11 +37,7 @@ async fn ensure_template(admin: &str) -> anyhow::Result<String> {
             .is_some();
         if !exists {
             let building = format!("{name}_building");
-            exec(
-                &conn,
-                &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
-            )
-            .await?;
+            exec(&conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await?;
             exec(&conn, &format!("CREATE DATABASE {building}")).await?;
             let mut config = Config {
                 database_url: with_db(admin, &building),
@@ -51,11 +47,7 @@ async fn ensure_template(admin: &str) -> anyhow::Result<String> {
             let db = pci_api::db::connect(&config).await?;
             pci_api::db::migrate(&db).await?;
             db.close().await?;
-            exec(
-                &conn,
-                &format!("ALTER DATABASE {building} RENAME TO {name}"),
-            )
-            .await?;
+            exec(&conn, &format!("ALTER DATABASE {building} RENAME TO {name}")).await?;
         }
         anyhow::Ok(())
     }
@@ -71,11 +63,7 @@ impl TestDatabase {
         let template = ensure_template(admin).await?;
         let name = format!("pci_test_{}", uuid::Uuid::now_v7().simple());
         let conn = Database::connect(admin).await?;
-        exec(
-            &conn,
-            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
-        )
-        .await?;
+        exec(&conn, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
         conn.close().await?;
         Ok(Self {
             url: with_db(admin, &name),
@@ -90,19 +78,12 @@ impl Drop for TestDatabase {
         let (admin, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs outside any runtime we may block; a short-lived one does the async work.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async {
                 if let Ok(conn) = Database::connect(&admin).await {
-                    let _ = exec(
-                        &conn,
-                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    )
-                    .await;
+                    let _ = exec(&conn, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                     let _ = conn.close().await;
                 }
             });

@@ -27,34 +27,13 @@ async fn each_mutation_is_audited_once(app: TestApp) {
     let log = actions(&app).await;
     let names: Vec<&str> = log.iter().map(|(a, _)| a.as_str()).collect();
     // 5 organisations, 1 engagement, then per member: person, invite, response.
-    assert_eq!(
-        names
-            .iter()
-            .filter(|a| **a == "organisation.create")
-            .count(),
-        5
-    );
-    assert_eq!(
-        names.iter().filter(|a| **a == "engagement.create").count(),
-        1
-    );
+    assert_eq!(names.iter().filter(|a| **a == "organisation.create").count(), 5);
+    assert_eq!(names.iter().filter(|a| **a == "engagement.create").count(), 1);
     assert_eq!(names.iter().filter(|a| **a == "person.create").count(), 5);
-    assert_eq!(
-        names.iter().filter(|a| **a == "participant.invite").count(),
-        5
-    );
-    assert_eq!(
-        names
-            .iter()
-            .filter(|a| **a == "participant.respond")
-            .count(),
-        5
-    );
+    assert_eq!(names.iter().filter(|a| **a == "participant.invite").count(), 5);
+    assert_eq!(names.iter().filter(|a| **a == "participant.respond").count(), 5);
     assert_eq!(log.len(), 21);
-    let respond = log
-        .iter()
-        .find(|(a, _)| a == "participant.respond")
-        .unwrap();
+    let respond = log.iter().find(|(a, _)| a == "participant.respond").unwrap();
     assert_eq!(respond.1["status"]["from"], "invited");
     assert_eq!(respond.1["status"]["to"], "accepted");
 

@@ -18,11 +18,7 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
     let results = join_all(invites).await;
     for r in &results {
         assert!(r.get("errors").is_none(), "{r}");
-        assert_eq!(
-            r["data"]["participantInvite"]["userErrors"],
-            json!([]),
-            "{r}"
-        );
+        assert_eq!(r["data"]["participantInvite"]["userErrors"], json!([]), "{r}");
     }
     assert_eq!(app.count("participants").await, 5 + 32);
     assert_eq!(app.count("audit_entries").await, audit_before + 32);
@@ -37,9 +33,7 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
         .count();
     let dup = results
         .iter()
-        .filter(|r| {
-            r["data"]["participantInvite"]["userErrors"][0]["code"] == "ALREADY_PARTICIPANT"
-        })
+        .filter(|r| r["data"]["participantInvite"]["userErrors"][0]["code"] == "ALREADY_PARTICIPANT")
         .count();
     assert_eq!((ok, dup), (1, 7), "{results:?}");
 }

@@ -15,9 +15,7 @@ async fn creates_and_reads_back(app: TestApp) {
         "hostCouncilId": host, "peerCouncilIds": peers, "title": "  Housing options  ", "serviceArea": "Housing",
         "stagePlan": [{"stage": "FIELDWORK", "plannedOn": "2027-03-01"}, {"stage": "PRE_WORK", "plannedOn": "2027-01-10"}]
     }});
-    let p = app
-        .mutate("engagementCreate", ENGAGEMENT_CREATE, input)
-        .await;
+    let p = app.mutate("engagementCreate", ENGAGEMENT_CREATE, input).await;
     let id = p["engagement"]["id"].as_str().unwrap().to_owned();
     assert_eq!(p["engagement"]["title"], "Housing options");
     assert_eq!(p["engagement"]["stage"], "PRE_WORK");
@@ -27,10 +25,7 @@ async fn creates_and_reads_back(app: TestApp) {
     let e = &data["node"];
     assert_eq!(e["id"], id);
     assert_eq!(e["hostCouncil"]["id"], host);
-    assert_eq!(
-        e["peerCouncils"],
-        json!([{"id": peers[0]}, {"id": peers[1]}])
-    );
+    assert_eq!(e["peerCouncils"], json!([{"id": peers[0]}, {"id": peers[1]}]));
     assert_eq!(e["nextStage"], "PLANNING");
     assert_eq!(e["aims"], "");
     assert_eq!(
@@ -38,11 +33,7 @@ async fn creates_and_reads_back(app: TestApp) {
         json!([{"stage": "PRE_WORK", "plannedOn": "2027-01-10"}, {"stage": "FIELDWORK", "plannedOn": "2027-03-01"}])
     );
     assert_eq!(e["participants"]["totalCount"], 0);
-    assert_eq!(
-        app.count("audit_entries").await,
-        4,
-        "3 organisations and 1 engagement"
-    );
+    assert_eq!(app.count("audit_entries").await, 4, "3 organisations and 1 engagement");
 }
 
 async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
@@ -82,11 +73,7 @@ async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
     ];
     for (input, expected) in cases {
         let errors = app
-            .mutate_err(
-                "engagementCreate",
-                ENGAGEMENT_CREATE,
-                json!({"input": input}),
-            )
+            .mutate_err("engagementCreate", ENGAGEMENT_CREATE, json!({"input": input}))
             .await;
         assert_eq!(codes(&errors), expected, "input {input}");
         assert!(
@@ -157,8 +144,7 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
     let host = app.org("COUNCIL", "Fife Council").await;
     for i in 0..7 {
         let input = json!({"input": {"hostCouncilId": host, "title": format!("Review {i}"), "serviceArea": if i % 2 == 0 { "Roads" } else { "Housing" }}});
-        app.mutate("engagementCreate", ENGAGEMENT_CREATE, input)
-            .await;
+        app.mutate("engagementCreate", ENGAGEMENT_CREATE, input).await;
     }
     let q = "query($first: Int, $after: String, $last: Int, $before: String, $filter: EngagementFilter, $order: EngagementOrder) {
         engagements(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $order) {
@@ -201,22 +187,13 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
     assert_eq!(titles(&newest), ["Review 6", "Review 5"]);
 
     let roads = app
-        .gql_ok(
-            q,
-            json!({"first": 10, "filter": {"search": "ROADS"}, "order": order}),
-        )
+        .gql_ok(q, json!({"first": 10, "filter": {"search": "ROADS"}, "order": order}))
         .await["engagements"]
         .clone();
-    assert_eq!(
-        titles(&roads),
-        ["Review 0", "Review 2", "Review 4", "Review 6"]
-    );
+    assert_eq!(titles(&roads), ["Review 0", "Review 2", "Review 4", "Review 6"]);
     assert_eq!(roads["totalCount"], 4);
     let by_stage = app
-        .gql_ok(
-            q,
-            json!({"first": 10, "filter": {"stage": {"in": ["FIELDWORK"]}}}),
-        )
+        .gql_ok(q, json!({"first": 10, "filter": {"stage": {"in": ["FIELDWORK"]}}}))
         .await;
     assert_eq!(by_stage["engagements"]["totalCount"], 0);
     let by_host = app
@@ -257,12 +234,7 @@ async fn node_and_nodes_resolve_global_ids(app: TestApp) {
         .collect();
     assert_eq!(
         types,
-        [
-            json!("Engagement"),
-            json!("Organisation"),
-            json!("Person"),
-            Value::Null
-        ]
+        [json!("Engagement"), json!("Organisation"), json!("Person"), Value::Null]
     );
     let body = app.gql("{ node(id: \"garbage\") { id } }", json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");

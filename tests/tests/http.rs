@@ -29,17 +29,11 @@ async fn send(
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     let text = resp.text().await.unwrap();
-    (
-        status,
-        ct,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
 }
 
 async fn methods_content_types_and_negotiation(app: TestApp) {
@@ -47,10 +41,7 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
     let typename = r#"{"query":"{ __typename }"}"#;
 
     let (s, ct, b) = send(&app, Method::POST, "/graphql", &json_ct, Some(typename)).await;
-    assert_eq!(
-        (s, b["data"]["__typename"].as_str()),
-        (StatusCode::OK, Some("Query"))
-    );
+    assert_eq!((s, b["data"]["__typename"].as_str()), (StatusCode::OK, Some("Query")));
     assert!(ct.starts_with("application/json"), "{ct}");
 
     let (s, ct, _) = send(
@@ -68,10 +59,7 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
         &app,
         Method::POST,
         "/graphql",
-        &[
-            ("content-type", "application/json"),
-            ("accept", "text/html"),
-        ],
+        &[("content-type", "application/json"), ("accept", "text/html")],
         Some(typename),
     )
     .await;
@@ -82,51 +70,27 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
         "multipart/form-data; boundary=x",
         "application/json; charset=latin1",
     ] {
-        let (s, _, _) = send(
-            &app,
-            Method::POST,
-            "/graphql",
-            &[("content-type", ct)],
-            Some(typename),
-        )
-        .await;
+        let (s, _, _) = send(&app, Method::POST, "/graphql", &[("content-type", ct)], Some(typename)).await;
         assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
     }
     let (s, _, _) = send(&app, Method::POST, "/graphql", &[], Some(typename)).await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (s, _, b) = send(&app, Method::PUT, "/graphql", &json_ct, Some(typename)).await;
-    assert_eq!(
-        (s, code(&b)),
-        (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED")
-    );
+    assert_eq!((s, code(&b)), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
 }
 
 async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
     let q = "/graphql?query=%7B__typename%7D";
     let (s, _, b) = send(&app, Method::GET, q, &[], None).await;
-    assert_eq!(
-        s,
-        StatusCode::BAD_REQUEST,
-        "CSRF: a simple GET is not executed"
-    );
+    assert_eq!(s, StatusCode::BAD_REQUEST, "CSRF: a simple GET is not executed");
     assert!(
         b["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("apollo-require-preflight")
     );
-    let (s, _, b) = send(
-        &app,
-        Method::GET,
-        q,
-        &[("apollo-require-preflight", "true")],
-        None,
-    )
-    .await;
-    assert_eq!(
-        (s, &b["data"]["__typename"]),
-        (StatusCode::OK, &json!("Query"))
-    );
+    let (s, _, b) = send(&app, Method::GET, q, &[("apollo-require-preflight", "true")], None).await;
+    assert_eq!((s, &b["data"]["__typename"]), (StatusCode::OK, &json!("Query")));
     let m = "/graphql?query=mutation%7B__typename%7D";
     let (s, _, _) = send(
         &app,
@@ -137,14 +101,7 @@ async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    let (s, _, b) = send(
-        &app,
-        Method::GET,
-        "/graphql",
-        &[("accept", "text/html")],
-        None,
-    )
-    .await;
+    let (s, _, b) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(b.as_str().unwrap().contains("graphiql"), "GraphiQL page");
 }
@@ -184,20 +141,14 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
 
 async fn limits_protect_the_server(app: TestApp) {
     let jsonct = [("content-type", "application/json")];
-    let big =
-        json!({"query": format!("{{ __typename }} # {}", "x".repeat(300 * 1024))}).to_string();
+    let big = json!({"query": format!("{{ __typename }} # {}", "x".repeat(300 * 1024))}).to_string();
     let (s, _, _) = send(&app, Method::POST, "/graphql", &jsonct, Some(&big)).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
 
     let aliases: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
     let body = app.gql(&format!("{{ {aliases} }}"), json!({})).await;
     assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("aliases")
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("aliases"));
 
     let deep = "{ engagements { edges { node { participants { edges { node { person { participations { edges { node { engagement { participants { edges { node { id } } } } } } } } } } } } } } }";
     let body = app.gql(deep, json!({})).await;
@@ -206,10 +157,7 @@ async fn limits_protect_the_server(app: TestApp) {
     let costly = "{ engagements(first: 100) { edges { node { participants(first: 100) { edges { node { person { name } } } } } } } }";
     let body = app.gql(costly, json!({})).await;
     assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("complex"),
+        body["errors"][0]["message"].as_str().unwrap().contains("complex"),
         "{body}"
     );
 
@@ -249,11 +197,7 @@ async fn health_and_request_ids(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        resp.headers()["x-request-id"].len(),
-        36,
-        "a UUID is assigned"
-    );
+    assert_eq!(resp.headers()["x-request-id"].len(), 36, "a UUID is assigned");
 }
 
 on_both_backends!(
@@ -277,14 +221,7 @@ async fn introspection_and_graphiql_can_be_turned_off() {
         body["data"]["__schema"].is_null(),
         "introspection answers nothing: {body}"
     );
-    let (s, _, _) = send(
-        &app,
-        Method::GET,
-        "/graphql",
-        &[("accept", "text/html")],
-        None,
-    )
-    .await;
+    let (s, _, _) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
     assert_ne!(s, StatusCode::OK);
 }
 

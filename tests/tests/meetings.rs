@@ -23,10 +23,7 @@ async fn schedules_in_london_time(app: TestApp) {
     assert_eq!(data["node"]["title"], "Planning session");
     assert_eq!(data["node"]["startsAtLocal"], "2027-06-01T10:00:00");
     assert_eq!(data["node"]["attendees"]["totalCount"], 5);
-    assert_eq!(
-        data["node"]["attendees"]["edges"][0]["node"]["rsvp"],
-        "NEEDS_ACTION"
-    );
+    assert_eq!(data["node"]["attendees"]["edges"][0]["node"]["rsvp"], "NEEDS_ACTION");
 }
 
 async fn bad_meetings_are_refused(app: TestApp) {
@@ -43,27 +40,15 @@ async fn bad_meetings_are_refused(app: TestApp) {
         json!({"input": input})
     };
     for (extra, expected) in [
-        (
-            json!({"end": "2027-06-01T09:00:00"}),
-            vec!["END_BEFORE_START"],
-        ),
-        (
-            json!({"end": "2027-06-01T10:00:00"}),
-            vec!["END_BEFORE_START"],
-        ),
+        (json!({"end": "2027-06-01T09:00:00"}), vec!["END_BEFORE_START"]),
+        (json!({"end": "2027-06-01T10:00:00"}), vec!["END_BEFORE_START"]),
         (
             json!({"start": "2027-03-28T01:30:00", "end": "2027-03-28T03:00:00"}),
             vec!["INVALID_TIME"],
         ),
-        (
-            json!({"timeZone": "Scotland/Glenrothes"}),
-            vec!["INVALID_TIME_ZONE"],
-        ),
+        (json!({"timeZone": "Scotland/Glenrothes"}), vec!["INVALID_TIME_ZONE"]),
         (json!({"onlineUrl": "javascript:alert(1)"}), vec!["INVALID"]),
-        (
-            json!({"attendeePersonIds": [outsider]}),
-            vec!["NOT_A_PARTICIPANT"],
-        ),
+        (json!({"attendeePersonIds": [outsider]}), vec!["NOT_A_PARTICIPANT"]),
         (
             json!({"attendeePersonIds": [team.host_lead, team.host_lead]}),
             vec!["INVALID"],
@@ -77,14 +62,9 @@ async fn bad_meetings_are_refused(app: TestApp) {
     }
     assert_eq!(app.row_counts().await, before);
     // A wrongly typed variable never reaches the resolver.
-    let body = app
-        .gql(MEETING_SCHEDULE, base(json!({"start": "next tuesday"})))
-        .await;
+    let body = app.gql(MEETING_SCHEDULE, base(json!({"start": "next tuesday"}))).await;
     assert!(body.get("data").is_none(), "{body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
     assert_eq!(app.row_counts().await, before);
 }
 
@@ -100,14 +80,9 @@ async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
         )
         .await;
     let input = json!({"input": {"meetingId": meeting, "start": "2027-12-01T14:00:00", "end": "2027-12-01T15:00:00", "location": "Rothesay House"}});
-    let p = app
-        .mutate("meetingReschedule", RESCHEDULE, input.clone())
-        .await;
+    let p = app.mutate("meetingReschedule", RESCHEDULE, input.clone()).await;
     assert_eq!(p["meeting"]["sequence"], 1);
-    assert_eq!(
-        p["meeting"]["startsAt"], "2027-12-01T14:00:00+00:00",
-        "GMT in December"
-    );
+    assert_eq!(p["meeting"]["startsAt"], "2027-12-01T14:00:00+00:00", "GMT in December");
     assert_eq!(p["meeting"]["location"], "Rothesay House");
     // The same request again changes nothing and keeps the sequence.
     let p = app.mutate("meetingReschedule", RESCHEDULE, input).await;
@@ -130,12 +105,8 @@ async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
     );
     assert_eq!(
         codes(
-            &app.mutate_err(
-                "meetingCancel",
-                CANCEL,
-                json!({"input": {"meetingId": meeting}})
-            )
-            .await
+            &app.mutate_err("meetingCancel", CANCEL, json!({"input": {"meetingId": meeting}}))
+                .await
         ),
         ["MEETING_CANCELLED"]
     );

@@ -28,8 +28,7 @@ async fn nested_query_statement_count_is_constant(app: TestApp) {
         let e = app.engagement(&team.host, &team.peers).await;
         let person = app.person(&team.host, &format!("Contributor {i}")).await;
         app.invite(&e, &person, "HOST_CONTRIBUTOR").await;
-        app.invite(&e, &team.people[2 + i % 3], "PEER_REVIEWER")
-            .await;
+        app.invite(&e, &team.people[2 + i % 3], "PEER_REVIEWER").await;
     }
     let (large, rows) = statements_for(&app).await;
     assert_eq!(rows, 12);

@@ -17,36 +17,26 @@ async fn roles_must_fit_the_organisation(app: TestApp) {
         (&host_person, "PEER_REVIEWER"),
         (&host_person, "FACILITATOR"),
     ] {
-        let input =
-            json!({"input": {"engagementId": team.engagement, "personId": person, "role": role}});
-        let errors = app
-            .mutate_err("participantInvite", PARTICIPANT_INVITE, input)
-            .await;
+        let input = json!({"input": {"engagementId": team.engagement, "personId": person, "role": role}});
+        let errors = app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await;
         assert_eq!(codes(&errors), ["WRONG_ORGANISATION"], "{role}");
     }
     // One host lead at a time.
     let input = json!({"input": {"engagementId": team.engagement, "personId": host_person, "role": "HOST_LEAD"}});
     assert_eq!(
-        codes(
-            &app.mutate_err("participantInvite", PARTICIPANT_INVITE, input)
-                .await
-        ),
+        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
         ["ROLE_TAKEN"]
     );
     // Already in the team.
-    let input = json!({"input": {"engagementId": team.engagement, "personId": team.host_lead, "role": "HOST_CONTRIBUTOR"}});
+    let input =
+        json!({"input": {"engagementId": team.engagement, "personId": team.host_lead, "role": "HOST_CONTRIBUTOR"}});
     assert_eq!(
-        codes(
-            &app.mutate_err("participantInvite", PARTICIPANT_INVITE, input)
-                .await
-        ),
+        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
         ["ALREADY_PARTICIPANT"]
     );
     assert_eq!(app.row_counts().await, before);
 
-    let p = app
-        .invite(&team.engagement, &host_person, "HOST_CONTRIBUTOR")
-        .await;
+    let p = app.invite(&team.engagement, &host_person, "HOST_CONTRIBUTOR").await;
     assert!(!p.is_empty());
 }
 

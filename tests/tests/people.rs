@@ -18,9 +18,7 @@ async fn emails_are_unique_ignoring_case(app: TestApp) {
     assert_eq!(app.row_counts().await, before);
 
     let q = "query($email: String!) { people(first: 5, filter: {email: $email}) { totalCount edges { node { name organisation { name } } } } }";
-    let found = app
-        .gql_ok(q, json!({"email": "FIONA.GRANT@angus.gov.uk"}))
-        .await;
+    let found = app.gql_ok(q, json!({"email": "FIONA.GRANT@angus.gov.uk"})).await;
     assert_eq!(found["people"]["totalCount"], 1);
     assert_eq!(
         found["people"]["edges"][0]["node"]["organisation"]["name"],
@@ -64,7 +62,11 @@ async fn people_can_be_updated(app: TestApp) {
         )
         .await;
     let errors = app
-        .mutate_err("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "email": taken["node"]["email"].as_str().unwrap().to_uppercase()}}))
+        .mutate_err(
+            "personUpdate",
+            PERSON_UPDATE,
+            json!({"input": {"personId": a, "email": taken["node"]["email"].as_str().unwrap().to_uppercase()}}),
+        )
         .await;
     assert_eq!(codes(&errors), ["TAKEN"]);
     let p = app
@@ -113,10 +115,7 @@ async fn organisations_have_unique_slugs(app: TestApp) {
     assert_eq!(codes(&errors), ["INVALID"]);
     assert_eq!(app.row_counts().await, before);
     let q = "{ organisations(first: 10, filter: {kind: {in: [COUNCIL]}, search: \"eilean\"}) { totalCount } }";
-    assert_eq!(
-        app.gql_ok(q, json!({})).await["organisations"]["totalCount"],
-        1
-    );
+    assert_eq!(app.gql_ok(q, json!({})).await["organisations"]["totalCount"], 1);
 }
 
 on_both_backends!(

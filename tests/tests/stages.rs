@@ -28,17 +28,9 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     assert_eq!(codes(&errors), ["STAGE_GATE_UNMET"; 3]);
     assert_eq!(
         rules(&errors),
-        [
-            "PEER_COUNCILS_CHOSEN",
-            "HOST_LEAD_ACCEPTED",
-            "FACILITATOR_ACCEPTED"
-        ]
+        ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED"]
     );
-    assert_eq!(
-        app.row_counts().await,
-        before,
-        "a refused step writes nothing"
-    );
+    assert_eq!(app.row_counts().await, before, "a refused step writes nothing");
 
     // A peer council without an accepted reviewer is named.
     let team = app.team().await;
@@ -55,10 +47,7 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     let errors = advance_err(&app, &team.engagement, "PLANNING").await;
     assert_eq!(rules(&errors), ["PEER_REVIEWER_PER_COUNCIL"]);
     assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Highland Council"),
+        errors[0]["message"].as_str().unwrap().contains("Highland Council"),
         "{errors:?}"
     );
 }
@@ -127,14 +116,8 @@ async fn meetings_must_have_been_held(app: TestApp) {
     let end = (app.clock_now_london() - Duration::hours(1))
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
-    app.schedule(
-        &team.engagement,
-        "PRIORITISATION_MEETING",
-        &start,
-        &end,
-        &team.people,
-    )
-    .await;
+    app.schedule(&team.engagement, "PRIORITISATION_MEETING", &start, &end, &team.people)
+        .await;
     app.advance(&team.engagement, "FIELDWORK").await;
 
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { stage stageHistory { totalCount edges { node { fromStage toStage actorKind movedBy { id } at } } } } } }";
@@ -185,8 +168,7 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
     ] {
         if let Some(kind) = meeting {
             let (kind, start, end) = held(kind);
-            app.schedule(&team.engagement, kind, &start, &end, &[])
-                .await;
+            app.schedule(&team.engagement, kind, &start, &end, &[]).await;
         }
         app.advance(&team.engagement, to).await;
     }
@@ -199,21 +181,11 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
     let before_invite = app.row_counts().await;
     let input = json!({"input": {"engagementId": team.engagement, "personId": person, "role": "HOST_CONTRIBUTOR"}});
     assert_eq!(
-        codes(
-            &app.mutate_err("participantInvite", PARTICIPANT_INVITE, input)
-                .await
-        ),
+        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
         ["ENGAGEMENT_CLOSED"]
     );
     assert_eq!(app.row_counts().await, before_invite);
-    assert_eq!(
-        before
-            .iter()
-            .find(|(t, _)| *t == "stage_transitions")
-            .unwrap()
-            .1,
-        10
-    );
+    assert_eq!(before.iter().find(|(t, _)| *t == "stage_transitions").unwrap().1, 10);
 }
 
 on_both_backends!(

@@ -26,8 +26,7 @@ impl Changes {
     /// A field that may have changed; recorded only if it did.
     pub fn diff<T: Serialize + PartialEq>(mut self, field: &str, from: T, to: T) -> Self {
         if from != to {
-            self.0
-                .insert(field.to_owned(), json!({ "from": from, "to": to }));
+            self.0.insert(field.to_owned(), json!({ "from": from, "to": to }));
         }
         self
     }

@@ -2,12 +2,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use pci_entity::{
-    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council,
-    engagement_stage_plan, new_id, organisation, participant, person,
+    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council, engagement_stage_plan, new_id,
+    organisation, participant, person,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -65,17 +65,11 @@ fn check_peer_ids(c: &mut Check, host: Option<Uuid>, peers: &[Uuid]) {
 }
 
 /// Planned dates must follow the order of the stages.
-fn check_stage_plan(
-    c: &mut Check,
-    plan: &[(Stage, NaiveDate)],
-) -> BTreeMap<usize, (Stage, NaiveDate)> {
+fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usize, (Stage, NaiveDate)> {
     let field = &["input", "stagePlan"];
     let mut by_position = BTreeMap::new();
     for (stage, date) in plan {
-        if by_position
-            .insert(stage.position(), (*stage, *date))
-            .is_some()
-        {
+        if by_position.insert(stage.position(), (*stage, *date)).is_some() {
             c.fail(
                 field,
                 UserErrorCode::Invalid,
@@ -136,11 +130,7 @@ async fn ensure_councils(
     }
 }
 
-async fn write_peers(
-    tx: &DatabaseTransaction,
-    engagement_id: Uuid,
-    peers: &[Uuid],
-) -> Result<(), sea_orm::DbErr> {
+async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
     engagement_peer_council::Entity::delete_many()
         .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
         .exec(tx)
@@ -172,12 +162,10 @@ async fn write_plan(
     if plan.is_empty() {
         return Ok(());
     }
-    engagement_stage_plan::Entity::insert_many(plan.values().map(|(stage, date)| {
-        engagement_stage_plan::ActiveModel {
-            engagement_id: Set(engagement_id),
-            stage: Set(*stage),
-            planned_on: Set(*date),
-        }
+    engagement_stage_plan::Entity::insert_many(plan.values().map(|(stage, date)| engagement_stage_plan::ActiveModel {
+        engagement_id: Set(engagement_id),
+        stage: Set(*stage),
+        planned_on: Set(*date),
     }))
     .exec_without_returning(tx)
     .await?;
@@ -186,12 +174,7 @@ async fn write_plan(
 
 fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
     plan.values()
-        .map(|(s, d)| {
-            (
-                s.as_str().to_owned(),
-                serde_json::Value::String(d.to_string()),
-            )
-        })
+        .map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string())))
         .collect()
 }
 
@@ -252,25 +235,19 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
 
 pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engagement::Model> {
     let mut c = Check::new();
-    let title = input
-        .title
-        .as_deref()
-        .map(|t| c.text(&["input", "title"], t, 200));
+    let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
     let service_area = input
         .service_area
         .as_deref()
         .map(|t| c.text(&["input", "serviceArea"], t, 200));
-    let aims = input.aims.as_deref().map(|a| {
-        c.optional_text(&["input", "aims"], Some(a), 5000)
-            .unwrap_or_default()
-    });
+    let aims = input
+        .aims
+        .as_deref()
+        .map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
     if let Some(peers) = &input.peer_council_ids {
         check_peer_ids(&mut c, None, peers);
     }
-    let plan = input
-        .stage_plan
-        .as_deref()
-        .map(|p| check_stage_plan(&mut c, p));
+    let plan = input.stage_plan.as_deref().map(|p| check_stage_plan(&mut c, p));
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
@@ -282,11 +259,7 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
         check.finish()?;
         ensure_councils(&tx, peers, &["input", "peerCouncilIds"], "peer council").await?;
         let current = peer_council_ids(&tx, old.id).await?;
-        let removed: Vec<Uuid> = current
-            .iter()
-            .filter(|id| !peers.contains(id))
-            .copied()
-            .collect();
+        let removed: Vec<Uuid> = current.iter().filter(|id| !peers.contains(id)).copied().collect();
         ensure_no_active_peers_from(&tx, old.id, &removed).await?;
         if current != *peers {
             write_peers(&tx, old.id, peers).await?;
@@ -351,30 +324,17 @@ pub(crate) async fn open_for_change(
     id: Uuid,
     field: &[&str],
 ) -> DomainResult<engagement::Model> {
-    let Some(e) = engagement::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-    else {
+    let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
         return Err(UserError::new(field, UserErrorCode::NotFound, "no such engagement").into());
     };
     if e.stage == Stage::Closed {
-        return Err(UserError::new(
-            field,
-            UserErrorCode::EngagementClosed,
-            "the engagement is closed",
-        )
-        .into());
+        return Err(UserError::new(field, UserErrorCode::EngagementClosed, "the engagement is closed").into());
     }
     Ok(e)
 }
 
 /// Marks the engagement as changed by a command on one of its parts.
-pub(crate) async fn touch(
-    tx: &DatabaseTransaction,
-    env: &Env,
-    id: Uuid,
-) -> Result<(), sea_orm::DbErr> {
+pub(crate) async fn touch(tx: &DatabaseTransaction, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
     engagement::Entity::update_many()
         .col_expr(
             engagement::Column::UpdatedAt,
@@ -441,17 +401,13 @@ pub(crate) fn role_fits(
     peer_council_ids: &[Uuid],
 ) -> Result<(), String> {
     match role.side() {
-        Side::Host if org.id != host_council_id => Err(format!(
-            "{} must be from the host council",
-            role_label(role)
-        )),
-        Side::Peer if !peer_council_ids.contains(&org.id) => Err(format!(
-            "{} must be from one of the peer councils",
-            role_label(role)
-        )),
-        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => Err(
-            format!("{} must be from the Improvement Service", role_label(role)),
-        ),
+        Side::Host if org.id != host_council_id => Err(format!("{} must be from the host council", role_label(role))),
+        Side::Peer if !peer_council_ids.contains(&org.id) => {
+            Err(format!("{} must be from one of the peer councils", role_label(role)))
+        }
+        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => {
+            Err(format!("{} must be from the Improvement Service", role_label(role)))
+        }
         _ => Ok(()),
     }
 }

@@ -2,12 +2,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use pci_entity::{
-    MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant,
-};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use pci_entity::{MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use url::Url;
 use uuid::Uuid;
 
@@ -163,9 +159,7 @@ async fn ensure_participants(
         return Err(UserError::new(
             field,
             UserErrorCode::NotAParticipant,
-            format!(
-                "{missing} of the attendees do not take part in this engagement; invite them first"
-            ),
+            format!("{missing} of the attendees do not take part in this engagement; invite them first"),
         )
         .into());
     }
@@ -253,17 +247,9 @@ async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meetin
         return Err(not_found().into());
     };
     open_for_change(tx, m.engagement_id, field).await?;
-    let m = meeting::Entity::find_by_id(id)
-        .one(tx)
-        .await?
-        .ok_or_else(not_found)?;
+    let m = meeting::Entity::find_by_id(id).one(tx).await?.ok_or_else(not_found)?;
     if m.status == MeetingStatus::Cancelled {
-        return Err(UserError::new(
-            field,
-            UserErrorCode::MeetingCancelled,
-            "the meeting has been cancelled",
-        )
-        .into());
+        return Err(UserError::new(field, UserErrorCode::MeetingCancelled, "the meeting has been cancelled").into());
     }
     Ok(m)
 }
@@ -278,10 +264,7 @@ fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<Stri
 
 pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<meeting::Model> {
     let mut c = Check::new();
-    let title = input
-        .title
-        .as_deref()
-        .map(|t| c.text(&["input", "title"], t, 200));
+    let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
     let location = input.location.as_deref().map(|l| {
         c.optional_text(&["input", "location"], Some(l), 500)
             .unwrap_or_default()
@@ -391,13 +374,7 @@ fn already_attending() -> UserError {
 pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let meeting = open_meeting(&tx, input.meeting_id).await?;
-    ensure_participants(
-        &tx,
-        meeting.engagement_id,
-        &[input.person_id],
-        &["input", "personId"],
-    )
-    .await?;
+    ensure_participants(&tx, meeting.engagement_id, &[input.person_id], &["input", "personId"]).await?;
     let exists = meeting_attendee::Entity::find()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting.id))
         .filter(meeting_attendee::Column::PersonId.eq(input.person_id))
@@ -435,17 +412,9 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
     Ok(model)
 }
 
-async fn open_attendee(
-    tx: &DatabaseTransaction,
-    id: Uuid,
-) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
+async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
     let Some(a) = meeting_attendee::Entity::find_by_id(id).one(tx).await? else {
-        return Err(UserError::new(
-            &["input", "attendeeId"],
-            UserErrorCode::NotFound,
-            "no such attendee",
-        )
-        .into());
+        return Err(UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee").into());
     };
     let m = open_meeting(tx, a.meeting_id).await.map_err(|e| match e {
         super::DomainError::Invalid(mut errs) => {
@@ -459,15 +428,10 @@ async fn open_attendee(
     Ok((a, m))
 }
 
-pub async fn attendee_remove(
-    env: &Env,
-    attendee_id: Uuid,
-) -> DomainResult<meeting_attendee::Model> {
+pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (a, m) = open_attendee(&tx, attendee_id).await?;
-    meeting_attendee::Entity::delete_by_id(a.id)
-        .exec(&tx)
-        .await?;
+    meeting_attendee::Entity::delete_by_id(a.id).exec(&tx).await?;
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
     audit::record(
         &tx,
@@ -483,10 +447,7 @@ pub async fn attendee_remove(
 }
 
 /// Records an attendee's answer received by the organiser.
-pub async fn attendee_rsvp(
-    env: &Env,
-    input: AttendeeRsvp,
-) -> DomainResult<meeting_attendee::Model> {
+pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (old, m) = open_attendee(&tx, input.attendee_id).await?;
     if old.rsvp == input.rsvp {
@@ -527,13 +488,7 @@ mod tests {
     #[test]
     fn london_summer_time_is_one_hour_ahead_of_utc() {
         let mut c = Check::new();
-        let (s, e, tz) = times(
-            &mut c,
-            local("2027-06-01T10:00"),
-            local("2027-06-01T12:00"),
-            None,
-        )
-        .unwrap();
+        let (s, e, tz) = times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T12:00"), None).unwrap();
         assert_eq!(tz.name(), "Europe/London");
         assert_eq!(s.to_rfc3339(), "2027-06-01T09:00:00+00:00");
         assert_eq!(e.to_rfc3339(), "2027-06-01T11:00:00+00:00");
@@ -544,24 +499,8 @@ mod tests {
     fn skipped_and_reversed_times_are_refused() {
         let mut c = Check::new();
         // 2027-03-28 01:30 does not exist in London.
-        assert!(
-            times(
-                &mut c,
-                local("2027-03-28T01:30"),
-                local("2027-03-28T03:00"),
-                None
-            )
-            .is_none()
-        );
-        assert!(
-            times(
-                &mut c,
-                local("2027-06-01T10:00"),
-                local("2027-06-01T09:00"),
-                None
-            )
-            .is_none()
-        );
+        assert!(times(&mut c, local("2027-03-28T01:30"), local("2027-03-28T03:00"), None).is_none());
+        assert!(times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T09:00"), None).is_none());
         assert!(
             times(
                 &mut c,
@@ -588,13 +527,7 @@ mod tests {
     #[test]
     fn repeated_hour_means_first_occurrence() {
         let mut c = Check::new();
-        let (s, _, _) = times(
-            &mut c,
-            local("2027-10-31T01:30"),
-            local("2027-10-31T03:00"),
-            None,
-        )
-        .unwrap();
+        let (s, _, _) = times(&mut c, local("2027-10-31T01:30"), local("2027-10-31T03:00"), None).unwrap();
         assert_eq!(s.to_rfc3339(), "2027-10-31T00:30:00+00:00");
     }
 }

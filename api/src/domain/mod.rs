@@ -121,10 +121,7 @@ pub type DomainResult<T> = Result<T, DomainError>;
 
 /// Turns a unique-constraint violation raised by a racing writer into the same user error the
 /// up-front check gives; anything else stays a database error.
-pub(crate) fn unique_violation_as(
-    err: DbErr,
-    user_error: impl FnOnce() -> UserError,
-) -> DomainError {
+pub(crate) fn unique_violation_as(err: DbErr, user_error: impl FnOnce() -> UserError) -> DomainError {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::Invalid(vec![user_error()]),
         _ => DomainError::Db(err),

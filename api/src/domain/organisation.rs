@@ -91,12 +91,8 @@ pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organi
 fn is_valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
 /// "Comhairle nan Eilean Siar" -> "comhairle-nan-eilean-siar".
@@ -124,14 +120,8 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(
-            slugify("Comhairle nan Eilean Siar"),
-            "comhairle-nan-eilean-siar"
-        );
-        assert_eq!(
-            slugify("  Perth & Kinross Council! "),
-            "perth-kinross-council"
-        );
+        assert_eq!(slugify("Comhairle nan Eilean Siar"), "comhairle-nan-eilean-siar");
+        assert_eq!(slugify("  Perth & Kinross Council! "), "perth-kinross-council");
         assert_eq!(slugify("!!!"), "");
         assert!(is_valid_slug("fife-council"));
         assert!(!is_valid_slug("Fife"));

@@ -1,7 +1,5 @@
 use pci_entity::{InvitationStatus, ParticipantRole, new_id, organisation, participant, person};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use super::{
@@ -65,10 +63,7 @@ async fn ensure_role_free(
         return Err(UserError::new(
             field,
             UserErrorCode::RoleTaken,
-            format!(
-                "the engagement already has {}; withdraw them first",
-                role_label(role)
-            ),
+            format!("the engagement already has {}; withdraw them first", role_label(role)),
         )
         .into());
     }
@@ -84,12 +79,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
         .one(&tx)
         .await?
     else {
-        return Err(UserError::new(
-            &["input", "personId"],
-            UserErrorCode::NotFound,
-            "no such person",
-        )
-        .into());
+        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
     };
     let peers = peer_council_ids(&tx, engagement.id).await?;
     if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
@@ -225,10 +215,7 @@ async fn set_status(
 
 /// Records an answer to an invitation that reached the organiser by other means (the emailed
 /// links arrive with the worker).
-pub async fn record_response(
-    env: &Env,
-    input: ParticipantRecordResponse,
-) -> DomainResult<participant::Model> {
+pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
     let mut c = Check::new();
     let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
     c.ensure(
@@ -254,22 +241,13 @@ pub async fn record_response(
     };
     if !allowed {
         let msg = match old.status {
-            InvitationStatus::Withdrawn => {
-                "the participant was withdrawn; invite them again instead".to_owned()
-            }
+            InvitationStatus::Withdrawn => "the participant was withdrawn; invite them again instead".to_owned(),
             s => format!("the invitation is already {s}"),
         };
         return Err(UserError::new(&["input", "accept"], UserErrorCode::InvalidStatus, msg).into());
     }
     if input.accept {
-        ensure_role_free(
-            &tx,
-            old.engagement_id,
-            old.role,
-            old.id,
-            &["input", "accept"],
-        )
-        .await?;
+        ensure_role_free(&tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
     }
     let reason = if input.accept { None } else { reason };
     let new = set_status(&tx, env, old, status, reason, "participant.respond").await?;

@@ -51,8 +51,7 @@ async fn ensure_email_free(
     email: &EmailAddress,
     except: Option<Uuid>,
 ) -> DomainResult<()> {
-    let mut q =
-        person::Entity::find().filter(person::Column::EmailNormalized.eq(email.normalized()));
+    let mut q = person::Entity::find().filter(person::Column::EmailNormalized.eq(email.normalized()));
     if let Some(id) = except {
         q = q.filter(person::Column::Id.ne(id));
     }
@@ -121,10 +120,7 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
 
 pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Model> {
     let mut c = Check::new();
-    let name = input
-        .name
-        .as_deref()
-        .map(|n| c.text(&["input", "name"], n, 200));
+    let name = input.name.as_deref().map(|n| c.text(&["input", "name"], n, 200));
     let email = input.email.as_deref().and_then(|e| parse_email(&mut c, e));
     let job_title = input
         .job_title
@@ -133,12 +129,7 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
 
     let tx = begin_write(&env.db).await?;
     let Some(old) = person::Entity::find_by_id(input.person_id).one(&tx).await? else {
-        return Err(UserError::new(
-            &["input", "personId"],
-            UserErrorCode::NotFound,
-            "no such person",
-        )
-        .into());
+        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
     };
     if let Some(email) = &email {
         ensure_email_free(&tx, email, Some(old.id)).await?;

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use pci_entity::{
-    InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting,
-    new_id, organisation, participant, person, stage_transition,
+    InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting, new_id, organisation,
+    participant, person, stage_transition,
 };
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -41,9 +41,9 @@ impl Snapshot {
 
     /// A meeting of this kind took place: scheduled, not cancelled, and over.
     fn held(&self, kind: MeetingKind) -> bool {
-        self.meetings.iter().any(|m| {
-            m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now
-        })
+        self.meetings
+            .iter()
+            .any(|m| m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now)
     }
 }
 
@@ -66,10 +66,7 @@ fn meeting_held(s: &Snapshot, kind: MeetingKind) -> Result<(), String> {
     if s.held(kind) {
         Ok(())
     } else {
-        Err(format!(
-            "the {} has not been held yet",
-            kind.label().to_lowercase()
-        ))
+        Err(format!("the {} has not been held yet", kind.label().to_lowercase()))
     }
 }
 
@@ -98,9 +95,7 @@ pub static GATES: &[Gate] = &[
         when: When::Leaving(Stage::PreWork),
         check: |s| match s.accepted(ParticipantRole::Facilitator).next() {
             Some(_) => Ok(()),
-            None => Err(
-                "the engagement needs an Improvement Service facilitator who has accepted".into(),
-            ),
+            None => Err("the engagement needs an Improvement Service facilitator who has accepted".into()),
         },
     },
     Gate {
@@ -114,10 +109,7 @@ pub static GATES: &[Gate] = &[
                     !s.participants.iter().any(|(p, org)| {
                         *org == council.id
                             && p.status == InvitationStatus::Accepted
-                            && matches!(
-                                p.role,
-                                ParticipantRole::PeerReviewer | ParticipantRole::PeerLead
-                            )
+                            && matches!(p.role, ParticipantRole::PeerReviewer | ParticipantRole::PeerLead)
                     })
                 })
                 .map(|c| c.name.as_str())
@@ -226,9 +218,7 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
         .into());
     }
     let Some(next) = from.next().filter(|n| *n == input.to_stage) else {
-        let next = from
-            .next()
-            .map_or("nothing".to_owned(), |n| n.label().to_owned());
+        let next = from.next().map_or("nothing".to_owned(), |n| n.label().to_owned());
         return Err(UserError::new(
             field,
             UserErrorCode::InvalidTransition,
@@ -311,9 +301,7 @@ mod tests {
 
     #[test]
     fn leaving_pre_work_checks_the_team() {
-        let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning)
-            .map(|g| g.rule)
-            .collect();
+        let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning).map(|g| g.rule).collect();
         assert_eq!(
             rules,
             [

@@ -20,13 +20,7 @@ impl Check {
         self.push(UserError::new(field, code, message));
     }
 
-    pub fn ensure(
-        &mut self,
-        ok: bool,
-        field: &[&str],
-        code: UserErrorCode,
-        message: impl Into<String>,
-    ) {
+    pub fn ensure(&mut self, ok: bool, field: &[&str], code: UserErrorCode, message: impl Into<String>) {
         if !ok {
             self.fail(field, code, message);
         }
@@ -56,12 +50,7 @@ impl Check {
     }
 
     /// Like [`Check::text`], but blank means "none".
-    pub fn optional_text(
-        &mut self,
-        field: &[&str],
-        value: Option<&str>,
-        max: usize,
-    ) -> Option<String> {
+    pub fn optional_text(&mut self, field: &[&str], value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
             self.fail(

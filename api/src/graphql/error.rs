@@ -38,12 +38,8 @@ impl From<std::sync::Arc<DbErr>> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::BadUserInput(m) => {
-                async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT))
-            }
-            ApiError::NotFound(m) => {
-                async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND))
-            }
+            ApiError::BadUserInput(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT)),
+            ApiError::NotFound(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND)),
             ApiError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error while resolving a field");
                 internal()

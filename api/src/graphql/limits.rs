@@ -1,8 +1,6 @@
 //! Checks on a parsed document that async-graphql does not make itself.
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 
 /// Aliased fields in the whole document, fragments included: aliases let one request run the
 /// same expensive field many times.
@@ -11,9 +9,7 @@ pub fn alias_count(doc: &ExecutableDocument) -> usize {
         set.items
             .iter()
             .map(|s| match &s.node {
-                Selection::Field(f) => {
-                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node)
-                }
+                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
                 Selection::InlineFragment(i) => walk(&i.node.selection_set.node),
                 Selection::FragmentSpread(_) => 0,
             })
@@ -32,16 +28,11 @@ pub fn alias_count(doc: &ExecutableDocument) -> usize {
 }
 
 /// The type of the operation that would run, if the document names one unambiguously.
-pub fn operation_type(
-    doc: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<OperationType> {
+pub fn operation_type(doc: &ExecutableDocument, operation_name: Option<&str>) -> Option<OperationType> {
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
         _ => None,
     }
 }
@@ -60,10 +51,7 @@ mod tests {
     #[test]
     fn finds_the_operation_type() {
         let doc = parse_query("mutation M { x } query Q { y }").unwrap();
-        assert_eq!(
-            operation_type(&doc, Some("M")),
-            Some(OperationType::Mutation)
-        );
+        assert_eq!(operation_type(&doc, Some("M")), Some(OperationType::Mutation));
         assert_eq!(operation_type(&doc, Some("Q")), Some(OperationType::Query));
         assert_eq!(operation_type(&doc, None), None);
         assert_eq!(

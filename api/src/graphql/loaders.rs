@@ -9,12 +9,10 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use pci_entity::{
-    engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
-    organisation, participant, person, stage_transition,
+    engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee, organisation, participant,
+    person, stage_transition,
 };
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
 
 pub type LoadError = Arc<DbErr>;
@@ -77,11 +75,9 @@ impl<S: ChildSpec> Loader<Uuid> for Children<S> {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
-        let rows = S::order(
-            <S::E as EntityTrait>::find().filter(S::parent_col().is_in(keys.iter().copied())),
-        )
-        .all(&self.0)
-        .await?;
+        let rows = S::order(<S::E as EntityTrait>::find().filter(S::parent_col().is_in(keys.iter().copied())))
+            .all(&self.0)
+            .await?;
         let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
             map.entry(S::parent_of(&row)).or_default().push(row);
@@ -117,12 +113,7 @@ child_spec!(ParticipantsOfEngagement, participant, EngagementId, Id);
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
 child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
 child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
-child_spec!(
-    StagePlanOfEngagement,
-    engagement_stage_plan,
-    EngagementId,
-    PlannedOn
-);
+child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 
 /// Peer councils of each engagement, in the order the host listed them.

@@ -18,16 +18,12 @@ pub use context::{AppState, RequestState};
 pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
 
 pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchema {
-    let mut builder = Schema::build(
-        query::QueryRoot,
-        mutations::MutationRoot::default(),
-        EmptySubscription,
-    )
-    .register_output_type::<types::Node>()
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
-    .limit_recursive_depth(config.max_recursive_depth)
-    .limit_directives(config.max_directives);
+    let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
+        .register_output_type::<types::Node>()
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .limit_recursive_depth(config.max_recursive_depth)
+        .limit_directives(config.max_directives);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

@@ -8,8 +8,8 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -30,12 +30,7 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    pub fn new(
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Self {
+    pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
         Self {
             first,
             after,
@@ -64,8 +59,7 @@ impl PageArgs {
                 usize::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20),
             ),
         };
-        let decode =
-            |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, order)).transpose();
+        let decode = |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, order)).transpose();
         Ok(Window {
             forward,
             limit,
@@ -107,11 +101,7 @@ impl Cursor {
     }
 
     fn decode(raw: &str, order: &str) -> Result<Cursor, ApiError> {
-        let invalid = || {
-            ApiError::BadUserInput(
-                "the cursor is invalid; use one returned by this connection".into(),
-            )
-        };
+        let invalid = || ApiError::BadUserInput("the cursor is invalid; use one returned by this connection".into());
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         if cursor.order != order {
@@ -198,13 +188,8 @@ pub struct SortKey<E: EntityTrait> {
 }
 
 /// `(column, id)` strictly beyond `cursor` in the direction `ascending`.
-fn beyond<E: EntityTrait>(
-    sort: &SortKey<E>,
-    cursor: &Cursor,
-    ascending: bool,
-) -> Result<Condition, ApiError> {
-    let key = (sort.parse)(&cursor.key)
-        .ok_or_else(|| ApiError::BadUserInput("the cursor is invalid".into()))?;
+fn beyond<E: EntityTrait>(sort: &SortKey<E>, cursor: &Cursor, ascending: bool) -> Result<Condition, ApiError> {
+    let key = (sort.parse)(&cursor.key).ok_or_else(|| ApiError::BadUserInput("the cursor is invalid".into()))?;
     let (col, id) = (sort.column, sort.id);
     Ok(if ascending {
         Condition::any()
@@ -282,8 +267,7 @@ pub fn page_in_memory<T>(
         .into_iter()
         .filter_map(|item| {
             let k = key_of(&item);
-            let ok =
-                after.as_ref().is_none_or(|a| k > *a) && before.as_ref().is_none_or(|b| k < *b);
+            let ok = after.as_ref().is_none_or(|a| k > *a) && before.as_ref().is_none_or(|b| k < *b);
             ok.then(|| (Cursor::new(order, Json::String(k.0), k.1), item))
         })
         .collect();
@@ -318,45 +302,22 @@ mod tests {
         assert!(!p2.has_next && p2.has_previous);
         let before = p2.items[0].0.encode();
         let back = page(&all, PageArgs::new(None, None, Some(1), Some(before)));
-        assert_eq!(
-            back.items.iter().map(|x| x.1).collect::<Vec<_>>(),
-            all[1..2]
-        );
+        assert_eq!(back.items.iter().map(|x| x.1).collect::<Vec<_>>(), all[1..2]);
         assert!(back.has_previous && back.has_next);
     }
 
     #[test]
     fn limits_and_cursor_checks() {
-        assert!(
-            PageArgs::new(Some(101), None, None, None)
-                .window("t")
-                .is_err()
-        );
-        assert!(
-            PageArgs::new(Some(-1), None, None, None)
-                .window("t")
-                .is_err()
-        );
-        assert!(
-            PageArgs::new(Some(1), None, Some(1), None)
-                .window("t")
-                .is_err()
-        );
-        assert!(
-            PageArgs::new(Some(100), None, None, None)
-                .window("t")
-                .is_ok()
-        );
+        assert!(PageArgs::new(Some(101), None, None, None).window("t").is_err());
+        assert!(PageArgs::new(Some(-1), None, None, None).window("t").is_err());
+        assert!(PageArgs::new(Some(1), None, Some(1), None).window("t").is_err());
+        assert!(PageArgs::new(Some(100), None, None, None).window("t").is_ok());
         assert!(
             PageArgs::new(None, Some("garbage".into()), None, None)
                 .window("t")
                 .is_err()
         );
         let c = Cursor::new("other", Json::Null, Uuid::nil()).encode();
-        assert!(
-            PageArgs::new(None, Some(c), None, None)
-                .window("t")
-                .is_err()
-        );
+        assert!(PageArgs::new(None, Some(c), None, None).window("t").is_err());
     }
 }

@@ -16,8 +16,8 @@ use super::{
     ids::{NodeKind, decode_as},
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
     types::{
-        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter,
-        engagement::instant_key, node::load_node, page_cost,
+        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, engagement::instant_key,
+        node::load_node, page_cost,
     },
 };
 
@@ -117,12 +117,8 @@ fn contains_ci(col: impl sea_orm::sea_query::IntoColumnRef, needle: &str) -> Exp
 }
 
 fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiError> {
-    decode_as(id, kind).ok_or_else(|| {
-        ApiError::BadUserInput(format!(
-            "filter.{field} is not a valid {} id",
-            kind.type_name()
-        ))
-    })
+    decode_as(id, kind)
+        .ok_or_else(|| ApiError::BadUserInput(format!("filter.{field} is not a valid {} id", kind.type_name())))
 }
 
 #[Object(name = "Query")]
@@ -134,15 +130,9 @@ impl QueryRoot {
 
     /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
-    async fn nodes(
-        &self,
-        ctx: &Context<'_>,
-        ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(
-                ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into(),
-            );
+            return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
         }
         try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
     }
@@ -163,12 +153,7 @@ impl QueryRoot {
         let mut q = organisation::Entity::find();
         if let Some(kinds) = f.kind {
             q = q.filter(
-                organisation::Column::Kind.is_in(
-                    kinds
-                        .in_
-                        .into_iter()
-                        .map(pci_entity::OrganisationKind::from),
-                ),
+                organisation::Column::Kind.is_in(kinds.in_.into_iter().map(pci_entity::OrganisationKind::from)),
             );
         }
         if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
@@ -218,11 +203,7 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let mut q = person::Entity::find();
         if let Some(org) = &f.organisation_id {
-            q = q.filter(person::Column::OrganisationId.eq(id_filter(
-                org,
-                NodeKind::Organisation,
-                "organisationId",
-            )?));
+            q = q.filter(person::Column::OrganisationId.eq(id_filter(org, NodeKind::Organisation, "organisationId")?));
         }
         if let Some(email) = &f.email {
             q = q.filter(person::Column::EmailNormalized.eq(email.trim().to_lowercase()));
@@ -274,9 +255,7 @@ impl QueryRoot {
         let f = filter.unwrap_or_default();
         let mut q = engagement::Entity::find();
         if let Some(stages) = f.stage.and_then(|s| s.in_) {
-            q = q.filter(
-                engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)),
-            );
+            q = q.filter(engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)));
         }
         if let Some(host) = &f.host_council_id {
             q = q.filter(engagement::Column::HostCouncilId.eq(id_filter(

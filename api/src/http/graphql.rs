@@ -5,8 +5,8 @@
 use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use async_graphql::{
-    ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value,
-    Variables, http::GraphiQLSource, parser::types::OperationType,
+    ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value, Variables,
+    http::GraphiQLSource, parser::types::OperationType,
 };
 use axum::{
     body::Body,
@@ -26,9 +26,7 @@ use crate::{
     domain::Actor,
     graphql::{
         RequestState,
-        error::{
-            GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize,
-        },
+        error::{GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize},
         limits::{alias_count, operation_type},
     },
 };
@@ -61,10 +59,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if method == Method::GET
-        && wants_graphiql(&headers, query.as_deref())
-        && state.config.graphql.graphiql
-    {
+    if method == Method::GET && wants_graphiql(&headers, query.as_deref()) && state.config.graphql.graphiql {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
     let Some(rt) = response_type(&headers) else {
@@ -106,8 +101,7 @@ pub async fn handle(
 }
 
 fn wants_graphiql(headers: &HeaderMap, query: Option<&str>) -> bool {
-    let no_query =
-        query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
+    let no_query = query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
     let html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -163,12 +157,10 @@ async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result
         bytes.extend_from_slice(&chunk);
     }
     if bytes.is_empty() {
-        return Err(bad_request(
-            "the request body is empty; send {\"query\": \"...\"}",
-        ));
+        return Err(bad_request("the request body is empty; send {\"query\": \"...\"}"));
     }
-    let json: Json = serde_json::from_slice(&bytes)
-        .map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    let json: Json =
+        serde_json::from_slice(&bytes).map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
     match json {
         Json::Object(map) => Ok(Batch::Single(Box::new(params_from_json(map)?))),
         Json::Array(items) => {
@@ -232,8 +224,7 @@ fn build_request(
     }
     if let Some(ext) = extensions {
         for (k, v) in ext {
-            let v = Value::from_json(v)
-                .map_err(|_| bad_request("`extensions` holds a value that is not JSON"))?;
+            let v = Value::from_json(v).map_err(|_| bad_request("`extensions` holds a value that is not JSON"))?;
             req.extensions.insert(k, v);
         }
     }
@@ -272,10 +263,7 @@ fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
     let operation_name = req.operation_name.clone();
     if let Ok(doc) = req.parsed_query() {
         let op = operation_type(doc, operation_name.as_deref());
-        if matches!(
-            op,
-            Some(OperationType::Mutation | OperationType::Subscription)
-        ) {
+        if matches!(op, Some(OperationType::Mutation | OperationType::Subscription)) {
             return Err(Refusal {
                 allow: Some("POST"),
                 ..refuse(
@@ -351,10 +339,7 @@ fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
         errors: &resp.errors,
         extensions: &resp.extensions,
     };
-    (
-        serde_json::to_value(&body).unwrap_or(Json::Null),
-        request_error,
-    )
+    (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
 }
 
 async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response {
@@ -375,22 +360,11 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
         }
     };
     let Ok(mut responses) = tokio::time::timeout(limit, work).await else {
-        tracing::warn!(
-            limit_ms = limit.as_millis() as u64,
-            "GraphQL request timed out"
-        );
+        tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request timed out");
         let msg = format!("the request did not finish within {} ms", limit.as_millis());
-        return json_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            rt.content_type(),
-            TIMEOUT,
-            &msg,
-        );
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, rt.content_type(), TIMEOUT, &msg);
     };
-    tracing::debug!(
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "GraphQL executed"
-    );
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "GraphQL executed");
     let (json, status) = match (is_batch, responses.as_mut_slice()) {
         (false, [only]) => {
             let (body, request_error) = body_of(only);
@@ -408,10 +382,7 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(rt.content_type()),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(rt.content_type()));
     // Engagement data is confidential: no shared caches.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp

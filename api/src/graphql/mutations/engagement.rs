@@ -61,10 +61,7 @@ payload!(
 );
 
 fn plan(input: Vec<StagePlanInput>) -> Vec<(pci_entity::Stage, NaiveDate)> {
-    input
-        .into_iter()
-        .map(|p| (p.stage.into(), p.planned_on.0))
-        .collect()
+    input.into_iter().map(|p| (p.stage.into(), p.planned_on.0)).collect()
 }
 
 #[derive(Default)]
@@ -78,21 +75,10 @@ impl EngagementMutations {
         input: EngagementCreateInput,
     ) -> async_graphql::Result<EngagementCreatePayload> {
         let mut ids = Ids::default();
-        let host_council_id = ids.one(
-            &input.host_council_id,
-            NodeKind::Organisation,
-            "hostCouncilId",
-        );
-        let peer_council_ids = ids.many(
-            &input.peer_council_ids,
-            NodeKind::Organisation,
-            "peerCouncilIds",
-        );
+        let host_council_id = ids.one(&input.host_council_id, NodeKind::Organisation, "hostCouncilId");
+        let peer_council_ids = ids.many(&input.peer_council_ids, NodeKind::Organisation, "peerCouncilIds");
         if let Err(errors) = ids.check() {
-            return Ok(EngagementCreatePayload::from_outcome(
-                Err(errors),
-                Engagement,
-            ));
+            return Ok(EngagementCreatePayload::from_outcome(Err(errors), Engagement));
         }
         let cmd = EngagementCreate {
             host_council_id,
@@ -117,10 +103,7 @@ impl EngagementMutations {
             .peer_council_ids
             .map(|p| ids.many(&p, NodeKind::Organisation, "peerCouncilIds"));
         if let Err(errors) = ids.check() {
-            return Ok(EngagementUpdatePayload::from_outcome(
-                Err(errors),
-                Engagement,
-            ));
+            return Ok(EngagementUpdatePayload::from_outcome(Err(errors), Engagement));
         }
         let cmd = EngagementUpdate {
             engagement_id,
@@ -143,10 +126,7 @@ impl EngagementMutations {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
         if let Err(errors) = ids.check() {
-            return Ok(EngagementAdvanceStagePayload::from_outcome(
-                Err(errors),
-                Engagement,
-            ));
+            return Ok(EngagementAdvanceStagePayload::from_outcome(Err(errors), Engagement));
         }
         let cmd = EngagementAdvanceStage {
             engagement_id,

@@ -2,9 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::meeting::{
-        self, AttendeeAdd, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
-    },
+    domain::meeting::{self, AttendeeAdd, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule},
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -86,11 +84,7 @@ impl MeetingMutations {
     ) -> async_graphql::Result<MeetingSchedulePayload> {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
-        let attendee_person_ids = ids.many(
-            &input.attendee_person_ids,
-            NodeKind::Person,
-            "attendeePersonIds",
-        );
+        let attendee_person_ids = ids.many(&input.attendee_person_ids, NodeKind::Person, "attendeePersonIds");
         if let Err(errors) = ids.check() {
             return Ok(MeetingSchedulePayload::from_outcome(Err(errors), Meeting));
         }
@@ -165,21 +159,9 @@ impl MeetingMutations {
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeAddPayload::from_outcome(
-                Err(errors),
-                MeetingAttendee,
-            ));
+            return Ok(MeetingAttendeeAddPayload::from_outcome(Err(errors), MeetingAttendee));
         }
-        let r = outcome(
-            meeting::attendee_add(
-                &ctx.env()?,
-                AttendeeAdd {
-                    meeting_id,
-                    person_id,
-                },
-            )
-            .await,
-        )?;
+        let r = outcome(meeting::attendee_add(&ctx.env()?, AttendeeAdd { meeting_id, person_id }).await)?;
         Ok(MeetingAttendeeAddPayload::from_outcome(r, MeetingAttendee))
     }
 
@@ -192,16 +174,10 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeRemovePayload::from_outcome(
-                Err(errors),
-                MeetingAttendee,
-            ));
+            return Ok(MeetingAttendeeRemovePayload::from_outcome(Err(errors), MeetingAttendee));
         }
         let r = outcome(meeting::attendee_remove(&ctx.env()?, attendee_id).await)?;
-        Ok(MeetingAttendeeRemovePayload::from_outcome(
-            r,
-            MeetingAttendee,
-        ))
+        Ok(MeetingAttendeeRemovePayload::from_outcome(r, MeetingAttendee))
     }
 
     /// Records an attendee's answer that reached the organiser another way.
@@ -228,9 +204,6 @@ impl MeetingMutations {
             )
             .await,
         )?;
-        Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(
-            r,
-            MeetingAttendee,
-        ))
+        Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(r, MeetingAttendee))
     }
 }

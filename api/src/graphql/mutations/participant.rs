@@ -2,9 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::participant::{
-        self, ParticipantInvite, ParticipantRecordResponse, ParticipantWithdraw,
-    },
+    domain::participant::{self, ParticipantInvite, ParticipantRecordResponse, ParticipantWithdraw},
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -52,10 +50,7 @@ impl ParticipantMutations {
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantInvitePayload::from_outcome(
-                Err(errors),
-                Participant,
-            ));
+            return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
         }
         let cmd = ParticipantInvite {
             engagement_id,
@@ -73,16 +68,9 @@ impl ParticipantMutations {
         input: ParticipantRecordResponseInput,
     ) -> async_graphql::Result<ParticipantRecordResponsePayload> {
         let mut ids = Ids::default();
-        let participant_id = ids.one(
-            &input.participant_id,
-            NodeKind::Participant,
-            "participantId",
-        );
+        let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantRecordResponsePayload::from_outcome(
-                Err(errors),
-                Participant,
-            ));
+            return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
         }
         let cmd = ParticipantRecordResponse {
             participant_id,
@@ -90,10 +78,7 @@ impl ParticipantMutations {
             reason: input.reason,
         };
         let r = outcome(participant::record_response(&ctx.env()?, cmd).await)?;
-        Ok(ParticipantRecordResponsePayload::from_outcome(
-            r,
-            Participant,
-        ))
+        Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
     }
 
     async fn participant_withdraw(
@@ -102,16 +87,9 @@ impl ParticipantMutations {
         input: ParticipantWithdrawInput,
     ) -> async_graphql::Result<ParticipantWithdrawPayload> {
         let mut ids = Ids::default();
-        let participant_id = ids.one(
-            &input.participant_id,
-            NodeKind::Participant,
-            "participantId",
-        );
+        let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantWithdrawPayload::from_outcome(
-                Err(errors),
-                Participant,
-            ));
+            return Ok(ParticipantWithdrawPayload::from_outcome(Err(errors), Participant));
         }
         let cmd = ParticipantWithdraw {
             participant_id,

@@ -38,11 +38,7 @@ impl PersonMutations {
         input: PersonCreateInput,
     ) -> async_graphql::Result<PersonCreatePayload> {
         let mut ids = Ids::default();
-        let organisation_id = ids.one(
-            &input.organisation_id,
-            NodeKind::Organisation,
-            "organisationId",
-        );
+        let organisation_id = ids.one(&input.organisation_id, NodeKind::Organisation, "organisationId");
         if let Err(errors) = ids.check() {
             return Ok(PersonCreatePayload::from_outcome(Err(errors), Person));
         }

@@ -157,10 +157,6 @@ pub struct StageFilter {
 
 /// Cost of a connection field for the complexity limit: page size times what each item costs.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first
-        .or(last)
-        .unwrap_or(crate::graphql::pagination::DEFAULT_PAGE_SIZE);
-    usize::try_from(n.max(1))
-        .unwrap_or(1)
-        .saturating_mul(child.max(1))
+    let n = first.or(last).unwrap_or(crate::graphql::pagination::DEFAULT_PAGE_SIZE);
+    usize::try_from(n.max(1)).unwrap_or(1).saturating_mul(child.max(1))
 }

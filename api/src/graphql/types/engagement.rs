@@ -3,8 +3,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use pci_entity::{engagement, stage_transition};
 
 use super::{
-    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
-    Organisation, Participant, ParticipantRole, Person, load_children, load_required, page_cost,
+    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
+    ParticipantRole, Person, load_children, load_required, page_cost,
 };
 use crate::graphql::{
     context::CtxExt,
@@ -123,9 +123,8 @@ impl Engagement {
         let f = filter.unwrap_or_default();
         let roles: Option<Vec<pci_entity::ParticipantRole>> =
             f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
-        let statuses: Option<Vec<pci_entity::InvitationStatus>> = f
-            .status
-            .map(|s| s.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::InvitationStatus>> =
+            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
         let rows: Vec<_> = load_children!(ctx, participants, self.0.id)
             .into_iter()
             .filter(|p| roles.as_ref().is_none_or(|r| r.contains(&p.role)))
@@ -150,21 +149,19 @@ impl Engagement {
     ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("meetings")?;
         let f = filter.unwrap_or_default();
-        let kinds: Option<Vec<pci_entity::MeetingKind>> =
-            f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
-        let statuses: Option<Vec<pci_entity::MeetingStatus>> = f
-            .status
-            .map(|s| s.in_.into_iter().map(Into::into).collect());
+        let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
+        let statuses: Option<Vec<pci_entity::MeetingStatus>> =
+            f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
         let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
             .into_iter()
             .filter(|m| kinds.as_ref().is_none_or(|k| k.contains(&m.kind)))
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "meetings", &window, |m| {
-            (instant_key(m.starts_at), m.id)
-        })
-        .into_connection(total, Meeting))
+        Ok(
+            page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id))
+                .into_connection(total, Meeting),
+        )
     }
     /// Every stage change, oldest first.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -179,10 +176,8 @@ impl Engagement {
         let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
         let rows = load_children!(ctx, history, self.0.id);
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(
-            page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
-                .into_connection(total, StageTransition),
-        )
+        Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
+            .into_connection(total, StageTransition))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

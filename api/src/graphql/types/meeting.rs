@@ -5,9 +5,7 @@ use super::LocalDateTime;
 use chrono_tz::Tz;
 use pci_entity::{meeting, meeting_attendee};
 
-use super::{
-    Engagement, MeetingKind, MeetingStatus, Person, Rsvp, load_children, load_required, page_cost,
-};
+use super::{Engagement, MeetingKind, MeetingStatus, Person, Rsvp, load_children, load_required, page_cost};
 use crate::graphql::{
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
@@ -83,10 +81,8 @@ impl Meeting {
         let window = PageArgs::new(first, after, last, before).window("attendees")?;
         let rows = load_children!(ctx, attendees, self.0.id);
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(
-            page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id))
-                .into_connection(total, MeetingAttendee),
-        )
+        Ok(page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id))
+            .into_connection(total, MeetingAttendee))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

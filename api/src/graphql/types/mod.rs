@@ -21,19 +21,11 @@ macro_rules! load_required {
     ($ctx:expr, $loader:ident, $id:expr, $wrap:path) => {{
         use crate::graphql::{context::CtxExt as _, error::ApiError};
         let id = $id;
-        match $ctx
-            .loaders()?
-            .$loader
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?
-        {
+        match $ctx.loaders()?.$loader.load_one(id).await.map_err(ApiError::from)? {
             Some(m) => Ok($wrap(m)),
-            None => Err(ApiError::Internal(anyhow::anyhow!(
-                "dangling reference to {} {id}",
-                stringify!($loader)
-            ))
-            .into()),
+            None => {
+                Err(ApiError::Internal(anyhow::anyhow!("dangling reference to {} {id}", stringify!($loader))).into())
+            }
         }
     }};
 }

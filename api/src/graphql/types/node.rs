@@ -1,9 +1,6 @@
 use async_graphql::{Context, ID, Interface};
 
-use super::{
-    Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person,
-    engagement::StageTransition,
-};
+use super::{Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, engagement::StageTransition};
 use crate::graphql::{
     context::CtxExt,
     error::{ApiError, ApiResult},
@@ -25,8 +22,8 @@ pub enum Node {
 
 /// Resolves a global id; `Ok(None)` for a well-formed id of an object that does not exist.
 pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
-    let (kind, uuid) = decode(id)
-        .ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a valid id", id.as_str())))?;
+    let (kind, uuid) =
+        decode(id).ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a valid id", id.as_str())))?;
     let l = ctx.loaders()?;
     let r: ApiResult<Option<Node>> = async {
         Ok(match kind {
@@ -35,11 +32,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
                 .load_one(uuid)
                 .await?
                 .map(|m| Node::Organisation(Organisation(m))),
-            NodeKind::Person => l
-                .person
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::Person(Person(m))),
+            NodeKind::Person => l.person.load_one(uuid).await?.map(|m| Node::Person(Person(m))),
             NodeKind::Engagement => l
                 .engagement
                 .load_one(uuid)
@@ -50,11 +43,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
                 .load_one(uuid)
                 .await?
                 .map(|m| Node::Participant(Participant(m))),
-            NodeKind::Meeting => l
-                .meeting
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::Meeting(Meeting(m))),
+            NodeKind::Meeting => l.meeting.load_one(uuid).await?.map(|m| Node::Meeting(Meeting(m))),
             NodeKind::MeetingAttendee => l
                 .attendee
                 .load_one(uuid)

@@ -22,9 +22,7 @@ impl ScalarType for LocalDateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => parse_local(s).map(LocalDateTime).ok_or_else(|| {
-                InputValueError::custom(format!(
-                    "{s:?} is not a local date-time like 2027-03-01T10:00"
-                ))
+                InputValueError::custom(format!("{s:?} is not a local date-time like 2027-03-01T10:00"))
             }),
             _ => Err(InputValueError::expected_type(value)),
         }
@@ -49,9 +47,7 @@ impl ScalarType for Date {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom(format!("{s:?} is not a date like 2027-03-01"))
-                }),
+                .map_err(|_| InputValueError::custom(format!("{s:?} is not a date like 2027-03-01"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -34,12 +34,7 @@ impl App {
     pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
         let state = AppState { db: db.clone(), clock };
         let schema = build_schema(&config.graphql, Some(state.clone()));
-        Self {
-            config,
-            db,
-            schema,
-            state,
-        }
+        Self { config, db, schema, state }
     }
 
     pub fn router(&self) -> axum::Router {

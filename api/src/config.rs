@@ -90,22 +90,13 @@ impl Default for Config {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self {
-            max_connections: 8,
-            busy_timeout_ms: 5_000,
-            acquire_timeout_ms: 10_000,
-            log_statements: false,
-        }
+        Self { max_connections: 8, busy_timeout_ms: 5_000, acquire_timeout_ms: 10_000, log_statements: false }
     }
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            max_body_bytes: 256 * 1024,
-            request_timeout_ms: 15_000,
-            shutdown_grace_ms: 10_000,
-        }
+        Self { max_body_bytes: 256 * 1024, request_timeout_ms: 15_000, shutdown_grace_ms: 10_000 }
     }
 }
 
@@ -145,12 +136,7 @@ impl Config {
                 .merge(Env::prefixed("PCI_").split("__").ignore(&["config"]))
                 .merge(Env::raw().only(&["database_url"])),
         )
-        .with_context(|| {
-            format!(
-                "configuration is invalid (file {}, environment PCI_*, DATABASE_URL)",
-                file.display()
-            )
-        })
+        .with_context(|| format!("configuration is invalid (file {}, environment PCI_*, DATABASE_URL)", file.display()))
     }
 
     pub fn from_figment(figment: Figment) -> anyhow::Result<Self> {
@@ -162,10 +148,7 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         let url = self.database_url.as_str();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            bail!(
-                "database_url must start with sqlite: or postgres://, got {:?}",
-                redact_url(url)
-            );
+            bail!("database_url must start with sqlite: or postgres://, got {:?}", redact_url(url));
         }
         if !matches!(self.public_url.scheme(), "http" | "https") {
             bail!("public_url must be an http or https URL");

@@ -34,9 +34,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
             .busy_timeout(busy)
             .foreign_keys(true)
     });
-    Database::connect(opts)
-        .await
-        .with_context(|| format!("cannot open database {}", redact_url(url)))
+    Database::connect(opts).await.with_context(|| format!("cannot open database {}", redact_url(url)))
 }
 
 /// A bare `sqlite:` URL points at a file whose directory may not exist on a fresh clone.

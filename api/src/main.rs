@@ -93,9 +93,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let public = config.public_url.clone();
     let database = redact_url(&config.database_url);
     let app = App::connect(config).await?;
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr().context("listening socket has no address")?;
     tracing::info!(%database, %public, "PCI Hub API listening on http://{addr}/graphql (GraphiQL in a browser at the same address)");
     app.serve(listener, shutdown_signal()).await

@@ -4,7 +4,10 @@
 use anyhow::{Context, anyhow};
 use chrono::{Duration, NaiveDateTime, Utc};
 use chrono_tz::Europe::London;
-use pci_entity::{MeetingKind, OrganisationKind, ParticipantRole, Stage, organisation};
+use pci_entity::{
+    MeetingKind, OrganisationKind, ParticipantRole, Stage, engagement as engagement_model, organisation,
+    person as person_model,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -16,15 +19,12 @@ use crate::{
     graphql::AppState,
 };
 
-const IS_SLUG: &str = "improvement-service";
+const TITLE: &str = "Housing Options and Homelessness Peer Review";
 
 fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
     r.map_err(|e| match e {
         DomainError::Invalid(errors) => {
-            anyhow!(
-                "{what}: {}",
-                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
-            )
+            anyhow!("{what}: {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
         }
         DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
     })
@@ -33,34 +33,28 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
 /// Wall-clock time in London, `days` from today at `hour`:00.
 fn london(days: i64, hour: u32) -> NaiveDateTime {
     let today = Utc::now().with_timezone(&London).date_naive();
-    (today + Duration::days(days))
-        .and_hms_opt(hour, 0, 0)
-        .unwrap_or_default()
+    (today + Duration::days(days)).and_hms_opt(hour, 0, 0).unwrap_or_default()
 }
 
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    let env = Env {
-        db: state.db.clone(),
-        clock: state.clock.clone(),
-        actor: Actor::System,
-    };
-    if organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq(IS_SLUG))
-        .one(&env.db)
-        .await?
-        .is_some()
+    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System };
+    if engagement_model::Entity::find().filter(engagement_model::Column::Title.eq(TITLE)).one(&env.db).await?.is_some()
     {
         println!("The demo data is already present; nothing to do.");
         return Ok(());
     }
+    // Organisations and people are found again if an earlier run stopped half-way.
     let new_org = |kind, name: &str| {
         let env = env.clone();
         let name = name.to_owned();
         async move {
-            ok(
-                &name.clone(),
-                org::create(&env, org::OrganisationCreate { kind, name, slug: None }).await,
-            )
+            let slug = org::slugify(&name);
+            if let Some(o) =
+                organisation::Entity::find().filter(organisation::Column::Slug.eq(&slug)).one(&env.db).await?
+            {
+                return Ok(o);
+            }
+            ok(&name.clone(), org::create(&env, org::OrganisationCreate { kind, name, slug: None }).await)
         }
     };
     let is = new_org(OrganisationKind::ImprovementService, "Improvement Service").await?;
@@ -100,13 +94,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             "Housing Options Team Leader",
             ParticipantRole::HostContributor,
         ),
-        (
-            "Shona Murray",
-            "shona.murray@fife.gov.uk",
-            host.id,
-            "Performance Analyst",
-            ParticipantRole::HostContributor,
-        ),
+        ("Shona Murray", "shona.murray@fife.gov.uk", host.id, "Performance Analyst", ParticipantRole::HostContributor),
         (
             "Ross MacDonald",
             "ross.macdonald@fife.gov.uk",
@@ -149,13 +137,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             "Policy Officer",
             ParticipantRole::PeerReviewer,
         ),
-        (
-            "Gregor Wilson",
-            "gregor.wilson@angus.gov.uk",
-            peers[1].id,
-            "Team Manager",
-            ParticipantRole::PeerReviewer,
-        ),
+        ("Gregor Wilson", "gregor.wilson@angus.gov.uk", peers[1].id, "Team Manager", ParticipantRole::PeerReviewer),
     ];
 
     let today = Utc::now().with_timezone(&London).date_naive();
@@ -179,7 +161,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             engagement::EngagementCreate {
                 host_council_id: host.id,
                 peer_council_ids: peers.iter().map(|p| p.id).collect(),
-                title: "Housing Options and Homelessness Peer Review".into(),
+                title: TITLE.into(),
                 service_area: "Housing options and homelessness".into(),
                 aims: Some(
                     "Understand why repeat homelessness presentations have risen, test how the housing options \
@@ -194,36 +176,31 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 
     let mut team = Vec::new();
     for (name, email, org_id, title, role) in people {
-        let p = ok(
-            name,
-            person::create(
-                &env,
-                person::PersonCreate {
-                    name: name.into(),
-                    email: email.into(),
-                    organisation_id: org_id,
-                    job_title: Some(title.into()),
-                },
-            )
-            .await,
-        )?;
+        let existing =
+            person_model::Entity::find().filter(person_model::Column::EmailNormalized.eq(email)).one(&env.db).await?;
+        let p = match existing {
+            Some(p) => p,
+            None => ok(
+                name,
+                person::create(
+                    &env,
+                    person::PersonCreate {
+                        name: name.into(),
+                        email: email.into(),
+                        organisation_id: org_id,
+                        job_title: Some(title.into()),
+                    },
+                )
+                .await,
+            )?,
+        };
         let part = ok(
             name,
-            participant::invite(
-                &env,
-                participant::ParticipantInvite {
-                    engagement_id: e.id,
-                    person_id: p.id,
-                    role,
-                },
-            )
-            .await,
+            participant::invite(&env, participant::ParticipantInvite { engagement_id: e.id, person_id: p.id, role })
+                .await,
         )?;
         let (accept, reason) = if name == "Gregor Wilson" {
-            (
-                false,
-                Some("On leave during the fieldwork weeks; Fiona Grant covers Angus Council.".to_owned()),
-            )
+            (false, Some("On leave during the fieldwork weeks; Fiona Grant covers Angus Council.".to_owned()))
         } else {
             (true, None)
         };
@@ -231,11 +208,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             name,
             participant::record_response(
                 &env,
-                participant::ParticipantRecordResponse {
-                    participant_id: part.id,
-                    accept,
-                    reason,
-                },
+                participant::ParticipantRecordResponse { participant_id: part.id, accept, reason },
             )
             .await,
         )?;
@@ -247,25 +220,23 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let peer_team: Vec<Uuid> = team
         .iter()
         .filter(|(_, r)| {
-            matches!(
-                r,
-                ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator
-            )
+            matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator)
         })
         .map(|(id, _)| *id)
         .collect();
-    let schedule = |kind, days, hour, attendees: Vec<Uuid>, location: &str| {
+    let schedule = |kind: MeetingKind, title: Option<&str>, days: i64, hour: u32, attendees: Vec<Uuid>, location: &str| {
         let env = env.clone();
         let location = location.to_owned();
+        let title = title.map(str::to_owned);
         async move {
             ok(
-                kind_name(kind),
+                kind.label(),
                 meeting::schedule(
                     &env,
                     meeting::MeetingSchedule {
                         engagement_id: e.id,
                         kind,
-                        title: None,
+                        title,
                         start: london(days, hour),
                         end: london(days, hour + 2),
                         time_zone: None,
@@ -278,45 +249,25 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             )
         }
     };
-    schedule(MeetingKind::PlanningSession, -30, 10, peer_team.clone(), "Online").await?;
-    schedule(
-        MeetingKind::PrioritisationMeeting,
-        -16,
-        13,
-        everyone.clone(),
-        "Fife House, Glenrothes",
-    )
-    .await?;
+    schedule(MeetingKind::PlanningSession, None, -30, 10, peer_team.clone(), "Online").await?;
+    schedule(MeetingKind::PrioritisationMeeting, None, -16, 13, everyone.clone(), "Fife House, Glenrothes").await?;
     schedule(
         MeetingKind::Other,
+        Some("Fieldwork interviews and focus groups"),
         2,
         10,
         everyone.clone(),
-        "Fieldwork interviews, Rothesay House, Glenrothes",
+        "Rothesay House, Glenrothes",
     )
     .await?;
-    schedule(MeetingKind::FindingsMeeting, 14, 10, peer_team, "Online").await?;
-    schedule(MeetingKind::FeedbackSession, 21, 13, everyone, "Fife House, Glenrothes").await?;
+    schedule(MeetingKind::FindingsMeeting, None, 14, 10, peer_team, "Online").await?;
+    schedule(MeetingKind::FeedbackSession, None, 21, 13, everyone, "Fife House, Glenrothes").await?;
 
     for to in [Stage::Planning, Stage::Prioritisation, Stage::Fieldwork] {
-        ok(
-            to.label(),
-            stage::advance(
-                &env,
-                EngagementAdvanceStage {
-                    engagement_id: e.id,
-                    to_stage: to,
-                },
-            )
-            .await,
-        )
-        .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
+        ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
+            .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
     }
     println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
     println!("and \"{}\" in fieldwork with 5 meetings.", e.title);
     Ok(())
-}
-
-fn kind_name(kind: MeetingKind) -> &'static str {
-    kind.label()
 }

@@ -10,11 +10,7 @@ use std::{
 const BIN: &str = env!("CARGO_BIN_EXE_pci-api");
 
 fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "pci-cli-{}-{}",
-        std::process::id(),
-        uuid::Uuid::now_v7().simple()
-    ));
+    let dir = std::env::temp_dir().join(format!("pci-cli-{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -56,10 +52,7 @@ fn malformed_configuration_stops_start_up_with_a_clear_message() {
         let out = pci(&dir).arg("migrate").env(key, value).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
         assert_eq!(out.status.code(), Some(2), "{key}={value}: {stderr}");
-        assert!(
-            stderr.contains("configuration is invalid") && stderr.contains(mention),
-            "{key}={value}: {stderr}"
-        );
+        assert!(stderr.contains("configuration is invalid") && stderr.contains(mention), "{key}={value}: {stderr}");
     }
     std::fs::write(dir.join("pci.toml"), "bind = 12\n").unwrap();
     let out = pci(&dir).arg("migrate").output().unwrap();
@@ -79,11 +72,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     let again = pci(&dir).arg("seed-demo").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
 
-    let mut child = pci(&dir)
-        .env("PCI_BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = pci(&dir).env("PCI_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
@@ -111,10 +100,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
     });
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let t0 = Instant::now();
     let status = loop {

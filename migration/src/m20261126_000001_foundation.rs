@@ -26,11 +26,7 @@ fn fk(
 ) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create();
     f.from(from.0, from.1).to(to.0, to.1);
-    f.on_delete(if cascade {
-        ForeignKeyAction::Cascade
-    } else {
-        ForeignKeyAction::Restrict
-    });
+    f.on_delete(if cascade { ForeignKeyAction::Cascade } else { ForeignKeyAction::Restrict });
     f.take()
 }
 
@@ -69,8 +65,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("organisations", "organisations_name_id", &["name", "id"], false))
-            .await?;
+        m.create_index(idx("organisations", "organisations_name_id", &["name", "id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -87,10 +82,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("people", "people_organisation_id", &["organisation_id"], false))
-            .await?;
-        m.create_index(idx("people", "people_name_id", &["name", "id"], false))
-            .await?;
+        m.create_index(idx("people", "people_organisation_id", &["organisation_id"], false)).await?;
+        m.create_index(idx("people", "people_name_id", &["name", "id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -103,39 +96,15 @@ impl MigrationTrait for Migration {
                 .col(enum_col("stage"))
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
-                .foreign_key(&mut fk(
-                    ("engagements", "host_council_id"),
-                    ("organisations", "id"),
-                    false,
-                ))
+                .foreign_key(&mut fk(("engagements", "host_council_id"), ("organisations", "id"), false))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "engagements",
-            "engagements_host_council_id",
-            &["host_council_id"],
-            false,
-        ))
-        .await?;
-        m.create_index(idx(
-            "engagements",
-            "engagements_created_at_id",
-            &["created_at", "id"],
-            false,
-        ))
-        .await?;
-        m.create_index(idx(
-            "engagements",
-            "engagements_updated_at_id",
-            &["updated_at", "id"],
-            false,
-        ))
-        .await?;
-        m.create_index(idx("engagements", "engagements_title_id", &["title", "id"], false))
-            .await?;
-        m.create_index(idx("engagements", "engagements_stage", &["stage"], false))
-            .await?;
+        m.create_index(idx("engagements", "engagements_host_council_id", &["host_council_id"], false)).await?;
+        m.create_index(idx("engagements", "engagements_created_at_id", &["created_at", "id"], false)).await?;
+        m.create_index(idx("engagements", "engagements_updated_at_id", &["updated_at", "id"], false)).await?;
+        m.create_index(idx("engagements", "engagements_title_id", &["title", "id"], false)).await?;
+        m.create_index(idx("engagements", "engagements_stage", &["stage"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -144,16 +113,8 @@ impl MigrationTrait for Migration {
                 .col(uuid("organisation_id"))
                 .col(integer("position"))
                 .primary_key(Index::create().col("engagement_id").col("organisation_id"))
-                .foreign_key(&mut fk(
-                    ("engagement_peer_councils", "engagement_id"),
-                    ("engagements", "id"),
-                    true,
-                ))
-                .foreign_key(&mut fk(
-                    ("engagement_peer_councils", "organisation_id"),
-                    ("organisations", "id"),
-                    false,
-                ))
+                .foreign_key(&mut fk(("engagement_peer_councils", "engagement_id"), ("engagements", "id"), true))
+                .foreign_key(&mut fk(("engagement_peer_councils", "organisation_id"), ("organisations", "id"), false))
                 .to_owned(),
         )
         .await?;
@@ -172,11 +133,7 @@ impl MigrationTrait for Migration {
                 .col(enum_col("stage"))
                 .col(date("planned_on"))
                 .primary_key(Index::create().col("engagement_id").col("stage"))
-                .foreign_key(&mut fk(
-                    ("engagement_stage_plans", "engagement_id"),
-                    ("engagements", "id"),
-                    true,
-                ))
+                .foreign_key(&mut fk(("engagement_stage_plans", "engagement_id"), ("engagements", "id"), true))
                 .to_owned(),
         )
         .await?;
@@ -199,15 +156,9 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "participants",
-            "participants_engagement_person",
-            &["engagement_id", "person_id"],
-            true,
-        ))
-        .await?;
-        m.create_index(idx("participants", "participants_person_id", &["person_id"], false))
+        m.create_index(idx("participants", "participants_engagement_person", &["engagement_id", "person_id"], true))
             .await?;
+        m.create_index(idx("participants", "participants_person_id", &["person_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -230,13 +181,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "meetings",
-            "meetings_engagement_starts_at",
-            &["engagement_id", "starts_at"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("meetings", "meetings_engagement_starts_at", &["engagement_id", "starts_at"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -259,13 +205,7 @@ impl MigrationTrait for Migration {
             true,
         ))
         .await?;
-        m.create_index(idx(
-            "meeting_attendees",
-            "meeting_attendees_person_id",
-            &["person_id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("meeting_attendees", "meeting_attendees_person_id", &["person_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -277,21 +217,12 @@ impl MigrationTrait for Migration {
                 .col(enum_col("actor_kind"))
                 .col(uuid_null("actor_person_id"))
                 .col(ts("at"))
-                .foreign_key(&mut fk(
-                    ("stage_transitions", "engagement_id"),
-                    ("engagements", "id"),
-                    true,
-                ))
+                .foreign_key(&mut fk(("stage_transitions", "engagement_id"), ("engagements", "id"), true))
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx(
-            "stage_transitions",
-            "stage_transitions_engagement_id",
-            &["engagement_id", "id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("stage_transitions", "stage_transitions_engagement_id", &["engagement_id", "id"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -308,15 +239,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("audit_entries", "audit_entries_subject_id", &["subject_id"], false))
-            .await?;
-        m.create_index(idx(
-            "audit_entries",
-            "audit_entries_engagement_id",
-            &["engagement_id", "id"],
-            false,
-        ))
-        .await?;
+        m.create_index(idx("audit_entries", "audit_entries_subject_id", &["subject_id"], false)).await?;
+        m.create_index(idx("audit_entries", "audit_entries_engagement_id", &["engagement_id", "id"], false)).await?;
         Ok(())
     }
 

@@ -32,13 +32,7 @@ fn id(v: &Value) -> String {
 
 impl TestApp {
     pub async fn org(&self, kind: &str, name: &str) -> String {
-        let p = self
-            .mutate(
-                "organisationCreate",
-                ORG_CREATE,
-                json!({"input": {"kind": kind, "name": name}}),
-            )
-            .await;
+        let p = self.mutate("organisationCreate", ORG_CREATE, json!({"input": {"kind": kind, "name": name}})).await;
         id(&p["organisation"])
     }
 
@@ -67,8 +61,7 @@ impl TestApp {
 
     pub async fn accept(&self, participant: &str) {
         let input = json!({"input": {"participantId": participant, "accept": true}});
-        self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input)
-            .await;
+        self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     }
 
     /// Invites and accepts; returns the participant id.
@@ -88,9 +81,7 @@ impl TestApp {
     /// everything needed to leave pre-work.
     pub async fn team(&self) -> Team {
         let tag = &uuid::Uuid::now_v7().simple().to_string()[20..];
-        let is = self
-            .org("IMPROVEMENT_SERVICE", &format!("Improvement Service {tag}"))
-            .await;
+        let is = self.org("IMPROVEMENT_SERVICE", &format!("Improvement Service {tag}")).await;
         let host = self.org("COUNCIL", &format!("Fife Council {tag}")).await;
         let mut peers = Vec::new();
         for name in ["Angus", "Dundee", "Perth"] {
@@ -104,32 +95,18 @@ impl TestApp {
         let mut reviewers = Vec::new();
         for (i, peer) in peers.iter().enumerate() {
             let r = self.person(peer, &format!("Reviewer {i}")).await;
-            self.join(&engagement, &r, if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" })
-                .await;
+            self.join(&engagement, &r, if i == 0 { "PEER_LEAD" } else { "PEER_REVIEWER" }).await;
             reviewers.push(r);
         }
         let mut people = vec![facilitator.clone(), host_lead.clone()];
         people.extend(reviewers.iter().cloned());
-        Team {
-            improvement_service: is,
-            host,
-            peers,
-            engagement,
-            facilitator,
-            host_lead,
-            reviewers,
-            people,
-        }
+        Team { improvement_service: is, host, peers, engagement, facilitator, host_lead, reviewers, people }
     }
 
     /// Moves the engagement one stage and asserts it moved.
     pub async fn advance(&self, engagement: &str, to: &str) {
         let p = self
-            .mutate(
-                "engagementAdvanceStage",
-                ADVANCE,
-                json!({"input": {"engagementId": engagement, "toStage": to}}),
-            )
+            .mutate("engagementAdvanceStage", ADVANCE, json!({"input": {"engagementId": engagement, "toStage": to}}))
             .await;
         assert_eq!(p["engagement"]["stage"], to);
     }

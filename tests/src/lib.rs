@@ -118,13 +118,9 @@ impl TestApp {
         };
         config.log = "warn".into();
         tweak(&mut config);
-        let mut db = pci_api::db::connect(&config)
-            .await
-            .expect("connect to the test database");
+        let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {
-            pci_api::db::migrate(&db)
-                .await
-                .expect("migrate the SQLite test database");
+            pci_api::db::migrate(&db).await.expect("migrate the SQLite test database");
         }
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -214,10 +210,7 @@ impl TestApp {
         let backend = self.db.get_database_backend();
         let row = self
             .db
-            .query_one_raw(Statement::from_string(
-                backend,
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
+            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
             .await
             .expect("count query")
             .expect("one row");
@@ -247,8 +240,5 @@ impl Drop for TestApp {
 
 /// The first user error's code, for concise assertions.
 pub fn codes(errors: &[Value]) -> Vec<String> {
-    errors
-        .iter()
-        .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()
 }

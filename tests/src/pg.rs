@@ -39,10 +39,7 @@ async fn ensure_template(admin: &str) -> anyhow::Result<String> {
             let building = format!("{name}_building");
             exec(&conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await?;
             exec(&conn, &format!("CREATE DATABASE {building}")).await?;
-            let mut config = Config {
-                database_url: with_db(admin, &building),
-                ..Config::default()
-            };
+            let mut config = Config { database_url: with_db(admin, &building), ..Config::default() };
             config.database.max_connections = 2;
             let db = pci_api::db::connect(&config).await?;
             pci_api::db::migrate(&db).await?;
@@ -65,11 +62,7 @@ impl TestDatabase {
         let conn = Database::connect(admin).await?;
         exec(&conn, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
         conn.close().await?;
-        Ok(Self {
-            url: with_db(admin, &name),
-            admin_url: admin.to_owned(),
-            name,
-        })
+        Ok(Self { url: with_db(admin, &name), admin_url: admin.to_owned(), name })
     }
 }
 

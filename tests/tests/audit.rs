@@ -8,10 +8,7 @@ async fn actions(app: &TestApp) -> Vec<(String, Value)> {
     let backend = app.db.get_database_backend();
     let rows = app
         .db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT action, changes FROM audit_entries ORDER BY id",
-        ))
+        .query_all_raw(Statement::from_string(backend, "SELECT action, changes FROM audit_entries ORDER BY id"))
         .await
         .unwrap();
     rows.iter()

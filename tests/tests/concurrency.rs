@@ -27,10 +27,7 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
     let newcomer = app.person(&team.host, "Newcomer").await;
     let input = json!({"input": {"engagementId": team.engagement, "personId": newcomer, "role": "HOST_CONTRIBUTOR"}});
     let results = join_all((0..8).map(|_| app.gql(PARTICIPANT_INVITE, input.clone()))).await;
-    let ok = results
-        .iter()
-        .filter(|r| r["data"]["participantInvite"]["userErrors"] == json!([]))
-        .count();
+    let ok = results.iter().filter(|r| r["data"]["participantInvite"]["userErrors"] == json!([])).count();
     let dup = results
         .iter()
         .filter(|r| r["data"]["participantInvite"]["userErrors"][0]["code"] == "ALREADY_PARTICIPANT")

@@ -7,10 +7,7 @@ const UPDATE: &str = "mutation($input: EngagementUpdateInput!) { engagementUpdat
 
 async fn creates_and_reads_back(app: TestApp) {
     let host = app.org("COUNCIL", "Fife Council").await;
-    let peers = vec![
-        app.org("COUNCIL", "Angus Council").await,
-        app.org("COUNCIL", "Dundee City Council").await,
-    ];
+    let peers = vec![app.org("COUNCIL", "Angus Council").await, app.org("COUNCIL", "Dundee City Council").await];
     let input = json!({"input": {
         "hostCouncilId": host, "peerCouncilIds": peers, "title": "  Housing options  ", "serviceArea": "Housing",
         "stagePlan": [{"stage": "FIELDWORK", "plannedOn": "2027-03-01"}, {"stage": "PRE_WORK", "plannedOn": "2027-01-10"}]
@@ -41,30 +38,12 @@ async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
     let is = app.org("IMPROVEMENT_SERVICE", "Improvement Service").await;
     let before = app.row_counts().await;
     let cases: Vec<(Value, Vec<&str>)> = vec![
-        (
-            json!({"hostCouncilId": host, "title": "  ", "serviceArea": "Roads"}),
-            vec!["REQUIRED"],
-        ),
-        (
-            json!({"hostCouncilId": host, "title": "x".repeat(201), "serviceArea": ""}),
-            vec!["TOO_LONG", "REQUIRED"],
-        ),
-        (
-            json!({"hostCouncilId": "nonsense", "title": "T", "serviceArea": "S"}),
-            vec!["INVALID_ID"],
-        ),
-        (
-            json!({"hostCouncilId": is, "title": "T", "serviceArea": "S"}),
-            vec!["WRONG_ORGANISATION"],
-        ),
-        (
-            json!({"hostCouncilId": host, "peerCouncilIds": [host], "title": "T", "serviceArea": "S"}),
-            vec!["INVALID"],
-        ),
-        (
-            json!({"hostCouncilId": host, "peerCouncilIds": [is, is], "title": "T", "serviceArea": "S"}),
-            vec!["INVALID"],
-        ),
+        (json!({"hostCouncilId": host, "title": "  ", "serviceArea": "Roads"}), vec!["REQUIRED"]),
+        (json!({"hostCouncilId": host, "title": "x".repeat(201), "serviceArea": ""}), vec!["TOO_LONG", "REQUIRED"]),
+        (json!({"hostCouncilId": "nonsense", "title": "T", "serviceArea": "S"}), vec!["INVALID_ID"]),
+        (json!({"hostCouncilId": is, "title": "T", "serviceArea": "S"}), vec!["WRONG_ORGANISATION"]),
+        (json!({"hostCouncilId": host, "peerCouncilIds": [host], "title": "T", "serviceArea": "S"}), vec!["INVALID"]),
+        (json!({"hostCouncilId": host, "peerCouncilIds": [is, is], "title": "T", "serviceArea": "S"}), vec!["INVALID"]),
         (
             json!({"hostCouncilId": host, "title": "T", "serviceArea": "S",
                    "stagePlan": [{"stage": "PLANNING", "plannedOn": "2027-02-01"}, {"stage": "FIELDWORK", "plannedOn": "2027-01-01"}]}),
@@ -72,15 +51,9 @@ async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
         ),
     ];
     for (input, expected) in cases {
-        let errors = app
-            .mutate_err("engagementCreate", ENGAGEMENT_CREATE, json!({"input": input}))
-            .await;
+        let errors = app.mutate_err("engagementCreate", ENGAGEMENT_CREATE, json!({"input": input})).await;
         assert_eq!(codes(&errors), expected, "input {input}");
-        assert!(
-            errors
-                .iter()
-                .all(|e| e["field"][0] == "input" && !e["message"].as_str().unwrap().is_empty())
-        );
+        assert!(errors.iter().all(|e| e["field"][0] == "input" && !e["message"].as_str().unwrap().is_empty()));
     }
     // An id of the wrong type, well-formed: the person id is not an organisation.
     let person = app.person(&host, "Eilidh Robertson").await;
@@ -94,10 +67,7 @@ async fn invalid_input_is_refused_and_writes_nothing(app: TestApp) {
         .await;
     assert_eq!(codes(&errors), ["INVALID_ID"]);
     assert_eq!(app.row_counts().await, before_person);
-    assert_eq!(
-        before.iter().find(|(t, _)| *t == "engagements"),
-        Some(&("engagements", 0))
-    );
+    assert_eq!(before.iter().find(|(t, _)| *t == "engagements"), Some(&("engagements", 0)));
 }
 
 async fn update_changes_fields_and_audits_the_diff(app: TestApp) {
@@ -107,10 +77,7 @@ async fn update_changes_fields_and_audits_the_diff(app: TestApp) {
         "stagePlan": [{"stage": "PLANNING", "plannedOn": "2027-02-01"}]}});
     let p = app.mutate("engagementUpdate", UPDATE, input).await;
     assert_eq!(p["engagement"]["title"], "Roads and winter maintenance");
-    assert_eq!(
-        p["engagement"]["stagePlan"],
-        json!([{"stage": "PLANNING", "plannedOn": "2027-02-01"}])
-    );
+    assert_eq!(p["engagement"]["stagePlan"], json!([{"stage": "PLANNING", "plannedOn": "2027-02-01"}]));
     assert_eq!(app.count("audit_entries").await, audit_before + 1);
 
     // Removing a peer council whose reviewer takes part is refused.
@@ -125,19 +92,11 @@ async fn update_changes_fields_and_audits_the_diff(app: TestApp) {
     assert_eq!(app.count("audit_entries").await, audit_before + 1);
 
     let unknown = json!({"input": {"engagementId": "RW5nYWdlbWVudDowMTk0YjNmNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA", "title": "x"}});
-    assert_eq!(
-        codes(&app.mutate_err("engagementUpdate", UPDATE, unknown).await),
-        ["NOT_FOUND"]
-    );
+    assert_eq!(codes(&app.mutate_err("engagementUpdate", UPDATE, unknown).await), ["NOT_FOUND"]);
 }
 
 fn titles(conn: &Value) -> Vec<String> {
-    conn["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
-        .collect()
+    conn["edges"].as_array().unwrap().iter().map(|e| e["node"]["title"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn paginates_with_keyset_cursors(app: TestApp) {
@@ -154,31 +113,19 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
     assert_eq!(titles(&p1), ["Review 0", "Review 1", "Review 2"]);
     assert_eq!(p1["totalCount"], 7);
     assert_eq!(p1["pageInfo"]["hasNextPage"], true);
-    let p2 = app
-        .gql_ok(
-            q,
-            json!({"first": 3, "after": p1["pageInfo"]["endCursor"], "order": order}),
-        )
-        .await["engagements"]
-        .clone();
+    let p2 =
+        app.gql_ok(q, json!({"first": 3, "after": p1["pageInfo"]["endCursor"], "order": order})).await["engagements"]
+            .clone();
     assert_eq!(titles(&p2), ["Review 3", "Review 4", "Review 5"]);
-    let p3 = app
-        .gql_ok(
-            q,
-            json!({"first": 3, "after": p2["pageInfo"]["endCursor"], "order": order}),
-        )
-        .await["engagements"]
-        .clone();
+    let p3 =
+        app.gql_ok(q, json!({"first": 3, "after": p2["pageInfo"]["endCursor"], "order": order})).await["engagements"]
+            .clone();
     assert_eq!(titles(&p3), ["Review 6"]);
     assert_eq!(p3["pageInfo"]["hasNextPage"], false);
     assert_eq!(p3["pageInfo"]["hasPreviousPage"], true);
-    let back = app
-        .gql_ok(
-            q,
-            json!({"last": 2, "before": p3["pageInfo"]["startCursor"], "order": order}),
-        )
-        .await["engagements"]
-        .clone();
+    let back =
+        app.gql_ok(q, json!({"last": 2, "before": p3["pageInfo"]["startCursor"], "order": order})).await["engagements"]
+            .clone();
     assert_eq!(titles(&back), ["Review 4", "Review 5"]);
     assert_eq!(back["pageInfo"]["hasPreviousPage"], true);
 
@@ -186,19 +133,13 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
     let newest = app.gql_ok(q, json!({"first": 2})).await["engagements"].clone();
     assert_eq!(titles(&newest), ["Review 6", "Review 5"]);
 
-    let roads = app
-        .gql_ok(q, json!({"first": 10, "filter": {"search": "ROADS"}, "order": order}))
-        .await["engagements"]
-        .clone();
+    let roads =
+        app.gql_ok(q, json!({"first": 10, "filter": {"search": "ROADS"}, "order": order})).await["engagements"].clone();
     assert_eq!(titles(&roads), ["Review 0", "Review 2", "Review 4", "Review 6"]);
     assert_eq!(roads["totalCount"], 4);
-    let by_stage = app
-        .gql_ok(q, json!({"first": 10, "filter": {"stage": {"in": ["FIELDWORK"]}}}))
-        .await;
+    let by_stage = app.gql_ok(q, json!({"first": 10, "filter": {"stage": {"in": ["FIELDWORK"]}}})).await;
     assert_eq!(by_stage["engagements"]["totalCount"], 0);
-    let by_host = app
-        .gql_ok(q, json!({"first": 1, "filter": {"hostCouncilId": host}}))
-        .await;
+    let by_host = app.gql_ok(q, json!({"first": 1, "filter": {"hostCouncilId": host}})).await;
     assert_eq!(by_host["engagements"]["totalCount"], 7);
 
     // Bad arguments are errors with a code, not silent truncation.
@@ -209,10 +150,7 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
         json!({"first": 2, "after": p1["pageInfo"]["endCursor"]}),
     ] {
         let body = app.gql(q, vars.clone()).await;
-        assert_eq!(
-            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
-            "{vars}: {body}"
-        );
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{vars}: {body}");
     }
 }
 
@@ -220,22 +158,9 @@ async fn node_and_nodes_resolve_global_ids(app: TestApp) {
     let team = app.team().await;
     let q = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
     let missing = "T3JnYW5pc2F0aW9uOjAxOTRiM2Y0LTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA";
-    let data = app
-        .gql_ok(
-            q,
-            json!({"ids": [team.engagement, team.host, team.facilitator, missing]}),
-        )
-        .await;
-    let types: Vec<Value> = data["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["__typename"].clone())
-        .collect();
-    assert_eq!(
-        types,
-        [json!("Engagement"), json!("Organisation"), json!("Person"), Value::Null]
-    );
+    let data = app.gql_ok(q, json!({"ids": [team.engagement, team.host, team.facilitator, missing]})).await;
+    let types: Vec<Value> = data["nodes"].as_array().unwrap().iter().map(|n| n["__typename"].clone()).collect();
+    assert_eq!(types, [json!("Engagement"), json!("Organisation"), json!("Person"), Value::Null]);
     let body = app.gql("{ node(id: \"garbage\") { id } }", json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     let too_many: Vec<&str> = vec![missing; 101];

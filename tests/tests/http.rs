@@ -23,11 +23,7 @@ async fn send(
     }
     let resp = req.send().await.expect("request");
     let status = resp.status();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     let text = resp.text().await.unwrap();
     (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
@@ -44,14 +40,9 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
     assert_eq!((s, b["data"]["__typename"].as_str()), (StatusCode::OK, Some("Query")));
     assert!(ct.starts_with("application/json"), "{ct}");
 
-    let (s, ct, _) = send(
-        &app,
-        Method::POST,
-        "/graphql",
-        &[("content-type", "application/json"), ("accept", GRJ)],
-        Some(typename),
-    )
-    .await;
+    let (s, ct, _) =
+        send(&app, Method::POST, "/graphql", &[("content-type", "application/json"), ("accept", GRJ)], Some(typename))
+            .await;
     assert_eq!(s, StatusCode::OK);
     assert!(ct.starts_with(GRJ));
 
@@ -83,23 +74,11 @@ async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
     let q = "/graphql?query=%7B__typename%7D";
     let (s, _, b) = send(&app, Method::GET, q, &[], None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "CSRF: a simple GET is not executed");
-    assert!(
-        b["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("apollo-require-preflight")
-    );
+    assert!(b["errors"][0]["message"].as_str().unwrap().contains("apollo-require-preflight"));
     let (s, _, b) = send(&app, Method::GET, q, &[("apollo-require-preflight", "true")], None).await;
     assert_eq!((s, &b["data"]["__typename"]), (StatusCode::OK, &json!("Query")));
     let m = "/graphql?query=mutation%7B__typename%7D";
-    let (s, _, _) = send(
-        &app,
-        Method::GET,
-        m,
-        &[("apollo-require-preflight", "true"), ("accept", GRJ)],
-        None,
-    )
-    .await;
+    let (s, _, _) = send(&app, Method::GET, m, &[("apollo-require-preflight", "true"), ("accept", GRJ)], None).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     let (s, _, b) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
     assert_eq!(s, StatusCode::OK);
@@ -126,14 +105,7 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
         assert_eq!(s, StatusCode::OK, "{body}");
         assert_eq!(code(&b), expect_code);
     }
-    for body in [
-        "{ \"not json",
-        "",
-        "[]",
-        "42",
-        r#"{"query": 1}"#,
-        r#"{"query":"{ __typename }","variables":"x"}"#,
-    ] {
+    for body in ["{ \"not json", "", "[]", "42", r#"{"query": 1}"#, r#"{"query":"{ __typename }","variables":"x"}"#] {
         let (s, _, _) = send(&app, Method::POST, "/graphql", &json_only, Some(body)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body:?}");
     }
@@ -156,21 +128,11 @@ async fn limits_protect_the_server(app: TestApp) {
 
     let costly = "{ engagements(first: 100) { edges { node { participants(first: 100) { edges { node { person { name } } } } } } } }";
     let body = app.gql(costly, json!({})).await;
-    assert!(
-        body["errors"][0]["message"].as_str().unwrap().contains("complex"),
-        "{body}"
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
 
     // Batching: allowed up to the limit, refused above it.
     let one = json!({"query": "{ __typename }"});
-    let (s, _, b) = send(
-        &app,
-        Method::POST,
-        "/graphql",
-        &jsonct,
-        Some(&json!([one, one]).to_string()),
-    )
-    .await;
+    let (s, _, b) = send(&app, Method::POST, "/graphql", &jsonct, Some(&json!([one, one]).to_string())).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b.as_array().map(Vec::len), Some(2));
     let eleven = Value::Array(vec![one; 11]).to_string();
@@ -183,20 +145,10 @@ async fn health_and_request_ids(app: TestApp) {
     assert_eq!((s, &b["status"]), (StatusCode::OK, &json!("ok")));
     let (s, _, b) = send(&app, Method::GET, "/readyz", &[], None).await;
     assert_eq!((s, &b["status"]), (StatusCode::OK, &json!("ready")));
-    let resp = app
-        .client
-        .get(format!("http://{}/healthz", app.addr))
-        .header("x-request-id", "abc-123")
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.client.get(format!("http://{}/healthz", app.addr)).header("x-request-id", "abc-123").send().await.unwrap();
     assert_eq!(resp.headers()["x-request-id"], "abc-123");
-    let resp = app
-        .client
-        .get(format!("http://{}/healthz", app.addr))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.client.get(format!("http://{}/healthz", app.addr)).send().await.unwrap();
     assert_eq!(resp.headers()["x-request-id"].len(), 36, "a UUID is assigned");
 }
 
@@ -217,19 +169,14 @@ async fn introspection_and_graphiql_can_be_turned_off() {
     .await
     .unwrap();
     let body = app.gql("{ __schema { types { name } } }", json!({})).await;
-    assert!(
-        body["data"]["__schema"].is_null(),
-        "introspection answers nothing: {body}"
-    );
+    assert!(body["data"]["__schema"].is_null(), "introspection answers nothing: {body}");
     let (s, _, _) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
     assert_ne!(s, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn slow_requests_time_out_with_a_code() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.http.request_timeout_ms = 0)
-        .await
-        .unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.http.request_timeout_ms = 0).await.unwrap();
     let (s, _, b) = send(
         &app,
         Method::POST,

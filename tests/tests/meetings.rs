@@ -33,31 +33,20 @@ async fn bad_meetings_are_refused(app: TestApp) {
     let before = app.row_counts().await;
     let base = |extra: serde_json::Value| {
         let mut input = json!({"engagementId": team.engagement, "kind": "FINDINGS_MEETING", "start": "2027-06-01T10:00:00", "end": "2027-06-01T11:00:00"});
-        input
-            .as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         json!({"input": input})
     };
     for (extra, expected) in [
         (json!({"end": "2027-06-01T09:00:00"}), vec!["END_BEFORE_START"]),
         (json!({"end": "2027-06-01T10:00:00"}), vec!["END_BEFORE_START"]),
-        (
-            json!({"start": "2027-03-28T01:30:00", "end": "2027-03-28T03:00:00"}),
-            vec!["INVALID_TIME"],
-        ),
+        (json!({"start": "2027-03-28T01:30:00", "end": "2027-03-28T03:00:00"}), vec!["INVALID_TIME"]),
         (json!({"timeZone": "Scotland/Glenrothes"}), vec!["INVALID_TIME_ZONE"]),
         (json!({"onlineUrl": "javascript:alert(1)"}), vec!["INVALID"]),
         (json!({"attendeePersonIds": [outsider]}), vec!["NOT_A_PARTICIPANT"]),
-        (
-            json!({"attendeePersonIds": [team.host_lead, team.host_lead]}),
-            vec!["INVALID"],
-        ),
+        (json!({"attendeePersonIds": [team.host_lead, team.host_lead]}), vec!["INVALID"]),
         (json!({"engagementId": team.host}), vec!["INVALID_ID"]),
     ] {
-        let errors = app
-            .mutate_err("meetingSchedule", MEETING_SCHEDULE, base(extra.clone()))
-            .await;
+        let errors = app.mutate_err("meetingSchedule", MEETING_SCHEDULE, base(extra.clone())).await;
         assert_eq!(codes(&errors), expected, "{extra}");
     }
     assert_eq!(app.row_counts().await, before);
@@ -71,13 +60,7 @@ async fn bad_meetings_are_refused(app: TestApp) {
 async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
     let team = app.team().await;
     let meeting = app
-        .schedule(
-            &team.engagement,
-            "FEEDBACK_SESSION",
-            "2027-06-01T10:00:00",
-            "2027-06-01T11:00:00",
-            &team.people,
-        )
+        .schedule(&team.engagement, "FEEDBACK_SESSION", "2027-06-01T10:00:00", "2027-06-01T11:00:00", &team.people)
         .await;
     let input = json!({"input": {"meetingId": meeting, "start": "2027-12-01T14:00:00", "end": "2027-12-01T15:00:00", "location": "Rothesay House"}});
     let p = app.mutate("meetingReschedule", RESCHEDULE, input.clone()).await;
@@ -88,26 +71,14 @@ async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
     let p = app.mutate("meetingReschedule", RESCHEDULE, input).await;
     assert_eq!(p["meeting"]["sequence"], 1);
 
-    let p = app
-        .mutate(
-            "meetingCancel",
-            CANCEL,
-            json!({"input": {"meetingId": meeting, "reason": "Snow"}}),
-        )
-        .await;
+    let p = app.mutate("meetingCancel", CANCEL, json!({"input": {"meetingId": meeting, "reason": "Snow"}})).await;
     assert_eq!(p["meeting"]["status"], "CANCELLED");
     assert_eq!(p["meeting"]["sequence"], 2);
     let before = app.row_counts().await;
     let again = json!({"input": {"meetingId": meeting, "start": "2027-12-02T14:00:00", "end": "2027-12-02T15:00:00"}});
+    assert_eq!(codes(&app.mutate_err("meetingReschedule", RESCHEDULE, again).await), ["MEETING_CANCELLED"]);
     assert_eq!(
-        codes(&app.mutate_err("meetingReschedule", RESCHEDULE, again).await),
-        ["MEETING_CANCELLED"]
-    );
-    assert_eq!(
-        codes(
-            &app.mutate_err("meetingCancel", CANCEL, json!({"input": {"meetingId": meeting}}))
-                .await
-        ),
+        codes(&app.mutate_err("meetingCancel", CANCEL, json!({"input": {"meetingId": meeting}})).await),
         ["MEETING_CANCELLED"]
     );
     assert_eq!(app.row_counts().await, before);
@@ -115,15 +86,7 @@ async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
 
 async fn attendees_are_added_once_and_answer(app: TestApp) {
     let team = app.team().await;
-    let meeting = app
-        .schedule(
-            &team.engagement,
-            "OTHER",
-            "2027-06-01T10:00:00",
-            "2027-06-01T11:00:00",
-            &[],
-        )
-        .await;
+    let meeting = app.schedule(&team.engagement, "OTHER", "2027-06-01T10:00:00", "2027-06-01T11:00:00", &[]).await;
     let p = app
         .mutate(
             "meetingAttendeeAdd",
@@ -141,29 +104,14 @@ async fn attendees_are_added_once_and_answer(app: TestApp) {
         .await;
     assert_eq!(codes(&errors), ["ALREADY_ATTENDING"]);
     let p = app
-        .mutate(
-            "meetingAttendeeRecordRsvp",
-            RSVP,
-            json!({"input": {"attendeeId": attendee, "rsvp": "TENTATIVE"}}),
-        )
+        .mutate("meetingAttendeeRecordRsvp", RSVP, json!({"input": {"attendeeId": attendee, "rsvp": "TENTATIVE"}}))
         .await;
     assert_eq!(p["attendee"]["rsvp"], "TENTATIVE");
     assert!(p["attendee"]["respondedAt"].is_string());
     let remove = "mutation($input: MeetingAttendeeRemoveInput!) { meetingAttendeeRemove(input: $input) { attendee { id } userErrors { code } } }";
-    app.mutate(
-        "meetingAttendeeRemove",
-        remove,
-        json!({"input": {"attendeeId": attendee}}),
-    )
-    .await;
+    app.mutate("meetingAttendeeRemove", remove, json!({"input": {"attendeeId": attendee}})).await;
     assert_eq!(app.count("meeting_attendees").await, 0);
-    let errors = app
-        .mutate_err(
-            "meetingAttendeeRemove",
-            remove,
-            json!({"input": {"attendeeId": attendee}}),
-        )
-        .await;
+    let errors = app.mutate_err("meetingAttendeeRemove", remove, json!({"input": {"attendeeId": attendee}})).await;
     assert_eq!(codes(&errors), ["NOT_FOUND"]);
 }
 

@@ -6,10 +6,7 @@ use pci_tests::{TestApp, on_both_backends};
 async fn migrations_are_reversible(app: TestApp) {
     assert!(Migrator::get_pending_migrations(&app.db).await.unwrap().is_empty());
     Migrator::down(&app.db, None).await.expect("down");
-    assert_eq!(
-        Migrator::get_pending_migrations(&app.db).await.unwrap().len(),
-        Migrator::migrations().len()
-    );
+    assert_eq!(Migrator::get_pending_migrations(&app.db).await.unwrap().len(), Migrator::migrations().len());
     let schema = sea_orm_migration::SchemaManager::new(&app.db);
     assert!(!schema.has_table("engagements").await.unwrap());
     Migrator::up(&app.db, None).await.expect("up again");

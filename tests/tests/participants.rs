@@ -23,17 +23,11 @@ async fn roles_must_fit_the_organisation(app: TestApp) {
     }
     // One host lead at a time.
     let input = json!({"input": {"engagementId": team.engagement, "personId": host_person, "role": "HOST_LEAD"}});
-    assert_eq!(
-        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
-        ["ROLE_TAKEN"]
-    );
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ROLE_TAKEN"]);
     // Already in the team.
     let input =
         json!({"input": {"engagementId": team.engagement, "personId": team.host_lead, "role": "HOST_CONTRIBUTOR"}});
-    assert_eq!(
-        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
-        ["ALREADY_PARTICIPANT"]
-    );
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ALREADY_PARTICIPANT"]);
     assert_eq!(app.row_counts().await, before);
 
     let p = app.invite(&team.engagement, &host_person, "HOST_CONTRIBUTOR").await;
@@ -46,16 +40,12 @@ async fn declining_needs_a_reason_and_can_be_reinvited(app: TestApp) {
     let participant = app.invite(&team.engagement, &person, "PEER_REVIEWER").await;
     let before = app.row_counts().await;
     let input = json!({"input": {"participantId": participant, "accept": false, "reason": "   "}});
-    let errors = app
-        .mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, input)
-        .await;
+    let errors = app.mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     assert_eq!(codes(&errors), ["REQUIRED"]);
     assert_eq!(app.row_counts().await, before);
 
     let input = json!({"input": {"participantId": participant, "accept": false, "reason": "On leave in March"}});
-    let p = app
-        .mutate("participantRecordResponse", PARTICIPANT_RESPOND, input)
-        .await;
+    let p = app.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     assert_eq!(p["participant"]["status"], "DECLINED");
     assert_eq!(p["participant"]["statusReason"], "On leave in March");
 
@@ -74,10 +64,7 @@ async fn withdrawal_frees_a_singular_role(app: TestApp) {
     let team = app.team().await;
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { participants(filter: {role: {in: [HOST_LEAD]}}) { edges { node { id person { id } } } } } } }";
     let data = app.gql_ok(q, json!({"id": team.engagement})).await;
-    let lead_participant = data["node"]["participants"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let lead_participant = data["node"]["participants"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
 
     let p = app
         .mutate(
@@ -87,13 +74,8 @@ async fn withdrawal_frees_a_singular_role(app: TestApp) {
         )
         .await;
     assert_eq!(p["participant"]["status"], "WITHDRAWN");
-    let errors = app
-        .mutate_err(
-            "participantWithdraw",
-            WITHDRAW,
-            json!({"input": {"participantId": lead_participant}}),
-        )
-        .await;
+    let errors =
+        app.mutate_err("participantWithdraw", WITHDRAW, json!({"input": {"participantId": lead_participant}})).await;
     assert_eq!(codes(&errors), ["INVALID_STATUS"]);
     let errors = app
         .mutate_err(
@@ -109,10 +91,7 @@ async fn withdrawal_frees_a_singular_role(app: TestApp) {
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { participants(filter: {role: {in: [HOST_LEAD]}, status: {in: [ACCEPTED]}}) { totalCount edges { node { person { id } } } } } } }";
     let data = app.gql_ok(q, json!({"id": team.engagement})).await;
     assert_eq!(data["node"]["participants"]["totalCount"], 1);
-    assert_eq!(
-        data["node"]["participants"]["edges"][0]["node"]["person"]["id"],
-        successor
-    );
+    assert_eq!(data["node"]["participants"]["edges"][0]["node"]["person"]["id"], successor);
 }
 
 on_both_backends!(

@@ -20,32 +20,21 @@ async fn emails_are_unique_ignoring_case(app: TestApp) {
     let q = "query($email: String!) { people(first: 5, filter: {email: $email}) { totalCount edges { node { name organisation { name } } } } }";
     let found = app.gql_ok(q, json!({"email": "FIONA.GRANT@angus.gov.uk"})).await;
     assert_eq!(found["people"]["totalCount"], 1);
-    assert_eq!(
-        found["people"]["edges"][0]["node"]["organisation"]["name"],
-        "Angus Council"
-    );
+    assert_eq!(found["people"]["edges"][0]["node"]["organisation"]["name"], "Angus Council");
 }
 
 async fn bad_people_are_refused(app: TestApp) {
     let org = app.org("COUNCIL", "Angus Council").await;
     let before = app.row_counts().await;
     for (input, expected) in [
-        (
-            json!({"name": "A", "email": "not-an-email", "organisationId": org}),
-            vec!["INVALID"],
-        ),
-        (
-            json!({"name": "", "email": "", "organisationId": org}),
-            vec!["REQUIRED", "REQUIRED"],
-        ),
+        (json!({"name": "A", "email": "not-an-email", "organisationId": org}), vec!["INVALID"]),
+        (json!({"name": "", "email": "", "organisationId": org}), vec!["REQUIRED", "REQUIRED"]),
         (
             json!({"name": "A", "email": "a@b.org", "organisationId": "T3JnYW5pc2F0aW9uOjAxOTRiM2Y0LTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA"}),
             vec!["NOT_FOUND"],
         ),
     ] {
-        let errors = app
-            .mutate_err("personCreate", PERSON_CREATE, json!({"input": input}))
-            .await;
+        let errors = app.mutate_err("personCreate", PERSON_CREATE, json!({"input": input})).await;
         assert_eq!(codes(&errors), expected);
     }
     assert_eq!(app.row_counts().await, before);
@@ -55,12 +44,7 @@ async fn people_can_be_updated(app: TestApp) {
     let org = app.org("COUNCIL", "Angus Council").await;
     let a = app.person(&org, "Fiona Grant").await;
     let b = app.person(&org, "Gregor Wilson").await;
-    let taken = app
-        .gql_ok(
-            "query($id: ID!) { node(id: $id) { ... on Person { email } } }",
-            json!({"id": b}),
-        )
-        .await;
+    let taken = app.gql_ok("query($id: ID!) { node(id: $id) { ... on Person { email } } }", json!({"id": b})).await;
     let errors = app
         .mutate_err(
             "personUpdate",
@@ -69,21 +53,10 @@ async fn people_can_be_updated(app: TestApp) {
         )
         .await;
     assert_eq!(codes(&errors), ["TAKEN"]);
-    let p = app
-        .mutate(
-            "personUpdate",
-            PERSON_UPDATE,
-            json!({"input": {"personId": a, "jobTitle": "Team Manager"}}),
-        )
-        .await;
+    let p =
+        app.mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "jobTitle": "Team Manager"}})).await;
     assert_eq!(p["person"]["jobTitle"], "Team Manager");
-    let p = app
-        .mutate(
-            "personUpdate",
-            PERSON_UPDATE,
-            json!({"input": {"personId": a, "jobTitle": null}}),
-        )
-        .await;
+    let p = app.mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "jobTitle": null}})).await;
     assert_eq!(p["person"]["jobTitle"], serde_json::Value::Null);
 }
 

@@ -5,19 +5,12 @@ use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends};
 use serde_json::{Value, json};
 
 async fn advance_err(app: &TestApp, engagement: &str, to: &str) -> Vec<Value> {
-    app.mutate_err(
-        "engagementAdvanceStage",
-        ADVANCE,
-        json!({"input": {"engagementId": engagement, "toStage": to}}),
-    )
-    .await
+    app.mutate_err("engagementAdvanceStage", ADVANCE, json!({"input": {"engagementId": engagement, "toStage": to}}))
+        .await
 }
 
 fn rules(errors: &[Value]) -> Vec<String> {
-    errors
-        .iter()
-        .map(|e| e["rule"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    errors.iter().map(|e| e["rule"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 async fn every_unmet_gate_is_named(app: TestApp) {
@@ -26,10 +19,7 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     let before = app.row_counts().await;
     let errors = advance_err(&app, &engagement, "PLANNING").await;
     assert_eq!(codes(&errors), ["STAGE_GATE_UNMET"; 3]);
-    assert_eq!(
-        rules(&errors),
-        ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED"]
-    );
+    assert_eq!(rules(&errors), ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED"]);
     assert_eq!(app.row_counts().await, before, "a refused step writes nothing");
 
     // A peer council without an accepted reviewer is named.
@@ -46,78 +36,38 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     .await;
     let errors = advance_err(&app, &team.engagement, "PLANNING").await;
     assert_eq!(rules(&errors), ["PEER_REVIEWER_PER_COUNCIL"]);
-    assert!(
-        errors[0]["message"].as_str().unwrap().contains("Highland Council"),
-        "{errors:?}"
-    );
+    assert!(errors[0]["message"].as_str().unwrap().contains("Highland Council"), "{errors:?}");
 }
 
 async fn stages_cannot_be_skipped_or_repeated(app: TestApp) {
     let team = app.team().await;
     let before = app.row_counts().await;
-    assert_eq!(
-        codes(&advance_err(&app, &team.engagement, "FIELDWORK").await),
-        ["INVALID_TRANSITION"]
-    );
-    assert_eq!(
-        codes(&advance_err(&app, &team.engagement, "PRE_WORK").await),
-        ["STAGE_CHANGED"]
-    );
-    assert_eq!(
-        codes(&advance_err(&app, &team.engagement, "CLOSED").await),
-        ["INVALID_TRANSITION"]
-    );
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["INVALID_TRANSITION"]);
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "PRE_WORK").await), ["STAGE_CHANGED"]);
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "CLOSED").await), ["INVALID_TRANSITION"]);
     assert_eq!(app.row_counts().await, before);
     app.advance(&team.engagement, "PLANNING").await;
     // A retried request for the same step is refused, not applied twice.
-    assert_eq!(
-        codes(&advance_err(&app, &team.engagement, "PLANNING").await),
-        ["STAGE_CHANGED"]
-    );
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "PLANNING").await), ["STAGE_CHANGED"]);
 }
 
 async fn meetings_must_have_been_held(app: TestApp) {
     let team = app.team().await;
     app.advance(&team.engagement, "PLANNING").await;
-    assert_eq!(
-        rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await),
-        ["PLANNING_SESSION_HELD"]
-    );
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await), ["PLANNING_SESSION_HELD"]);
 
     // Scheduled tomorrow: not held yet. A cancelled one never counts.
-    let tomorrow = (app.clock_now_london() + Duration::days(1))
-        .format("%Y-%m-%dT10:00:00")
-        .to_string();
-    let tomorrow_end = (app.clock_now_london() + Duration::days(1))
-        .format("%Y-%m-%dT12:00:00")
-        .to_string();
-    app.schedule(
-        &team.engagement,
-        "PLANNING_SESSION",
-        &tomorrow,
-        &tomorrow_end,
-        &team.people,
-    )
-    .await;
-    assert_eq!(
-        rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await),
-        ["PLANNING_SESSION_HELD"]
-    );
+    let tomorrow = (app.clock_now_london() + Duration::days(1)).format("%Y-%m-%dT10:00:00").to_string();
+    let tomorrow_end = (app.clock_now_london() + Duration::days(1)).format("%Y-%m-%dT12:00:00").to_string();
+    app.schedule(&team.engagement, "PLANNING_SESSION", &tomorrow, &tomorrow_end, &team.people).await;
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await), ["PLANNING_SESSION_HELD"]);
 
     app.clock.advance(Duration::days(2));
     app.advance(&team.engagement, "PRIORITISATION").await;
-    assert_eq!(
-        rules(&advance_err(&app, &team.engagement, "FIELDWORK").await),
-        ["PRIORITISATION_MEETING_HELD"]
-    );
-    let start = (app.clock_now_london() - Duration::hours(3))
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string();
-    let end = (app.clock_now_london() - Duration::hours(1))
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string();
-    app.schedule(&team.engagement, "PRIORITISATION_MEETING", &start, &end, &team.people)
-        .await;
+    assert_eq!(rules(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["PRIORITISATION_MEETING_HELD"]);
+    let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let end = (app.clock_now_london() - Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S").to_string();
+    app.schedule(&team.engagement, "PRIORITISATION_MEETING", &start, &end, &team.people).await;
     app.advance(&team.engagement, "FIELDWORK").await;
 
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { stage stageHistory { totalCount edges { node { fromStage toStage actorKind movedBy { id } at } } } } } }";
@@ -146,12 +96,8 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
     let team = app.team().await;
     // Walk to CLOSED, holding each meeting the gates ask for one hour before "now".
     let held = |kind: &'static str| {
-        let start = (app.clock_now_london() - Duration::hours(3))
-            .format("%Y-%m-%dT%H:%M:%S")
-            .to_string();
-        let end = (app.clock_now_london() - Duration::hours(2))
-            .format("%Y-%m-%dT%H:%M:%S")
-            .to_string();
+        let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
+        let end = (app.clock_now_london() - Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S").to_string();
         (kind, start, end)
     };
     for (to, meeting) in [
@@ -173,17 +119,11 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
         app.advance(&team.engagement, to).await;
     }
     let before = app.row_counts().await;
-    assert_eq!(
-        codes(&advance_err(&app, &team.engagement, "CLOSED").await),
-        ["ENGAGEMENT_CLOSED"]
-    );
+    assert_eq!(codes(&advance_err(&app, &team.engagement, "CLOSED").await), ["ENGAGEMENT_CLOSED"]);
     let person = app.person(&team.host, "Late Joiner").await;
     let before_invite = app.row_counts().await;
     let input = json!({"input": {"engagementId": team.engagement, "personId": person, "role": "HOST_CONTRIBUTOR"}});
-    assert_eq!(
-        codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await),
-        ["ENGAGEMENT_CLOSED"]
-    );
+    assert_eq!(codes(&app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await), ["ENGAGEMENT_CLOSED"]);
     assert_eq!(app.row_counts().await, before_invite);
     assert_eq!(before.iter().find(|(t, _)| *t == "stage_transitions").unwrap().1, 10);
 }

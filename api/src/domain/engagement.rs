@@ -48,12 +48,7 @@ fn check_peer_ids(c: &mut Check, host: Option<Uuid>, peers: &[Uuid]) {
         format!("an engagement has at most {MAX_PEER_COUNCILS} peer councils"),
     );
     let distinct: HashSet<_> = peers.iter().collect();
-    c.ensure(
-        distinct.len() == peers.len(),
-        field,
-        UserErrorCode::Invalid,
-        "a peer council is listed twice",
-    );
+    c.ensure(distinct.len() == peers.len(), field, UserErrorCode::Invalid, "a peer council is listed twice");
     if let Some(host) = host {
         c.ensure(
             !peers.contains(&host),
@@ -70,11 +65,7 @@ fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usiz
     let mut by_position = BTreeMap::new();
     for (stage, date) in plan {
         if by_position.insert(stage.position(), (*stage, *date)).is_some() {
-            c.fail(
-                field,
-                UserErrorCode::Invalid,
-                format!("stage {} is planned twice", stage.label()),
-            );
+            c.fail(field, UserErrorCode::Invalid, format!("stage {} is planned twice", stage.label()));
         }
     }
     let mut previous: Option<(Stage, NaiveDate)> = None;
@@ -85,11 +76,7 @@ fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usiz
             c.fail(
                 field,
                 UserErrorCode::StagePlanOutOfOrder,
-                format!(
-                    "{} is planned for {date}, before {} on {p_date}",
-                    stage.label(),
-                    p_stage.label()
-                ),
+                format!("{} is planned for {date}, before {} on {p_date}", stage.label(), p_stage.label()),
             );
         }
         previous = Some((*stage, *date));
@@ -103,10 +90,8 @@ async fn ensure_councils(
     field: &[&str],
     what: &str,
 ) -> DomainResult<Vec<organisation::Model>> {
-    let found = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids.iter().copied()))
-        .all(tx)
-        .await?;
+    let found =
+        organisation::Entity::find().filter(organisation::Column::Id.is_in(ids.iter().copied())).all(tx).await?;
     let mut errors = Vec::new();
     for id in ids {
         match found.iter().find(|o| o.id == *id) {
@@ -123,11 +108,7 @@ async fn ensure_councils(
             Some(_) => {}
         }
     }
-    if errors.is_empty() {
-        Ok(found)
-    } else {
-        Err(super::DomainError::Invalid(errors))
-    }
+    if errors.is_empty() { Ok(found) } else { Err(super::DomainError::Invalid(errors)) }
 }
 
 async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
@@ -173,37 +154,21 @@ async fn write_plan(
 }
 
 fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
-    plan.values()
-        .map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string())))
-        .collect()
+    plan.values().map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string()))).collect()
 }
 
 pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engagement::Model> {
     let mut c = Check::new();
     let title = c.text(&["input", "title"], &input.title, 200);
     let service_area = c.text(&["input", "serviceArea"], &input.service_area, 200);
-    let aims = c
-        .optional_text(&["input", "aims"], input.aims.as_deref(), 5000)
-        .unwrap_or_default();
+    let aims = c.optional_text(&["input", "aims"], input.aims.as_deref(), 5000).unwrap_or_default();
     check_peer_ids(&mut c, Some(input.host_council_id), &input.peer_council_ids);
     let plan = check_stage_plan(&mut c, &input.stage_plan);
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
-    ensure_councils(
-        &tx,
-        &[input.host_council_id],
-        &["input", "hostCouncilId"],
-        "host council",
-    )
-    .await?;
-    ensure_councils(
-        &tx,
-        &input.peer_council_ids,
-        &["input", "peerCouncilIds"],
-        "peer council",
-    )
-    .await?;
+    ensure_councils(&tx, &[input.host_council_id], &["input", "hostCouncilId"], "host council").await?;
+    ensure_councils(&tx, &input.peer_council_ids, &["input", "peerCouncilIds"], "peer council").await?;
     let now = env.clock.now();
     let model = engagement::Model {
         id: new_id(),
@@ -215,9 +180,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
         created_at: now,
         updated_at: now,
     };
-    engagement::Entity::insert(model.clone().into_active_model())
-        .exec_without_returning(&tx)
-        .await?;
+    engagement::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
     write_peers(&tx, model.id, &input.peer_council_ids).await?;
     write_plan(&tx, model.id, &plan).await?;
     let changes = Changes::new()
@@ -236,14 +199,8 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
 pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engagement::Model> {
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
-    let service_area = input
-        .service_area
-        .as_deref()
-        .map(|t| c.text(&["input", "serviceArea"], t, 200));
-    let aims = input
-        .aims
-        .as_deref()
-        .map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
+    let service_area = input.service_area.as_deref().map(|t| c.text(&["input", "serviceArea"], t, 200));
+    let aims = input.aims.as_deref().map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
     if let Some(peers) = &input.peer_council_ids {
         check_peer_ids(&mut c, None, peers);
     }
@@ -253,6 +210,17 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     let tx = begin_write(&env.db).await?;
     let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
     let mut changes = Changes::new();
+    if let Some(peers) = &input.peer_council_ids
+        && old.stage != Stage::PreWork
+        && peer_council_ids(&tx, old.id).await? != *peers
+    {
+        return Err(UserError::new(
+            &["input", "peerCouncilIds"],
+            UserErrorCode::InvalidStatus,
+            "the peer councils are fixed once the engagement leaves pre-work",
+        )
+        .into());
+    }
     if let Some(peers) = &input.peer_council_ids {
         let mut check = Check::new();
         check_peer_ids(&mut check, Some(old.host_council_id), peers);
@@ -271,10 +239,8 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
             .filter(engagement_stage_plan::Column::EngagementId.eq(old.id))
             .all(&tx)
             .await?;
-        let current: BTreeMap<usize, (Stage, NaiveDate)> = current
-            .into_iter()
-            .map(|p| (p.stage.position(), (p.stage, p.planned_on)))
-            .collect();
+        let current: BTreeMap<usize, (Stage, NaiveDate)> =
+            current.into_iter().map(|p| (p.stage.position(), (p.stage, p.planned_on))).collect();
         if current != *plan {
             write_plan(&tx, old.id, plan).await?;
             changes = changes.diff("stagePlan", plan_json(&current), plan_json(plan));
@@ -310,11 +276,7 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
 }
 
 pub(crate) fn subject(e: &engagement::Model) -> Subject {
-    Subject {
-        kind: "Engagement",
-        id: e.id,
-        engagement_id: Some(e.id),
-    }
+    Subject { kind: "Engagement", id: e.id, engagement_id: Some(e.id) }
 }
 
 /// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
@@ -336,10 +298,7 @@ pub(crate) async fn open_for_change(
 /// Marks the engagement as changed by a command on one of its parts.
 pub(crate) async fn touch(tx: &DatabaseTransaction, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
     engagement::Entity::update_many()
-        .col_expr(
-            engagement::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(env.clock.now()),
-        )
+        .col_expr(engagement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(env.clock.now()))
         .filter(engagement::Column::Id.eq(id))
         .exec(tx)
         .await?;

@@ -57,18 +57,11 @@ pub struct AttendeeRsvp {
 }
 
 fn subject(m: &meeting::Model) -> Subject {
-    Subject {
-        kind: "Meeting",
-        id: m.id,
-        engagement_id: Some(m.engagement_id),
-    }
+    Subject { kind: "Meeting", id: m.id, engagement_id: Some(m.engagement_id) }
 }
 
 fn parse_zone(c: &mut Check, raw: Option<&str>) -> Option<Tz> {
-    let name = raw
-        .map(str::trim)
-        .filter(|z| !z.is_empty())
-        .unwrap_or(DEFAULT_TIME_ZONE);
+    let name = raw.map(str::trim).filter(|z| !z.is_empty()).unwrap_or(DEFAULT_TIME_ZONE);
     match name.parse::<Tz>() {
         Ok(tz) => Some(tz),
         Err(_) => {
@@ -111,11 +104,7 @@ fn times(
     let e = local_to_utc(c, "end", end, tz);
     let (s, e) = (s?, e?);
     if e <= s {
-        c.fail(
-            &["input", "end"],
-            UserErrorCode::EndBeforeStart,
-            "the meeting must end after it starts",
-        );
+        c.fail(&["input", "end"], UserErrorCode::EndBeforeStart, "the meeting must end after it starts");
         return None;
     }
     Some((s, e, tz))
@@ -126,11 +115,7 @@ fn online_url(c: &mut Check, raw: Option<&str>) -> Option<String> {
     match Url::parse(&v) {
         Ok(u) if matches!(u.scheme(), "https" | "http") => Some(u.to_string()),
         _ => {
-            c.fail(
-                &["input", "onlineUrl"],
-                UserErrorCode::Invalid,
-                "onlineUrl must be an http or https link",
-            );
+            c.fail(&["input", "onlineUrl"], UserErrorCode::Invalid, "onlineUrl must be an http or https link");
             None
         }
     }
@@ -183,13 +168,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
 
     let tx = begin_write(&env.db).await?;
     let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
-    ensure_participants(
-        &tx,
-        engagement.id,
-        &input.attendee_person_ids,
-        &["input", "attendeePersonIds"],
-    )
-    .await?;
+    ensure_participants(&tx, engagement.id, &input.attendee_person_ids, &["input", "attendeePersonIds"]).await?;
     let now = env.clock.now();
     let model = meeting::Model {
         id: new_id(),
@@ -207,9 +186,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         created_at: now,
         updated_at: now,
     };
-    meeting::Entity::insert(model.clone().into_active_model())
-        .exec_without_returning(&tx)
-        .await?;
+    meeting::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
     if !input.attendee_person_ids.is_empty() {
         meeting_attendee::Entity::insert_many(input.attendee_person_ids.iter().map(|person_id| {
             meeting_attendee::ActiveModel {
@@ -265,25 +242,15 @@ fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<Stri
 pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<meeting::Model> {
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
-    let location = input.location.as_deref().map(|l| {
-        c.optional_text(&["input", "location"], Some(l), 500)
-            .unwrap_or_default()
-    });
-    let online = input
-        .online_url
-        .as_deref()
-        .map(|u| online_url(&mut c, Some(u)).unwrap_or_default());
+    let location =
+        input.location.as_deref().map(|l| c.optional_text(&["input", "location"], Some(l), 500).unwrap_or_default());
+    let online = input.online_url.as_deref().map(|u| online_url(&mut c, Some(u)).unwrap_or_default());
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
     let old = open_meeting(&tx, input.meeting_id).await?;
     let mut c = Check::new();
-    let when = times(
-        &mut c,
-        input.start,
-        input.end,
-        Some(input.time_zone.as_deref().unwrap_or(&old.time_zone)),
-    );
+    let when = times(&mut c, input.start, input.end, Some(input.time_zone.as_deref().unwrap_or(&old.time_zone)));
     let (starts_at, ends_at, tz) = c.finish_with(when)?;
 
     let mut new = old.clone();
@@ -356,11 +323,7 @@ pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Mo
 }
 
 fn attendee_subject(a: &meeting_attendee::Model, engagement_id: Uuid) -> Subject {
-    Subject {
-        kind: "MeetingAttendee",
-        id: a.id,
-        engagement_id: Some(engagement_id),
-    }
+    Subject { kind: "MeetingAttendee", id: a.id, engagement_id: Some(engagement_id) }
 }
 
 fn already_attending() -> UserError {
@@ -395,26 +358,17 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
         .exec_without_returning(&tx)
         .await
         .map_err(|e| unique_violation_as(e, already_attending))?;
-    let changes = Changes::new()
-        .set("meetingId", meeting.id)
-        .set("personId", model.person_id)
-        .set("rsvp", model.rsvp);
-    audit::record(
-        &tx,
-        env,
-        "meeting.attendee_add",
-        attendee_subject(&model, meeting.engagement_id),
-        changes,
-    )
-    .await?;
+    let changes = Changes::new().set("meetingId", meeting.id).set("personId", model.person_id).set("rsvp", model.rsvp);
+    audit::record(&tx, env, "meeting.attendee_add", attendee_subject(&model, meeting.engagement_id), changes).await?;
     touch(&tx, env, meeting.engagement_id).await?;
     tx.commit().await?;
     Ok(model)
 }
 
 async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
+    let not_found = || UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee");
     let Some(a) = meeting_attendee::Entity::find_by_id(id).one(tx).await? else {
-        return Err(UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee").into());
+        return Err(not_found().into());
     };
     let m = open_meeting(tx, a.meeting_id).await.map_err(|e| match e {
         super::DomainError::Invalid(mut errs) => {
@@ -425,22 +379,20 @@ async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meet
         }
         other => other,
     })?;
+    // Re-read under the engagement lock: a concurrent command may have changed or removed it.
+    let a = meeting_attendee::Entity::find_by_id(id).one(tx).await?.ok_or_else(not_found)?;
     Ok((a, m))
 }
 
 pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (a, m) = open_attendee(&tx, attendee_id).await?;
-    meeting_attendee::Entity::delete_by_id(a.id).exec(&tx).await?;
+    let deleted = meeting_attendee::Entity::delete_by_id(a.id).exec(&tx).await?;
+    if deleted.rows_affected != 1 {
+        return Err(UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee").into());
+    }
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
-    audit::record(
-        &tx,
-        env,
-        "meeting.attendee_remove",
-        attendee_subject(&a, m.engagement_id),
-        changes,
-    )
-    .await?;
+    audit::record(&tx, env, "meeting.attendee_remove", attendee_subject(&a, m.engagement_id), changes).await?;
     touch(&tx, env, m.engagement_id).await?;
     tx.commit().await?;
     Ok(a)
@@ -464,14 +416,7 @@ pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeti
     am.responded_at = Set(new.responded_at);
     meeting_attendee::Entity::update(am).exec(&tx).await?;
     let changes = Changes::new().diff("rsvp", old.rsvp, new.rsvp);
-    audit::record(
-        &tx,
-        env,
-        "meeting.attendee_rsvp",
-        attendee_subject(&new, m.engagement_id),
-        changes,
-    )
-    .await?;
+    audit::record(&tx, env, "meeting.attendee_rsvp", attendee_subject(&new, m.engagement_id), changes).await?;
     touch(&tx, env, m.engagement_id).await?;
     tx.commit().await?;
     Ok(new)
@@ -501,26 +446,12 @@ mod tests {
         // 2027-03-28 01:30 does not exist in London.
         assert!(times(&mut c, local("2027-03-28T01:30"), local("2027-03-28T03:00"), None).is_none());
         assert!(times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T09:00"), None).is_none());
-        assert!(
-            times(
-                &mut c,
-                local("2027-06-01T10:00"),
-                local("2027-06-01T11:00"),
-                Some("Mars/Olympus")
-            )
-            .is_none()
-        );
-        let Err(super::super::DomainError::Invalid(errs)) = c.finish() else {
-            panic!()
-        };
+        assert!(times(&mut c, local("2027-06-01T10:00"), local("2027-06-01T11:00"), Some("Mars/Olympus")).is_none());
+        let Err(super::super::DomainError::Invalid(errs)) = c.finish() else { panic!() };
         let codes: Vec<_> = errs.iter().map(|e| e.code).collect();
         assert_eq!(
             codes,
-            vec![
-                UserErrorCode::InvalidTime,
-                UserErrorCode::EndBeforeStart,
-                UserErrorCode::InvalidTimeZone
-            ]
+            vec![UserErrorCode::InvalidTime, UserErrorCode::EndBeforeStart, UserErrorCode::InvalidTimeZone]
         );
     }
 

@@ -90,12 +90,7 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            field: field.iter().map(|s| (*s).to_owned()).collect(),
-            code,
-            message: message.into(),
-            rule: None,
-        }
+        Self { field: field.iter().map(|s| (*s).to_owned()).collect(), code, message: message.into(), rule: None }
     }
 }
 

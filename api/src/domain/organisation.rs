@@ -31,56 +31,29 @@ pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organi
         _ => (slugify(&name), "name"),
     };
     if c.is_ok() && slug.is_empty() {
-        c.fail(
-            &["input", "name"],
-            UserErrorCode::Invalid,
-            "name must contain a letter or a digit",
-        );
+        c.fail(&["input", "name"], UserErrorCode::Invalid, "name must contain a letter or a digit");
     }
     c.finish()?;
     let taken = move || {
-        UserError::new(
-            &["input", slug_field],
-            UserErrorCode::Taken,
-            "an organisation with this slug already exists",
-        )
+        UserError::new(&["input", slug_field], UserErrorCode::Taken, "an organisation with this slug already exists")
     };
 
     let tx = begin_write(&env.db).await?;
-    if organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq(&slug))
-        .one(&tx)
-        .await?
-        .is_some()
-    {
+    if organisation::Entity::find().filter(organisation::Column::Slug.eq(&slug)).one(&tx).await?.is_some() {
         return Err(taken().into());
     }
     let now = env.clock.now();
-    let model = organisation::Model {
-        id: new_id(),
-        kind: input.kind,
-        name,
-        slug,
-        created_at: now,
-        updated_at: now,
-    };
+    let model = organisation::Model { id: new_id(), kind: input.kind, name, slug, created_at: now, updated_at: now };
     organisation::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&tx)
         .await
         .map_err(|e| unique_violation_as(e, taken))?;
-    let changes = Changes::new()
-        .set("kind", model.kind)
-        .set("name", &model.name)
-        .set("slug", &model.slug);
+    let changes = Changes::new().set("kind", model.kind).set("name", &model.name).set("slug", &model.slug);
     audit::record(
         &tx,
         env,
         "organisation.create",
-        Subject {
-            kind: "Organisation",
-            id: model.id,
-            engagement_id: None,
-        },
+        Subject { kind: "Organisation", id: model.id, engagement_id: None },
         changes,
     )
     .await?;
@@ -106,12 +79,7 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    trimmed
-        .chars()
-        .take(100)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned()
+    trimmed.chars().take(100).collect::<String>().trim_end_matches('-').to_owned()
 }
 
 #[cfg(test)]

@@ -28,11 +28,7 @@ pub struct ParticipantWithdraw {
 }
 
 fn subject(p: &participant::Model) -> Subject {
-    Subject {
-        kind: "Participant",
-        id: p.id,
-        engagement_id: Some(p.engagement_id),
-    }
+    Subject { kind: "Participant", id: p.id, engagement_id: Some(p.engagement_id) }
 }
 
 fn already_participant() -> UserError {
@@ -74,10 +70,8 @@ async fn ensure_role_free(
 pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<participant::Model> {
     let tx = begin_write(&env.db).await?;
     let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
-    let Some((person, Some(org))) = person::Entity::find_by_id(input.person_id)
-        .find_also_related(organisation::Entity)
-        .one(&tx)
-        .await?
+    let Some((person, Some(org))) =
+        person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
     else {
         return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
     };
@@ -127,9 +121,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
             am.responded_at = Set(None);
             am.updated_at = Set(now);
             participant::Entity::update(am).exec(&tx).await?;
-            let changes = Changes::new()
-                .diff("role", old.role, new.role)
-                .diff("status", old.status, new.status);
+            let changes = Changes::new().diff("role", old.role, new.role).diff("status", old.status, new.status);
             (new, "participant.reinvite", changes)
         }
         None => {
@@ -149,10 +141,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
                 .exec_without_returning(&tx)
                 .await
                 .map_err(|e| unique_violation_as(e, already_participant))?;
-            let changes = Changes::new()
-                .set("personId", new.person_id)
-                .set("role", new.role)
-                .set("status", new.status);
+            let changes = Changes::new().set("personId", new.person_id).set("role", new.role).set("status", new.status);
             (new, "participant.invite", changes)
         }
     };
@@ -185,18 +174,8 @@ async fn set_status(
 ) -> DomainResult<participant::Model> {
     let now = env.clock.now();
     // Only the person's own answer counts as a response; a withdrawal keeps the last one.
-    let responded_at = if status == InvitationStatus::Withdrawn {
-        old.responded_at
-    } else {
-        Some(now)
-    };
-    let new = participant::Model {
-        status,
-        status_reason: reason,
-        responded_at,
-        updated_at: now,
-        ..old.clone()
-    };
+    let responded_at = if status == InvitationStatus::Withdrawn { old.responded_at } else { Some(now) };
+    let new = participant::Model { status, status_reason: reason, responded_at, updated_at: now, ..old.clone() };
     let mut am = new.clone().into_active_model();
     am.status = Set(new.status);
     am.status_reason = Set(new.status_reason.clone());
@@ -228,11 +207,7 @@ pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> Dom
 
     let tx = begin_write(&env.db).await?;
     let old = open_participant(&tx, input.participant_id).await?;
-    let status = if input.accept {
-        InvitationStatus::Accepted
-    } else {
-        InvitationStatus::Declined
-    };
+    let status = if input.accept { InvitationStatus::Accepted } else { InvitationStatus::Declined };
     let allowed = match old.status {
         InvitationStatus::Invited => true,
         InvitationStatus::Accepted => !input.accept,
@@ -270,15 +245,7 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
         )
         .into());
     }
-    let new = set_status(
-        &tx,
-        env,
-        old,
-        InvitationStatus::Withdrawn,
-        reason,
-        "participant.withdraw",
-    )
-    .await?;
+    let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
     tx.commit().await?;
     Ok(new)
 }

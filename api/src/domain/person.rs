@@ -1,5 +1,5 @@
 use pci_entity::{EmailAddress, email::EmailError, new_id, organisation, person};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{
@@ -39,11 +39,7 @@ fn parse_email(c: &mut Check, raw: &str) -> Option<EmailAddress> {
 }
 
 fn email_taken() -> UserError {
-    UserError::new(
-        &["input", "email"],
-        UserErrorCode::Taken,
-        "a person with this email address already exists",
-    )
+    UserError::new(&["input", "email"], UserErrorCode::Taken, "a person with this email address already exists")
 }
 
 async fn ensure_email_free(
@@ -69,17 +65,10 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
     let email = c.finish_with(email)?;
 
     let tx = begin_write(&env.db).await?;
-    if organisation::Entity::find_by_id(input.organisation_id)
-        .one(&tx)
-        .await?
-        .is_none()
-    {
-        return Err(UserError::new(
-            &["input", "organisationId"],
-            UserErrorCode::NotFound,
-            "no such organisation",
-        )
-        .into());
+    if organisation::Entity::find_by_id(input.organisation_id).one(&tx).await?.is_none() {
+        return Err(
+            UserError::new(&["input", "organisationId"], UserErrorCode::NotFound, "no such organisation").into()
+        );
     }
     ensure_email_free(&tx, &email, None).await?;
     let now = env.clock.now();
@@ -102,18 +91,8 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
         .set("email", &model.email)
         .set("organisationId", model.organisation_id)
         .set("jobTitle", &model.job_title);
-    audit::record(
-        &tx,
-        env,
-        "person.create",
-        Subject {
-            kind: "Person",
-            id: model.id,
-            engagement_id: None,
-        },
-        changes,
-    )
-    .await?;
+    audit::record(&tx, env, "person.create", Subject { kind: "Person", id: model.id, engagement_id: None }, changes)
+        .await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -122,13 +101,12 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     let mut c = Check::new();
     let name = input.name.as_deref().map(|n| c.text(&["input", "name"], n, 200));
     let email = input.email.as_deref().and_then(|e| parse_email(&mut c, e));
-    let job_title = input
-        .job_title
-        .map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
+    let job_title = input.job_title.map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
-    let Some(old) = person::Entity::find_by_id(input.person_id).one(&tx).await? else {
+    // Locked (on PostgreSQL) so that two concurrent updates cannot each write back the other's old values.
+    let Some(old) = person::Entity::find_by_id(input.person_id).lock_exclusive().one(&tx).await? else {
         return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
     };
     if let Some(email) = &email {
@@ -145,10 +123,11 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     if let Some(job_title) = job_title {
         new.job_title = job_title;
     }
-    let changes = Changes::new()
-        .diff("name", &old.name, &new.name)
-        .diff("email", &old.email, &new.email)
-        .diff("jobTitle", &old.job_title, &new.job_title);
+    let changes = Changes::new().diff("name", &old.name, &new.name).diff("email", &old.email, &new.email).diff(
+        "jobTitle",
+        &old.job_title,
+        &new.job_title,
+    );
     if changes.is_empty() {
         return Ok(old);
     }
@@ -159,22 +138,9 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     am.email_normalized = Set(new.email_normalized.clone());
     am.job_title = Set(new.job_title.clone());
     am.updated_at = Set(new.updated_at);
-    person::Entity::update(am)
-        .exec(&tx)
-        .await
-        .map_err(|e| unique_violation_as(e, email_taken))?;
-    audit::record(
-        &tx,
-        env,
-        "person.update",
-        Subject {
-            kind: "Person",
-            id: new.id,
-            engagement_id: None,
-        },
-        changes,
-    )
-    .await?;
+    person::Entity::update(am).exec(&tx).await.map_err(|e| unique_violation_as(e, email_taken))?;
+    audit::record(&tx, env, "person.update", Subject { kind: "Person", id: new.id, engagement_id: None }, changes)
+        .await?;
     tx.commit().await?;
     Ok(new)
 }

@@ -34,16 +34,12 @@ pub struct Snapshot {
 
 impl Snapshot {
     fn accepted(&self, role: ParticipantRole) -> impl Iterator<Item = &(participant::Model, Uuid)> {
-        self.participants
-            .iter()
-            .filter(move |(p, _)| p.role == role && p.status == InvitationStatus::Accepted)
+        self.participants.iter().filter(move |(p, _)| p.role == role && p.status == InvitationStatus::Accepted)
     }
 
     /// A meeting of this kind took place: scheduled, not cancelled, and over.
     fn held(&self, kind: MeetingKind) -> bool {
-        self.meetings
-            .iter()
-            .any(|m| m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now)
+        self.meetings.iter().any(|m| m.kind == kind && m.status == MeetingStatus::Scheduled && m.ends_at <= self.now)
     }
 }
 
@@ -63,11 +59,7 @@ pub struct Gate {
 }
 
 fn meeting_held(s: &Snapshot, kind: MeetingKind) -> Result<(), String> {
-    if s.held(kind) {
-        Ok(())
-    } else {
-        Err(format!("the {} has not been held yet", kind.label().to_lowercase()))
-    }
+    if s.held(kind) { Ok(()) } else { Err(format!("the {} has not been held yet", kind.label().to_lowercase())) }
 }
 
 pub static GATES: &[Gate] = &[
@@ -75,11 +67,7 @@ pub static GATES: &[Gate] = &[
         rule: "PEER_COUNCILS_CHOSEN",
         when: When::Leaving(Stage::PreWork),
         check: |s| {
-            if s.peer_councils.is_empty() {
-                Err("no peer councils have been chosen".into())
-            } else {
-                Ok(())
-            }
+            if s.peer_councils.is_empty() { Err("no peer councils have been chosen".into()) } else { Ok(()) }
         },
     },
     Gate {
@@ -153,9 +141,7 @@ pub static GATES: &[Gate] = &[
 
 /// The rules that apply to the step `from -> to`.
 pub fn gates_for(from: Stage, to: Stage) -> impl Iterator<Item = &'static Gate> {
-    GATES
-        .iter()
-        .filter(move |g| g.when == When::Leaving(from) || g.when == When::Entering(to))
+    GATES.iter().filter(move |g| g.when == When::Leaving(from) || g.when == When::Entering(to))
 }
 
 /// Every rule for the step that does not hold, as user errors naming the rule.
@@ -178,10 +164,8 @@ async fn snapshot(
     now: DateTime<Utc>,
 ) -> DomainResult<Snapshot> {
     let peer_ids = peer_council_ids(tx, engagement.id).await?;
-    let mut peer_councils = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(peer_ids.iter().copied()))
-        .all(tx)
-        .await?;
+    let mut peer_councils =
+        organisation::Entity::find().filter(organisation::Column::Id.is_in(peer_ids.iter().copied())).all(tx).await?;
     peer_councils.sort_by_key(|o| peer_ids.iter().position(|id| *id == o.id));
     let participants = participant::Entity::find()
         .find_also_related(person::Entity)
@@ -191,17 +175,8 @@ async fn snapshot(
         .into_iter()
         .filter_map(|(p, person)| person.map(|x| (p, x.organisation_id)))
         .collect();
-    let meetings = meeting::Entity::find()
-        .filter(meeting::Column::EngagementId.eq(engagement.id))
-        .all(tx)
-        .await?;
-    Ok(Snapshot {
-        engagement,
-        peer_councils,
-        participants,
-        meetings,
-        now,
-    })
+    let meetings = meeting::Entity::find().filter(meeting::Column::EngagementId.eq(engagement.id)).all(tx).await?;
+    Ok(Snapshot { engagement, peer_councils, participants, meetings, now })
 }
 
 pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<engagement::Model> {
@@ -222,10 +197,7 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
         return Err(UserError::new(
             field,
             UserErrorCode::InvalidTransition,
-            format!(
-                "an engagement in {} can only move to {next}, one stage at a time",
-                from.label()
-            ),
+            format!("an engagement in {} can only move to {next}, one stage at a time", from.label()),
         )
         .into());
     };
@@ -263,19 +235,9 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
     })
     .exec_without_returning(&tx)
     .await?;
-    let new = engagement::Model {
-        stage: next,
-        updated_at: now,
-        ..old.clone()
-    };
-    audit::record(
-        &tx,
-        env,
-        "engagement.advance_stage",
-        subject(&new),
-        Changes::new().diff("stage", from, next),
-    )
-    .await?;
+    let new = engagement::Model { stage: next, updated_at: now, ..old.clone() };
+    audit::record(&tx, env, "engagement.advance_stage", subject(&new), Changes::new().diff("stage", from, next))
+        .await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -291,10 +253,9 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), GATES.len());
         for g in GATES {
-            let step_exists = Stage::ALL.iter().any(|s| {
-                s.next()
-                    .is_some_and(|n| g.when == When::Leaving(*s) || g.when == When::Entering(n))
-            });
+            let step_exists = Stage::ALL
+                .iter()
+                .any(|s| s.next().is_some_and(|n| g.when == When::Leaving(*s) || g.when == When::Entering(n)));
             assert!(step_exists, "{} can never apply", g.rule);
         }
     }
@@ -304,16 +265,9 @@ mod tests {
         let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning).map(|g| g.rule).collect();
         assert_eq!(
             rules,
-            [
-                "PEER_COUNCILS_CHOSEN",
-                "HOST_LEAD_ACCEPTED",
-                "FACILITATOR_ACCEPTED",
-                "PEER_REVIEWER_PER_COUNCIL"
-            ]
+            ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED", "PEER_REVIEWER_PER_COUNCIL"]
         );
-        let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork)
-            .map(|g| g.rule)
-            .collect();
+        let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork).map(|g| g.rule).collect();
         assert_eq!(rules, ["PRIORITISATION_MEETING_HELD"]);
     }
 }

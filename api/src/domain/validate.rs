@@ -34,17 +34,9 @@ impl Check {
     pub fn text(&mut self, field: &[&str], value: &str, max: usize) -> String {
         let v = value.trim();
         if v.is_empty() {
-            self.fail(
-                field,
-                UserErrorCode::Required,
-                format!("{} must not be blank", label(field)),
-            );
+            self.fail(field, UserErrorCode::Required, format!("{} must not be blank", label(field)));
         } else if v.chars().count() > max {
-            self.fail(
-                field,
-                UserErrorCode::TooLong,
-                format!("{} must be at most {max} characters", label(field)),
-            );
+            self.fail(field, UserErrorCode::TooLong, format!("{} must be at most {max} characters", label(field)));
         }
         v.to_owned()
     }
@@ -53,22 +45,14 @@ impl Check {
     pub fn optional_text(&mut self, field: &[&str], value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
-            self.fail(
-                field,
-                UserErrorCode::TooLong,
-                format!("{} must be at most {max} characters", label(field)),
-            );
+            self.fail(field, UserErrorCode::TooLong, format!("{} must be at most {max} characters", label(field)));
         }
         Some(v.to_owned())
     }
 
     /// Ends validation: `Err` with every collected problem, if any.
     pub fn finish(self) -> Result<(), DomainError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Invalid(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(self.errors)) }
     }
 
     /// Ends validation and unwraps a value that was parsed along the way (it is `None` only
@@ -76,11 +60,7 @@ impl Check {
     pub fn finish_with<T>(self, value: Option<T>) -> Result<T, DomainError> {
         self.finish()?;
         value.ok_or_else(|| {
-            DomainError::Invalid(vec![UserError::new(
-                &["input"],
-                UserErrorCode::Invalid,
-                "input is invalid",
-            )])
+            DomainError::Invalid(vec![UserError::new(&["input"], UserErrorCode::Invalid, "input is invalid")])
         })
     }
 }
@@ -101,9 +81,7 @@ mod tests {
         c.text(&["input", "name"], "   ", 10);
         c.text(&["input", "aims"], "too long by far", 5);
         assert_eq!(c.optional_text(&["input", "x"], Some("  "), 5), None);
-        let Err(DomainError::Invalid(errors)) = c.finish() else {
-            panic!("expected errors")
-        };
+        let Err(DomainError::Invalid(errors)) = c.finish() else { panic!("expected errors") };
         let codes: Vec<_> = errors.iter().map(|e| e.code).collect();
         assert_eq!(codes, vec![UserErrorCode::Required, UserErrorCode::TooLong]);
         assert_eq!(errors[0].field, vec!["input", "name"]);

@@ -25,10 +25,7 @@ pub struct RequestState {
 
 impl RequestState {
     pub fn new(state: &AppState, actor: Actor) -> Self {
-        Self {
-            actor,
-            loaders: Loaders::new(&state.db),
-        }
+        Self { actor, loaders: Loaders::new(&state.db) }
     }
 }
 
@@ -44,11 +41,7 @@ pub trait CtxExt {
     /// The environment a domain command runs in.
     fn env(&self) -> async_graphql::Result<Env> {
         let app = self.app()?;
-        Ok(Env {
-            db: app.db.clone(),
-            clock: app.clock.clone(),
-            actor: self.request()?.actor,
-        })
+        Ok(Env { db: app.db.clone(), clock: app.clock.clone(), actor: self.request()?.actor })
     }
 }
 

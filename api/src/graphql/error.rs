@@ -69,18 +69,14 @@ pub fn sanitize(errors: &mut [ServerError]) {
         if code_of(e).is_some() {
             continue;
         }
-        if e.path.is_empty() || e.message.starts_with("Failed to parse \"") {
-            // Before execution, or an argument that failed to parse in its resolver: both
-            // are about the request and safe to show.
+        // Values that do not fit their argument's type (literal or variable, caught by validation
+        // or by a resolver reading its arguments) are the caller's input problem.
+        let bad_value =
+            e.message.starts_with("Invalid value for argument") || e.message.starts_with("Failed to parse \"");
+        if e.path.is_empty() || bad_value {
+            // Raised before execution or while reading arguments: about the request, safe to show.
             let mut ext = e.extensions.take().unwrap_or_default();
-            ext.set(
-                "code",
-                if e.path.is_empty() {
-                    GRAPHQL_VALIDATION_FAILED
-                } else {
-                    BAD_USER_INPUT
-                },
-            );
+            ext.set("code", if bad_value { BAD_USER_INPUT } else { GRAPHQL_VALIDATION_FAILED });
             e.extensions = Some(ext);
         } else {
             tracing::error!(message = %e.message, path = ?e.path, "uncoded error while resolving; sent as INTERNAL");

@@ -2,29 +2,41 @@
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet};
 
-/// Aliased fields in the whole document, fragments included: aliases let one request run the
-/// same expensive field many times.
-pub fn alias_count(doc: &ExecutableDocument) -> usize {
-    fn walk(set: &SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|s| match &s.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
-                Selection::InlineFragment(i) => walk(&i.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
+/// Aliased fields in the document as it would run, each fragment counted at every spread:
+/// aliases let one request run the same expensive field many times. Counting stops once it
+/// passes `limit`, so nested fragment spreads cannot make the count itself expensive.
+pub fn alias_count(doc: &ExecutableDocument, limit: usize) -> usize {
+    fn walk(doc: &ExecutableDocument, set: &SelectionSet, stack: &mut Vec<String>, count: &mut usize, limit: usize) {
+        for s in &set.items {
+            if *count > limit {
+                return;
+            }
+            match &s.node {
+                Selection::Field(f) => {
+                    *count += usize::from(f.node.alias.is_some());
+                    walk(doc, &f.node.selection_set.node, stack, count, limit);
+                }
+                Selection::InlineFragment(i) => walk(doc, &i.node.selection_set.node, stack, count, limit),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    // A cycle is rejected by validation later; here it just stops the walk.
+                    if stack.iter().any(|n| n == name) {
+                        continue;
+                    }
+                    if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                        stack.push(name.to_owned());
+                        walk(doc, &fragment.node.selection_set.node, stack, count, limit);
+                        stack.pop();
+                    }
+                }
+            }
+        }
     }
-    let ops: usize = doc
-        .operations
-        .iter()
-        .map(|(_, op)| walk(&op.node.selection_set.node))
-        .sum();
-    ops + doc
-        .fragments
-        .values()
-        .map(|f| walk(&f.node.selection_set.node))
-        .sum::<usize>()
+    let mut count = 0;
+    for (_, op) in doc.operations.iter() {
+        walk(doc, &op.node.selection_set.node, &mut Vec::new(), &mut count, limit);
+    }
+    count
 }
 
 /// The type of the operation that would run, if the document names one unambiguously.
@@ -44,8 +56,17 @@ mod tests {
 
     #[test]
     fn counts_aliases_everywhere() {
-        let doc = parse_query("query { a: __typename b: __typename ...F ... on QueryRoot { c: __typename } } fragment F on QueryRoot { d: __typename }").unwrap();
-        assert_eq!(alias_count(&doc), 4);
+        let doc = parse_query(
+            "query { a: __typename b: __typename ...F ...F ... on Query { c: __typename } } fragment F on Query { d: __typename e: __typename }",
+        )
+        .unwrap();
+        assert_eq!(alias_count(&doc, 100), 7);
+        assert!(alias_count(&doc, 3) <= 5, "stops soon after the limit");
+        let cyclic = parse_query(
+            "{ ...A } fragment A on Query { a: __typename ...B } fragment B on Query { b: __typename ...A }",
+        )
+        .unwrap();
+        assert_eq!(alias_count(&cyclic, 100), 2);
     }
 
     #[test]
@@ -54,9 +75,6 @@ mod tests {
         assert_eq!(operation_type(&doc, Some("M")), Some(OperationType::Mutation));
         assert_eq!(operation_type(&doc, Some("Q")), Some(OperationType::Query));
         assert_eq!(operation_type(&doc, None), None);
-        assert_eq!(
-            operation_type(&parse_query("{ x }").unwrap(), None),
-            Some(OperationType::Query)
-        );
+        assert_eq!(operation_type(&parse_query("{ x }").unwrap(), None), Some(OperationType::Query));
     }
 }

@@ -31,15 +31,7 @@ macro_rules! keyed {
         }
     )+};
 }
-keyed!(
-    organisation,
-    person,
-    engagement,
-    participant,
-    meeting,
-    meeting_attendee,
-    stage_transition
-);
+keyed!(organisation, person, engagement, participant, meeting, meeting_attendee, stage_transition);
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
@@ -52,10 +44,7 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, LoadError> {
-        let rows = E::find()
-            .filter(E::id_col().is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await?;
+        let rows = E::find().filter(E::id_col().is_in(keys.iter().copied())).all(&self.0).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
 }

@@ -31,12 +31,7 @@ pub struct PageArgs {
 
 impl PageArgs {
     pub fn new(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Self {
-        Self {
-            first,
-            after,
-            last,
-            before,
-        }
+        Self { first, after, last, before }
     }
 
     /// Validates sizes and decodes cursors made for the ordering named `order`.
@@ -44,9 +39,7 @@ impl PageArgs {
         let bad = |m: &str| Err(ApiError::BadUserInput(m.to_owned()));
         let size = |n: i32, arg: &str| -> Result<usize, ApiError> {
             if !(0..=MAX_PAGE_SIZE).contains(&n) {
-                return Err(ApiError::BadUserInput(format!(
-                    "`{arg}` must be between 0 and {MAX_PAGE_SIZE}"
-                )));
+                return Err(ApiError::BadUserInput(format!("`{arg}` must be between 0 and {MAX_PAGE_SIZE}")));
             }
             Ok(usize::try_from(n).unwrap_or_default())
         };
@@ -54,18 +47,12 @@ impl PageArgs {
             (Some(_), Some(_)) => return bad("pass either `first` or `last`, not both"),
             (Some(n), None) => (true, size(n, "first")?),
             (None, Some(n)) => (false, size(n, "last")?),
-            (None, None) => (
-                self.before.is_none() || self.after.is_some(),
-                usize::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20),
-            ),
+            (None, None) => {
+                (self.before.is_none() || self.after.is_some(), usize::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20))
+            }
         };
         let decode = |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, order)).transpose();
-        Ok(Window {
-            forward,
-            limit,
-            after: decode(&self.after)?,
-            before: decode(&self.before)?,
-        })
+        Ok(Window { forward, limit, after: decode(&self.after)?, before: decode(&self.before)? })
     }
 }
 
@@ -89,11 +76,7 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn new(order: &str, key: Json, id: Uuid) -> Self {
-        Self {
-            order: order.to_owned(),
-            key,
-            id,
-        }
+        Self { order: order.to_owned(), key, id }
     }
 
     pub fn encode(&self) -> String {
@@ -127,18 +110,10 @@ impl<T> Page<T> {
         let more = rows.len() > window.limit;
         rows.truncate(window.limit);
         if window.forward {
-            Page {
-                items: rows,
-                has_previous: window.after.is_some(),
-                has_next: more,
-            }
+            Page { items: rows, has_previous: window.after.is_some(), has_next: more }
         } else {
             rows.reverse();
-            Page {
-                items: rows,
-                has_previous: more,
-                has_next: window.before.is_some(),
-            }
+            Page { items: rows, has_previous: more, has_next: window.before.is_some() }
         }
     }
 
@@ -148,11 +123,7 @@ impl<T> Page<T> {
         to_node: impl Fn(T) -> N,
     ) -> Connection<String, N, TotalCount> {
         let mut c = Connection::with_additional_fields(self.has_previous, self.has_next, total);
-        c.edges.extend(
-            self.items
-                .into_iter()
-                .map(|(cursor, item)| Edge::new(cursor.encode(), to_node(item))),
-        );
+        c.edges.extend(self.items.into_iter().map(|(cursor, item)| Edge::new(cursor.encode(), to_node(item))));
         c
     }
 }
@@ -192,13 +163,9 @@ fn beyond<E: EntityTrait>(sort: &SortKey<E>, cursor: &Cursor, ascending: bool) -
     let key = (sort.parse)(&cursor.key).ok_or_else(|| ApiError::BadUserInput("the cursor is invalid".into()))?;
     let (col, id) = (sort.column, sort.id);
     Ok(if ascending {
-        Condition::any()
-            .add(col.gt(key.clone()))
-            .add(Condition::all().add(col.eq(key)).add(id.gt(cursor.id)))
+        Condition::any().add(col.gt(key.clone())).add(Condition::all().add(col.eq(key)).add(id.gt(cursor.id)))
     } else {
-        Condition::any()
-            .add(col.lt(key.clone()))
-            .add(Condition::all().add(col.eq(key)).add(id.lt(cursor.id)))
+        Condition::any().add(col.lt(key.clone())).add(Condition::all().add(col.eq(key)).add(id.lt(cursor.id)))
     })
 }
 
@@ -229,14 +196,8 @@ where
     } else {
         q.order_by_desc(sort.column).order_by_desc(sort.id)
     };
-    let rows = q
-        .limit(u64::try_from(window.limit + 1).unwrap_or(u64::MAX))
-        .all(db)
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(|m| (Cursor::new(sort.name, (sort.key_of)(&m), id_of(&m)), m))
-        .collect();
+    let rows = q.limit(u64::try_from(window.limit + 1).unwrap_or(u64::MAX)).all(db).await?;
+    let rows = rows.into_iter().map(|m| (Cursor::new(sort.name, (sort.key_of)(&m), id_of(&m)), m)).collect();
     Ok(Page::from_scan(rows, window))
 }
 
@@ -312,11 +273,7 @@ mod tests {
         assert!(PageArgs::new(Some(-1), None, None, None).window("t").is_err());
         assert!(PageArgs::new(Some(1), None, Some(1), None).window("t").is_err());
         assert!(PageArgs::new(Some(100), None, None, None).window("t").is_ok());
-        assert!(
-            PageArgs::new(None, Some("garbage".into()), None, None)
-                .window("t")
-                .is_err()
-        );
+        assert!(PageArgs::new(None, Some("garbage".into()), None, None).window("t").is_err());
         let c = Cursor::new("other", Json::Null, Uuid::nil()).encode();
         assert!(PageArgs::new(None, Some(c), None, None).window("t").is_err());
     }

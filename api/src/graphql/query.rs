@@ -107,12 +107,7 @@ fn parse_text(j: &Json) -> Option<Value> {
 
 /// `lower(col) LIKE %needle%`, with the needle's own wildcards escaped.
 fn contains_ci(col: impl sea_orm::sea_query::IntoColumnRef, needle: &str) -> Expr {
-    let escaped = needle
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = needle.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
@@ -159,10 +154,8 @@ impl QueryRoot {
         if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
             q = q.filter(contains_ci(organisation::Column::Name, &s));
         }
-        let order = order_by.unwrap_or(OrganisationOrder {
-            field: OrganisationOrderField::Name,
-            direction: OrderDirection::Asc,
-        });
+        let order = order_by
+            .unwrap_or(OrganisationOrder { field: OrganisationOrderField::Name, direction: OrderDirection::Asc });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             OrganisationOrderField::Name => SortKey::<organisation::Entity> {
@@ -211,10 +204,7 @@ impl QueryRoot {
         if let Some(s) = f.search.filter(|s| !s.trim().is_empty()) {
             q = q.filter(contains_ci(person::Column::Name, &s));
         }
-        let order = order_by.unwrap_or(PersonOrder {
-            field: PersonOrderField::Name,
-            direction: OrderDirection::Asc,
-        });
+        let order = order_by.unwrap_or(PersonOrder { field: PersonOrderField::Name, direction: OrderDirection::Asc });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             PersonOrderField::Name => SortKey::<person::Entity> {
@@ -280,10 +270,8 @@ impl QueryRoot {
                     .add(contains_ci(engagement::Column::ServiceArea, &s)),
             );
         }
-        let order = order_by.unwrap_or(EngagementOrder {
-            field: EngagementOrderField::CreatedAt,
-            direction: OrderDirection::Desc,
-        });
+        let order = order_by
+            .unwrap_or(EngagementOrder { field: EngagementOrderField::CreatedAt, direction: OrderDirection::Desc });
         let descending = order.direction == OrderDirection::Desc;
         let sort = match order.field {
             EngagementOrderField::CreatedAt => SortKey::<engagement::Entity> {

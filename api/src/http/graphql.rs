@@ -40,12 +40,7 @@ struct Refusal {
 }
 
 fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        status,
-        code,
-        message: message.into(),
-        allow: None,
-    }
+    Refusal { status, code, message: message.into(), allow: None }
 }
 
 fn bad_request(message: impl Into<String>) -> Refusal {
@@ -75,11 +70,7 @@ pub async fn handle(
         Method::GET => read_get(query.as_deref().unwrap_or_default(), &headers),
         _ => Err(Refusal {
             allow: Some("GET, POST"),
-            ..refuse(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
-                "use POST (or GET for queries)",
-            )
+            ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use POST (or GET for queries)")
         }),
     };
     match parsed {
@@ -87,13 +78,11 @@ pub async fn handle(
         Err(r) => {
             let mut resp = json_error(r.status, rt.content_type(), r.code, &r.message);
             if let Some(allow) = r.allow {
-                resp.headers_mut()
-                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+                resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             }
             if r.status == StatusCode::PAYLOAD_TOO_LARGE {
                 // The rest of the body was never read, so this connection cannot carry another request.
-                resp.headers_mut()
-                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             resp
         }
@@ -102,10 +91,7 @@ pub async fn handle(
 
 fn wants_graphiql(headers: &HeaderMap, query: Option<&str>) -> bool {
     let no_query = query.is_none_or(|q| !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "query"));
-    let html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     no_query && html
 }
 
@@ -133,17 +119,10 @@ async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result
         }
     }
     let limit = state.config.http.max_body_bytes;
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            format!("the body is over {limit} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let too_large =
+        || refuse(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", format!("the body is over {limit} bytes"));
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
@@ -266,11 +245,7 @@ fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
         if matches!(op, Some(OperationType::Mutation | OperationType::Subscription)) {
             return Err(Refusal {
                 allow: Some("POST"),
-                ..refuse(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "METHOD_NOT_ALLOWED",
-                    "mutations must be sent with POST",
-                )
+                ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST")
             });
         }
     }
@@ -291,9 +266,12 @@ fn request_error(message: String, code: &'static str) -> ServerError {
 }
 
 /// Parses and applies the checks async-graphql does not make; `Err` is the response to send.
-fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, Box<GqlResponse>> {
+/// Parses and applies the checks async-graphql does not make. `Ok` carries the request and
+/// whether it is a query; `Err` is the response to send instead.
+fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<(GqlRequest, bool), Box<GqlResponse>> {
     let max_aliases = state.config.graphql.max_aliases;
-    match req.parsed_query() {
+    let operation_name = req.operation_name.clone();
+    let is_query = match req.parsed_query() {
         Err(mut e) => {
             let mut ext = e.extensions.take().unwrap_or_default();
             ext.set("code", GRAPHQL_PARSE_FAILED);
@@ -301,22 +279,37 @@ fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<GqlRequest, Box<Gql
             return Err(Box::new(GqlResponse::from_errors(vec![e])));
         }
         Ok(doc) => {
-            let aliases = alias_count(doc);
-            if aliases > max_aliases {
+            if alias_count(doc, max_aliases) > max_aliases {
                 return Err(Box::new(GqlResponse::from_errors(vec![request_error(
-                    format!("the query uses {aliases} aliases; at most {max_aliases} are allowed"),
+                    format!("the query uses more than {max_aliases} aliases"),
                     GRAPHQL_VALIDATION_FAILED,
                 )])));
             }
+            operation_type(doc, operation_name.as_deref()) == Some(OperationType::Query)
         }
-    }
-    Ok(req.data(RequestState::new(&state.app, Actor::Anonymous)))
+    };
+    Ok((req.data(RequestState::new(&state.app, Actor::Anonymous)), is_query))
 }
 
-async fn run_one(state: &HttpState, req: GqlRequest) -> GqlResponse {
-    match prepare(state, req) {
-        Ok(req) => state.schema.execute(req).await,
-        Err(resp) => *resp,
+/// Runs one operation. Queries are cut off at the time limit; mutations are not, because
+/// cancelling one after it committed would hide the write and invite a duplicating retry (their
+/// transactions are bounded by the database's own timeouts).
+async fn run_one(state: &HttpState, req: GqlRequest) -> (GqlResponse, bool) {
+    let (req, is_query) = match prepare(state, req) {
+        Ok(r) => r,
+        Err(resp) => return (*resp, false),
+    };
+    if !is_query {
+        return (state.schema.execute(req).await, false);
+    }
+    let limit = duration_ms(state.config.http.request_timeout_ms);
+    match tokio::time::timeout(limit, state.schema.execute(req)).await {
+        Ok(resp) => (resp, false),
+        Err(_) => {
+            tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL query timed out");
+            let msg = format!("the query did not finish within {} ms", limit.as_millis());
+            (GqlResponse::from_errors(vec![request_error(msg, TIMEOUT)]), true)
+        }
     }
 }
 
@@ -334,51 +327,38 @@ struct Body1<'a> {
 fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
     sanitize(&mut resp.errors);
     let request_error = is_request_error(resp.data == Value::Null, &resp.errors);
-    let body = Body1 {
-        data: (!request_error).then_some(&resp.data),
-        errors: &resp.errors,
-        extensions: &resp.extensions,
-    };
+    let body =
+        Body1 { data: (!request_error).then_some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
     (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
 }
 
 async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response {
     let started = Instant::now();
-    let limit = duration_ms(state.config.http.request_timeout_ms);
-    let is_batch = matches!(batch, Batch::Many(_));
-    let work = async {
-        match batch {
-            Batch::Single(req) => vec![run_one(state, *req).await],
-            // One after another, so that mutations in a batch apply in the order sent.
-            Batch::Many(reqs) => {
-                let mut out = Vec::with_capacity(reqs.len());
-                for r in reqs {
-                    out.push(run_one(state, r).await);
-                }
-                out
+    let (is_batch, mut responses) = match batch {
+        Batch::Single(req) => (false, vec![run_one(state, *req).await]),
+        // One after another, so that mutations in a batch apply in the order sent.
+        Batch::Many(reqs) => {
+            let mut out = Vec::with_capacity(reqs.len());
+            for r in reqs {
+                out.push(run_one(state, r).await);
             }
+            (true, out)
         }
-    };
-    let Ok(mut responses) = tokio::time::timeout(limit, work).await else {
-        tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL request timed out");
-        let msg = format!("the request did not finish within {} ms", limit.as_millis());
-        return json_error(StatusCode::SERVICE_UNAVAILABLE, rt.content_type(), TIMEOUT, &msg);
     };
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "GraphQL executed");
     let (json, status) = match (is_batch, responses.as_mut_slice()) {
-        (false, [only]) => {
+        (false, [(only, timed_out)]) => {
             let (body, request_error) = body_of(only);
-            let status = if request_error && rt == ResponseType::GraphqlResponse {
+            let status = if *timed_out {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else if request_error && rt == ResponseType::GraphqlResponse {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK
             };
             (body, status)
         }
-        (_, all) => (
-            Json::Array(all.iter_mut().map(|r| body_of(r).0).collect()),
-            StatusCode::OK,
-        ),
+        (_, all) => (Json::Array(all.iter_mut().map(|(r, _)| body_of(r).0).collect()), StatusCode::OK),
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();

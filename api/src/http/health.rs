@@ -15,16 +15,12 @@ pub async fn healthz() -> Json<Value> {
 pub async fn readyz(State(state): State<Arc<HttpState>>) -> (StatusCode, Json<Value>) {
     match readiness(&state.app.db).await {
         Readiness::Ready => (StatusCode::OK, Json(json!({ "status": "ready" }))),
-        Readiness::PendingMigrations(names) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "migrations_pending", "pending": names })),
-        ),
+        Readiness::PendingMigrations(names) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "migrations_pending", "pending": names })))
+        }
         Readiness::Unreachable(err) => {
             tracing::warn!(error = %err, "readiness check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "database_unreachable" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database_unreachable" })))
         }
     }
 }

@@ -36,18 +36,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: Arc<HttpState>) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or("-");
+            let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         })
-        .on_response(
-            DefaultOnResponse::new()
-                .level(Level::INFO)
-                .latency_unit(tower_http::LatencyUnit::Millis),
-        );
+        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis));
     Router::new()
         .route("/graphql", any(graphql::handle))
         .route("/healthz", get(health::healthz))
@@ -69,10 +61,5 @@ pub(crate) fn duration_ms(ms: u64) -> Duration {
 /// Plain JSON error for failures outside GraphQL execution.
 pub(crate) fn json_error(status: StatusCode, content_type: &'static str, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, content_type)],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
 }

@@ -25,11 +25,7 @@ impl ResponseType {
 /// Picks the response type from `Accept`; `None` when neither is acceptable (406).
 /// Wildcards choose `application/json`, as the spec's audit expects for `*/*`.
 pub fn response_type(headers: &HeaderMap) -> Option<ResponseType> {
-    let values: Vec<&str> = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
+    let values: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
     if values.iter().all(|v| v.trim().is_empty()) {
         return Some(ResponseType::Json);
     }
@@ -76,9 +72,7 @@ pub fn is_json_utf8(headers: &HeaderMap) -> Option<bool> {
     let Ok(mime) = raw.parse::<mime::Mime>() else {
         return Some(false);
     };
-    let charset_ok = mime
-        .get_param(mime::CHARSET)
-        .is_none_or(|c| c.as_str().eq_ignore_ascii_case("utf-8"));
+    let charset_ok = mime.get_param(mime::CHARSET).is_none_or(|c| c.as_str().eq_ignore_ascii_case("utf-8"));
     Some(mime.essence_str() == JSON && charset_ok)
 }
 
@@ -94,10 +88,7 @@ pub fn forces_preflight(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok())
         .is_some_and(|m| {
-            !matches!(
-                m.essence_str(),
-                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-            )
+            !matches!(m.essence_str(), "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain")
         })
 }
 
@@ -117,18 +108,12 @@ mod tests {
         assert_eq!(response_type(&HeaderMap::new()), Some(ResponseType::Json));
         assert_eq!(accept("*/*"), Some(ResponseType::Json));
         assert_eq!(accept("application/json"), Some(ResponseType::Json));
-        assert_eq!(
-            accept("application/graphql-response+json"),
-            Some(ResponseType::GraphqlResponse)
-        );
+        assert_eq!(accept("application/graphql-response+json"), Some(ResponseType::GraphqlResponse));
         assert_eq!(
             accept("application/graphql-response+json, application/json;q=0.9"),
             Some(ResponseType::GraphqlResponse)
         );
-        assert_eq!(
-            accept("application/graphql-response+json;q=0.5, application/json"),
-            Some(ResponseType::Json)
-        );
+        assert_eq!(accept("application/graphql-response+json;q=0.5, application/json"), Some(ResponseType::Json));
         assert_eq!(accept("text/html"), None);
         assert_eq!(accept("application/json;q=0"), None);
     }
@@ -137,15 +122,9 @@ mod tests {
     fn content_types() {
         let mut h = HeaderMap::new();
         assert_eq!(is_json_utf8(&h), None);
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=UTF-8"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
         assert_eq!(is_json_utf8(&h), Some(true));
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=latin1"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=latin1"));
         assert_eq!(is_json_utf8(&h), Some(false));
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         assert_eq!(is_json_utf8(&h), Some(false));

@@ -99,9 +99,7 @@ impl EngagementMutations {
     ) -> async_graphql::Result<EngagementUpdatePayload> {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
-        let peer_council_ids = input
-            .peer_council_ids
-            .map(|p| ids.many(&p, NodeKind::Organisation, "peerCouncilIds"));
+        let peer_council_ids = input.peer_council_ids.map(|p| ids.many(&p, NodeKind::Organisation, "peerCouncilIds"));
         if let Err(errors) = ids.check() {
             return Ok(EngagementUpdatePayload::from_outcome(Err(errors), Engagement));
         }
@@ -128,10 +126,7 @@ impl EngagementMutations {
         if let Err(errors) = ids.check() {
             return Ok(EngagementAdvanceStagePayload::from_outcome(Err(errors), Engagement));
         }
-        let cmd = EngagementAdvanceStage {
-            engagement_id,
-            to_stage: input.to_stage.into(),
-        };
+        let cmd = EngagementAdvanceStage { engagement_id, to_stage: input.to_stage.into() };
         let r = outcome(stage::advance(&ctx.env()?, cmd).await)?;
         Ok(EngagementAdvanceStagePayload::from_outcome(r, Engagement))
     }

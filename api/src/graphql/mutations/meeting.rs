@@ -137,16 +137,7 @@ impl MeetingMutations {
         if let Err(errors) = ids.check() {
             return Ok(MeetingCancelPayload::from_outcome(Err(errors), Meeting));
         }
-        let r = outcome(
-            meeting::cancel(
-                &ctx.env()?,
-                MeetingCancel {
-                    meeting_id,
-                    reason: input.reason,
-                },
-            )
-            .await,
-        )?;
+        let r = outcome(meeting::cancel(&ctx.env()?, MeetingCancel { meeting_id, reason: input.reason }).await)?;
         Ok(MeetingCancelPayload::from_outcome(r, Meeting))
     }
 
@@ -189,21 +180,10 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(
-                Err(errors),
-                MeetingAttendee,
-            ));
+            return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(Err(errors), MeetingAttendee));
         }
-        let r = outcome(
-            meeting::attendee_rsvp(
-                &ctx.env()?,
-                AttendeeRsvp {
-                    attendee_id,
-                    rsvp: input.rsvp.into(),
-                },
-            )
-            .await,
-        )?;
+        let r =
+            outcome(meeting::attendee_rsvp(&ctx.env()?, AttendeeRsvp { attendee_id, rsvp: input.rsvp.into() }).await)?;
         Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(r, MeetingAttendee))
     }
 }

@@ -50,11 +50,7 @@ impl Ids {
 
     /// `Err` with the collected user errors, if any.
     pub fn check(self) -> Result<(), Vec<UserError>> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(self.0.into_iter().map(Into::into).collect())
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(self.0.into_iter().map(Into::into).collect()) }
     }
 }
 

@@ -29,11 +29,7 @@ impl OrganisationMutations {
         ctx: &Context<'_>,
         input: OrganisationCreateInput,
     ) -> async_graphql::Result<OrganisationCreatePayload> {
-        let cmd = OrganisationCreate {
-            kind: input.kind.into(),
-            name: input.name,
-            slug: input.slug,
-        };
+        let cmd = OrganisationCreate { kind: input.kind.into(), name: input.name, slug: input.slug };
         let r = outcome(organisation::create(&ctx.env()?, cmd).await)?;
         Ok(OrganisationCreatePayload::from_outcome(r, Organisation))
     }

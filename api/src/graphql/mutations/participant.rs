@@ -52,11 +52,7 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
         }
-        let cmd = ParticipantInvite {
-            engagement_id,
-            person_id,
-            role: input.role.into(),
-        };
+        let cmd = ParticipantInvite { engagement_id, person_id, role: input.role.into() };
         let r = outcome(participant::invite(&ctx.env()?, cmd).await)?;
         Ok(ParticipantInvitePayload::from_outcome(r, Participant))
     }
@@ -72,11 +68,7 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
         }
-        let cmd = ParticipantRecordResponse {
-            participant_id,
-            accept: input.accept,
-            reason: input.reason,
-        };
+        let cmd = ParticipantRecordResponse { participant_id, accept: input.accept, reason: input.reason };
         let r = outcome(participant::record_response(&ctx.env()?, cmd).await)?;
         Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
     }
@@ -91,10 +83,7 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantWithdrawPayload::from_outcome(Err(errors), Participant));
         }
-        let cmd = ParticipantWithdraw {
-            participant_id,
-            reason: input.reason,
-        };
+        let cmd = ParticipantWithdraw { participant_id, reason: input.reason };
         let r = outcome(participant::withdraw(&ctx.env()?, cmd).await)?;
         Ok(ParticipantWithdrawPayload::from_outcome(r, Participant))
     }

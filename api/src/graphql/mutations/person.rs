@@ -42,12 +42,7 @@ impl PersonMutations {
         if let Err(errors) = ids.check() {
             return Ok(PersonCreatePayload::from_outcome(Err(errors), Person));
         }
-        let cmd = PersonCreate {
-            name: input.name,
-            email: input.email,
-            organisation_id,
-            job_title: input.job_title,
-        };
+        let cmd = PersonCreate { name: input.name, email: input.email, organisation_id, job_title: input.job_title };
         let r = outcome(person::create(&ctx.env()?, cmd).await)?;
         Ok(PersonCreatePayload::from_outcome(r, Person))
     }
@@ -67,12 +62,7 @@ impl PersonMutations {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(v) => Some(Some(v)),
         };
-        let cmd = PersonUpdate {
-            person_id,
-            name: input.name,
-            email: input.email,
-            job_title,
-        };
+        let cmd = PersonUpdate { person_id, name: input.name, email: input.email, job_title };
         let r = outcome(person::update(&ctx.env()?, cmd).await)?;
         Ok(PersonUpdatePayload::from_outcome(r, Person))
     }

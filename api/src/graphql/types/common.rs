@@ -140,12 +140,7 @@ pub struct UserError {
 
 impl From<domain::UserError> for UserError {
     fn from(e: domain::UserError) -> Self {
-        Self {
-            field: e.field,
-            code: e.code.into(),
-            message: e.message,
-            rule: e.rule.map(str::to_owned),
-        }
+        Self { field: e.field, code: e.code.into(), message: e.message, rule: e.rule.map(str::to_owned) }
     }
 }
 

@@ -91,22 +91,13 @@ impl Engagement {
     }
     /// In the order the host listed them (at most five).
     async fn peer_councils(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        Ok(load_children!(ctx, peer_councils, self.0.id)
-            .into_iter()
-            .map(Organisation)
-            .collect())
+        Ok(load_children!(ctx, peer_councils, self.0.id).into_iter().map(Organisation).collect())
     }
     /// Planned start dates, in stage order.
     async fn stage_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlanEntry>> {
         let mut plan = load_children!(ctx, stage_plan, self.0.id);
         plan.sort_by_key(|p| p.stage.position());
-        Ok(plan
-            .into_iter()
-            .map(|p| StagePlanEntry {
-                stage: p.stage.into(),
-                planned_on: Date(p.planned_on),
-            })
-            .collect())
+        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: Date(p.planned_on) }).collect())
     }
     /// The team, in the order they were first invited.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -131,10 +122,7 @@ impl Engagement {
             .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(
-            page_in_memory(rows, "participants", &window, |p| (String::new(), p.id))
-                .into_connection(total, Participant),
-        )
+        Ok(page_in_memory(rows, "participants", &window, |p| (String::new(), p.id)).into_connection(total, Participant))
     }
     /// Meetings by start time.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -158,10 +146,8 @@ impl Engagement {
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(
-            page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id))
-                .into_connection(total, Meeting),
-        )
+        Ok(page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id))
+            .into_connection(total, Meeting))
     }
     /// Every stage change, oldest first.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -212,13 +198,7 @@ impl StageTransition {
         let Some(id) = self.0.actor_person_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .loaders()?
-            .person
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?
-            .map(Person))
+        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at

@@ -35,12 +35,7 @@ pub(crate) use load_required;
 macro_rules! load_children {
     ($ctx:expr, $loader:ident, $id:expr) => {{
         use crate::graphql::{context::CtxExt as _, error::ApiError};
-        $ctx.loaders()?
-            .$loader
-            .load_one($id)
-            .await
-            .map_err(ApiError::from)?
-            .unwrap_or_default()
+        $ctx.loaders()?.$loader.load_one($id).await.map_err(ApiError::from)?.unwrap_or_default()
     }};
 }
 pub(crate) use load_children;

@@ -27,33 +27,17 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
     let l = ctx.loaders()?;
     let r: ApiResult<Option<Node>> = async {
         Ok(match kind {
-            NodeKind::Organisation => l
-                .organisation
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::Organisation(Organisation(m))),
+            NodeKind::Organisation => l.organisation.load_one(uuid).await?.map(|m| Node::Organisation(Organisation(m))),
             NodeKind::Person => l.person.load_one(uuid).await?.map(|m| Node::Person(Person(m))),
-            NodeKind::Engagement => l
-                .engagement
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::Engagement(Engagement(m))),
-            NodeKind::Participant => l
-                .participant
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::Participant(Participant(m))),
+            NodeKind::Engagement => l.engagement.load_one(uuid).await?.map(|m| Node::Engagement(Engagement(m))),
+            NodeKind::Participant => l.participant.load_one(uuid).await?.map(|m| Node::Participant(Participant(m))),
             NodeKind::Meeting => l.meeting.load_one(uuid).await?.map(|m| Node::Meeting(Meeting(m))),
-            NodeKind::MeetingAttendee => l
-                .attendee
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::MeetingAttendee(MeetingAttendee(m))),
-            NodeKind::StageTransition => l
-                .transition
-                .load_one(uuid)
-                .await?
-                .map(|m| Node::StageTransition(StageTransition(m))),
+            NodeKind::MeetingAttendee => {
+                l.attendee.load_one(uuid).await?.map(|m| Node::MeetingAttendee(MeetingAttendee(m)))
+            }
+            NodeKind::StageTransition => {
+                l.transition.load_one(uuid).await?.map(|m| Node::StageTransition(StageTransition(m)))
+            }
         })
     }
     .await;

@@ -40,10 +40,8 @@ impl Person {
         let window = PageArgs::new(first, after, last, before).window("participations")?;
         let rows = load_children!(ctx, participations, self.0.id);
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(
-            page_in_memory(rows, "participations", &window, |p| (String::new(), p.id))
-                .into_connection(total, Participant),
-        )
+        Ok(page_in_memory(rows, "participations", &window, |p| (String::new(), p.id))
+            .into_connection(total, Participant))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

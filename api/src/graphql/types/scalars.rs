@@ -12,9 +12,7 @@ pub struct LocalDateTime(pub NaiveDateTime);
 const LOCAL_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"];
 
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    LOCAL_FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    LOCAL_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
 #[Scalar(name = "LocalDateTime")]

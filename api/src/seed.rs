@@ -224,31 +224,32 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         })
         .map(|(id, _)| *id)
         .collect();
-    let schedule = |kind: MeetingKind, title: Option<&str>, days: i64, hour: u32, attendees: Vec<Uuid>, location: &str| {
-        let env = env.clone();
-        let location = location.to_owned();
-        let title = title.map(str::to_owned);
-        async move {
-            ok(
-                kind.label(),
-                meeting::schedule(
-                    &env,
-                    meeting::MeetingSchedule {
-                        engagement_id: e.id,
-                        kind,
-                        title,
-                        start: london(days, hour),
-                        end: london(days, hour + 2),
-                        time_zone: None,
-                        location: Some(location),
-                        online_url: Some("https://teams.microsoft.com/l/meetup-join/pci-demo".into()),
-                        attendee_person_ids: attendees,
-                    },
+    let schedule =
+        |kind: MeetingKind, title: Option<&str>, days: i64, hour: u32, attendees: Vec<Uuid>, location: &str| {
+            let env = env.clone();
+            let location = location.to_owned();
+            let title = title.map(str::to_owned);
+            async move {
+                ok(
+                    kind.label(),
+                    meeting::schedule(
+                        &env,
+                        meeting::MeetingSchedule {
+                            engagement_id: e.id,
+                            kind,
+                            title,
+                            start: london(days, hour),
+                            end: london(days, hour + 2),
+                            time_zone: None,
+                            location: Some(location),
+                            online_url: Some("https://teams.microsoft.com/l/meetup-join/pci-demo".into()),
+                            attendee_person_ids: attendees,
+                        },
+                    )
+                    .await,
                 )
-                .await,
-            )
-        }
-    };
+            }
+        };
     schedule(MeetingKind::PlanningSession, None, -30, 10, peer_team.clone(), "Online").await?;
     schedule(MeetingKind::PrioritisationMeeting, None, -16, 13, everyone.clone(), "Fife House, Glenrothes").await?;
     schedule(

@@ -3,9 +3,19 @@
 use std::{
     io::{BufRead, BufReader},
     path::PathBuf,
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
+
+/// Kills the server if an assertion fails before it was stopped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_pci-api");
 
@@ -72,16 +82,22 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     let again = pci(&dir).arg("seed-demo").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
 
-    let mut child = pci(&dir).env("PCI_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let started = Instant::now();
+    let mut child = KillOnDrop(pci(&dir).env("PCI_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().unwrap());
+    // Lines arrive through a channel so that a silent server fails the test instead of hanging it.
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let addr = loop {
-        let line = lines.next().expect("server output").unwrap();
+        let line = lines.recv_timeout(Duration::from_secs(20)).expect("the server announces its address");
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split('/').next().unwrap().to_owned();
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -100,18 +116,18 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
     });
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let t0 = Instant::now();
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
         assert!(t0.elapsed() < Duration::from_secs(10), "no exit after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let rest: Vec<String> = lines.iter().collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
     std::fs::remove_dir_all(dir).ok();
 }

@@ -34,6 +34,17 @@ async fn each_mutation_is_audited_once(app: TestApp) {
     assert_eq!(respond.1["status"]["from"], "invited");
     assert_eq!(respond.1["status"]["to"], "accepted");
 
+    // Refused commands append nothing.
+    let errors = app
+        .mutate_err(
+            "engagementAdvanceStage",
+            pci_tests::fixtures_consts::ADVANCE,
+            serde_json::json!({"input": {"engagementId": team.engagement, "toStage": "FIELDWORK"}}),
+        )
+        .await;
+    assert_eq!(pci_tests::codes(&errors), ["INVALID_TRANSITION"]);
+    assert_eq!(actions(&app).await.len(), 21);
+
     app.advance(&team.engagement, "PLANNING").await;
     let log = actions(&app).await;
     let (action, changes) = log.last().unwrap();

@@ -36,3 +36,42 @@ async fn concurrent_writers_all_succeed(app: TestApp) {
 }
 
 on_both_backends!(concurrent_writers_all_succeed);
+
+const PERSON_UPDATE: &str = "mutation($input: PersonUpdateInput!) { personUpdate(input: $input) { person { name jobTitle } userErrors { code } } }";
+const ATTENDEE_REMOVE: &str = "mutation($input: MeetingAttendeeRemoveInput!) { meetingAttendeeRemove(input: $input) { attendee { id } userErrors { code } } }";
+
+async fn concurrent_updates_do_not_lose_each_other(app: TestApp) {
+    let team = app.team().await;
+    // Different fields of one person, many times over: every change must survive.
+    for round in 0..5 {
+        let name = format!("Name {round}");
+        let title = format!("Title {round}");
+        let (a, b) = tokio::join!(
+            app.gql(PERSON_UPDATE, json!({"input": {"personId": team.host_lead, "name": name}})),
+            app.gql(PERSON_UPDATE, json!({"input": {"personId": team.host_lead, "jobTitle": title}})),
+        );
+        assert_eq!(a["data"]["personUpdate"]["userErrors"], json!([]), "{a}");
+        assert_eq!(b["data"]["personUpdate"]["userErrors"], json!([]), "{b}");
+        let q = "query($id: ID!) { node(id: $id) { ... on Person { name jobTitle } } }";
+        let now = app.gql_ok(q, json!({"id": team.host_lead})).await;
+        assert_eq!(
+            (now["node"]["name"].as_str(), now["node"]["jobTitle"].as_str()),
+            (Some(name.as_str()), Some(title.as_str()))
+        );
+    }
+
+    // One attendee removed by 6 requests at once: one succeeds, one audit entry.
+    let meeting =
+        app.schedule(&team.engagement, "OTHER", "2030-06-01T10:00:00", "2030-06-01T11:00:00", &team.people).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees(first: 1) { edges { node { id } } } } } }";
+    let attendee = app.gql_ok(q, json!({"id": meeting})).await["node"]["attendees"]["edges"][0]["node"]["id"].clone();
+    let audit_before = app.count("audit_entries").await;
+    let results = join_all((0..6).map(|_| app.gql(ATTENDEE_REMOVE, json!({"input": {"attendeeId": attendee}})))).await;
+    let ok = results.iter().filter(|r| r["data"]["meetingAttendeeRemove"]["userErrors"] == json!([])).count();
+    let gone =
+        results.iter().filter(|r| r["data"]["meetingAttendeeRemove"]["userErrors"][0]["code"] == "NOT_FOUND").count();
+    assert_eq!((ok, gone), (1, 5), "{results:?}");
+    assert_eq!(app.count("audit_entries").await, audit_before + 1);
+}
+
+on_both_backends!(concurrent_updates_do_not_lose_each_other);

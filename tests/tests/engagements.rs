@@ -129,9 +129,25 @@ async fn paginates_with_keyset_cursors(app: TestApp) {
     assert_eq!(titles(&back), ["Review 4", "Review 5"]);
     assert_eq!(back["pageInfo"]["hasPreviousPage"], true);
 
-    // Default order: newest first.
+    // Default order: newest first, paged forwards and backwards through SQL.
     let newest = app.gql_ok(q, json!({"first": 2})).await["engagements"].clone();
     assert_eq!(titles(&newest), ["Review 6", "Review 5"]);
+    let next =
+        app.gql_ok(q, json!({"first": 3, "after": newest["pageInfo"]["endCursor"]})).await["engagements"].clone();
+    assert_eq!(titles(&next), ["Review 4", "Review 3", "Review 2"]);
+    let prev = app.gql_ok(q, json!({"last": 2, "before": next["pageInfo"]["endCursor"]})).await["engagements"].clone();
+    assert_eq!(titles(&prev), ["Review 4", "Review 3"]);
+    assert_eq!(prev["pageInfo"]["hasPreviousPage"], true);
+    let oldest = app.gql_ok(q, json!({"last": 2})).await["engagements"].clone();
+    assert_eq!(titles(&oldest), ["Review 1", "Review 0"]);
+    assert_eq!(
+        (oldest["pageInfo"]["hasPreviousPage"].clone(), oldest["pageInfo"]["hasNextPage"].clone()),
+        (json!(true), json!(false))
+    );
+    let desc_title = json!({"field": "TITLE", "direction": "DESC"});
+    let z = app.gql_ok(q, json!({"first": 2, "order": desc_title})).await["engagements"].clone();
+    let z2 = app.gql_ok(q, json!({"first": 2, "after": z["pageInfo"]["endCursor"], "order": desc_title})).await["engagements"].clone();
+    assert_eq!(titles(&z2), ["Review 4", "Review 3"]);
 
     let roads =
         app.gql_ok(q, json!({"first": 10, "filter": {"search": "ROADS"}, "order": order})).await["engagements"].clone();

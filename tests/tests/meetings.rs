@@ -53,7 +53,7 @@ async fn bad_meetings_are_refused(app: TestApp) {
     // A wrongly typed variable never reaches the resolver.
     let body = app.gql(MEETING_SCHEDULE, base(json!({"start": "next tuesday"}))).await;
     assert!(body.get("data").is_none(), "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     assert_eq!(app.row_counts().await, before);
 }
 

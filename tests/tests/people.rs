@@ -53,6 +53,8 @@ async fn people_can_be_updated(app: TestApp) {
         )
         .await;
     assert_eq!(codes(&errors), ["TAKEN"]);
+    let unchanged = app.gql_ok("query($id: ID!) { node(id: $id) { ... on Person { email } } }", json!({"id": a})).await;
+    assert_ne!(unchanged["node"]["email"], taken["node"]["email"], "the refused update changed nothing");
     let p =
         app.mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "jobTitle": "Team Manager"}})).await;
     assert_eq!(p["person"]["jobTitle"], "Team Manager");

@@ -39,6 +39,32 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     assert!(errors[0]["message"].as_str().unwrap().contains("Highland Council"), "{errors:?}");
 }
 
+async fn peer_councils_are_fixed_after_pre_work(app: TestApp) {
+    let team = app.team().await;
+    app.advance(&team.engagement, "PLANNING").await;
+    let extra = app.org("COUNCIL", "Highland Council").await;
+    let update = "mutation($input: EngagementUpdateInput!) { engagementUpdate(input: $input) { userErrors { code } } }";
+    let mut peers = team.peers.clone();
+    peers.push(extra);
+    let before = app.row_counts().await;
+    let errors = app
+        .mutate_err(
+            "engagementUpdate",
+            update,
+            json!({"input": {"engagementId": team.engagement, "peerCouncilIds": peers}}),
+        )
+        .await;
+    assert_eq!(codes(&errors), ["INVALID_STATUS"]);
+    assert_eq!(app.row_counts().await, before);
+    // Sending the same list is not a change and is accepted.
+    app.mutate(
+        "engagementUpdate",
+        update,
+        json!({"input": {"engagementId": team.engagement, "peerCouncilIds": team.peers}}),
+    )
+    .await;
+}
+
 async fn stages_cannot_be_skipped_or_repeated(app: TestApp) {
     let team = app.team().await;
     let before = app.row_counts().await;
@@ -130,6 +156,7 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
 
 on_both_backends!(
     every_unmet_gate_is_named,
+    peer_councils_are_fixed_after_pre_work,
     stages_cannot_be_skipped_or_repeated,
     meetings_must_have_been_held,
     closed_engagements_refuse_changes,

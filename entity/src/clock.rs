@@ -42,6 +42,27 @@ impl ManualClock {
     }
 }
 
+/// Real time plus an offset that tests can move forward: time keeps flowing (as the job
+/// queue's own timers need), and a test can still jump a day ahead.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftedClock(Arc<Mutex<Duration>>);
+
+impl ShiftedClock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        micros(Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(|p| p.into_inner())
@@ -59,6 +80,15 @@ mod tests {
         assert_eq!(clock.now(), start);
         clock.advance(Duration::hours(24));
         assert_eq!(clock.now(), start + Duration::hours(24));
+    }
+
+    #[test]
+    fn shifted_clock_keeps_flowing_and_jumps() {
+        let clock = ShiftedClock::new();
+        let a = clock.now();
+        clock.advance(Duration::days(1));
+        let b = clock.now();
+        assert!(b - a >= Duration::days(1) && b - a < Duration::days(1) + Duration::seconds(5));
     }
 
     #[test]

@@ -4,13 +4,13 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $value:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[sea_orm(string_value = $value)] $variant,)+
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant,)+
         }
 
         impl $name {
@@ -161,6 +161,48 @@ string_enum!(Rsvp {
     Tentative = "tentative",
     Declined = "declined",
 });
+
+string_enum!(
+    /// Where one email stands, modelled on GOV.UK Notify's statuses.
+    DeliveryStatus {
+        /// Rendered, waiting for its first attempt.
+        Queued = "queued",
+        /// Handed to the SMTP server; no reply recorded yet.
+        Sending = "sending",
+        /// The server accepted it (250).
+        Sent = "sent",
+        /// A temporary failure (4xx, no connection, timeout); another attempt is scheduled.
+        Failed = "failed",
+        /// A permanent failure (5xx, invalid address); not retried.
+        Bounced = "bounced",
+        /// Temporary failures went on past the retry horizon; not retried.
+        Abandoned = "abandoned",
+        /// Not sent because it stopped being true first (e.g. the participant was withdrawn).
+        Cancelled = "cancelled",
+    }
+);
+
+impl DeliveryStatus {
+    /// No further attempt will be made.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Sent | Self::Bounced | Self::Abandoned | Self::Cancelled)
+    }
+}
+
+string_enum!(EmailPurpose {
+    ParticipantInvitation = "participant_invitation",
+    MeetingRequest = "meeting_request",
+    MeetingCancellation = "meeting_cancellation",
+    MeetingReminder = "meeting_reminder",
+});
+
+string_enum!(
+    /// What an emailed action link may do; a token for one purpose is useless for another.
+    TokenPurpose {
+        InvitationResponse = "invitation_response",
+        MeetingRsvp = "meeting_rsvp",
+    }
+);
 
 string_enum!(ActorKind {
     Person = "person",

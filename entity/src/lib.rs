@@ -7,7 +7,7 @@ pub mod email;
 pub mod enums;
 pub mod models;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, ShiftedClock, SystemClock};
 pub use email::EmailAddress;
 pub use enums::*;
 pub use models::*;

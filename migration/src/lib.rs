@@ -4,16 +4,19 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
+mod m20261126_000002_worker;
 
 /// The domain tables, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
+/// The outbox, delivery and token tables.
+pub use m20261126_000002_worker::TABLES_IN_CREATION_ORDER as WORKER_TABLES;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_foundation::Migration)]
+        vec![Box::new(m20261126_000001_foundation::Migration), Box::new(m20261126_000002_worker::Migration)]
     }
 }
 

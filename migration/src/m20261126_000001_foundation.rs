@@ -19,7 +19,7 @@ pub const TABLES_IN_CREATION_ORDER: &[&str] = &[
     "audit_entries",
 ];
 
-fn fk(
+pub(crate) fn fk(
     from: (&'static str, &'static str),
     to: (&'static str, &'static str),
     cascade: bool,
@@ -30,7 +30,12 @@ fn fk(
     f.take()
 }
 
-fn idx(table: &'static str, name: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn idx(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(table);
     for c in cols {
@@ -42,11 +47,11 @@ fn idx(table: &'static str, name: &'static str, cols: &[&'static str], unique: b
     i.take()
 }
 
-fn enum_col(name: &'static str) -> ColumnDef {
+pub(crate) fn enum_col(name: &'static str) -> ColumnDef {
     string_len(name, 32)
 }
 
-fn ts(name: &'static str) -> ColumnDef {
+pub(crate) fn ts(name: &'static str) -> ColumnDef {
     timestamp_with_time_zone(name)
 }
 

@@ -1,12 +1,15 @@
 //! One module per table. Ids are UUID v7, timestamps UTC.
 
+pub mod action_token;
 pub mod audit_entry;
+pub mod email_delivery;
 pub mod engagement;
 pub mod engagement_peer_council;
 pub mod engagement_stage_plan;
 pub mod meeting;
 pub mod meeting_attendee;
 pub mod organisation;
+pub mod outbox;
 pub mod participant;
 pub mod person;
 pub mod stage_transition;

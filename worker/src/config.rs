@@ -1,0 +1,331 @@
+//! Configuration: defaults, then an optional TOML file, then environment variables.
+//!
+//! Every key can be set as `PCI_<KEY>`; nested keys use a double underscore
+//! (`PCI_GRAPHQL__MAX_DEPTH=12`). `DATABASE_URL` is read without the prefix as well, because
+//! every tool in this ecosystem expects it. Unknown keys and malformed values stop start-up.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, bail};
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub const DEFAULT_CONFIG_FILE: &str = "pci.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Base for links in emails.
+    pub public_url: Url,
+    /// A `tracing` filter, e.g. `info,pci_api=debug`.
+    pub log: String,
+    pub log_format: LogFormat,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub graphql: GraphqlConfig,
+    /// `smtp://[user:password@]host[:port][?tls=none|starttls|implicit]` (`smtps://` means
+    /// implicit TLS). Unset: every email is written as an `.eml` file into `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// `Name <address>` on every email.
+    pub mail_from: String,
+    pub mail_reply_to: Option<String>,
+    pub mail_dir: PathBuf,
+    /// Where jobs run for `pci-api`: `embedded` (in the API process) or `off` (a separate
+    /// `pci-worker` runs them).
+    pub worker: WorkerMode,
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkerMode {
+    Embedded,
+    Off,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// How often the queue and the outbox are polled for due work.
+    pub poll_ms: u64,
+    /// Jobs run at once per job type and process.
+    pub concurrency: usize,
+    /// Liveness signal of a worker process; one missing for two intervals hands its jobs to others.
+    pub heartbeat_ms: u64,
+    /// How long before a meeting its reminder goes out.
+    pub reminder_hours: i64,
+    /// First retry delay after a temporary failure; doubles each time, with jitter.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// Temporary failures are retried for this long after the email was first queued.
+    pub retry_horizon_hours: i64,
+    /// Finished jobs, old delivery records and spent tokens are deleted after this many days.
+    pub retention_days: i64,
+    pub prune_interval_secs: u64,
+    /// On SIGTERM, time for jobs in progress to finish.
+    pub shutdown_grace_ms: u64,
+    /// How long the links in an invitation work.
+    pub link_valid_days: i64,
+    /// SMTP command timeout.
+    pub smtp_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    /// How long a SQLite writer waits for the lock before giving up.
+    pub busy_timeout_ms: u64,
+    pub acquire_timeout_ms: u64,
+    /// Log every SQL statement at debug level.
+    pub log_statements: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub max_body_bytes: usize,
+    /// Wall-clock limit for executing one GraphQL request (or batch).
+    pub request_timeout_ms: u64,
+    pub shutdown_grace_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraphqlConfig {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_recursive_depth: usize,
+    pub max_directives: usize,
+    pub max_aliases: usize,
+    /// Operations per batched request; 1 turns batching off.
+    pub max_batch: usize,
+    pub introspection: bool,
+    pub graphiql: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/pci-hub.sqlite3?mode=rwc".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: Url::parse("http://127.0.0.1:8080/").expect("static URL"),
+            log: "info".into(),
+            log_format: LogFormat::Text,
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            graphql: GraphqlConfig::default(),
+            smtp_url: None,
+            mail_from: "PCI Hub <no-reply@pci-hub.localhost>".into(),
+            mail_reply_to: None,
+            mail_dir: PathBuf::from("data/mail"),
+            worker: WorkerMode::Embedded,
+            jobs: JobsConfig::default(),
+        }
+    }
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            poll_ms: 500,
+            concurrency: 4,
+            heartbeat_ms: 10_000,
+            reminder_hours: 24,
+            retry_base_ms: 30_000,
+            retry_max_ms: 3_600_000,
+            retry_horizon_hours: 48,
+            retention_days: 90,
+            prune_interval_secs: 3_600,
+            shutdown_grace_ms: 10_000,
+            link_valid_days: 30,
+            smtp_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { max_connections: 8, busy_timeout_ms: 5_000, acquire_timeout_ms: 10_000, log_statements: false }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { max_body_bytes: 256 * 1024, request_timeout_ms: 15_000, shutdown_grace_ms: 10_000 }
+    }
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        Self {
+            // GraphiQL's own introspection query needs 13.
+            max_depth: 15,
+            // The 50 x 20 nested engagement list costs about 10 000.
+            max_complexity: 20_000,
+            max_recursive_depth: 32,
+            max_directives: 50,
+            max_aliases: 30,
+            max_batch: 10,
+            introspection: true,
+            graphiql: true,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `pci.toml` (or the file named by `PCI_CONFIG`) and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let file = match std::env::var_os("PCI_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    bail!("PCI_CONFIG names {}, which is not a readable file", path.display());
+                }
+                path
+            }
+            None => PathBuf::from(DEFAULT_CONFIG_FILE),
+        };
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::file(&file))
+                .merge(Env::prefixed("PCI_").split("__").ignore(&["config"]))
+                .merge(Env::raw().only(&["database_url"])),
+        )
+        .with_context(|| format!("configuration is invalid (file {}, environment PCI_*, DATABASE_URL)", file.display()))
+    }
+
+    pub fn from_figment(figment: Figment) -> anyhow::Result<Self> {
+        let config: Config = figment.extract()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let url = self.database_url.as_str();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("database_url must start with sqlite: or postgres://, got {:?}", redact_url(url));
+        }
+        if !matches!(self.public_url.scheme(), "http" | "https") {
+            bail!("public_url must be an http or https URL");
+        }
+        if self.database.max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        if self.graphql.max_batch == 0 {
+            bail!("graphql.max_batch must be at least 1");
+        }
+        if self.http.max_body_bytes < 1024 {
+            bail!("http.max_body_bytes must be at least 1024");
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .with_context(|| format!("log filter {:?} is invalid", self.log))?;
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// A database URL safe to print: the password, if any, replaced.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+// figment's Jail closures return its own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in(jail: &Jail) -> anyhow::Result<Config> {
+        let _ = jail;
+        Config::load()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        Jail::expect_with(|jail| {
+            // None of the caller's own PCI_* or DATABASE_URL settings leak in.
+            jail.clear_env();
+            let c = load_in(jail).map_err(|e| e.to_string())?;
+            assert!(c.is_sqlite());
+            assert_eq!(c.bind.port(), 8080);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn env_and_file_override_defaults() {
+        Jail::expect_with(|jail| {
+            // None of the caller's own PCI_* or DATABASE_URL settings leak in.
+            jail.clear_env();
+            jail.create_file("pci.toml", "log = \"debug\"\n[graphql]\nmax_depth = 9\n")?;
+            jail.set_env("PCI_BIND", "127.0.0.1:9999");
+            jail.set_env("PCI_GRAPHQL__MAX_BATCH", "3");
+            jail.set_env("DATABASE_URL", "postgres://postgres@127.0.0.1/pci");
+            let c = load_in(jail).map_err(|e| e.to_string())?;
+            assert_eq!(c.log, "debug");
+            assert_eq!(c.graphql.max_depth, 9);
+            assert_eq!(c.graphql.max_batch, 3);
+            assert_eq!(c.bind.port(), 9999);
+            assert!(!c.is_sqlite());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_and_malformed_values_are_rejected() {
+        Jail::expect_with(|jail| {
+            // None of the caller's own PCI_* or DATABASE_URL settings leak in.
+            jail.clear_env();
+            jail.set_env("PCI_BIND", "not-an-address");
+            let err = format!("{:#}", load_in(jail).unwrap_err()).to_lowercase();
+            assert!(err.contains("bind"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            // None of the caller's own PCI_* or DATABASE_URL settings leak in.
+            jail.clear_env();
+            jail.set_env("PCI_GRAPHQL__MAX_DEPHT", "3");
+            let err = format!("{:#}", load_in(jail).unwrap_err()).to_lowercase();
+            assert!(err.contains("max_depht"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            // None of the caller's own PCI_* or DATABASE_URL settings leak in.
+            jail.clear_env();
+            jail.set_env("DATABASE_URL", "mysql://root@localhost/pci");
+            let err = format!("{:#}", load_in(jail).unwrap_err()).to_lowercase();
+            assert!(err.contains("database_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}

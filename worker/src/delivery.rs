@@ -1,0 +1,335 @@
+//! Delivery records: one per (purpose, recipient, subject), created with a fixed Message-ID
+//! before the first attempt, then moved through queued -> sending -> sent / failed / bounced /
+//! abandoned. Temporary failures are retried with exponential backoff and jitter; the time of
+//! the next attempt is stored, so a crash does not reset it.
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use lettre::{
+    Address, Message,
+    address::Envelope,
+    message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
+};
+use pci_entity::{DeliveryStatus, EmailPurpose, email_delivery, new_id};
+use rand::Rng;
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    db::begin_write,
+    enqueue,
+    jobs::{Job, JobContext},
+    mail::{ics::Method, templates::Rendered},
+};
+
+/// Who gets an email about what.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub purpose: EmailPurpose,
+    pub recipient_name: String,
+    pub recipient: String,
+    pub subject_key: String,
+    pub person_id: Option<Uuid>,
+    pub engagement_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    pub meeting_id: Option<Uuid>,
+}
+
+impl Spec {
+    fn recipient_key(&self) -> String {
+        self.recipient.trim().to_lowercase()
+    }
+}
+
+/// The record for this email, if it was rendered before.
+pub async fn existing(ctx: &JobContext, spec: &Spec) -> Result<Option<email_delivery::Model>, DbErr> {
+    email_delivery::Entity::find()
+        .filter(email_delivery::Column::Purpose.eq(spec.purpose))
+        .filter(email_delivery::Column::Recipient.eq(spec.recipient_key()))
+        .filter(email_delivery::Column::SubjectKey.eq(&spec.subject_key))
+        .one(&ctx.db)
+        .await
+}
+
+/// A calendar part to attach.
+pub struct Calendar {
+    pub method: Method,
+    pub ics: String,
+}
+
+/// Identity of a delivery fixed before rendering, so the message can carry it.
+pub struct Draft {
+    pub id: Uuid,
+    pub message_id: String,
+}
+
+impl Draft {
+    pub fn new(ctx: &JobContext) -> Self {
+        let id = new_id();
+        Self { id, message_id: format!("{}@{}", id.simple(), ctx.mail_domain()) }
+    }
+}
+
+fn build_message(
+    ctx: &JobContext,
+    draft: &Draft,
+    to: Mailbox,
+    rendered: Rendered,
+    calendar: Option<Calendar>,
+) -> anyhow::Result<Message> {
+    let mut b = Message::builder()
+        .from(ctx.from.clone())
+        .to(to)
+        .subject(rendered.subject)
+        .message_id(Some(format!("<{}>", draft.message_id)))
+        .date(ctx.clock.now().into());
+    if let Some(r) = &ctx.reply_to {
+        b = b.reply_to(r.clone());
+    }
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(rendered.text))
+        .singlepart(SinglePart::html(rendered.html));
+    let message = match calendar {
+        None => b.multipart(alternative)?,
+        Some(cal) => {
+            let inline = ContentType::parse(&format!("text/calendar; charset=utf-8; method={}", cal.method.as_str()))?;
+            let file = ContentType::parse("application/ics")?;
+            b.multipart(
+                MultiPart::mixed()
+                    .multipart(alternative.singlepart(SinglePart::builder().header(inline).body(cal.ics.clone())))
+                    .singlepart(Attachment::new("invite.ics".into()).body(cal.ics, file)),
+            )?
+        }
+    };
+    Ok(message)
+}
+
+/// Inserts the record for a rendered email in `tx` (which may also hold the tokens its links
+/// carry). An address the mail library refuses is recorded as bounced, not retried.
+async fn insert(
+    tx: &DatabaseTransaction,
+    ctx: &JobContext,
+    spec: &Spec,
+    draft: Draft,
+    rendered: Rendered,
+    calendar: Option<Calendar>,
+) -> anyhow::Result<email_delivery::Model> {
+    let now = ctx.clock.now();
+    let subject_line = rendered.subject.clone();
+    let (raw, status, reply) = match spec.recipient.parse::<Address>() {
+        Ok(address) => {
+            let to = Mailbox::new(Some(spec.recipient_name.clone()), address);
+            let message = build_message(ctx, &draft, to, rendered, calendar)?;
+            (String::from_utf8(message.formatted()).context("messages are ASCII")?, DeliveryStatus::Queued, None)
+        }
+        Err(e) => (String::new(), DeliveryStatus::Bounced, Some(format!("address rejected: {e}"))),
+    };
+    let model = email_delivery::Model {
+        id: draft.id,
+        purpose: spec.purpose,
+        recipient: spec.recipient_key(),
+        subject_key: spec.subject_key.clone(),
+        person_id: spec.person_id,
+        engagement_id: spec.engagement_id,
+        participant_id: spec.participant_id,
+        meeting_id: spec.meeting_id,
+        subject_line: subject_line.chars().take(500).collect(),
+        message_id: draft.message_id,
+        raw_message: raw,
+        status,
+        attempts: 0,
+        last_reply: reply,
+        next_attempt_at: None,
+        sent_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    email_delivery::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
+    Ok(model)
+}
+
+fn is_duplicate(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<DbErr>().is_some_and(|d| matches!(d.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
+}
+
+/// Inserts the record and commits `tx` with it (and the tokens its links carry). If another run
+/// of the same job recorded this email first, that record wins and `tx` is rolled back.
+pub async fn record(
+    tx: DatabaseTransaction,
+    ctx: &JobContext,
+    spec: &Spec,
+    draft: Draft,
+    rendered: Rendered,
+    calendar: Option<Calendar>,
+) -> anyhow::Result<email_delivery::Model> {
+    match insert(&tx, ctx, spec, draft, rendered, calendar).await {
+        Ok(d) => {
+            tx.commit().await?;
+            Ok(d)
+        }
+        Err(e) if is_duplicate(&e) => {
+            drop(tx);
+            existing(ctx, spec).await?.ok_or(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Records that an email was not sent because it stopped being true first.
+pub async fn cancel(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow::Result<()> {
+    if existing(ctx, spec).await?.is_some_and(|d| d.status.is_final()) {
+        return Ok(());
+    }
+    let tx = begin_write(&ctx.db).await?;
+    let now = ctx.clock.now();
+    match existing(ctx, spec).await? {
+        Some(d) => {
+            set_status(&tx, d.id, DeliveryStatus::Cancelled, Some(why.to_owned()), None, now).await?;
+        }
+        None => {
+            let draft = Draft::new(ctx);
+            let rendered = Rendered { subject: String::new(), text: String::new(), html: String::new() };
+            let mut model = email_delivery::Model {
+                id: draft.id,
+                purpose: spec.purpose,
+                recipient: spec.recipient_key(),
+                subject_key: spec.subject_key.clone(),
+                person_id: spec.person_id,
+                engagement_id: spec.engagement_id,
+                participant_id: spec.participant_id,
+                meeting_id: spec.meeting_id,
+                subject_line: rendered.subject,
+                message_id: draft.message_id,
+                raw_message: String::new(),
+                status: DeliveryStatus::Cancelled,
+                attempts: 0,
+                last_reply: Some(why.to_owned()),
+                next_attempt_at: None,
+                sent_at: None,
+                created_at: now,
+                updated_at: now,
+            };
+            model.subject_line = format!("(not sent) {}", spec.purpose);
+            email_delivery::Entity::insert(model.into_active_model()).exec_without_returning(&tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_status(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+    status: DeliveryStatus,
+    reply: Option<String>,
+    next_attempt_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut q = email_delivery::Entity::update_many()
+        .col_expr(email_delivery::Column::Status, Expr::value(status))
+        .col_expr(
+            email_delivery::Column::LastReply,
+            Expr::value(reply.map(|r| r.chars().take(2000).collect::<String>())),
+        )
+        .col_expr(email_delivery::Column::NextAttemptAt, Expr::value(next_attempt_at))
+        .col_expr(email_delivery::Column::UpdatedAt, Expr::value(now));
+    if status == DeliveryStatus::Sent {
+        q = q.col_expr(email_delivery::Column::SentAt, Expr::value(now));
+    }
+    q.filter(email_delivery::Column::Id.eq(id)).exec(tx).await?;
+    Ok(())
+}
+
+/// Delay before attempt `attempts + 1`: base x 2^(attempts-1), capped, with "equal jitter" (a
+/// random point in the upper half) so that retries after an outage do not arrive together.
+pub fn backoff(base_ms: u64, max_ms: u64, attempts: i32, rng: &mut impl Rng) -> Duration {
+    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let delay = base_ms.saturating_mul(1u64 << exp).min(max_ms);
+    let half = delay / 2;
+    let ms = half + if half > 0 { rng.random_range(0..=delay - half) } else { delay };
+    Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+/// One attempt to send a delivery. `retry` is the job to run again after a temporary failure;
+/// it is enqueued in the same transaction that records the failure.
+pub async fn attempt<J: Job>(ctx: &JobContext, delivery: email_delivery::Model, retry: &J) -> anyhow::Result<()> {
+    if delivery.status.is_final() {
+        return Ok(());
+    }
+    if let Some(at) = delivery.next_attempt_at
+        && delivery.status == DeliveryStatus::Failed
+        && at > ctx.clock.now() + Duration::seconds(1)
+    {
+        // An early copy of this job (e.g. re-queued after a crash): the stored schedule wins.
+        return Ok(());
+    }
+    let now = ctx.clock.now();
+    let started = email_delivery::Entity::update_many()
+        .col_expr(email_delivery::Column::Status, Expr::value(DeliveryStatus::Sending))
+        .col_expr(
+            email_delivery::Column::Attempts,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(email_delivery::Column::Attempts), 1),
+        )
+        .col_expr(email_delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(email_delivery::Column::Id.eq(delivery.id))
+        .filter(email_delivery::Column::Status.is_in([
+            DeliveryStatus::Queued,
+            DeliveryStatus::Failed,
+            DeliveryStatus::Sending,
+        ]))
+        .exec(&ctx.db)
+        .await?;
+    if started.rows_affected != 1 {
+        return Ok(());
+    }
+    let attempts = delivery.attempts + 1;
+    let from = ctx.from.email.clone();
+    let to: Address = delivery.recipient.parse().context("recipient was valid when rendered")?;
+    let envelope = Envelope::new(Some(from), vec![to])?;
+    let outcome = ctx.transport.send(&envelope, delivery.raw_message.as_bytes(), &delivery.message_id).await;
+
+    let now = ctx.clock.now();
+    let tx = begin_write(&ctx.db).await?;
+    match outcome {
+        crate::mail::SendOutcome::Sent(reply) => {
+            set_status(&tx, delivery.id, DeliveryStatus::Sent, Some(reply), None, now).await?;
+            tracing::info!(delivery = %delivery.id, purpose = %delivery.purpose, attempts, "email sent");
+        }
+        crate::mail::SendOutcome::Permanent(reply) => {
+            tracing::warn!(delivery = %delivery.id, %reply, "email bounced; not retried");
+            set_status(&tx, delivery.id, DeliveryStatus::Bounced, Some(reply), None, now).await?;
+        }
+        crate::mail::SendOutcome::Temporary(reply) => {
+            let horizon = delivery.created_at + Duration::hours(ctx.jobs.retry_horizon_hours);
+            let next = now + backoff(ctx.jobs.retry_base_ms, ctx.jobs.retry_max_ms, attempts, &mut rand::rng());
+            if next > horizon {
+                tracing::warn!(delivery = %delivery.id, %reply, attempts, "email abandoned after the retry horizon");
+                set_status(&tx, delivery.id, DeliveryStatus::Abandoned, Some(reply), None, now).await?;
+            } else {
+                tracing::info!(delivery = %delivery.id, %reply, attempts, next = %next, "temporary failure; will retry");
+                set_status(&tx, delivery.id, DeliveryStatus::Failed, Some(reply), Some(next), now).await?;
+                enqueue::push(&tx, retry, next, now).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_caps() {
+        let mut rng = rand::rng();
+        for attempts in 1..=12 {
+            let d = backoff(1_000, 60_000, attempts, &mut rng).num_milliseconds();
+            let full = (1_000i64 << (attempts - 1)).min(60_000);
+            assert!(d >= full / 2 && d <= full, "attempt {attempts}: {d} ms");
+        }
+        assert_eq!(backoff(0, 0, 3, &mut rng), Duration::zero());
+    }
+}

@@ -1,0 +1,102 @@
+//! What the API calls, inside the transaction of the change that causes the work: each function
+//! writes outbox rows, so a job exists if and only if that change commits. The worker's relay
+//! moves due rows into the job queue.
+
+use chrono::{DateTime, Duration, Utc};
+use pci_entity::{meeting, new_id, outbox, participant};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use uuid::Uuid;
+
+use crate::jobs::{Job, MeetingInvitation, MeetingReminder, ParticipantInvitation};
+
+/// Writes one job to run at `run_at`.
+pub async fn push<J: Job>(
+    db: &impl ConnectionTrait,
+    job: &J,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))?;
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(new_id()),
+        job_type: Set(J::NAME.to_owned()),
+        payload: Set(payload),
+        run_at: Set(run_at),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Decides the jobs of domain changes. Holds the one setting that shapes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Enqueue {
+    /// How long before a meeting its reminder goes out.
+    pub reminder_lead: Duration,
+}
+
+impl Enqueue {
+    pub fn new(reminder_hours: i64) -> Self {
+        Self { reminder_lead: Duration::hours(reminder_hours) }
+    }
+
+    /// The invitation email for a participant just invited (or invited again).
+    pub async fn participant_invited(
+        &self,
+        db: &impl ConnectionTrait,
+        p: &participant::Model,
+        invited_by: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let job = ParticipantInvitation { participant_id: p.id, invited_at: p.invited_at, invited_by };
+        push(db, &job, now, now).await
+    }
+
+    async fn reminder(
+        &self,
+        db: &impl ConnectionTrait,
+        m: &meeting::Model,
+        person_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let at = m.starts_at - self.reminder_lead;
+        // A meeting closer than the lead time gets no reminder: the invitation is the reminder.
+        if at <= now {
+            return Ok(());
+        }
+        push(db, &MeetingReminder { meeting_id: m.id, person_id, starts_at: m.starts_at }, at, now).await
+    }
+
+    /// An invitation or update (at the meeting's current sequence) and a reminder for each person.
+    pub async fn meeting_request(
+        &self,
+        db: &impl ConnectionTrait,
+        m: &meeting::Model,
+        person_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        for person_id in person_ids {
+            let job =
+                MeetingInvitation { meeting_id: m.id, person_id: *person_id, sequence: m.sequence, cancel: false };
+            push(db, &job, now, now).await?;
+            self.reminder(db, m, *person_id, now).await?;
+        }
+        Ok(())
+    }
+
+    /// A cancellation for each person: the meeting was cancelled, or they were taken off it.
+    pub async fn meeting_cancel(
+        &self,
+        db: &impl ConnectionTrait,
+        m: &meeting::Model,
+        person_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        for person_id in person_ids {
+            let job = MeetingInvitation { meeting_id: m.id, person_id: *person_id, sequence: m.sequence, cancel: true };
+            push(db, &job, now, now).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! The reminder before a meeting. It re-checks at send time and sends nothing if the meeting
+//! was cancelled, moved (the move scheduled a new reminder) or the attendee declined.
+
+use chrono::{DateTime, Utc};
+use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, engagement, meeting, meeting_attendee, person};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Job, JobContext,
+    common::{key_time, meeting_view, when},
+};
+use crate::{
+    db::begin_write,
+    delivery::{self, Draft, Spec},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeetingReminder {
+    pub meeting_id: Uuid,
+    pub person_id: Uuid,
+    /// The start this reminder is for.
+    pub starts_at: DateTime<Utc>,
+}
+
+impl Job for MeetingReminder {
+    const NAME: &'static str = "meeting_reminder";
+
+    async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        let db = &ctx.db;
+        let Some(m) = meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
+            return Ok(());
+        };
+        let attendee = meeting_attendee::Entity::find()
+            .filter(meeting_attendee::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendee::Column::PersonId.eq(self.person_id))
+            .one(db)
+            .await?;
+        let still_true = m.status == MeetingStatus::Scheduled
+            && m.starts_at == self.starts_at
+            && attendee.is_some_and(|a| a.rsvp != Rsvp::Declined)
+            && ctx.clock.now() < m.starts_at;
+        if !still_true {
+            tracing::info!(meeting = %m.id, person = %self.person_id, "reminder not sent: no longer true");
+            return Ok(());
+        }
+        let (Some(person), Some(e)) = (
+            person::Entity::find_by_id(self.person_id).one(db).await?,
+            engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
+        ) else {
+            return Ok(());
+        };
+        let spec = Spec {
+            purpose: EmailPurpose::MeetingReminder,
+            recipient_name: person.name.clone(),
+            recipient: person.email.clone(),
+            subject_key: format!("meeting:{}:person:{}:reminder:{}", m.id, person.id, key_time(m.starts_at)),
+            person_id: Some(person.id),
+            engagement_id: Some(e.id),
+            participant_id: None,
+            meeting_id: Some(m.id),
+        };
+        if let Some(d) = delivery::existing(ctx, &spec).await? {
+            return delivery::attempt(ctx, d, &self).await;
+        }
+        let rendered = ctx.templates.render(
+            "meeting_reminder",
+            &json!({
+                "recipient": {"name": person.name},
+                "engagement": {"title": e.title},
+                "meeting": meeting_view(&m),
+                "when": when(&m),
+            }),
+        )?;
+        let tx = begin_write(db).await?;
+        let d = delivery::record(tx, ctx, &spec, Draft::new(ctx), rendered, None).await?;
+        delivery::attempt(ctx, d, &self).await
+    }
+}

@@ -1,0 +1,68 @@
+//! Job contracts and handlers, one file per job, registered here.
+
+mod common;
+mod meeting_invitation;
+mod meeting_reminder;
+mod participant_invitation;
+
+use std::{future::Future, sync::Arc};
+
+use pci_entity::Clock;
+use sea_orm::DatabaseConnection;
+use serde::{Serialize, de::DeserializeOwned};
+use url::Url;
+
+pub use meeting_invitation::MeetingInvitation;
+pub use meeting_reminder::MeetingReminder;
+pub use participant_invitation::ParticipantInvitation;
+
+use crate::{
+    config::JobsConfig,
+    mail::{Mailbox, Transport, templates::Templates},
+};
+
+/// Everything a handler may use.
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub transport: Transport,
+    pub templates: Templates,
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    /// Base of the links in emails.
+    pub public_url: Url,
+    pub jobs: JobsConfig,
+}
+
+impl JobContext {
+    /// The domain part of the sender, used in Message-IDs and calendar UIDs.
+    pub fn mail_domain(&self) -> &str {
+        self.from.email.domain()
+    }
+
+    pub fn link(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = self.public_url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}/{}", path.trim_start_matches('/')));
+        url.query_pairs_mut().clear().extend_pairs(query);
+        url.to_string()
+    }
+}
+
+/// A job: its arguments are the struct, its queue is `NAME`, its handler is `run`. Handlers are
+/// idempotent: a job may run more than once (after a crash), and each email has one delivery
+/// record, so at most the message in flight at the crash is sent twice.
+pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
+    const NAME: &'static str;
+    fn run(self, ctx: &JobContext) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Calls `$m!(JobType)` for every job type: the one list of jobs the worker runs.
+#[macro_export]
+macro_rules! for_each_job {
+    ($m:ident) => {
+        $m!($crate::jobs::ParticipantInvitation);
+        $m!($crate::jobs::MeetingInvitation);
+        $m!($crate::jobs::MeetingReminder);
+    };
+}

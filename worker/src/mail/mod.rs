@@ -1,0 +1,8 @@
+//! Email: templates, calendar files and the transport that sends them.
+
+pub mod ics;
+pub mod templates;
+mod transport;
+
+pub use lettre::message::Mailbox;
+pub use transport::{SendOutcome, SmtpSettings, TlsMode, Transport};

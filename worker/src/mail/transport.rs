@@ -1,0 +1,169 @@
+//! SMTP with a connection pool, or `.eml` files in a folder when no SMTP server is configured.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
+    address::Envelope,
+    transport::smtp::{
+        PoolConfig,
+        authentication::Credentials,
+        client::{Tls, TlsParameters},
+    },
+};
+use url::Url;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    None,
+    StartTls,
+    Implicit,
+}
+
+/// Parsed `smtp_url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl SmtpSettings {
+    /// `smtp://user:pass@host:587?tls=starttls`; `smtps://host` is implicit TLS on 465. Plain
+    /// `smtp://` requires STARTTLS unless `tls=none` is given.
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        let url = Url::parse(raw).context("not a URL")?;
+        let implicit = match url.scheme() {
+            "smtp" => false,
+            "smtps" => true,
+            other => bail!("scheme must be smtp or smtps, not {other}"),
+        };
+        let host = url.host_str().filter(|h| !h.is_empty()).context("a host is required")?.to_owned();
+        let mut tls = if implicit { TlsMode::Implicit } else { TlsMode::StartTls };
+        for (k, v) in url.query_pairs() {
+            match (k.as_ref(), v.as_ref()) {
+                ("tls", "none") => tls = TlsMode::None,
+                ("tls", "starttls") => tls = TlsMode::StartTls,
+                ("tls", "implicit") => tls = TlsMode::Implicit,
+                (k, v) => bail!("unknown option {k}={v} (known: tls=none|starttls|implicit)"),
+            }
+        }
+        let port = url.port().unwrap_or(match tls {
+            TlsMode::Implicit => 465,
+            TlsMode::StartTls => 587,
+            TlsMode::None => 25,
+        });
+        let decode = |s: &str| percent_decode(s);
+        let username = (!url.username().is_empty()).then(|| decode(url.username()));
+        let password = url.password().map(decode);
+        Ok(Self { host, port, tls, username, password })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+/// What the server said about one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Accepted (2xx); the reply text.
+    Sent(String),
+    /// Worth trying again later: a 4xx reply, no connection, a timeout.
+    Temporary(String),
+    /// Will never work: a 5xx reply or an address the transport refuses.
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Development default: each message becomes a file.
+    Files(PathBuf),
+}
+
+impl Transport {
+    pub fn smtp(settings: &SmtpSettings, timeout: Duration, pool_size: u32) -> anyhow::Result<Self> {
+        let builder = match settings.tls {
+            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+            TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+                .tls(Tls::Required(TlsParameters::new(settings.host.clone())?)),
+            TlsMode::Implicit => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+                .tls(Tls::Wrapper(TlsParameters::new(settings.host.clone())?)),
+        };
+        let mut builder = builder
+            .port(settings.port)
+            .timeout(Some(timeout))
+            .pool_config(PoolConfig::new().max_size(pool_size).idle_timeout(Duration::from_secs(30)));
+        if let Some(user) = &settings.username {
+            builder =
+                builder.credentials(Credentials::new(user.clone(), settings.password.clone().unwrap_or_default()));
+        }
+        Ok(Transport::Smtp(builder.build()))
+    }
+
+    pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the mail folder {}", dir.display()))?;
+        let dir = dir.canonicalize().unwrap_or(dir);
+        Ok(Transport::Files(dir))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp(_) => "SMTP".into(),
+            Transport::Files(dir) => format!("files in {}", dir.display()),
+        }
+    }
+
+    /// Sends an already formatted message. `file_stem` names the file in folder mode.
+    pub async fn send(&self, envelope: &Envelope, raw: &[u8], file_stem: &str) -> SendOutcome {
+        match self {
+            Transport::Smtp(smtp) => match smtp.send_raw(envelope, raw).await {
+                Ok(reply) => {
+                    SendOutcome::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")))
+                }
+                Err(e) if e.is_permanent() => SendOutcome::Permanent(error_text(&e)),
+                Err(e) => SendOutcome::Temporary(error_text(&e)),
+            },
+            Transport::Files(dir) => {
+                let safe: String =
+                    file_stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+                let path = dir.join(format!("{safe}.eml"));
+                match tokio::fs::write(&path, raw).await {
+                    Ok(()) => SendOutcome::Sent(format!("written to {}", path.display())),
+                    Err(e) => SendOutcome::Temporary(format!("cannot write {}: {e}", path.display())),
+                }
+            }
+        }
+    }
+}
+
+fn error_text(e: &lettre::transport::smtp::Error) -> String {
+    let text = e.to_string();
+    match e.status() {
+        Some(code) if !text.contains(&code.to_string()) => format!("{code} {text}"),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_smtp_urls() {
+        let s = SmtpSettings::parse("smtp://127.0.0.1:2525?tls=none").unwrap();
+        assert_eq!((s.host.as_str(), s.port, s.tls, s.username), ("127.0.0.1", 2525, TlsMode::None, None));
+        let s = SmtpSettings::parse("smtp://user%40x:p%3Ass@mail.example.org").unwrap();
+        assert_eq!((s.port, s.tls), (587, TlsMode::StartTls));
+        assert_eq!((s.username.as_deref(), s.password.as_deref()), (Some("user@x"), Some("p:ss")));
+        let s = SmtpSettings::parse("smtps://mail.example.org").unwrap();
+        assert_eq!((s.port, s.tls), (465, TlsMode::Implicit));
+        assert!(SmtpSettings::parse("http://x").is_err());
+        assert!(SmtpSettings::parse("smtp://x?tls=maybe").is_err());
+        assert!(SmtpSettings::parse("smtp://").is_err());
+    }
+}

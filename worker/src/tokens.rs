@@ -1,0 +1,88 @@
+//! Single-use, purpose-scoped tokens for emailed action links. A token is 256 random bits; only
+//! its SHA-256 is stored, so a copy of the database cannot act on anyone's behalf.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use pci_entity::{TokenPurpose, action_token, new_id};
+use rand::RngCore;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// What a token is bound to.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Participant(Uuid),
+    Attendee(Uuid),
+}
+
+fn hash(raw: &str) -> String {
+    let digest = Sha256::digest(raw.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a token and returns its only plain copy, for the email.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    purpose: TokenPurpose,
+    target: Target,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let raw = URL_SAFE_NO_PAD.encode(bytes);
+    let (participant_id, attendee_id) = match target {
+        Target::Participant(id) => (Some(id), None),
+        Target::Attendee(id) => (None, Some(id)),
+    };
+    action_token::Entity::insert(action_token::ActiveModel {
+        id: Set(new_id()),
+        token_hash: Set(hash(&raw)),
+        purpose: Set(purpose),
+        participant_id: Set(participant_id),
+        attendee_id: Set(attendee_id),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(raw)
+}
+
+/// The unused, unexpired token for this purpose, if `raw` is one. Reading does not use it up,
+/// so a mail scanner that follows the link changes nothing.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    raw: &str,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<Option<action_token::Model>, DbErr> {
+    if raw.len() != 43 {
+        return Ok(None);
+    }
+    let found = action_token::Entity::find().filter(action_token::Column::TokenHash.eq(hash(raw))).one(db).await?;
+    Ok(found.filter(|t| t.purpose == purpose && t.used_at.is_none() && t.expires_at > now))
+}
+
+/// Marks the token used; `false` if a concurrent request used it first.
+pub async fn consume(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let r = action_token::Entity::update_many()
+        .col_expr(action_token::Column::UsedAt, Expr::value(now))
+        .filter(action_token::Column::Id.eq(id))
+        .filter(action_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

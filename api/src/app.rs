@@ -4,6 +4,7 @@ use std::{future::Future, sync::Arc};
 
 use anyhow::Context;
 use pci_entity::{Clock, SystemClock};
+use pci_worker::{Enqueue, config::WorkerMode};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -21,18 +22,24 @@ pub struct App {
     pub state: AppState,
 }
 
+/// Brings the schema up to date: the application's migrations, then the job queue's tables.
+pub async fn prepare_database(config: &Config, conn: &DatabaseConnection) -> anyhow::Result<()> {
+    db::migrate(conn).await?;
+    pci_worker::queue::setup(&config.database_url, conn).await
+}
+
 impl App {
     /// Connects to the configured database and brings its schema up to date.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config).await?;
-        db::migrate(&db).await?;
-        Ok(Self::from_parts(config, db, Arc::new(SystemClock)))
+        let conn = db::connect(&config).await?;
+        prepare_database(&config, &conn).await?;
+        Ok(Self::from_parts(config, conn, Arc::new(SystemClock)))
     }
 
-    /// Builds the app on an open, migrated database (tests use this to count statements or
+    /// Builds the app on an open, prepared database (tests use this to count statements or
     /// to move the clock).
     pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        let state = AppState { db: db.clone(), clock };
+        let state = AppState { db: db.clone(), clock, enqueue: Enqueue::new(config.jobs.reminder_hours) };
         let schema = build_schema(&config.graphql, Some(state.clone()));
         Self { config, db, schema, state }
     }
@@ -46,24 +53,43 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish within the grace
-    /// period before closing the database pool.
+    /// period. With `worker = embedded` the job worker runs in this process and stops with it.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let grace = std::time::Duration::from_millis(self.config.http.shutdown_grace_ms);
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+        let worker = match self.config.worker {
+            WorkerMode::Embedded => {
+                let (config, db, clock) = (self.config.clone(), self.db.clone(), self.state.clock.clone());
+                let mut stop = stopping_rx.clone();
+                Some(tokio::spawn(async move {
+                    let stopped = async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    };
+                    if let Err(e) = pci_worker::runtime::run(&config, db, clock, stopped).await {
+                        tracing::error!(error = format!("{e:#}"), "embedded worker failed");
+                    }
+                }))
+            }
+            WorkerMode::Off => None,
+        };
         let server = axum::serve(listener, self.router()).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
-            let _ = stopping_tx.send(());
+            let _ = stopping_tx.send(true);
         });
+        let mut stopping = stopping_rx;
         tokio::select! {
             r = server => r.context("HTTP server failed")?,
-            _ = async { if stopping_rx.await.is_ok() { tokio::time::sleep(grace).await } else { std::future::pending().await } } => {
+            _ = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
                 tracing::warn!(grace_ms = grace.as_millis() as u64, "grace period over; dropping remaining connections");
             }
+        }
+        if let Some(worker) = worker {
+            let _ = worker.await;
         }
         self.db.close().await.ok();
         tracing::info!("stopped");
@@ -73,19 +99,5 @@ impl App {
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    pci_worker::cli::shutdown_signal().await
 }

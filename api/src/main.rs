@@ -53,7 +53,7 @@ fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => {
                 let conn = db::connect(&config).await?;
-                db::migrate(&conn).await?;
+                pci_api::app::prepare_database(&config, &conn).await?;
                 tracing::info!(database = %redact_url(&config.database_url), "database schema is up to date");
                 Ok(())
             }

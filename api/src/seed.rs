@@ -37,7 +37,7 @@ fn london(days: i64, hour: u32) -> NaiveDateTime {
 }
 
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System };
+    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System, enqueue: state.enqueue };
     if engagement_model::Entity::find().filter(engagement_model::Column::Title.eq(TITLE)).one(&env.db).await?.is_some()
     {
         println!("The demo data is already present; nothing to do.");

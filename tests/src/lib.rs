@@ -7,6 +7,7 @@
 
 mod fixtures;
 mod pg;
+pub mod smtp;
 
 use std::{
     net::SocketAddr,
@@ -17,9 +18,8 @@ use std::{
     },
 };
 
-use chrono::Utc;
 use pci_api::{App, Config};
-use pci_entity::ManualClock;
+use pci_entity::ShiftedClock;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -44,21 +44,24 @@ pub enum Backend {
 /// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($test:ident),+ $(,)?) => {$(
+    (config = $tweak:expr; $($test:ident),+ $(,)?) => {$(
         mod $test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                let app = $crate::TestApp::spawn_with($crate::Backend::Sqlite, $tweak).await;
                 super::$test(app.expect("SQLite test app")).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres).await {
+                if let Some(app) = $crate::TestApp::spawn_with($crate::Backend::Postgres, $tweak).await {
                     super::$test(app).await;
                 }
             }
         }
     )+};
+    ($($test:ident),+ $(,)?) => {
+        $crate::on_both_backends!(config = |_| {}; $($test),+);
+    };
 }
 
 enum DbGuard {
@@ -86,7 +89,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The app's own connection (statement counting applies to it too).
     pub db: DatabaseConnection,
-    pub clock: ManualClock,
+    /// Real time plus whatever a test moves it forward by.
+    pub clock: ShiftedClock,
+    /// The SMTP server the app's worker sends to.
+    pub smtp: smtp::SmtpServer,
     statements: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -117,20 +123,29 @@ impl TestApp {
             }
         };
         config.log = "warn".into();
+        let smtp = smtp::SmtpServer::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        config.smtp_url = Some(smtp.url());
+        config.mail_from = "PCI Hub <pci@hub.test>".into();
+        config.public_url = format!("http://{addr}/").parse().expect("public URL");
+        config.jobs.poll_ms = 50;
+        config.jobs.heartbeat_ms = 1_000;
+        config.jobs.retry_base_ms = 100;
+        config.jobs.retry_max_ms = 1_000;
+        config.jobs.shutdown_grace_ms = 2_000;
         tweak(&mut config);
         let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {
-            pci_api::db::migrate(&db).await.expect("migrate the SQLite test database");
+            pci_api::app::prepare_database(&config, &db).await.expect("prepare the SQLite test database");
         }
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let clock = ManualClock::new(Utc::now());
+        let clock = ShiftedClock::new();
         let app = App::from_parts(config, db.clone(), Arc::new(clock.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let _ = app
@@ -146,6 +161,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             clock,
+            smtp,
             statements,
             shutdown: Some(tx),
             server: Some(server),
@@ -157,6 +173,38 @@ impl TestApp {
     pub fn clock_now_london(&self) -> chrono::NaiveDateTime {
         use pci_entity::Clock;
         self.clock.now().with_timezone(&chrono_tz::Europe::London).naive_local()
+    }
+
+    /// Waits (polling) until `check` holds, for at most `secs` seconds; panics with `what` if not.
+    pub async fn wait_until<F, Fut>(&self, secs: u64, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while !check().await {
+            assert!(std::time::Instant::now() < deadline, "timed out after {secs} s waiting for: {what}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `(purpose, recipient, status, attempts)` of every delivery record, oldest first.
+    pub async fn deliveries(&self) -> Vec<(String, String, String, i32)> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        pci_entity::email_delivery::Entity::find()
+            .order_by_asc(pci_entity::email_delivery::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("deliveries")
+            .into_iter()
+            .map(|d| (d.purpose.to_string(), d.recipient, d.status.to_string(), d.attempts))
+            .collect()
+    }
+
+    /// The email address of a person, by global id.
+    pub async fn email_of(&self, person: &str) -> String {
+        let q = "query($id: ID!) { node(id: $id) { ... on Person { email } } }";
+        self.gql_ok(q, json!({"id": person})).await["node"]["email"].as_str().expect("email").to_lowercase()
     }
 
     /// SQL statements executed through the app's connection so far.

@@ -42,7 +42,7 @@ async fn ensure_template(admin: &str) -> anyhow::Result<String> {
             let mut config = Config { database_url: with_db(admin, &building), ..Config::default() };
             config.database.max_connections = 2;
             let db = pci_api::db::connect(&config).await?;
-            pci_api::db::migrate(&db).await?;
+            pci_api::app::prepare_database(&config, &db).await?;
             db.close().await?;
             exec(&conn, &format!("ALTER DATABASE {building} RENAME TO {name}")).await?;
         }

@@ -2,7 +2,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use pci_entity::{MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant};
+use pci_entity::{MeetingKind, MeetingStatus, Rsvp, TokenPurpose, meeting, meeting_attendee, new_id, participant};
+use pci_worker::tokens;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use url::Url;
 use uuid::Uuid;
@@ -212,6 +213,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         .set("attendeePersonIds", &input.attendee_person_ids);
     audit::record(&tx, env, "meeting.schedule", subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
+    env.enqueue.meeting_request(&tx, &model, &input.attendee_person_ids, now).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -229,6 +231,16 @@ async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meetin
         return Err(UserError::new(field, UserErrorCode::MeetingCancelled, "the meeting has been cancelled").into());
     }
     Ok(m)
+}
+
+async fn attendee_person_ids(tx: &DatabaseTransaction, meeting_id: Uuid) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    Ok(meeting_attendee::Entity::find()
+        .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|a| a.person_id)
+        .collect())
 }
 
 fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<String> {
@@ -287,6 +299,8 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
     meeting::Entity::update(am).exec(&tx).await?;
     audit::record(&tx, env, "meeting.reschedule", subject(&new), changes).await?;
     touch(&tx, env, new.engagement_id).await?;
+    let attendees = attendee_person_ids(&tx, new.id).await?;
+    env.enqueue.meeting_request(&tx, &new, &attendees, new.updated_at).await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -318,6 +332,8 @@ pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Mo
         .diff("sequence", old.sequence, new.sequence);
     audit::record(&tx, env, "meeting.cancel", subject(&new), changes).await?;
     touch(&tx, env, new.engagement_id).await?;
+    let attendees = attendee_person_ids(&tx, new.id).await?;
+    env.enqueue.meeting_cancel(&tx, &new, &attendees, now).await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -361,6 +377,7 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
     let changes = Changes::new().set("meetingId", meeting.id).set("personId", model.person_id).set("rsvp", model.rsvp);
     audit::record(&tx, env, "meeting.attendee_add", attendee_subject(&model, meeting.engagement_id), changes).await?;
     touch(&tx, env, meeting.engagement_id).await?;
+    env.enqueue.meeting_request(&tx, &meeting, &[model.person_id], model.created_at).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -394,30 +411,62 @@ pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeti
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
     audit::record(&tx, env, "meeting.attendee_remove", attendee_subject(&a, m.engagement_id), changes).await?;
     touch(&tx, env, m.engagement_id).await?;
+    env.enqueue.meeting_cancel(&tx, &m, &[a.person_id], env.clock.now()).await?;
     tx.commit().await?;
     Ok(a)
+}
+
+/// Records an attendee's answer received by the organiser.
+async fn apply_rsvp(
+    tx: &DatabaseTransaction,
+    env: &Env,
+    old: meeting_attendee::Model,
+    m: &meeting::Model,
+    rsvp: Rsvp,
+) -> DomainResult<meeting_attendee::Model> {
+    if old.rsvp == rsvp {
+        return Ok(old);
+    }
+    let now = env.clock.now();
+    let new = meeting_attendee::Model { rsvp, responded_at: (rsvp != Rsvp::NeedsAction).then_some(now), ..old.clone() };
+    let mut am = new.clone().into_active_model();
+    am.rsvp = Set(new.rsvp);
+    am.responded_at = Set(new.responded_at);
+    meeting_attendee::Entity::update(am).exec(tx).await?;
+    let changes = Changes::new().diff("rsvp", old.rsvp, new.rsvp);
+    audit::record(tx, env, "meeting.attendee_rsvp", attendee_subject(&new, m.engagement_id), changes).await?;
+    touch(tx, env, m.engagement_id).await?;
+    Ok(new)
 }
 
 /// Records an attendee's answer received by the organiser.
 pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (old, m) = open_attendee(&tx, input.attendee_id).await?;
-    if old.rsvp == input.rsvp {
-        return Ok(old);
-    }
+    let new = apply_rsvp(&tx, env, old, &m, input.rsvp).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+pub struct AttendeeRespond {
+    /// From the link in the meeting invitation.
+    pub token: String,
+    pub rsvp: Rsvp,
+}
+
+/// The attendee's own answer, through the single-use token in their meeting invitation.
+pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult<meeting_attendee::Model> {
+    let invalid = super::participant::invalid_token;
     let now = env.clock.now();
-    let new = meeting_attendee::Model {
-        rsvp: input.rsvp,
-        responded_at: (input.rsvp != Rsvp::NeedsAction).then_some(now),
-        ..old.clone()
-    };
-    let mut am = new.clone().into_active_model();
-    am.rsvp = Set(new.rsvp);
-    am.responded_at = Set(new.responded_at);
-    meeting_attendee::Entity::update(am).exec(&tx).await?;
-    let changes = Changes::new().diff("rsvp", old.rsvp, new.rsvp);
-    audit::record(&tx, env, "meeting.attendee_rsvp", attendee_subject(&new, m.engagement_id), changes).await?;
-    touch(&tx, env, m.engagement_id).await?;
+    let tx = begin_write(&env.db).await?;
+    let token = tokens::find(&tx, &input.token, TokenPurpose::MeetingRsvp, now).await?.ok_or_else(invalid)?;
+    let attendee_id = token.attendee_id.ok_or_else(invalid)?;
+    let (old, m) = open_attendee(&tx, attendee_id).await.map_err(|_| invalid())?;
+    if !tokens::consume(&tx, token.id, now).await? {
+        return Err(invalid().into());
+    }
+    let env = Env { actor: super::Actor::Person(old.person_id), ..env.clone() };
+    let new = apply_rsvp(&tx, &env, old, &m, input.rsvp).await?;
     tx.commit().await?;
     Ok(new)
 }

@@ -50,6 +50,8 @@ pub struct Env {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub actor: Actor,
+    /// Decides the jobs (emails, reminders) a change causes; they are written in its transaction.
+    pub enqueue: pci_worker::Enqueue,
 }
 
 /// Machine-readable reason for a [`UserError`]; clients switch on it.
@@ -76,6 +78,7 @@ pub enum UserErrorCode {
     StageChanged,
     StageGateUnmet,
     StagePlanOutOfOrder,
+    InvalidToken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

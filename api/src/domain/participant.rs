@@ -1,9 +1,10 @@
-use pci_entity::{InvitationStatus, ParticipantRole, new_id, organisation, participant, person};
+use pci_entity::{InvitationStatus, ParticipantRole, TokenPurpose, new_id, organisation, participant, person};
+use pci_worker::tokens;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use super::{
-    Check, DomainResult, Env, UserError, UserErrorCode,
+    Actor, Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     engagement::{open_for_change, peer_council_ids, role_fits, role_label, touch},
     unique_violation_as,
@@ -147,6 +148,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     };
     audit::record(&tx, env, action, subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
+    env.enqueue.participant_invited(&tx, &model, env.actor.person_id(), now).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -194,24 +196,32 @@ async fn set_status(
 
 /// Records an answer to an invitation that reached the organiser by other means (the emailed
 /// links arrive with the worker).
-pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
+fn check_reason(accept: bool, reason: Option<&str>) -> DomainResult<Option<String>> {
     let mut c = Check::new();
-    let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
+    let reason = c.optional_text(&["input", "reason"], reason, 2000);
     c.ensure(
-        input.accept || reason.is_some(),
+        accept || reason.is_some(),
         &["input", "reason"],
         UserErrorCode::Required,
         "a reason is required when declining, so the organiser can find a substitute",
     );
     c.finish()?;
+    Ok(if accept { None } else { reason })
+}
 
-    let tx = begin_write(&env.db).await?;
-    let old = open_participant(&tx, input.participant_id).await?;
-    let status = if input.accept { InvitationStatus::Accepted } else { InvitationStatus::Declined };
+/// Applies an answer to an invitation, however it arrived.
+async fn apply_response(
+    tx: &DatabaseTransaction,
+    env: &Env,
+    old: participant::Model,
+    accept: bool,
+    reason: Option<String>,
+) -> DomainResult<participant::Model> {
+    let status = if accept { InvitationStatus::Accepted } else { InvitationStatus::Declined };
     let allowed = match old.status {
         InvitationStatus::Invited => true,
-        InvitationStatus::Accepted => !input.accept,
-        InvitationStatus::Declined => input.accept,
+        InvitationStatus::Accepted => !accept,
+        InvitationStatus::Declined => accept,
         InvitationStatus::Withdrawn => false,
     };
     if !allowed {
@@ -221,11 +231,48 @@ pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> Dom
         };
         return Err(UserError::new(&["input", "accept"], UserErrorCode::InvalidStatus, msg).into());
     }
-    if input.accept {
-        ensure_role_free(&tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
+    if accept {
+        ensure_role_free(tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
     }
-    let reason = if input.accept { None } else { reason };
-    let new = set_status(&tx, env, old, status, reason, "participant.respond").await?;
+    set_status(tx, env, old, status, reason, "participant.respond").await
+}
+
+/// Records an answer to an invitation that reached the organiser by other means.
+pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
+    let reason = check_reason(input.accept, input.reason.as_deref())?;
+    let tx = begin_write(&env.db).await?;
+    let old = open_participant(&tx, input.participant_id).await?;
+    let new = apply_response(&tx, env, old, input.accept, reason).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+pub struct ParticipantRespond {
+    /// From the link in the invitation email.
+    pub token: String,
+    pub accept: bool,
+    pub reason: Option<String>,
+}
+
+pub(crate) fn invalid_token() -> UserError {
+    UserError::new(&["input", "token"], UserErrorCode::InvalidToken, "this link has expired or has already been used")
+}
+
+/// The invited person's own answer, through the single-use token in their invitation. The
+/// token acts for that person only, and only for this.
+pub async fn respond(env: &Env, input: ParticipantRespond) -> DomainResult<participant::Model> {
+    let reason = check_reason(input.accept, input.reason.as_deref())?;
+    let now = env.clock.now();
+    let tx = begin_write(&env.db).await?;
+    let token =
+        tokens::find(&tx, &input.token, TokenPurpose::InvitationResponse, now).await?.ok_or_else(invalid_token)?;
+    let participant_id = token.participant_id.ok_or_else(invalid_token)?;
+    let old = open_participant(&tx, participant_id).await.map_err(|_| invalid_token())?;
+    if !tokens::consume(&tx, token.id, now).await? {
+        return Err(invalid_token().into());
+    }
+    let env = Env { actor: Actor::Person(old.person_id), ..env.clone() };
+    let new = apply_response(&tx, &env, old, input.accept, reason).await?;
     tx.commit().await?;
     Ok(new)
 }

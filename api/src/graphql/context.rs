@@ -15,6 +15,7 @@ use crate::domain::{Actor, Env};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
+    pub enqueue: pci_worker::Enqueue,
 }
 
 /// Made fresh for each request.
@@ -41,7 +42,7 @@ pub trait CtxExt {
     /// The environment a domain command runs in.
     fn env(&self) -> async_graphql::Result<Env> {
         let app = self.app()?;
-        Ok(Env { db: app.db.clone(), clock: app.clock.clone(), actor: self.request()?.actor })
+        Ok(Env { db: app.db.clone(), clock: app.clock.clone(), actor: self.request()?.actor, enqueue: app.enqueue })
     }
 }
 

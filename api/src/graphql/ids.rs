@@ -14,10 +14,11 @@ pub enum NodeKind {
     Meeting,
     MeetingAttendee,
     StageTransition,
+    EmailDelivery,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 7] = [
+    const ALL: [NodeKind; 8] = [
         Self::Organisation,
         Self::Person,
         Self::Engagement,
@@ -25,6 +26,7 @@ impl NodeKind {
         Self::Meeting,
         Self::MeetingAttendee,
         Self::StageTransition,
+        Self::EmailDelivery,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -37,6 +39,7 @@ impl NodeKind {
             Self::Meeting => "Meeting",
             Self::MeetingAttendee => "MeetingAttendee",
             Self::StageTransition => "StageTransition",
+            Self::EmailDelivery => "EmailDelivery",
         }
     }
 }

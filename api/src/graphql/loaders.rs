@@ -9,8 +9,8 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use pci_entity::{
-    engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee, organisation, participant,
-    person, stage_transition,
+    email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
+    organisation, participant, person, stage_transition,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -31,7 +31,7 @@ macro_rules! keyed {
         }
     )+};
 }
-keyed!(organisation, person, engagement, participant, meeting, meeting_attendee, stage_transition);
+keyed!(organisation, person, engagement, participant, meeting, meeting_attendee, stage_transition, email_delivery);
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
@@ -105,6 +105,28 @@ child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
 child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 
+/// Email deliveries by the object they are about, newest first.
+macro_rules! delivery_spec {
+    ($name:ident, $col:ident, $field:ident) => {
+        pub struct $name;
+        impl ChildSpec for $name {
+            type E = email_delivery::Entity;
+            fn parent_col() -> email_delivery::Column {
+                email_delivery::Column::$col
+            }
+            fn parent_of(m: &email_delivery::Model) -> Uuid {
+                m.$field.unwrap_or_default()
+            }
+            fn order(q: Select<email_delivery::Entity>) -> Select<email_delivery::Entity> {
+                q.order_by_desc(email_delivery::Column::Id)
+            }
+        }
+    };
+}
+delivery_spec!(DeliveriesOfEngagement, EngagementId, engagement_id);
+delivery_spec!(DeliveriesOfParticipant, ParticipantId, participant_id);
+delivery_spec!(DeliveriesOfMeeting, MeetingId, meeting_id);
+
 /// Peer councils of each engagement, in the order the host listed them.
 pub struct PeerCouncils(DatabaseConnection);
 
@@ -144,6 +166,10 @@ pub struct Loaders {
     pub attendees: DataLoader<Children<AttendeesOfMeeting>>,
     pub stage_plan: DataLoader<Children<StagePlanOfEngagement>>,
     pub history: DataLoader<Children<HistoryOfEngagement>>,
+    pub delivery: DataLoader<ById<email_delivery::Entity>>,
+    pub engagement_deliveries: DataLoader<Children<DeliveriesOfEngagement>>,
+    pub participant_deliveries: DataLoader<Children<DeliveriesOfParticipant>>,
+    pub meeting_deliveries: DataLoader<Children<DeliveriesOfMeeting>>,
 }
 
 impl Loaders {
@@ -176,6 +202,10 @@ impl Loaders {
             attendees: children(db),
             stage_plan: children(db),
             history: children(db),
+            delivery: by_id(db),
+            engagement_deliveries: children(db),
+            participant_deliveries: children(db),
+            meeting_deliveries: children(db),
         }
     }
 }

@@ -23,6 +23,22 @@ use super::{
 
 pub const MAX_NODES: usize = 100;
 
+/// A job that ended in an error or a panic; `jobRetry` puts it back in its queue.
+#[derive(async_graphql::SimpleObject)]
+pub struct FailedJob {
+    pub id: String,
+    /// The queue, e.g. `meeting_invitation`.
+    pub job_type: String,
+    /// `Failed` (an error or a panic) or `Killed`.
+    pub status: String,
+    pub attempts: i32,
+    /// The error or panic message.
+    pub last_result: Option<String>,
+    /// The job's arguments, as JSON.
+    pub arguments: String,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
 pub struct QueryRoot;
 
 #[derive(InputObject, Default)]
@@ -130,6 +146,31 @@ impl QueryRoot {
             return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
         }
         try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
+    }
+
+    /// Jobs that ended in an error or a panic, newest first (at most `first`, up to 100).
+    async fn failed_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> async_graphql::Result<Vec<FailedJob>> {
+        if !(0..=MAX_NODES as i32).contains(&first) {
+            return Err(ApiError::BadUserInput(format!("`first` must be between 0 and {MAX_NODES}")).into());
+        }
+        let pool = pci_worker::queue::Pool::of(ctx.db()?).map_err(ApiError::Internal)?;
+        let jobs = pci_worker::queue::failed_jobs(&pool, i64::from(first)).await.map_err(ApiError::Internal)?;
+        Ok(jobs
+            .into_iter()
+            .map(|j| FailedJob {
+                id: j.id,
+                job_type: j.job_type,
+                status: j.status,
+                attempts: j.attempts,
+                last_result: j.last_result,
+                arguments: j.payload,
+                finished_at: j.done_at,
+            })
+            .collect())
     }
 
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

@@ -3,6 +3,7 @@
 mod graphql;
 mod health;
 mod negotiate;
+mod respond;
 
 use std::{sync::Arc, time::Duration};
 
@@ -44,6 +45,8 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/graphql", any(graphql::handle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))
+        .route("/respond/meeting", get(respond::meeting_form).post(respond::meeting_answer))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() })
         .with_state(state)
         .layer(

@@ -1,6 +1,6 @@
 //! Job contracts and handlers, one file per job, registered here.
 
-mod common;
+pub mod common;
 mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::meeting::{self, AttendeeAdd, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule},
+    domain::meeting::{
+        self, AttendeeAdd, AttendeeRespond, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
+    },
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -65,7 +67,15 @@ pub struct MeetingAttendeeRecordRsvpInput {
     pub rsvp: Rsvp,
 }
 
+#[derive(InputObject)]
+pub struct MeetingAttendeeRespondInput {
+    /// The token from the link in the meeting invitation.
+    pub token: String,
+    pub rsvp: Rsvp,
+}
+
 payload!(MeetingSchedulePayload, meeting: Meeting);
+payload!(MeetingAttendeeRespondPayload, attendee: MeetingAttendee);
 payload!(MeetingReschedulePayload, meeting: Meeting);
 payload!(MeetingCancelPayload, meeting: Meeting);
 payload!(MeetingAttendeeAddPayload, attendee: MeetingAttendee);
@@ -185,5 +195,16 @@ impl MeetingMutations {
         let r =
             outcome(meeting::attendee_rsvp(&ctx.env()?, AttendeeRsvp { attendee_id, rsvp: input.rsvp.into() }).await)?;
         Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(r, MeetingAttendee))
+    }
+
+    /// The attendee's own answer, through the single-use link in their meeting invitation.
+    async fn meeting_attendee_respond(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingAttendeeRespondInput,
+    ) -> async_graphql::Result<MeetingAttendeeRespondPayload> {
+        let cmd = AttendeeRespond { token: input.token, rsvp: input.rsvp.into() };
+        let r = outcome(meeting::attendee_respond(&ctx.env()?, cmd).await)?;
+        Ok(MeetingAttendeeRespondPayload::from_outcome(r, MeetingAttendee))
     }
 }

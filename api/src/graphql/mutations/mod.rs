@@ -2,6 +2,7 @@
 //! `userErrors`. Resolvers decode ids, call a domain command and map its result.
 
 mod engagement;
+mod jobs;
 mod meeting;
 mod organisation;
 mod participant;
@@ -23,6 +24,7 @@ pub struct MutationRoot(
     engagement::EngagementMutations,
     participant::ParticipantMutations,
     meeting::MeetingMutations,
+    jobs::JobMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::{
-    domain::participant::{self, ParticipantInvite, ParticipantRecordResponse, ParticipantWithdraw},
+    domain::participant::{
+        self, ParticipantInvite, ParticipantRecordResponse, ParticipantRespond, ParticipantWithdraw,
+    },
     graphql::{
         context::CtxExt,
         ids::NodeKind,
@@ -31,7 +33,17 @@ pub struct ParticipantWithdrawInput {
     pub reason: Option<String>,
 }
 
+#[derive(InputObject)]
+pub struct ParticipantRespondInput {
+    /// The token from the link in the invitation email.
+    pub token: String,
+    pub accept: bool,
+    /// Required when declining, so the organisers can find someone else.
+    pub reason: Option<String>,
+}
+
 payload!(ParticipantInvitePayload, participant: Participant);
+payload!(ParticipantRespondPayload, participant: Participant);
 payload!(ParticipantRecordResponsePayload, participant: Participant);
 payload!(ParticipantWithdrawPayload, participant: Participant);
 
@@ -86,5 +98,17 @@ impl ParticipantMutations {
         let cmd = ParticipantWithdraw { participant_id, reason: input.reason };
         let r = outcome(participant::withdraw(&ctx.env()?, cmd).await)?;
         Ok(ParticipantWithdrawPayload::from_outcome(r, Participant))
+    }
+
+    /// The invited person's own answer, through the single-use link in their invitation. The
+    /// token acts only for this answer and signs nobody in.
+    async fn participant_respond(
+        &self,
+        ctx: &Context<'_>,
+        input: ParticipantRespondInput,
+    ) -> async_graphql::Result<ParticipantRespondPayload> {
+        let cmd = ParticipantRespond { token: input.token, accept: input.accept, reason: input.reason };
+        let r = outcome(participant::respond(&ctx.env()?, cmd).await)?;
+        Ok(ParticipantRespondPayload::from_outcome(r, Participant))
     }
 }

@@ -125,6 +125,8 @@ pub enum UserErrorCode {
     /// A gate rule for the next stage does not hold; `rule` names it.
     StageGateUnmet,
     StagePlanOutOfOrder,
+    /// An emailed link's token is unknown, expired or already used.
+    InvalidToken,
 }
 
 /// An expected problem with a mutation's input. Nothing was written.

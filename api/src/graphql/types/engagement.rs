@@ -2,9 +2,10 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject, connection::
 use chrono::{DateTime, SecondsFormat, Utc};
 use pci_entity::{engagement, stage_transition};
 
+use super::delivery;
 use super::{
-    ActorKind, Date, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus, Organisation, Participant,
-    ParticipantRole, Person, load_children, load_required, page_cost,
+    ActorKind, Date, EmailDelivery, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
+    Organisation, Participant, ParticipantRole, Person, load_children, load_required, page_cost,
 };
 use crate::graphql::{
     context::CtxExt,
@@ -164,6 +165,21 @@ impl Engagement {
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
             .into_connection(total, StageTransition))
+    }
+    /// Every email sent (or being sent) about this engagement, newest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn email_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
+        delivery::connection(
+            load_children!(ctx, engagement_deliveries, self.0.id),
+            PageArgs::new(first, after, last, before),
+        )
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -5,7 +5,10 @@ use super::LocalDateTime;
 use chrono_tz::Tz;
 use pci_entity::{meeting, meeting_attendee};
 
-use super::{Engagement, MeetingKind, MeetingStatus, Person, Rsvp, load_children, load_required, page_cost};
+use super::{
+    EmailDelivery, Engagement, MeetingKind, MeetingStatus, Person, Rsvp, delivery, load_children, load_required,
+    page_cost,
+};
 use crate::graphql::{
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
@@ -83,6 +86,21 @@ impl Meeting {
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id))
             .into_connection(total, MeetingAttendee))
+    }
+    /// Invitations, updates, cancellations and reminders for this meeting, newest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn email_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
+        delivery::connection(
+            load_children!(ctx, meeting_deliveries, self.0.id),
+            PageArgs::new(first, after, last, before),
+        )
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

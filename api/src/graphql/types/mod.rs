@@ -1,4 +1,5 @@
 pub mod common;
+pub mod delivery;
 pub mod engagement;
 pub mod meeting;
 pub mod node;
@@ -8,6 +9,7 @@ pub mod person;
 pub mod scalars;
 
 pub use common::*;
+pub use delivery::EmailDelivery;
 pub use engagement::Engagement;
 pub use meeting::{Meeting, MeetingAttendee};
 pub use node::Node;

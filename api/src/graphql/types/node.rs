@@ -1,6 +1,8 @@
 use async_graphql::{Context, ID, Interface};
 
-use super::{Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, engagement::StageTransition};
+use super::{
+    EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, engagement::StageTransition,
+};
 use crate::graphql::{
     context::CtxExt,
     error::{ApiError, ApiResult},
@@ -18,6 +20,7 @@ pub enum Node {
     Meeting(Meeting),
     MeetingAttendee(MeetingAttendee),
     StageTransition(StageTransition),
+    EmailDelivery(EmailDelivery),
 }
 
 /// Resolves a global id; `Ok(None)` for a well-formed id of an object that does not exist.
@@ -38,6 +41,7 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
             NodeKind::StageTransition => {
                 l.transition.load_one(uuid).await?.map(|m| Node::StageTransition(StageTransition(m)))
             }
+            NodeKind::EmailDelivery => l.delivery.load_one(uuid).await?.map(|m| Node::EmailDelivery(EmailDelivery(m))),
         })
     }
     .await;

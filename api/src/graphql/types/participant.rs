@@ -1,9 +1,15 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use pci_entity::participant;
 
-use super::{Engagement, InvitationStatus, ParticipantRole, Person, load_required};
-use crate::graphql::ids::{NodeKind, encode};
+use super::{
+    EmailDelivery, Engagement, InvitationStatus, ParticipantRole, Person, delivery, load_children, load_required,
+    page_cost,
+};
+use crate::graphql::{
+    ids::{NodeKind, encode},
+    pagination::{PageArgs, TotalCount},
+};
 
 /// A person's place in one engagement: their role and where their invitation stands.
 pub struct Participant(pub participant::Model);
@@ -34,6 +40,21 @@ impl Participant {
     }
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
+    }
+    /// The invitation emails sent to this participant, newest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn email_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
+        delivery::connection(
+            load_children!(ctx, participant_deliveries, self.0.id),
+            PageArgs::new(first, after, last, before),
+        )
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

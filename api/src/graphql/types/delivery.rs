@@ -1,0 +1,108 @@
+use async_graphql::{Context, Enum, ID, Object, connection::Connection};
+use chrono::{DateTime, Utc};
+use pci_entity::email_delivery;
+
+use super::{Meeting, Participant, Person};
+use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
+    ids::{NodeKind, encode},
+    pagination::{PageArgs, TotalCount, page_in_memory},
+};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "pci_entity::DeliveryStatus")]
+pub enum DeliveryStatus {
+    /// Rendered, waiting for its first attempt.
+    Queued,
+    /// Handed to the mail server; no answer recorded yet.
+    Sending,
+    /// Accepted by the mail server.
+    Sent,
+    /// A temporary failure; another attempt is scheduled (`nextAttemptAt`).
+    Failed,
+    /// Refused for good (e.g. unknown address); not retried.
+    Bounced,
+    /// Temporary failures went on past the retry period; not retried.
+    Abandoned,
+    /// Not sent because it stopped being true first.
+    Cancelled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "pci_entity::EmailPurpose")]
+pub enum EmailPurpose {
+    ParticipantInvitation,
+    MeetingRequest,
+    MeetingCancellation,
+    MeetingReminder,
+}
+
+/// One email to one person, and what became of it.
+pub struct EmailDelivery(pub email_delivery::Model);
+
+#[Object]
+impl EmailDelivery {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::EmailDelivery, self.0.id)
+    }
+    async fn purpose(&self) -> EmailPurpose {
+        self.0.purpose.into()
+    }
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+    async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = self.0.person_id else { return Ok(None) };
+        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+    }
+    async fn participant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Participant>> {
+        let Some(id) = self.0.participant_id else { return Ok(None) };
+        Ok(ctx.loaders()?.participant.load_one(id).await.map_err(ApiError::from)?.map(Participant))
+    }
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        let Some(id) = self.0.meeting_id else { return Ok(None) };
+        Ok(ctx.loaders()?.meeting.load_one(id).await.map_err(ApiError::from)?.map(Meeting))
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject_line
+    }
+    /// The same on every attempt, so a retried message is recognisably the same message.
+    async fn message_id(&self) -> &str {
+        &self.0.message_id
+    }
+    async fn status(&self) -> DeliveryStatus {
+        self.0.status.into()
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// The mail server's last answer, or why nothing was sent.
+    async fn last_reply(&self) -> Option<&str> {
+        self.0.last_reply.as_deref()
+    }
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_attempt_at
+    }
+    async fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sent_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A page of deliveries already loaded for one parent, newest first.
+pub fn connection(
+    rows: Vec<email_delivery::Model>,
+    args: PageArgs,
+) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
+    let window = args.window("emailDeliveries")?;
+    let total = TotalCount::Known(rows.len() as u64);
+    // Rows come newest first; the cursor key runs the other way so that it rises along the list.
+    let key = |d: &email_delivery::Model| (String::new(), uuid::Uuid::from_u128(u128::MAX - d.id.as_u128()));
+    Ok(page_in_memory(rows, "emailDeliveries", &window, key).into_connection(total, EmailDelivery))
+}

@@ -93,6 +93,8 @@ pub struct TestApp {
     pub clock: ShiftedClock,
     /// The SMTP server the app's worker sends to.
     pub smtp: smtp::SmtpServer,
+    /// As the app was started with.
+    pub config: Config,
     statements: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -145,7 +147,7 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         let clock = ShiftedClock::new();
-        let app = App::from_parts(config, db.clone(), Arc::new(clock.clone()));
+        let app = App::from_parts(config.clone(), db.clone(), Arc::new(clock.clone()));
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let _ = app
@@ -162,6 +164,7 @@ impl TestApp {
             db,
             clock,
             smtp,
+            config,
             statements,
             shutdown: Some(tx),
             server: Some(server),
@@ -183,7 +186,13 @@ impl TestApp {
     {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
         while !check().await {
-            assert!(std::time::Instant::now() < deadline, "timed out after {secs} s waiting for: {what}");
+            if std::time::Instant::now() >= deadline {
+                use sea_orm::{ConnectionTrait, Statement};
+                let b = self.db.get_database_backend();
+                let jobs = if b == sea_orm::DbBackend::Sqlite { "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result, '') || ' ' || coalesce(lock_by, '') AS x FROM Jobs" } else { "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result, '') || ' ' || coalesce(lock_by, '') AS x FROM apalis.jobs" };
+                let rows = self.db.query_all_raw(Statement::from_string(b, jobs)).await.map(|r| r.iter().map(|r| r.try_get::<String>("", "x").unwrap_or_default()).collect::<Vec<_>>());
+                panic!("timed out after {secs} s waiting for: {what}\njobs: {rows:#?}\noutbox: {}\ndeliveries: {:?}\nreceived: {}", self.count("job_outbox").await, self.deliveries().await, self.smtp.received().len());
+            }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
@@ -199,6 +208,26 @@ impl TestApp {
             .into_iter()
             .map(|d| (d.purpose.to_string(), d.recipient, d.status.to_string(), d.attempts))
             .collect()
+    }
+
+    /// Starts a worker in this process (for apps spawned with `worker = off`); it stops when
+    /// the returned guard is dropped.
+    pub fn start_worker(&self) -> WorkerGuard {
+        let (tx, rx) = oneshot::channel::<()>();
+        let (config, db, clock) = (self.config.clone(), self.db.clone(), Arc::new(self.clock.clone()));
+        let task = tokio::spawn(async move {
+            let stop = async move {
+                let _ = rx.await;
+            };
+            pci_worker::runtime::run(&config, db, clock, stop).await.expect("worker runs");
+        });
+        WorkerGuard { stop: Some(tx), task: Some(task) }
+    }
+
+    /// Jobs that ended in an error or a panic.
+    pub async fn pending_failed_jobs(&self) -> Vec<Value> {
+        let data = self.gql_ok("{ failedJobs { id jobType lastResult } }", json!({})).await;
+        data["failedJobs"].as_array().cloned().unwrap_or_default()
     }
 
     /// The email address of a person, by global id.
@@ -284,6 +313,39 @@ impl Drop for TestApp {
             server.abort();
         }
     }
+}
+
+pub struct WorkerGuard {
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl WorkerGuard {
+    /// Stops the worker gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The uuid inside a global id.
+pub fn decode_id(id: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id).expect("a global id");
+    let text = String::from_utf8(raw).expect("utf-8");
+    text.split_once(':').and_then(|(_, u)| u.parse().ok()).expect("Type:uuid")
 }
 
 /// The first user error's code, for concise assertions.

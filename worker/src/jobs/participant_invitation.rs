@@ -60,7 +60,9 @@ impl Job for ParticipantInvitation {
         if let Some(d) = delivery::existing(ctx, &spec).await? {
             return delivery::attempt(ctx, d, &self).await;
         }
-        if p.status != InvitationStatus::Invited {
+        // Accepted already (recorded by the organiser): still worth the details. Withdrawn or
+        // declined: an invitation would be wrong.
+        if matches!(p.status, InvitationStatus::Withdrawn | InvitationStatus::Declined) {
             let why = format!("not sent: the participant was {} before the invitation went out", p.status);
             return delivery::cancel(ctx, &spec, &why).await;
         }

@@ -1,0 +1,362 @@
+//! Invitations, meeting invitations and reminders, end to end: GraphQL mutation -> outbox ->
+//! job -> rendered email -> SMTP over TCP to a real server on loopback -> delivery record.
+
+use chrono::Duration;
+use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends, smtp::Received};
+use serde_json::{Value, json};
+
+/// Waits for exactly `n` messages to `address` and returns them.
+async fn inbox(app: &TestApp, address: &str, n: usize) -> Vec<Received> {
+    app.wait_until(10, &format!("{n} message(s) to {address}"), || async { app.smtp.to(address).len() >= n }).await;
+    let got = app.smtp.to(address);
+    assert_eq!(got.len(), n, "exactly {n} message(s) to {address}");
+    got
+}
+
+fn link(m: &Received, needle: &str) -> String {
+    m.links().into_iter().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no link with {needle} in\n{}", m.text()))
+}
+
+/// `{field: value}` of an unfolded iCalendar text, for the VEVENT and the calendar.
+fn ics(text: &str) -> (Value, Value) {
+    let unfolded = icalendar::parser::unfold(text);
+    let cal = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar file");
+    let props = |ps: &[icalendar::parser::Property]| {
+        let mut map = serde_json::Map::new();
+        for p in ps {
+            let key = p.name.as_str().to_owned();
+            let params: Vec<String> =
+                p.params.iter().map(|x| format!("{}={}", x.key.as_str(), x.val.as_ref().map(|v| v.as_str()).unwrap_or(""))).collect();
+            let v = if params.is_empty() { p.val.as_str().to_owned() } else { format!("{};{}", params.join(";"), p.val.as_str()) };
+            map.insert(key, Value::String(v));
+        }
+        Value::Object(map)
+    };
+    let event = cal.components.iter().find(|c| c.name.as_str() == "VEVENT").expect("a VEVENT");
+    assert!(cal.components.iter().any(|c| c.name.as_str() == "VTIMEZONE"), "a VTIMEZONE");
+    (props(&cal.properties), props(&event.properties))
+}
+
+async fn invitation_arrives_once_with_working_links(app: TestApp) {
+    let team = app.team().await;
+    let newcomer = app.person(&team.peers[1], "Fiona Grant").await;
+    let participant = app.invite(&team.engagement, &newcomer, "PEER_REVIEWER").await;
+    let address = app.email_of(&newcomer).await;
+    let mail = inbox(&app, &address, 1).await.remove(0);
+
+    assert!(mail.subject().starts_with("Invitation: Roads maintenance review (peer reviewer)"), "{}", mail.subject());
+    assert_eq!(mail.to, [address.clone()]);
+    assert_eq!(mail.from, "pci@hub.test");
+    let text = mail.text();
+    assert!(text.contains("Dear Fiona Grant") && text.contains("Roads maintenance review") && text.contains("peer reviewer"));
+    assert!(text.contains("Morag Campbell"), "names an organiser: {text}");
+    assert!(mail.html().contains("<strong>peer reviewer</strong>"), "{}", mail.html());
+
+    // The organiser's delivery log shows it, with the same Message-ID.
+    let q = "query($id: ID!) { node(id: $id) { ... on Participant { status emailDeliveries { edges { node { status purpose recipient messageId attempts subject } } } } } }";
+    app.wait_until(5, "delivery recorded as sent", || async {
+        app.gql_ok(q, json!({"id": participant})).await["node"]["emailDeliveries"]["edges"][0]["node"]["status"] == "SENT"
+    })
+    .await;
+    let d = app.gql_ok(q, json!({"id": participant})).await["node"]["emailDeliveries"]["edges"][0]["node"].clone();
+    assert_eq!((d["purpose"].as_str(), d["recipient"].as_str(), d["attempts"].as_i64()), (Some("PARTICIPANT_INVITATION"), Some(address.as_str()), Some(1)));
+    assert_eq!(format!("<{}>", d["messageId"].as_str().unwrap()), format!("<{}>", mail.message_id()));
+
+    // The decline link opens a confirmation page; it does not act by itself.
+    let decline = link(&mail, "answer=decline");
+    let page = app.client.get(&decline).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("textarea"), "asks for a reason");
+    let status = app.gql_ok(q, json!({"id": participant})).await["node"]["status"].clone();
+    assert_eq!(status, "INVITED", "opening the link changed nothing");
+
+    // Submitting without a reason is refused; with one it is recorded for the organiser.
+    let token = decline.split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let form = |reason: &str| vec![("token", token.clone()), ("answer", "decline".to_owned()), ("reason", reason.to_owned())];
+    let url = format!("http://{}/respond/invitation", app.addr);
+    let r = app.client.post(&url).form(&form("")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = app.client.post(&url).form(&form("On leave during fieldwork")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let q2 = "query($id: ID!) { node(id: $id) { ... on Participant { status statusReason } } }";
+    let p = app.gql_ok(q2, json!({"id": participant})).await;
+    assert_eq!((p["node"]["status"].as_str(), p["node"]["statusReason"].as_str()), (Some("DECLINED"), Some("On leave during fieldwork")));
+
+    // Single use: the same token is spent, through the page and through GraphQL.
+    let r = app.client.post(&url).form(&form("again")).send().await.unwrap();
+    assert_eq!(r.status(), 410);
+    let accept = link(&mail, "answer=accept");
+    assert_eq!(app.client.get(&accept).send().await.unwrap().status(), 410);
+    let respond = "mutation($input: ParticipantRespondInput!) { participantRespond(input: $input) { participant { id } userErrors { code field } } }";
+    let errors = app.mutate_err("participantRespond", respond, json!({"input": {"token": token, "accept": true}})).await;
+    assert_eq!(codes(&errors), ["INVALID_TOKEN"]);
+    let errors = app.mutate_err("participantRespond", respond, json!({"input": {"token": "forged", "accept": true}})).await;
+    assert_eq!(codes(&errors), ["INVALID_TOKEN"]);
+
+    // Invited again: a new invitation with a fresh token, accepted through GraphQL.
+    app.invite(&team.engagement, &newcomer, "PEER_REVIEWER").await;
+    let again = inbox(&app, &address, 2).await.remove(1);
+    assert_ne!(again.message_id(), mail.message_id());
+    let token = link(&again, "answer=accept").split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    app.mutate("participantRespond", respond, json!({"input": {"token": token, "accept": true}})).await;
+    assert_eq!(app.gql_ok(q2, json!({"id": participant})).await["node"]["status"], "ACCEPTED");
+}
+
+async fn meeting_emails_carry_one_calendar_event(app: TestApp) {
+    let team = app.team().await;
+    let attendees = vec![team.host_lead.clone(), team.reviewers[0].clone()];
+    let meeting = app.schedule(&team.engagement, "FINDINGS_MEETING", "2030-06-04T10:00:00", "2030-06-04T12:00:00", &attendees).await;
+    let lead = app.email_of(&team.host_lead).await;
+    let invite = inbox(&app, &lead, 2).await.into_iter().find(|m| m.subject().contains("Findings meeting")).expect("invite");
+    assert_eq!(invite.subject(), "Findings meeting, Tuesday 4 June 2030, 10:00 to 12:00 BST (Europe/London)");
+    assert!(invite.attachment_names().contains(&"invite.ics".to_owned()));
+    let (cal, ev) = ics(&invite.calendar().expect("a text/calendar part"));
+    assert_eq!(cal["METHOD"], "REQUEST");
+    assert_eq!(ev["SEQUENCE"], "0");
+    assert_eq!(ev["DTSTART"], "TZID=Europe/London;20300604T100000");
+    assert_eq!(ev["DTEND"], "TZID=Europe/London;20300604T120000");
+    assert!(ev["ATTENDEE"].as_str().unwrap().contains("RSVP=TRUE") && ev["ATTENDEE"].as_str().unwrap().ends_with(&format!("mailto:{lead}")));
+    assert!(ev["ORGANIZER"].as_str().unwrap().contains("Morag Campbell"));
+    let uid = ev["UID"].as_str().unwrap().to_owned();
+
+    // Moved: an update of the same event, SEQUENCE 1.
+    let moved = json!({"input": {"meetingId": meeting, "start": "2030-12-03T14:00:00", "end": "2030-12-03T15:30:00"}});
+    let reschedule = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
+    app.mutate("meetingReschedule", reschedule, moved).await;
+    let update = inbox(&app, &lead, 3).await.remove(2);
+    assert!(update.subject().starts_with("Updated: Findings meeting, Tuesday 3 December 2030, 14:00 to 15:30 GMT"), "{}", update.subject());
+    let (cal, ev) = ics(&update.calendar().unwrap());
+    assert_eq!((cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()), (Some("REQUEST"), Some("1"), Some(uid.as_str())));
+    assert_eq!(ev["DTSTART"], "TZID=Europe/London;20301203T140000");
+
+    // The RSVP link records an answer once.
+    let rsvp = link(&update, "answer=declined");
+    assert_eq!(app.client.get(&rsvp).send().await.unwrap().status(), 200);
+    let token = rsvp.split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let url = format!("http://{}/respond/meeting", app.addr);
+    let form = vec![("token", token.clone()), ("answer", "tentative".to_owned())];
+    assert_eq!(app.client.post(&url).form(&form).send().await.unwrap().status(), 200);
+    assert_eq!(app.client.post(&url).form(&form).send().await.unwrap().status(), 410);
+    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { rsvp person { id } } } } emailDeliveries { totalCount edges { node { status purpose } } } } } }";
+    let m = app.gql_ok(q, json!({"id": meeting})).await;
+    let rsvps: Vec<(Value, Value)> = m["node"]["attendees"]["edges"].as_array().unwrap().iter().map(|e| (e["node"]["person"]["id"].clone(), e["node"]["rsvp"].clone())).collect();
+    assert!(rsvps.contains(&(json!(team.host_lead), json!("TENTATIVE"))), "{rsvps:?}");
+
+    // Cancelled: METHOD CANCEL, same UID, SEQUENCE 2, to both attendees.
+    let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { userErrors { code } } }";
+    app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": meeting, "reason": "Moved to the sign-off meeting"}})).await;
+    let gone = inbox(&app, &lead, 4).await.remove(3);
+    assert!(gone.subject().starts_with("Cancelled: Findings meeting"));
+    assert!(gone.text().contains("Moved to the sign-off meeting"));
+    let (cal, ev) = ics(&gone.calendar().unwrap());
+    assert_eq!((cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()), (Some("CANCEL"), Some("2"), Some(uid.as_str())));
+    assert_eq!(ev["STATUS"], "CANCELLED");
+    let reviewer = app.email_of(&team.reviewers[0]).await;
+    // Their invitation to the team, then the invitation, update and cancellation.
+    let theirs = inbox(&app, &reviewer, 4).await;
+    let uids: Vec<String> = theirs.iter().filter_map(|m| m.calendar()).map(|c| ics(&c).1["UID"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(uids.len(), 3);
+    assert!(uids.iter().all(|u| *u == uid), "one stable UID for every message about the meeting");
+    app.wait_until(5, "all deliveries sent", || async {
+        app.deliveries().await.iter().all(|d| d.2 == "sent")
+    })
+    .await;
+}
+
+async fn reminders_fire_on_time_and_only_when_still_true(app: TestApp) {
+    let team = app.team().await;
+    let people = vec![team.host_lead.clone(), team.reviewers[0].clone()];
+    let at = |hours: i64| (app.clock_now_london() + Duration::hours(hours)).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let kept = app.schedule(&team.engagement, "FEEDBACK_SESSION", &at(30), &at(32), &people).await;
+    let cancelled = app.schedule(&team.engagement, "FINDINGS_MEETING", &at(31), &at(32), &people).await;
+    let moved = app.schedule(&team.engagement, "OTHER", &at(33), &at(34), &people).await;
+    let lead = app.email_of(&team.host_lead).await;
+    let reviewer = app.email_of(&team.reviewers[0]).await;
+    // The team invitation and three meeting invitations.
+    inbox(&app, &lead, 4).await;
+
+    let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { userErrors { code } } }";
+    app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": cancelled}})).await;
+    let reschedule = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
+    app.mutate("meetingReschedule", reschedule, json!({"input": {"meetingId": moved, "start": at(60), "end": at(61)}})).await;
+    // The reviewer declines the kept meeting: no reminder for them.
+    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { id person { id } } } } } } }";
+    let attendees = app.gql_ok(q, json!({"id": kept})).await["node"]["attendees"]["edges"].as_array().unwrap().clone();
+    let reviewer_attendee = attendees.iter().find(|a| a["node"]["person"]["id"] == json!(team.reviewers[0])).unwrap()["node"]["id"].clone();
+    let rsvp = "mutation($input: MeetingAttendeeRecordRsvpInput!) { meetingAttendeeRecordRsvp(input: $input) { userErrors { code } } }";
+    app.mutate("meetingAttendeeRecordRsvp", rsvp, json!({"input": {"attendeeId": reviewer_attendee, "rsvp": "DECLINED"}})).await;
+    // ... then the cancellation and the update.
+    inbox(&app, &lead, 6).await;
+
+    // Nothing is due yet.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(app.smtp.to(&lead).iter().all(|m| !m.subject().starts_with("Reminder")));
+
+    // 24 hours before the kept meeting (30 h away): its reminder arrives within 2 s of being due.
+    app.clock.advance(Duration::hours(6) + Duration::minutes(1));
+    let due = std::time::Instant::now();
+    app.wait_until(2, "the reminder within 2 s of its time", || async {
+        app.smtp.to(&lead).iter().any(|m| m.subject().starts_with("Reminder: Feedback session"))
+    })
+    .await;
+    let lateness = due.elapsed();
+    // Past the cancelled meeting's and the moved meeting's old reminder times too.
+    app.clock.advance(Duration::hours(3));
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let reminders: Vec<String> = app.smtp.to(&lead).iter().map(|m| m.subject()).filter(|s| s.starts_with("Reminder")).collect();
+    assert_eq!(reminders.len(), 1, "only the meeting still on: {reminders:?} (first after {lateness:?})");
+    assert!(app.smtp.to(&reviewer).iter().all(|m| !m.subject().starts_with("Reminder")), "declined: no reminder");
+
+    // The moved meeting's reminder follows it to its new time.
+    app.clock.advance(Duration::hours(28));
+    app.wait_until(3, "the moved meeting's reminder", || async {
+        app.smtp.to(&lead).iter().any(|m| m.subject().starts_with("Reminder: Meeting"))
+    })
+    .await;
+    assert!(app.pending_failed_jobs().await.is_empty());
+}
+
+async fn refused_mutations_send_nothing(app: TestApp) {
+    let team = app.team().await;
+    app.wait_until(10, "the team's invitations", || async { app.smtp.received().len() >= 5 }).await;
+    let sent = app.smtp.received().len();
+    let outsider_org = app.org("COUNCIL", "Highland Council").await;
+    let outsider = app.person(&outsider_org, "Outsider").await;
+    let input = json!({"input": {"engagementId": team.engagement, "personId": outsider, "role": "PEER_REVIEWER"}});
+    app.mutate_err("participantInvite", PARTICIPANT_INVITE, input).await;
+    let bad = json!({"input": {"engagementId": team.engagement, "kind": "OTHER", "start": "2030-01-01T10:00:00", "end": "2030-01-01T09:00:00", "attendeePersonIds": team.people}});
+    app.mutate_err("meetingSchedule", MEETING_SCHEDULE, bad).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(app.count("job_outbox").await, 0);
+    assert_eq!(app.smtp.received().len(), sent);
+}
+
+async fn outage_then_recovery_delivers_everything_once(app: TestApp) {
+    let team = app.team().await;
+    app.wait_until(10, "the team's invitations", || async { app.smtp.received().len() >= 5 }).await;
+    app.smtp.stop();
+    let mut addresses = Vec::new();
+    for i in 0..6 {
+        let p = app.person(&team.host, &format!("Staff {i}")).await;
+        app.invite(&team.engagement, &p, "FIELDWORK_CONTRIBUTOR").await;
+        addresses.push(app.email_of(&p).await);
+    }
+    app.wait_until(10, "failed attempts during the outage", || async {
+        let d = app.deliveries().await;
+        d.iter().filter(|x| addresses.contains(&x.1) && x.2 == "failed").count() == 6
+    })
+    .await;
+    app.smtp.restart().await;
+    app.wait_until(15, "everything sent after the outage", || async {
+        app.deliveries().await.iter().filter(|x| addresses.contains(&x.1)).all(|x| x.2 == "sent")
+    })
+    .await;
+    for a in &addresses {
+        assert_eq!(app.smtp.to(a).len(), 1, "exactly one message to {a}");
+    }
+    let attempts: Vec<i32> = app.deliveries().await.iter().filter(|x| addresses.contains(&x.1)).map(|x| x.3).collect();
+    assert!(attempts.iter().all(|a| *a >= 2), "retried after failing: {attempts:?}");
+}
+
+async fn temporary_and_permanent_refusals(app: TestApp) {
+    let team = app.team().await;
+    app.wait_until(10, "the team's invitations", || async { app.smtp.received().len() >= 5 }).await;
+    let greylisted = app.person(&team.host, "Greylisted").await;
+    let unknown = app.person(&team.host, "Unknown Mailbox").await;
+    let (grey, gone) = (app.email_of(&greylisted).await, app.email_of(&unknown).await);
+    app.smtp.reject(&gone);
+    app.smtp.fail_temporarily(1);
+    app.invite(&team.engagement, &greylisted, "HOST_CONTRIBUTOR").await;
+    inbox(&app, &grey, 1).await;
+    app.invite(&team.engagement, &unknown, "HOST_CONTRIBUTOR").await;
+    app.wait_until(10, "both outcomes recorded", || async {
+        let d = app.deliveries().await;
+        d.iter().any(|x| x.1 == grey && x.2 == "sent") && d.iter().any(|x| x.1 == gone && x.2 == "bounced")
+    })
+    .await;
+    let d = app.deliveries().await;
+    assert_eq!(d.iter().find(|x| x.1 == grey).unwrap().3, 2, "451 then 250");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let bounced = app.deliveries().await.into_iter().find(|x| x.1 == gone).unwrap();
+    assert_eq!((bounced.2.as_str(), bounced.3), ("bounced", 1), "a 550 is not retried");
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { emailDeliveries(first: 100) { edges { node { recipient status lastReply } } } } } }";
+    let log = app.gql_ok(q, json!({"id": team.engagement})).await;
+    let entry = log["node"]["emailDeliveries"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["recipient"] == json!(gone)).unwrap().clone();
+    assert_eq!(entry["node"]["status"], "BOUNCED");
+    assert!(entry["node"]["lastReply"].as_str().unwrap().contains("550"), "{entry}");
+    assert_eq!(app.smtp.to(&gone).len(), 0);
+}
+
+async fn bad_data_is_recorded_not_stuck(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let team = app.team().await;
+    app.wait_until(10, "the team's invitations", || async { app.smtp.received().len() >= 5 }).await;
+    let backend = app.db.get_database_backend();
+    // An address that passed validation long ago but that no mail system accepts.
+    let broken = app.person(&team.host, "Broken Address").await;
+    let uuid = |id: &str| pci_tests::decode_id(id);
+    let placeholder = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE people SET email = 'broken address@', email_normalized = 'broken' WHERE id = {placeholder}"),
+            [uuid(&broken).into()],
+        ))
+        .await
+        .unwrap();
+    app.invite(&team.engagement, &broken, "HOST_CONTRIBUTOR").await;
+    app.wait_until(10, "the broken address recorded as bounced", || async {
+        app.deliveries().await.iter().any(|x| x.1 == "broken address@" && x.2 == "bounced")
+    })
+    .await;
+
+    // A reminder for a meeting deleted meanwhile: nothing sent, no failed job.
+    let meeting = app.schedule(&team.engagement, "OTHER", "2031-01-07T10:00:00", "2031-01-07T11:00:00", &team.people).await;
+    app.db
+        .execute_raw(Statement::from_sql_and_values(backend, format!("DELETE FROM meetings WHERE id = {placeholder}"), [uuid(&meeting).into()]))
+        .await
+        .unwrap();
+    app.clock.advance(Duration::days(365 * 5));
+    let before = app.smtp.received().len();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.count("job_outbox").await, 0, "nothing left waiting");
+    assert!(app.pending_failed_jobs().await.is_empty(), "no failed jobs");
+    assert_eq!(app.smtp.received().len(), before, "no reminder for a deleted meeting");
+}
+
+/// With the worker stopped, the invitation is decided and then withdrawn before any job runs.
+async fn withdrawn_before_sending_is_recorded_not_sent(app: TestApp) {
+    let team = app.team().await;
+    let late = app.person(&team.host, "Late Withdrawal").await;
+    let participant = app.invite(&team.engagement, &late, "HOST_CONTRIBUTOR").await;
+    let withdraw = "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { userErrors { code } } }";
+    app.mutate("participantWithdraw", withdraw, json!({"input": {"participantId": participant}})).await;
+    assert_eq!(app.count("job_outbox").await, 6, "five team invitations and this one, waiting");
+    let worker = app.start_worker();
+    let address = app.email_of(&late).await;
+    app.wait_until(10, "every invitation settled", || async {
+        let d = app.deliveries().await;
+        d.len() == 6 && d.iter().all(|x| x.2 == "sent" || x.2 == "cancelled")
+    })
+    .await;
+    let d = app.deliveries().await.into_iter().find(|x| x.1 == address).unwrap();
+    assert_eq!((d.2.as_str(), d.3), ("cancelled", 0));
+    assert!(app.smtp.to(&address).is_empty());
+    assert_eq!(app.smtp.received().len(), 5);
+    let q = "query($id: ID!) { node(id: $id) { ... on Participant { emailDeliveries { edges { node { status lastReply } } } } } }";
+    let log = app.gql_ok(q, json!({"id": participant})).await;
+    assert!(log["node"]["emailDeliveries"]["edges"][0]["node"]["lastReply"].as_str().unwrap().contains("withdrawn"));
+    worker.stop().await;
+}
+
+on_both_backends!(
+    invitation_arrives_once_with_working_links,
+    meeting_emails_carry_one_calendar_event,
+    reminders_fire_on_time_and_only_when_still_true,
+    refused_mutations_send_nothing,
+    outage_then_recovery_delivers_everything_once,
+    temporary_and_permanent_refusals,
+    bad_data_is_recorded_not_stuck,
+);
+
+on_both_backends!(config = |c| c.worker = pci_worker::config::WorkerMode::Off; withdrawn_before_sending_is_recorded_not_sent);

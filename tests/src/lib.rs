@@ -189,9 +189,21 @@ impl TestApp {
             if std::time::Instant::now() >= deadline {
                 use sea_orm::{ConnectionTrait, Statement};
                 let b = self.db.get_database_backend();
-                let jobs = if b == sea_orm::DbBackend::Sqlite { "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result, '') || ' ' || coalesce(lock_by, '') AS x FROM Jobs" } else { "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result, '') || ' ' || coalesce(lock_by, '') AS x FROM apalis.jobs" };
-                let rows = self.db.query_all_raw(Statement::from_string(b, jobs)).await.map(|r| r.iter().map(|r| r.try_get::<String>("", "x").unwrap_or_default()).collect::<Vec<_>>());
-                panic!("timed out after {secs} s waiting for: {what}\njobs: {rows:#?}\noutbox: {}\ndeliveries: {:?}\nreceived: {}", self.count("job_outbox").await, self.deliveries().await, self.smtp.received().len());
+                let jobs = if b == sea_orm::DbBackend::Sqlite {
+                    "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result, '') || ' ' || coalesce(lock_by, '') AS x FROM Jobs"
+                } else {
+                    "SELECT job_type || ' ' || status || ' ' || attempts || ' ' || coalesce(last_result::text, '') || ' ' || coalesce(lock_by, '') AS x FROM apalis.jobs"
+                };
+                let rows =
+                    self.db.query_all_raw(Statement::from_string(b, jobs)).await.map(|r| {
+                        r.iter().map(|r| r.try_get::<String>("", "x").unwrap_or_default()).collect::<Vec<_>>()
+                    });
+                panic!(
+                    "timed out after {secs} s waiting for: {what}\njobs: {rows:#?}\noutbox: {}\ndeliveries: {:?}\nreceived: {}",
+                    self.count("job_outbox").await,
+                    self.deliveries().await,
+                    self.smtp.received().len()
+                );
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }

@@ -73,6 +73,8 @@ struct Script {
     reject: HashSet<String>,
     /// The next this-many RCPTs get a 451.
     temp_fail: usize,
+    /// Time taken to accept each message, as a slow server would.
+    delay: Duration,
 }
 
 struct Shared {
@@ -144,6 +146,11 @@ impl SmtpServer {
 
     pub fn fail_temporarily(&self, times: usize) {
         self.shared.script.lock().unwrap().temp_fail = times;
+    }
+
+    /// Makes every message take this long to accept.
+    pub fn slow_down(&self, delay: Duration) {
+        self.shared.script.lock().unwrap().delay = delay;
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -225,6 +232,10 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     }
                     // Undo dot-stuffing.
                     data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                }
+                let delay = shared.script.lock().unwrap().delay;
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
                 }
                 let mut received = shared.received.lock().unwrap();
                 received.push(Received { from: from.clone(), to: std::mem::take(&mut to), raw: data });

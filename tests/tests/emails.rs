@@ -14,7 +14,10 @@ async fn inbox(app: &TestApp, address: &str, n: usize) -> Vec<Received> {
 }
 
 fn link(m: &Received, needle: &str) -> String {
-    m.links().into_iter().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no link with {needle} in\n{}", m.text()))
+    m.links()
+        .into_iter()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no link with {needle} in\n{}", m.text()))
 }
 
 /// `{field: value}` of an unfolded iCalendar text, for the VEVENT and the calendar.
@@ -25,9 +28,16 @@ fn ics(text: &str) -> (Value, Value) {
         let mut map = serde_json::Map::new();
         for p in ps {
             let key = p.name.as_str().to_owned();
-            let params: Vec<String> =
-                p.params.iter().map(|x| format!("{}={}", x.key.as_str(), x.val.as_ref().map(|v| v.as_str()).unwrap_or(""))).collect();
-            let v = if params.is_empty() { p.val.as_str().to_owned() } else { format!("{};{}", params.join(";"), p.val.as_str()) };
+            let params: Vec<String> = p
+                .params
+                .iter()
+                .map(|x| format!("{}={}", x.key.as_str(), x.val.as_ref().map(|v| v.as_str()).unwrap_or("")))
+                .collect();
+            let v = if params.is_empty() {
+                p.val.as_str().to_owned()
+            } else {
+                format!("{};{}", params.join(";"), p.val.as_str())
+            };
             map.insert(key, Value::String(v));
         }
         Value::Object(map)
@@ -45,21 +55,29 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
     let mail = inbox(&app, &address, 1).await.remove(0);
 
     assert!(mail.subject().starts_with("Invitation: Roads maintenance review (peer reviewer)"), "{}", mail.subject());
-    assert_eq!(mail.to, [address.clone()]);
+    assert_eq!(mail.to, std::slice::from_ref(&address));
     assert_eq!(mail.from, "pci@hub.test");
     let text = mail.text();
-    assert!(text.contains("Dear Fiona Grant") && text.contains("Roads maintenance review") && text.contains("peer reviewer"));
+    assert!(
+        text.contains("Dear Fiona Grant")
+            && text.contains("Roads maintenance review")
+            && text.contains("peer reviewer")
+    );
     assert!(text.contains("Morag Campbell"), "names an organiser: {text}");
     assert!(mail.html().contains("<strong>peer reviewer</strong>"), "{}", mail.html());
 
     // The organiser's delivery log shows it, with the same Message-ID.
     let q = "query($id: ID!) { node(id: $id) { ... on Participant { status emailDeliveries { edges { node { status purpose recipient messageId attempts subject } } } } } }";
     app.wait_until(5, "delivery recorded as sent", || async {
-        app.gql_ok(q, json!({"id": participant})).await["node"]["emailDeliveries"]["edges"][0]["node"]["status"] == "SENT"
+        app.gql_ok(q, json!({"id": participant})).await["node"]["emailDeliveries"]["edges"][0]["node"]["status"]
+            == "SENT"
     })
     .await;
     let d = app.gql_ok(q, json!({"id": participant})).await["node"]["emailDeliveries"]["edges"][0]["node"].clone();
-    assert_eq!((d["purpose"].as_str(), d["recipient"].as_str(), d["attempts"].as_i64()), (Some("PARTICIPANT_INVITATION"), Some(address.as_str()), Some(1)));
+    assert_eq!(
+        (d["purpose"].as_str(), d["recipient"].as_str(), d["attempts"].as_i64()),
+        (Some("PARTICIPANT_INVITATION"), Some(address.as_str()), Some(1))
+    );
     assert_eq!(format!("<{}>", d["messageId"].as_str().unwrap()), format!("<{}>", mail.message_id()));
 
     // The decline link opens a confirmation page; it does not act by itself.
@@ -72,7 +90,8 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
 
     // Submitting without a reason is refused; with one it is recorded for the organiser.
     let token = decline.split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned();
-    let form = |reason: &str| vec![("token", token.clone()), ("answer", "decline".to_owned()), ("reason", reason.to_owned())];
+    let form =
+        |reason: &str| vec![("token", token.clone()), ("answer", "decline".to_owned()), ("reason", reason.to_owned())];
     let url = format!("http://{}/respond/invitation", app.addr);
     let r = app.client.post(&url).form(&form("")).send().await.unwrap();
     assert_eq!(r.status(), 422);
@@ -80,7 +99,10 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
     assert_eq!(r.status(), 200);
     let q2 = "query($id: ID!) { node(id: $id) { ... on Participant { status statusReason } } }";
     let p = app.gql_ok(q2, json!({"id": participant})).await;
-    assert_eq!((p["node"]["status"].as_str(), p["node"]["statusReason"].as_str()), (Some("DECLINED"), Some("On leave during fieldwork")));
+    assert_eq!(
+        (p["node"]["status"].as_str(), p["node"]["statusReason"].as_str()),
+        (Some("DECLINED"), Some("On leave during fieldwork"))
+    );
 
     // Single use: the same token is spent, through the page and through GraphQL.
     let r = app.client.post(&url).form(&form("again")).send().await.unwrap();
@@ -88,9 +110,11 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
     let accept = link(&mail, "answer=accept");
     assert_eq!(app.client.get(&accept).send().await.unwrap().status(), 410);
     let respond = "mutation($input: ParticipantRespondInput!) { participantRespond(input: $input) { participant { id } userErrors { code field } } }";
-    let errors = app.mutate_err("participantRespond", respond, json!({"input": {"token": token, "accept": true}})).await;
+    let errors =
+        app.mutate_err("participantRespond", respond, json!({"input": {"token": token, "accept": true}})).await;
     assert_eq!(codes(&errors), ["INVALID_TOKEN"]);
-    let errors = app.mutate_err("participantRespond", respond, json!({"input": {"token": "forged", "accept": true}})).await;
+    let errors =
+        app.mutate_err("participantRespond", respond, json!({"input": {"token": "forged", "accept": true}})).await;
     assert_eq!(codes(&errors), ["INVALID_TOKEN"]);
 
     // Invited again: a new invitation with a fresh token, accepted through GraphQL.
@@ -105,9 +129,12 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
 async fn meeting_emails_carry_one_calendar_event(app: TestApp) {
     let team = app.team().await;
     let attendees = vec![team.host_lead.clone(), team.reviewers[0].clone()];
-    let meeting = app.schedule(&team.engagement, "FINDINGS_MEETING", "2030-06-04T10:00:00", "2030-06-04T12:00:00", &attendees).await;
+    let meeting = app
+        .schedule(&team.engagement, "FINDINGS_MEETING", "2030-06-04T10:00:00", "2030-06-04T12:00:00", &attendees)
+        .await;
     let lead = app.email_of(&team.host_lead).await;
-    let invite = inbox(&app, &lead, 2).await.into_iter().find(|m| m.subject().contains("Findings meeting")).expect("invite");
+    let invite =
+        inbox(&app, &lead, 2).await.into_iter().find(|m| m.subject().contains("Findings meeting")).expect("invite");
     assert_eq!(invite.subject(), "Findings meeting, Tuesday 4 June 2030, 10:00 to 12:00 BST (Europe/London)");
     assert!(invite.attachment_names().contains(&"invite.ics".to_owned()));
     let (cal, ev) = ics(&invite.calendar().expect("a text/calendar part"));
@@ -115,18 +142,29 @@ async fn meeting_emails_carry_one_calendar_event(app: TestApp) {
     assert_eq!(ev["SEQUENCE"], "0");
     assert_eq!(ev["DTSTART"], "TZID=Europe/London;20300604T100000");
     assert_eq!(ev["DTEND"], "TZID=Europe/London;20300604T120000");
-    assert!(ev["ATTENDEE"].as_str().unwrap().contains("RSVP=TRUE") && ev["ATTENDEE"].as_str().unwrap().ends_with(&format!("mailto:{lead}")));
+    assert!(
+        ev["ATTENDEE"].as_str().unwrap().contains("RSVP=TRUE")
+            && ev["ATTENDEE"].as_str().unwrap().ends_with(&format!("mailto:{lead}"))
+    );
     assert!(ev["ORGANIZER"].as_str().unwrap().contains("Morag Campbell"));
     let uid = ev["UID"].as_str().unwrap().to_owned();
 
     // Moved: an update of the same event, SEQUENCE 1.
     let moved = json!({"input": {"meetingId": meeting, "start": "2030-12-03T14:00:00", "end": "2030-12-03T15:30:00"}});
-    let reschedule = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
+    let reschedule =
+        "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
     app.mutate("meetingReschedule", reschedule, moved).await;
     let update = inbox(&app, &lead, 3).await.remove(2);
-    assert!(update.subject().starts_with("Updated: Findings meeting, Tuesday 3 December 2030, 14:00 to 15:30 GMT"), "{}", update.subject());
+    assert!(
+        update.subject().starts_with("Updated: Findings meeting, Tuesday 3 December 2030, 14:00 to 15:30 GMT"),
+        "{}",
+        update.subject()
+    );
     let (cal, ev) = ics(&update.calendar().unwrap());
-    assert_eq!((cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()), (Some("REQUEST"), Some("1"), Some(uid.as_str())));
+    assert_eq!(
+        (cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()),
+        (Some("REQUEST"), Some("1"), Some(uid.as_str()))
+    );
     assert_eq!(ev["DTSTART"], "TZID=Europe/London;20301203T140000");
 
     // The RSVP link records an answer once.
@@ -139,28 +177,39 @@ async fn meeting_emails_carry_one_calendar_event(app: TestApp) {
     assert_eq!(app.client.post(&url).form(&form).send().await.unwrap().status(), 410);
     let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { rsvp person { id } } } } emailDeliveries { totalCount edges { node { status purpose } } } } } }";
     let m = app.gql_ok(q, json!({"id": meeting})).await;
-    let rsvps: Vec<(Value, Value)> = m["node"]["attendees"]["edges"].as_array().unwrap().iter().map(|e| (e["node"]["person"]["id"].clone(), e["node"]["rsvp"].clone())).collect();
+    let rsvps: Vec<(Value, Value)> = m["node"]["attendees"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["node"]["person"]["id"].clone(), e["node"]["rsvp"].clone()))
+        .collect();
     assert!(rsvps.contains(&(json!(team.host_lead), json!("TENTATIVE"))), "{rsvps:?}");
 
     // Cancelled: METHOD CANCEL, same UID, SEQUENCE 2, to both attendees.
     let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { userErrors { code } } }";
-    app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": meeting, "reason": "Moved to the sign-off meeting"}})).await;
+    app.mutate(
+        "meetingCancel",
+        cancel,
+        json!({"input": {"meetingId": meeting, "reason": "Moved to the sign-off meeting"}}),
+    )
+    .await;
     let gone = inbox(&app, &lead, 4).await.remove(3);
     assert!(gone.subject().starts_with("Cancelled: Findings meeting"));
     assert!(gone.text().contains("Moved to the sign-off meeting"));
     let (cal, ev) = ics(&gone.calendar().unwrap());
-    assert_eq!((cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()), (Some("CANCEL"), Some("2"), Some(uid.as_str())));
+    assert_eq!(
+        (cal["METHOD"].as_str(), ev["SEQUENCE"].as_str(), ev["UID"].as_str()),
+        (Some("CANCEL"), Some("2"), Some(uid.as_str()))
+    );
     assert_eq!(ev["STATUS"], "CANCELLED");
     let reviewer = app.email_of(&team.reviewers[0]).await;
     // Their invitation to the team, then the invitation, update and cancellation.
     let theirs = inbox(&app, &reviewer, 4).await;
-    let uids: Vec<String> = theirs.iter().filter_map(|m| m.calendar()).map(|c| ics(&c).1["UID"].as_str().unwrap().to_owned()).collect();
+    let uids: Vec<String> =
+        theirs.iter().filter_map(|m| m.calendar()).map(|c| ics(&c).1["UID"].as_str().unwrap().to_owned()).collect();
     assert_eq!(uids.len(), 3);
     assert!(uids.iter().all(|u| *u == uid), "one stable UID for every message about the meeting");
-    app.wait_until(5, "all deliveries sent", || async {
-        app.deliveries().await.iter().all(|d| d.2 == "sent")
-    })
-    .await;
+    app.wait_until(5, "all deliveries sent", || async { app.deliveries().await.iter().all(|d| d.2 == "sent") }).await;
 }
 
 async fn reminders_fire_on_time_and_only_when_still_true(app: TestApp) {
@@ -177,14 +226,23 @@ async fn reminders_fire_on_time_and_only_when_still_true(app: TestApp) {
 
     let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { userErrors { code } } }";
     app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": cancelled}})).await;
-    let reschedule = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
-    app.mutate("meetingReschedule", reschedule, json!({"input": {"meetingId": moved, "start": at(60), "end": at(61)}})).await;
+    let reschedule =
+        "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { userErrors { code } } }";
+    app.mutate("meetingReschedule", reschedule, json!({"input": {"meetingId": moved, "start": at(60), "end": at(61)}}))
+        .await;
     // The reviewer declines the kept meeting: no reminder for them.
-    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { id person { id } } } } } } }";
+    let q =
+        "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { id person { id } } } } } } }";
     let attendees = app.gql_ok(q, json!({"id": kept})).await["node"]["attendees"]["edges"].as_array().unwrap().clone();
-    let reviewer_attendee = attendees.iter().find(|a| a["node"]["person"]["id"] == json!(team.reviewers[0])).unwrap()["node"]["id"].clone();
+    let reviewer_attendee =
+        attendees.iter().find(|a| a["node"]["person"]["id"] == json!(team.reviewers[0])).unwrap()["node"]["id"].clone();
     let rsvp = "mutation($input: MeetingAttendeeRecordRsvpInput!) { meetingAttendeeRecordRsvp(input: $input) { userErrors { code } } }";
-    app.mutate("meetingAttendeeRecordRsvp", rsvp, json!({"input": {"attendeeId": reviewer_attendee, "rsvp": "DECLINED"}})).await;
+    app.mutate(
+        "meetingAttendeeRecordRsvp",
+        rsvp,
+        json!({"input": {"attendeeId": reviewer_attendee, "rsvp": "DECLINED"}}),
+    )
+    .await;
     // ... then the cancellation and the update.
     inbox(&app, &lead, 6).await;
 
@@ -203,7 +261,8 @@ async fn reminders_fire_on_time_and_only_when_still_true(app: TestApp) {
     // Past the cancelled meeting's and the moved meeting's old reminder times too.
     app.clock.advance(Duration::hours(3));
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
-    let reminders: Vec<String> = app.smtp.to(&lead).iter().map(|m| m.subject()).filter(|s| s.starts_with("Reminder")).collect();
+    let reminders: Vec<String> =
+        app.smtp.to(&lead).iter().map(|m| m.subject()).filter(|s| s.starts_with("Reminder")).collect();
     assert_eq!(reminders.len(), 1, "only the meeting still on: {reminders:?} (first after {lateness:?})");
     assert!(app.smtp.to(&reviewer).iter().all(|m| !m.subject().starts_with("Reminder")), "declined: no reminder");
 
@@ -281,7 +340,13 @@ async fn temporary_and_permanent_refusals(app: TestApp) {
     assert_eq!((bounced.2.as_str(), bounced.3), ("bounced", 1), "a 550 is not retried");
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { emailDeliveries(first: 100) { edges { node { recipient status lastReply } } } } } }";
     let log = app.gql_ok(q, json!({"id": team.engagement})).await;
-    let entry = log["node"]["emailDeliveries"]["edges"].as_array().unwrap().iter().find(|e| e["node"]["recipient"] == json!(gone)).unwrap().clone();
+    let entry = log["node"]["emailDeliveries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["recipient"] == json!(gone))
+        .unwrap()
+        .clone();
     assert_eq!(entry["node"]["status"], "BOUNCED");
     assert!(entry["node"]["lastReply"].as_str().unwrap().contains("550"), "{entry}");
     assert_eq!(app.smtp.to(&gone).len(), 0);
@@ -299,7 +364,9 @@ async fn bad_data_is_recorded_not_stuck(app: TestApp) {
     app.db
         .execute_raw(Statement::from_sql_and_values(
             backend,
-            format!("UPDATE people SET email = 'broken address@', email_normalized = 'broken' WHERE id = {placeholder}"),
+            format!(
+                "UPDATE people SET email = 'broken address@', email_normalized = 'broken' WHERE id = {placeholder}"
+            ),
             [uuid(&broken).into()],
         ))
         .await
@@ -311,9 +378,14 @@ async fn bad_data_is_recorded_not_stuck(app: TestApp) {
     .await;
 
     // A reminder for a meeting deleted meanwhile: nothing sent, no failed job.
-    let meeting = app.schedule(&team.engagement, "OTHER", "2031-01-07T10:00:00", "2031-01-07T11:00:00", &team.people).await;
+    let meeting =
+        app.schedule(&team.engagement, "OTHER", "2031-01-07T10:00:00", "2031-01-07T11:00:00", &team.people).await;
     app.db
-        .execute_raw(Statement::from_sql_and_values(backend, format!("DELETE FROM meetings WHERE id = {placeholder}"), [uuid(&meeting).into()]))
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("DELETE FROM meetings WHERE id = {placeholder}"),
+            [uuid(&meeting).into()],
+        ))
         .await
         .unwrap();
     app.clock.advance(Duration::days(365 * 5));
@@ -329,7 +401,8 @@ async fn withdrawn_before_sending_is_recorded_not_sent(app: TestApp) {
     let team = app.team().await;
     let late = app.person(&team.host, "Late Withdrawal").await;
     let participant = app.invite(&team.engagement, &late, "HOST_CONTRIBUTOR").await;
-    let withdraw = "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { userErrors { code } } }";
+    let withdraw =
+        "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { userErrors { code } } }";
     app.mutate("participantWithdraw", withdraw, json!({"input": {"participantId": participant}})).await;
     assert_eq!(app.count("job_outbox").await, 6, "five team invitations and this one, waiting");
     let worker = app.start_worker();

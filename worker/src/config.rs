@@ -57,7 +57,8 @@ pub struct JobsConfig {
     pub poll_ms: u64,
     /// Jobs run at once per job type and process.
     pub concurrency: usize,
-    /// Liveness signal of a worker process; one missing for two intervals hands its jobs to others.
+    /// Liveness signal of a worker process; one silent for three intervals is taken for dead and
+    /// its jobs go to other workers.
     pub heartbeat_ms: u64,
     /// How long before a meeting its reminder goes out.
     pub reminder_hours: i64,

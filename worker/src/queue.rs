@@ -218,6 +218,32 @@ pub async fn prune(pool: &Pool, now: DateTime<Utc>, retention: chrono::Duration)
     Ok(n)
 }
 
+/// Puts back every job still locked by these workers (fetched but not started, or cut off at
+/// the end of the shutdown grace), so other workers take them at once instead of waiting for
+/// these to be declared dead.
+pub async fn release(pool: &Pool, workers: &[String]) -> anyhow::Result<u64> {
+    let mut n = 0;
+    for w in workers {
+        n += match pool {
+            Pool::Sqlite(pool) => sqlx::query(
+                "UPDATE Jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL WHERE lock_by = ? AND status IN ('Queued', 'Running')",
+            )
+            .bind(w)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Pool::Postgres(pool) => sqlx::query(
+                "UPDATE apalis.jobs SET status = 'Pending', lock_by = NULL, lock_at = NULL WHERE lock_by = $1 AND status IN ('Queued', 'Running')",
+            )
+            .bind(w)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+    }
+    Ok(n)
+}
+
 /// A job that ended in an error or a panic.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailedJob {
@@ -254,7 +280,7 @@ pub async fn failed_jobs(pool: &Pool, limit: i64) -> anyhow::Result<Vec<FailedJo
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?,
         Pool::Postgres(pool) => sqlx::query(
-            "SELECT id, job_type, status, attempts, last_result, convert_from(job, 'UTF8') AS payload, done_at FROM apalis.jobs
+            "SELECT id, job_type, status, attempts, last_result::text AS last_result, convert_from(job, 'UTF8') AS payload, done_at FROM apalis.jobs
              WHERE status IN ('Failed', 'Killed') ORDER BY done_at DESC NULLS LAST, id DESC LIMIT $1",
         )
         .bind(limit)

@@ -45,11 +45,104 @@ pub fn job_context(config: &Config, db: DatabaseConnection, clock: Arc<dyn Clock
     })
 }
 
-async fn handle<J: Job>(job: J, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
-    job.run(&ctx).await.map_err(|e| {
-        tracing::error!(job = J::NAME, error = format!("{e:#}"), "job failed");
-        e.into()
-    })
+/// A worker silent for this many heartbeats is dead and its jobs go to others (apalis' defaults
+/// differ between its SQLite and PostgreSQL storages: 2 and 10).
+pub const MISSED_HEARTBEATS: usize = 3;
+
+/// How each job type's queue is polled and worked.
+#[derive(Debug, Clone)]
+pub struct QueueSettings {
+    pub poll: Duration,
+    pub heartbeat: Duration,
+    /// Jobs of one type run at once in this process (also the number fetched ahead).
+    pub concurrency: usize,
+    /// Unique to the process; see [`identity`].
+    pub identity: String,
+}
+
+/// Adds the worker for one job type: its own queue, panics caught and recorded as failures,
+/// the job context as data.
+pub fn register<J: Job>(monitor: Monitor, pool: &Pool, ctx: Arc<JobContext>, s: &QueueSettings) -> Monitor {
+    let name = worker_name::<J>(&s.identity);
+    let (poll, heartbeat, concurrency) = (s.poll, s.heartbeat, s.concurrency);
+    match pool {
+        Pool::Sqlite(p) => {
+            let p = p.clone();
+            monitor.register(move |_| {
+                let cfg = apalis_sqlite::Config::default()
+                    .queue(J::NAME)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(MISSED_HEARTBEATS)
+                    .batch_size(concurrency);
+                let storage = apalis_sqlite::SqliteStorage::<serde_json::Value>::new(&p)
+                    .with_config(cfg)
+                    .poll_with_interval(poll);
+                WorkerBuilder::new(name.clone())
+                    .backend(storage)
+                    .concurrency(concurrency)
+                    .catch_panic()
+                    .data(ctx.clone())
+                    .build(handle::<J>)
+            })
+        }
+        Pool::Postgres(p) => {
+            let p = p.clone();
+            monitor.register(move |_| {
+                let cfg = apalis_postgres::Config::default()
+                    .queue(J::NAME)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(MISSED_HEARTBEATS)
+                    .batch_size(concurrency);
+                let storage = apalis_postgres::PostgresStorage::<serde_json::Value>::new(&p)
+                    .with_config(cfg)
+                    .poll_with_interval(poll);
+                WorkerBuilder::new(name.clone())
+                    .backend(storage)
+                    .concurrency(concurrency)
+                    .catch_panic()
+                    .data(ctx.clone())
+                    .build(handle::<J>)
+            })
+        }
+    }
+}
+
+/// The apalis worker name for one job type in this process.
+pub fn worker_name<J: Job>(identity: &str) -> String {
+    format!("{}-{identity}", J::NAME)
+}
+
+/// Runs one job. A panic is caught here, inside apalis' task lifecycle, so that the task is
+/// recorded as Failed with the panic message (apalis' own `catch_panic` layer sits outside the
+/// lifecycle and would leave the task marked Running, to be re-run after every restart).
+///
+/// Arguments arrive as plain JSON and are read here, so that arguments a handler cannot read
+/// (say, written by an older release) fail the job visibly instead of leaving it fetched and
+/// never finished, as apalis does when its own decoding fails.
+async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+    use futures::FutureExt;
+    let job: J = match serde_json::from_value(args) {
+        Ok(j) => j,
+        Err(e) => {
+            tracing::error!(job = J::NAME, error = %e, "job arguments unreadable");
+            return Err(format!("unreadable arguments for {}: {e}", J::NAME).into());
+        }
+    };
+    let outcome = std::panic::AssertUnwindSafe(job.run(&ctx)).catch_unwind().await;
+    let error = match outcome {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => format!("{e:#}"),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            format!("panicked: {msg}")
+        }
+    };
+    tracing::error!(job = J::NAME, error = %error, "job failed");
+    Err(error.into())
 }
 
 /// Runs until `shutdown` resolves, then lets jobs in progress finish within the grace period;
@@ -72,48 +165,14 @@ pub async fn run(
     let relay = tokio::spawn(queue::relay(pool.clone(), clock.clone(), poll, stop_rx.clone()));
     let pruner = tokio::spawn(prune_loop(pool.clone(), clock, jobs.retention_days, jobs.prune_interval_secs, stop_rx));
 
+    let settings = QueueSettings { poll, heartbeat, concurrency: jobs.concurrency, identity: name.clone() };
     let mut monitor = Monitor::new().shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms));
-    let concurrency = jobs.concurrency;
+    let mut names = Vec::new();
     macro_rules! register {
-        ($job:ty) => {{
-            let (ctx, worker_name) = (ctx.clone(), format!("{}-{}", <$job>::NAME, name));
-            monitor = match &pool {
-                Pool::Sqlite(p) => {
-                    let p = p.clone();
-                    monitor.register(move |_| {
-                        let cfg = apalis_sqlite::Config::default()
-                            .queue(<$job>::NAME)
-                            .heartbeat_interval(heartbeat)
-                            .batch_size(concurrency);
-                        let storage =
-                            apalis_sqlite::SqliteStorage::<$job>::new(&p).with_config(cfg).poll_with_interval(poll);
-                        WorkerBuilder::new(worker_name.clone())
-                            .backend(storage)
-                            .concurrency(concurrency)
-                            .catch_panic()
-                            .data(ctx.clone())
-                            .build(handle::<$job>)
-                    })
-                }
-                Pool::Postgres(p) => {
-                    let p = p.clone();
-                    monitor.register(move |_| {
-                        let cfg = apalis_postgres::Config::default()
-                            .queue(<$job>::NAME)
-                            .heartbeat_interval(heartbeat)
-                            .batch_size(concurrency);
-                        let storage =
-                            apalis_postgres::PostgresStorage::<$job>::new(&p).with_config(cfg).poll_with_interval(poll);
-                        WorkerBuilder::new(worker_name.clone())
-                            .backend(storage)
-                            .concurrency(concurrency)
-                            .catch_panic()
-                            .data(ctx.clone())
-                            .build(handle::<$job>)
-                    })
-                }
-            };
-        }};
+        ($job:ty) => {
+            monitor = register::<$job>(monitor, &pool, ctx.clone(), &settings);
+            names.push(worker_name::<$job>(&name));
+        };
     }
     crate::for_each_job!(register);
 
@@ -124,6 +183,16 @@ pub async fn run(
             Ok(())
         })
         .await;
+    // apalis can leave a batch fetched just before the signal locked to this process; hand it
+    // back rather than make other workers wait for this one to be declared dead.
+    match queue::release(&pool, &names).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "handed back jobs this worker had fetched but not finished"),
+        Err(e) => tracing::warn!(
+            error = format!("{e:#}"),
+            "could not hand back fetched jobs; they return after the heartbeat timeout"
+        ),
+    }
     let _ = stop_tx.send(true);
     let _ = relay.await;
     let _ = pruner.await;

@@ -98,7 +98,7 @@ pub async fn invitation_form(State(state): State<Arc<HttpState>>, Query(q): Quer
         let Some(p) = participant::Entity::find_by_id(t.participant_id.unwrap_or_default()).one(db).await? else {
             return Ok(None);
         };
-        Ok::<_, sea_orm::DbErr>(engagement::Entity::find_by_id(p.engagement_id).one(db).await?)
+        engagement::Entity::find_by_id(p.engagement_id).one(db).await
     }
     .await;
     let e = match found {
@@ -185,7 +185,7 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
         let Some(a) = meeting_attendee::Entity::find_by_id(t.attendee_id.unwrap_or_default()).one(db).await? else {
             return Ok(None);
         };
-        Ok::<_, sea_orm::DbErr>(meeting::Entity::find_by_id(a.meeting_id).one(db).await?)
+        meeting::Entity::find_by_id(a.meeting_id).one(db).await
     }
     .await;
     let m = match found {

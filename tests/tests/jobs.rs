@@ -1,0 +1,95 @@
+//! Job administration: failed jobs listed and retried through GraphQL, and pruning on a schedule.
+
+use chrono::Duration;
+use pci_tests::{TestApp, codes, on_both_backends};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::json;
+
+async fn count(app: &TestApp, sql_sqlite: &str, sql_pg: &str) -> i64 {
+    let b = app.db.get_database_backend();
+    let sql = if b == DbBackend::Postgres { sql_pg } else { sql_sqlite };
+    let row = app.db.query_one_raw(Statement::from_string(b, sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn failed_jobs_are_listed_and_can_be_retried(app: TestApp) {
+    // A job whose arguments its handler cannot read (as after an incompatible deployment).
+    let now = chrono::Utc::now();
+    let b = app.db.get_database_backend();
+    let (p1, p2, p3, p4) = if b == DbBackend::Postgres { ("$1", "$2", "$3", "$4") } else { ("?", "?", "?", "?") };
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            b,
+            format!("INSERT INTO job_outbox (id, job_type, payload, run_at, created_at) VALUES ({p1}, 'participant_invitation', {p2}, {p3}, {p4})"),
+            [uuid::Uuid::now_v7().into(), "{\"participant_id\": 42}".into(), now.into(), now.into()],
+        ))
+        .await
+        .unwrap();
+    app.wait_until(10, "the job to fail", || async { !app.pending_failed_jobs().await.is_empty() }).await;
+    let failed =
+        app.gql_ok("{ failedJobs { id jobType status attempts lastResult arguments finishedAt } }", json!({})).await;
+    let job = failed["failedJobs"][0].clone();
+    assert_eq!((job["jobType"].as_str(), job["status"].as_str()), (Some("participant_invitation"), Some("Failed")));
+    assert!(job["lastResult"].as_str().unwrap().contains("unreadable arguments"), "{job}");
+    assert!(job["arguments"].as_str().unwrap().contains("42"));
+
+    let retry = "mutation($input: JobRetryInput!) { jobRetry(input: $input) { retried userErrors { code field } } }";
+    let r = app.gql_ok(retry, json!({"input": {"jobId": job["id"]}})).await;
+    assert_eq!(r["jobRetry"]["retried"], true);
+    // It runs again (and, its arguments unchanged, fails again).
+    app.wait_until(10, "the retried job to run", || async {
+        let f = app.pending_failed_jobs().await;
+        f.len() == 1 && f[0]["id"] == job["id"]
+    })
+    .await;
+    let errors = app.mutate_err("jobRetry", retry, json!({"input": {"jobId": "no-such-job"}})).await;
+    assert_eq!(codes(&errors), ["NOT_FOUND"]);
+    let body = app.gql("{ failedJobs(first: 101) { id } }", json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn old_jobs_and_deliveries_are_pruned(app: TestApp) {
+    app.team().await;
+    app.wait_until(10, "the team's invitations sent", || async {
+        let d = app.deliveries().await;
+        d.len() == 5 && d.iter().all(|x| x.2 == "sent")
+    })
+    .await;
+    let done = || {
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM Jobs WHERE status = 'Done'",
+            "SELECT COUNT(*) AS n FROM apalis.jobs WHERE status = 'Done'",
+        )
+    };
+    app.wait_until(5, "the jobs acknowledged", || async { done().await == 5 }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(app.deliveries().await.len(), 5, "nothing pruned within the retention period");
+
+    app.clock.advance(Duration::days(2));
+    app.wait_until(5, "pruning after the retention period", || async {
+        app.deliveries().await.is_empty() && done().await == 0
+    })
+    .await;
+    assert_eq!(app.count("action_tokens").await, 5, "unexpired, unused tokens stay");
+}
+
+on_both_backends!(failed_jobs_are_listed_and_can_be_retried);
+on_both_backends!(config = |c| { c.jobs.retention_days = 1; c.jobs.prune_interval_secs = 1; }; old_jobs_and_deliveries_are_pruned);
+
+/// A job exists if and only if the transaction that decided it commits.
+async fn jobs_commit_or_roll_back_with_the_change(app: TestApp) {
+    use pci_worker::{db::begin_write, enqueue, jobs::ParticipantInvitation};
+    let now = chrono::Utc::now();
+    let job = ParticipantInvitation { participant_id: uuid::Uuid::now_v7(), invited_at: now, invited_by: None };
+    let tx = begin_write(&app.db).await.unwrap();
+    enqueue::push(&tx, &job, now, now).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(app.count("job_outbox").await, 0);
+    let tx = begin_write(&app.db).await.unwrap();
+    enqueue::push(&tx, &job, now, now).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.count("job_outbox").await, 1);
+}
+
+on_both_backends!(config = |c| c.worker = pci_worker::config::WorkerMode::Off; jobs_commit_or_roll_back_with_the_change);

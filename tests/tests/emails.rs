@@ -305,16 +305,44 @@ async fn outage_then_recovery_delivers_everything_once(app: TestApp) {
         d.iter().filter(|x| addresses.contains(&x.1) && x.2 == "failed").count() == 6
     })
     .await;
+    let down_for = std::time::Instant::now();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
     app.smtp.restart().await;
+    let back = std::time::Instant::now();
     app.wait_until(15, "everything sent after the outage", || async {
         app.deliveries().await.iter().filter(|x| addresses.contains(&x.1)).all(|x| x.2 == "sent")
     })
     .await;
+    eprintln!(
+        "[figures] {:?} outage: 6 invitations during {:?} of SMTP down, all delivered {:?} after it came back, one message each",
+        app.backend,
+        back - down_for,
+        back.elapsed()
+    );
     for a in &addresses {
         assert_eq!(app.smtp.to(a).len(), 1, "exactly one message to {a}");
     }
     let attempts: Vec<i32> = app.deliveries().await.iter().filter(|x| addresses.contains(&x.1)).map(|x| x.3).collect();
     assert!(attempts.iter().all(|a| *a >= 2), "retried after failing: {attempts:?}");
+}
+
+async fn retries_stop_at_the_horizon(app: TestApp) {
+    let team = app.team().await;
+    app.wait_until(10, "the team's invitations", || async { app.smtp.received().len() >= 5 }).await;
+    app.smtp.stop();
+    let p = app.person(&team.host, "Unreachable").await;
+    app.invite(&team.engagement, &p, "HOST_CONTRIBUTOR").await;
+    let address = app.email_of(&p).await;
+    let status = || async { app.deliveries().await.into_iter().find(|x| x.1 == address).map(|x| (x.2, x.3)) };
+    app.wait_until(10, "a first failed attempt", || async { status().await.is_some_and(|s| s.0 == "failed") }).await;
+    // Past the one-hour horizon the next failure is the last.
+    app.clock.advance(Duration::hours(2));
+    app.wait_until(10, "abandoned after the horizon", || async { status().await.is_some_and(|s| s.0 == "abandoned") }).await;
+    let attempts = status().await.unwrap().1;
+    app.smtp.restart().await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(status().await.unwrap(), ("abandoned".to_owned(), attempts), "no attempt after giving up");
+    assert!(app.smtp.to(&address).is_empty());
 }
 
 async fn temporary_and_permanent_refusals(app: TestApp) {
@@ -433,3 +461,4 @@ on_both_backends!(
 );
 
 on_both_backends!(config = |c| c.worker = pci_worker::config::WorkerMode::Off; withdrawn_before_sending_is_recorded_not_sent);
+on_both_backends!(config = |c| c.jobs.retry_horizon_hours = 1; retries_stop_at_the_horizon);

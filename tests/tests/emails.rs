@@ -337,7 +337,8 @@ async fn retries_stop_at_the_horizon(app: TestApp) {
     app.wait_until(10, "a first failed attempt", || async { status().await.is_some_and(|s| s.0 == "failed") }).await;
     // Past the one-hour horizon the next failure is the last.
     app.clock.advance(Duration::hours(2));
-    app.wait_until(10, "abandoned after the horizon", || async { status().await.is_some_and(|s| s.0 == "abandoned") }).await;
+    app.wait_until(10, "abandoned after the horizon", || async { status().await.is_some_and(|s| s.0 == "abandoned") })
+        .await;
     let attempts = status().await.unwrap().1;
     app.smtp.restart().await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;

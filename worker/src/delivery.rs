@@ -108,25 +108,18 @@ fn build_message(
 
 /// Inserts the record for a rendered email in `tx` (which may also hold the tokens its links
 /// carry). An address the mail library refuses is recorded as bounced, not retried.
-async fn insert(
-    tx: &DatabaseTransaction,
+/// A new record for `spec`, in `status`.
+fn new_record(
     ctx: &JobContext,
     spec: &Spec,
     draft: Draft,
-    rendered: Rendered,
-    calendar: Option<Calendar>,
-) -> anyhow::Result<email_delivery::Model> {
+    subject_line: &str,
+    raw_message: String,
+    status: DeliveryStatus,
+    reply: Option<String>,
+) -> email_delivery::Model {
     let now = ctx.clock.now();
-    let subject_line = rendered.subject.clone();
-    let (raw, status, reply) = match spec.recipient.parse::<Address>() {
-        Ok(address) => {
-            let to = Mailbox::new(Some(spec.recipient_name.clone()), address);
-            let message = build_message(ctx, &draft, to, rendered, calendar)?;
-            (String::from_utf8(message.formatted()).context("messages are ASCII")?, DeliveryStatus::Queued, None)
-        }
-        Err(e) => (String::new(), DeliveryStatus::Bounced, Some(format!("address rejected: {e}"))),
-    };
-    let model = email_delivery::Model {
+    email_delivery::Model {
         id: draft.id,
         purpose: spec.purpose,
         recipient: spec.recipient_key(),
@@ -137,7 +130,7 @@ async fn insert(
         meeting_id: spec.meeting_id,
         subject_line: subject_line.chars().take(500).collect(),
         message_id: draft.message_id,
-        raw_message: raw,
+        raw_message,
         status,
         attempts: 0,
         last_reply: reply,
@@ -145,7 +138,27 @@ async fn insert(
         sent_at: None,
         created_at: now,
         updated_at: now,
+    }
+}
+
+async fn insert(
+    tx: &DatabaseTransaction,
+    ctx: &JobContext,
+    spec: &Spec,
+    draft: Draft,
+    rendered: Rendered,
+    calendar: Option<Calendar>,
+) -> anyhow::Result<email_delivery::Model> {
+    let subject_line = rendered.subject.clone();
+    let (raw, status, reply) = match spec.recipient.parse::<Address>() {
+        Ok(address) => {
+            let to = Mailbox::new(Some(spec.recipient_name.clone()), address);
+            let message = build_message(ctx, &draft, to, rendered, calendar)?;
+            (String::from_utf8(message.formatted()).context("messages are ASCII")?, DeliveryStatus::Queued, None)
+        }
+        Err(e) => (String::new(), DeliveryStatus::Bounced, Some(format!("address rejected: {e}"))),
     };
+    let model = new_record(ctx, spec, draft, &subject_line, raw, status, reply);
     email_delivery::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
     Ok(model)
 }
@@ -183,35 +196,21 @@ pub async fn cancel(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow::Result<
         return Ok(());
     }
     let tx = begin_write(&ctx.db).await?;
-    let now = ctx.clock.now();
     match existing(ctx, spec).await? {
         Some(d) => {
-            set_status(&tx, d.id, DeliveryStatus::Cancelled, Some(why.to_owned()), None, now).await?;
+            set_status(&tx, d.id, DeliveryStatus::Cancelled, Some(why.to_owned()), None, ctx.clock.now()).await?;
         }
         None => {
-            let draft = Draft::new(ctx);
-            let rendered = Rendered { subject: String::new(), text: String::new(), html: String::new() };
-            let mut model = email_delivery::Model {
-                id: draft.id,
-                purpose: spec.purpose,
-                recipient: spec.recipient_key(),
-                subject_key: spec.subject_key.clone(),
-                person_id: spec.person_id,
-                engagement_id: spec.engagement_id,
-                participant_id: spec.participant_id,
-                meeting_id: spec.meeting_id,
-                subject_line: rendered.subject,
-                message_id: draft.message_id,
-                raw_message: String::new(),
-                status: DeliveryStatus::Cancelled,
-                attempts: 0,
-                last_reply: Some(why.to_owned()),
-                next_attempt_at: None,
-                sent_at: None,
-                created_at: now,
-                updated_at: now,
-            };
-            model.subject_line = format!("(not sent) {}", spec.purpose);
+            let subject = format!("(not sent) {}", spec.purpose);
+            let model = new_record(
+                ctx,
+                spec,
+                Draft::new(ctx),
+                &subject,
+                String::new(),
+                DeliveryStatus::Cancelled,
+                Some(why.to_owned()),
+            );
             email_delivery::Entity::insert(model.into_active_model()).exec_without_returning(&tx).await?;
         }
     }

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use pci_entity::{
-    InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, organisation, participant, person,
+    InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, meeting_attendee, organisation,
+    participant, person,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -48,6 +49,23 @@ pub async fn organiser(db: &DatabaseConnection, engagement_id: Uuid) -> Result<O
         .all(db)
         .await?;
     Ok(rows.into_iter().filter(|(p, _)| p.status == InvitationStatus::Accepted).find_map(|(_, person)| person))
+}
+
+/// The meeting and this person's place on it, as they are now.
+pub async fn meeting_and_attendee(
+    db: &DatabaseConnection,
+    meeting_id: Uuid,
+    person_id: Uuid,
+) -> Result<Option<(meeting::Model, Option<meeting_attendee::Model>)>, DbErr> {
+    let Some(m) = meeting::Entity::find_by_id(meeting_id).one(db).await? else {
+        return Ok(None);
+    };
+    let a = meeting_attendee::Entity::find()
+        .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_attendee::Column::PersonId.eq(person_id))
+        .one(db)
+        .await?;
+    Ok(Some((m, a)))
 }
 
 pub fn role_name(role: ParticipantRole) -> &'static str {

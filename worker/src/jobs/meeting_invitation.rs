@@ -2,15 +2,15 @@
 //! (METHOD REQUEST or CANCEL, the meeting's stable UID and current SEQUENCE) and RSVP links.
 
 use chrono::Duration;
-use pci_entity::{EmailPurpose, MeetingStatus, TokenPurpose, engagement, meeting, meeting_attendee, person};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use pci_entity::{EmailPurpose, MeetingStatus, TokenPurpose, engagement, person};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     Job, JobContext,
-    common::{meeting_view, organiser, when, zone},
+    common::{meeting_and_attendee, meeting_view, organiser, when, zone},
 };
 use crate::{
     db::begin_write,
@@ -39,15 +39,10 @@ impl Job for MeetingInvitation {
 
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
-        let Some(m) = meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
+        let Some((m, attendee)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
             tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
             return Ok(());
         };
-        let attendee = meeting_attendee::Entity::find()
-            .filter(meeting_attendee::Column::MeetingId.eq(m.id))
-            .filter(meeting_attendee::Column::PersonId.eq(self.person_id))
-            .one(db)
-            .await?;
         if !self.cancel && (m.sequence != self.sequence || m.status == MeetingStatus::Cancelled || attendee.is_none()) {
             // Changed, cancelled or uninvited since: a later job says so.
             return Ok(());

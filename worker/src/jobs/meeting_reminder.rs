@@ -2,15 +2,15 @@
 //! was cancelled, moved (the move scheduled a new reminder) or the attendee declined.
 
 use chrono::{DateTime, Utc};
-use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, engagement, meeting, meeting_attendee, person};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, engagement, person};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     Job, JobContext,
-    common::{key_time, meeting_view, when},
+    common::{key_time, meeting_and_attendee, meeting_view, when},
 };
 use crate::{
     db::begin_write,
@@ -30,14 +30,10 @@ impl Job for MeetingReminder {
 
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
-        let Some(m) = meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
+        let Some((m, attendee)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
+            tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
             return Ok(());
         };
-        let attendee = meeting_attendee::Entity::find()
-            .filter(meeting_attendee::Column::MeetingId.eq(m.id))
-            .filter(meeting_attendee::Column::PersonId.eq(self.person_id))
-            .one(db)
-            .await?;
         let still_true = m.status == MeetingStatus::Scheduled
             && m.starts_at == self.starts_at
             && attendee.is_some_and(|a| a.rsvp != Rsvp::Declined)

@@ -61,21 +61,25 @@ impl App {
     ) -> anyhow::Result<()> {
         let grace = std::time::Duration::from_millis(self.config.http.shutdown_grace_ms);
         let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+        // Built before serving, so that bad mail settings stop start-up rather than leave
+        // commands whose emails nobody sends.
         let worker = match self.config.worker {
             WorkerMode::Embedded => {
-                let (config, db, clock) = (self.config.clone(), self.db.clone(), self.state.clock.clone());
-                let mut stop = stopping_rx.clone();
-                Some(tokio::spawn(async move {
-                    let stopped = async move {
-                        let _ = stop.wait_for(|s| *s).await;
-                    };
-                    if let Err(e) = pci_worker::runtime::run(&config, db, clock, stopped).await {
-                        tracing::error!(error = format!("{e:#}"), "embedded worker failed");
-                    }
-                }))
+                Some(pci_worker::runtime::Worker::new(&self.config, self.db.clone(), self.state.clock.clone())?)
             }
             WorkerMode::Off => None,
         };
+        let worker = worker.map(|worker| {
+            let mut stop = stopping_rx.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                };
+                if let Err(e) = worker.run(stopped).await {
+                    tracing::error!(error = format!("{e:#}"), "embedded worker failed");
+                }
+            })
+        });
         let server = axum::serve(listener, self.router()).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");

@@ -42,6 +42,8 @@ impl MigrationTrait for Migration {
                 .col(string_len("subject_line", 500))
                 .col(string_len("message_id", 300))
                 .col(text("raw_message"))
+                .col(string_len("job_type", 100))
+                .col(text("job_payload"))
                 .col(enum_col("status"))
                 .col(integer("attempts"))
                 .col(string_len_null("last_reply", 2000))
@@ -64,7 +66,8 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(idx("email_deliveries", "email_deliveries_participant_id", &["participant_id"], false)).await?;
         m.create_index(idx("email_deliveries", "email_deliveries_meeting_id", &["meeting_id"], false)).await?;
-        m.create_index(idx("email_deliveries", "email_deliveries_updated_at", &["updated_at"], false)).await?;
+        m.create_index(idx("email_deliveries", "email_deliveries_status_updated_at", &["status", "updated_at"], false))
+            .await?;
 
         m.create_table(
             Table::create()

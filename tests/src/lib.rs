@@ -136,6 +136,8 @@ impl TestApp {
         config.jobs.retry_base_ms = 100;
         config.jobs.retry_max_ms = 1_000;
         config.jobs.shutdown_grace_ms = 2_000;
+        config.jobs.smtp_timeout_ms = 1_000;
+        config.jobs.sending_lease_ms = 3_000;
         tweak(&mut config);
         let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {
@@ -234,6 +236,29 @@ impl TestApp {
             pci_worker::runtime::run(&config, db, clock, stop).await.expect("worker runs");
         });
         WorkerGuard { stop: Some(tx), task: Some(task) }
+    }
+
+    /// Waits until no job is due or running: the outbox holds only future work and the queue
+    /// nothing pending, fetched or running.
+    pub async fn wait_idle(&self, secs: u64) {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        let b = self.db.get_database_backend();
+        let (queue, now) = if b == DbBackend::Postgres { ("apalis.jobs", "$1") } else { ("Jobs", "?") };
+        self.wait_until(secs, "the queue to be idle", || async {
+            use pci_entity::Clock;
+            let due = Statement::from_sql_and_values(
+                b,
+                format!("SELECT COUNT(*) AS n FROM job_outbox WHERE run_at <= {now}"),
+                [self.clock.now().into()],
+            );
+            let busy = Statement::from_string(
+                b,
+                format!("SELECT COUNT(*) AS n FROM {queue} WHERE status IN ('Pending', 'Queued', 'Running')"),
+            );
+            let n = |r: Option<sea_orm::QueryResult>| r.map(|r| r.try_get::<i64>("", "n").unwrap_or(1)).unwrap_or(1);
+            n(self.db.query_one_raw(due).await.unwrap()) == 0 && n(self.db.query_one_raw(busy).await.unwrap()) == 0
+        })
+        .await;
     }
 
     /// Jobs that ended in an error or a panic.

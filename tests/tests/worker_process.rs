@@ -37,6 +37,8 @@ fn start_worker(app: &TestApp, concurrency: usize) -> Worker {
         .env("PCI_JOBS__CONCURRENCY", concurrency.to_string())
         .env("PCI_JOBS__SHUTDOWN_GRACE_MS", "5000")
         .env("PCI_JOBS__RETRY_BASE_MS", "100")
+        .env("PCI_JOBS__SMTP_TIMEOUT_MS", "1000")
+        .env("PCI_JOBS__SENDING_LEASE_MS", "3000")
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .stdin(Stdio::null());

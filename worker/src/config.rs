@@ -76,6 +76,9 @@ pub struct JobsConfig {
     pub link_valid_days: i64,
     /// SMTP command timeout.
     pub smtp_timeout_ms: u64,
+    /// A delivery claimed for sending longer ago than this is taken for abandoned (its worker
+    /// died mid-send) and is sent again. Must exceed the longest real send.
+    pub sending_lease_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +158,7 @@ impl Default for JobsConfig {
             shutdown_grace_ms: 10_000,
             link_valid_days: 30,
             smtp_timeout_ms: 30_000,
+            sending_lease_ms: 300_000,
         }
     }
 }

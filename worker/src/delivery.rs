@@ -108,10 +108,24 @@ fn build_message(
 
 /// Inserts the record for a rendered email in `tx` (which may also hold the tokens its links
 /// carry). An address the mail library refuses is recorded as bounced, not retried.
+/// The job that renders and sends a delivery: what a sweep runs again.
+pub struct JobRef {
+    pub job_type: &'static str,
+    pub payload: String,
+}
+
+impl JobRef {
+    pub fn of<J: Job>(job: &J) -> anyhow::Result<Self> {
+        Ok(Self { job_type: J::NAME, payload: serde_json::to_string(job)? })
+    }
+}
+
 /// A new record for `spec`, in `status`.
+#[allow(clippy::too_many_arguments)]
 fn new_record(
     ctx: &JobContext,
     spec: &Spec,
+    job: &JobRef,
     draft: Draft,
     subject_line: &str,
     raw_message: String,
@@ -131,6 +145,8 @@ fn new_record(
         subject_line: subject_line.chars().take(500).collect(),
         message_id: draft.message_id,
         raw_message,
+        job_type: job.job_type.to_owned(),
+        job_payload: job.payload.clone(),
         status,
         attempts: 0,
         last_reply: reply,
@@ -145,6 +161,7 @@ async fn insert(
     tx: &DatabaseTransaction,
     ctx: &JobContext,
     spec: &Spec,
+    job: &JobRef,
     draft: Draft,
     rendered: Rendered,
     calendar: Option<Calendar>,
@@ -158,7 +175,7 @@ async fn insert(
         }
         Err(e) => (String::new(), DeliveryStatus::Bounced, Some(format!("address rejected: {e}"))),
     };
-    let model = new_record(ctx, spec, draft, &subject_line, raw, status, reply);
+    let model = new_record(ctx, spec, job, draft, &subject_line, raw, status, reply);
     email_delivery::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
     Ok(model)
 }
@@ -169,15 +186,16 @@ fn is_duplicate(e: &anyhow::Error) -> bool {
 
 /// Inserts the record and commits `tx` with it (and the tokens its links carry). If another run
 /// of the same job recorded this email first, that record wins and `tx` is rolled back.
-pub async fn record(
+pub async fn record<J: Job>(
     tx: DatabaseTransaction,
     ctx: &JobContext,
     spec: &Spec,
+    job: &J,
     draft: Draft,
     rendered: Rendered,
     calendar: Option<Calendar>,
 ) -> anyhow::Result<email_delivery::Model> {
-    match insert(&tx, ctx, spec, draft, rendered, calendar).await {
+    match insert(&tx, ctx, spec, &JobRef::of(job)?, draft, rendered, calendar).await {
         Ok(d) => {
             tx.commit().await?;
             Ok(d)
@@ -191,31 +209,51 @@ pub async fn record(
 }
 
 /// Records that an email was not sent because it stopped being true first.
-pub async fn cancel(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow::Result<()> {
-    if existing(ctx, spec).await?.is_some_and(|d| d.status.is_final()) {
+pub async fn cancel<J: Job>(ctx: &JobContext, spec: &Spec, job: &J, why: &str) -> anyhow::Result<()> {
+    if cancel_existing(ctx, spec, why).await? {
         return Ok(());
     }
-    let tx = begin_write(&ctx.db).await?;
-    match existing(ctx, spec).await? {
-        Some(d) => {
-            set_status(&tx, d.id, DeliveryStatus::Cancelled, Some(why.to_owned()), None, ctx.clock.now()).await?;
+    let subject = format!("(not sent) {}", spec.purpose);
+    let model = new_record(
+        ctx,
+        spec,
+        &JobRef::of(job)?,
+        Draft::new(ctx),
+        &subject,
+        String::new(),
+        DeliveryStatus::Cancelled,
+        Some(why.to_owned()),
+    );
+    match email_delivery::Entity::insert(model.into_active_model()).exec_without_returning(&ctx.db).await {
+        Ok(_) => Ok(()),
+        // Another run recorded this email meanwhile: settle that record instead.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            cancel_existing(ctx, spec, why).await.map(|_| ())
         }
-        None => {
-            let subject = format!("(not sent) {}", spec.purpose);
-            let model = new_record(
-                ctx,
-                spec,
-                Draft::new(ctx),
-                &subject,
-                String::new(),
-                DeliveryStatus::Cancelled,
-                Some(why.to_owned()),
-            );
-            email_delivery::Entity::insert(model.into_active_model()).exec_without_returning(&tx).await?;
-        }
+        Err(e) => Err(e.into()),
     }
-    tx.commit().await?;
-    Ok(())
+}
+
+/// Settles an unfinished record for this email as not sent (it stopped being true, or a later
+/// email supersedes it). `true` if there is a record, finished or not.
+pub async fn cancel_existing(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow::Result<bool> {
+    let Some(d) = existing(ctx, spec).await? else { return Ok(false) };
+    if !d.status.is_final() {
+        // Only from a status no sender holds: a delivery being sent finishes on its own.
+        let tx = begin_write(&ctx.db).await?;
+        email_delivery::Entity::update_many()
+            .col_expr(email_delivery::Column::Status, Expr::value(DeliveryStatus::Cancelled))
+            .col_expr(email_delivery::Column::LastReply, Expr::value(why.to_owned()))
+            .col_expr(email_delivery::Column::NextAttemptAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(email_delivery::Column::RawMessage, Expr::value(String::new()))
+            .col_expr(email_delivery::Column::UpdatedAt, Expr::value(ctx.clock.now()))
+            .filter(email_delivery::Column::Id.eq(d.id))
+            .filter(email_delivery::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Failed]))
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(true)
 }
 
 async fn set_status(
@@ -237,6 +275,10 @@ async fn set_status(
     if status == DeliveryStatus::Sent {
         q = q.col_expr(email_delivery::Column::SentAt, Expr::value(now));
     }
+    if status.is_final() {
+        // The message holds the plain tokens of its links; nothing needs it any more.
+        q = q.col_expr(email_delivery::Column::RawMessage, Expr::value(String::new()));
+    }
     q.filter(email_delivery::Column::Id.eq(id)).exec(tx).await?;
     Ok(())
 }
@@ -251,21 +293,23 @@ pub fn backoff(base_ms: u64, max_ms: u64, attempts: i32, rng: &mut impl Rng) -> 
     Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
-/// One attempt to send a delivery. `retry` is the job to run again after a temporary failure;
-/// it is enqueued in the same transaction that records the failure.
-pub async fn attempt<J: Job>(ctx: &JobContext, delivery: email_delivery::Model, retry: &J) -> anyhow::Result<()> {
-    if delivery.status.is_final() {
+/// One attempt to send a delivery. A temporary failure records the time of the next attempt
+/// and enqueues it in the same transaction.
+pub async fn attempt(ctx: &JobContext, delivery: email_delivery::Model) -> anyhow::Result<()> {
+    if delivery.status.is_final() || delivery.status == DeliveryStatus::Sending {
+        // Sent, or being sent by another run right now (if that run died, the sweep resumes it).
         return Ok(());
     }
     if let Some(at) = delivery.next_attempt_at
         && delivery.status == DeliveryStatus::Failed
         && at > ctx.clock.now() + Duration::seconds(1)
     {
-        // An early copy of this job (e.g. re-queued after a crash): the stored schedule wins.
+        // An early copy of this job: the stored schedule wins.
         return Ok(());
     }
     let now = ctx.clock.now();
-    let started = email_delivery::Entity::update_many()
+    // Claiming moves the record to SENDING atomically: of two runs, exactly one sends.
+    let claimed = email_delivery::Entity::update_many()
         .col_expr(email_delivery::Column::Status, Expr::value(DeliveryStatus::Sending))
         .col_expr(
             email_delivery::Column::Attempts,
@@ -273,16 +317,17 @@ pub async fn attempt<J: Job>(ctx: &JobContext, delivery: email_delivery::Model, 
         )
         .col_expr(email_delivery::Column::UpdatedAt, Expr::value(now))
         .filter(email_delivery::Column::Id.eq(delivery.id))
-        .filter(email_delivery::Column::Status.is_in([
-            DeliveryStatus::Queued,
-            DeliveryStatus::Failed,
-            DeliveryStatus::Sending,
-        ]))
+        .filter(email_delivery::Column::Status.eq(delivery.status))
+        .filter(email_delivery::Column::Attempts.eq(delivery.attempts))
         .exec(&ctx.db)
         .await?;
-    if started.rows_affected != 1 {
+    if claimed.rows_affected != 1 {
         return Ok(());
     }
+    send_claimed(ctx, &delivery).await
+}
+
+async fn send_claimed(ctx: &JobContext, delivery: &email_delivery::Model) -> anyhow::Result<()> {
     let attempts = delivery.attempts + 1;
     let from = ctx.from.email.clone();
     let to: Address = delivery.recipient.parse().context("recipient was valid when rendered")?;
@@ -309,12 +354,60 @@ pub async fn attempt<J: Job>(ctx: &JobContext, delivery: email_delivery::Model, 
             } else {
                 tracing::info!(delivery = %delivery.id, %reply, attempts, next = %next, "temporary failure; will retry");
                 set_status(&tx, delivery.id, DeliveryStatus::Failed, Some(reply), Some(next), now).await?;
-                enqueue::push(&tx, retry, next, now).await?;
+                enqueue::push_raw(&tx, &delivery.job_type, &delivery.job_payload, next, now).await?;
             }
         }
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Picks up deliveries left unfinished: rendered but never claimed, claimed by a worker that
+/// died mid-send (older than the lease), or failed with a retry that was never enqueued. Their
+/// job runs again; its claim decides whether anything is sent. Returns how many.
+pub async fn sweep(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>, lease: Duration) -> anyhow::Result<usize> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let stale = now - lease;
+    let stuck = email_delivery::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(email_delivery::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Sending]))
+                        .add(email_delivery::Column::UpdatedAt.lt(stale)),
+                )
+                .add(
+                    Condition::all()
+                        .add(email_delivery::Column::Status.eq(DeliveryStatus::Failed))
+                        .add(email_delivery::Column::NextAttemptAt.lt(stale)),
+                ),
+        )
+        .order_by_asc(email_delivery::Column::UpdatedAt)
+        .limit(200)
+        .all(db)
+        .await?;
+    let n = stuck.len();
+    for d in stuck {
+        let tx = begin_write(db).await?;
+        // Only if nobody touched it since it was read; then it is stale for another lease.
+        let mut q = email_delivery::Entity::update_many()
+            .col_expr(email_delivery::Column::UpdatedAt, Expr::value(now))
+            .filter(email_delivery::Column::Id.eq(d.id))
+            .filter(email_delivery::Column::UpdatedAt.eq(d.updated_at));
+        if d.status == DeliveryStatus::Sending {
+            // Its sender is gone: what it sent (or not) is unknown, so it goes again.
+            q = q.col_expr(email_delivery::Column::Status, Expr::value(DeliveryStatus::Queued));
+        }
+        if d.status == DeliveryStatus::Failed {
+            q = q.col_expr(email_delivery::Column::NextAttemptAt, Expr::value(Some(now)));
+        }
+        if q.exec(&tx).await?.rows_affected == 1 {
+            tracing::warn!(delivery = %d.id, status = %d.status, "resuming an unfinished delivery");
+            enqueue::push_raw(&tx, &d.job_type, &d.job_payload, now, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

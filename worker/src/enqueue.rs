@@ -17,10 +17,21 @@ pub async fn push<J: Job>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))?;
+    push_raw(db, J::NAME, &payload, run_at, now).await
+}
+
+/// Writes one job given as its queue name and JSON arguments.
+pub async fn push_raw(
+    db: &impl ConnectionTrait,
+    job_type: &str,
+    payload: &str,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     outbox::Entity::insert(outbox::ActiveModel {
         id: Set(new_id()),
-        job_type: Set(J::NAME.to_owned()),
-        payload: Set(payload),
+        job_type: Set(job_type.to_owned()),
+        payload: Set(payload.to_owned()),
         run_at: Set(run_at),
         created_at: Set(now),
     })
@@ -68,33 +79,38 @@ impl Enqueue {
         push(db, &MeetingReminder { meeting_id: m.id, person_id, starts_at: m.starts_at }, at, now).await
     }
 
-    /// An invitation or update (at the meeting's current sequence) and a reminder for each person.
+    /// An invitation (or update) for each attendance `(attendee id, person id)`, and, with
+    /// `reminders`, a reminder before the meeting's start.
     pub async fn meeting_request(
         &self,
         db: &impl ConnectionTrait,
         m: &meeting::Model,
-        person_ids: &[Uuid],
+        attendances: &[(Uuid, Uuid)],
+        reminders: bool,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        for person_id in person_ids {
+        for (attendee_id, person_id) in attendances {
             let job =
-                MeetingInvitation { meeting_id: m.id, person_id: *person_id, sequence: m.sequence, cancel: false };
+                MeetingInvitation { meeting_id: m.id, attendee_id: *attendee_id, person_id: *person_id, cancel: false };
             push(db, &job, now, now).await?;
-            self.reminder(db, m, *person_id, now).await?;
+            if reminders {
+                self.reminder(db, m, *person_id, now).await?;
+            }
         }
         Ok(())
     }
 
-    /// A cancellation for each person: the meeting was cancelled, or they were taken off it.
+    /// A cancellation for each attendance: the meeting was cancelled, or the person taken off it.
     pub async fn meeting_cancel(
         &self,
         db: &impl ConnectionTrait,
         m: &meeting::Model,
-        person_ids: &[Uuid],
+        attendances: &[(Uuid, Uuid)],
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        for person_id in person_ids {
-            let job = MeetingInvitation { meeting_id: m.id, person_id: *person_id, sequence: m.sequence, cancel: true };
+        for (attendee_id, person_id) in attendances {
+            let job =
+                MeetingInvitation { meeting_id: m.id, attendee_id: *attendee_id, person_id: *person_id, cancel: true };
             push(db, &job, now, now).await?;
         }
         Ok(())

@@ -121,7 +121,8 @@ pub fn worker_name<J: Job>(identity: &str) -> String {
 /// never finished, as apalis does when its own decoding fails.
 async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
     use futures::FutureExt;
-    let job: J = match serde_json::from_value(args) {
+    let attempt = args.get(ATTEMPT).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let job: J = match serde_json::from_value(args.clone()) {
         Ok(j) => j,
         Err(e) => {
             tracing::error!(job = J::NAME, error = %e, "job arguments unreadable");
@@ -131,7 +132,12 @@ async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> 
     let outcome = std::panic::AssertUnwindSafe(job.run(&ctx)).catch_unwind().await;
     let error = match outcome {
         Ok(Ok(())) => return Ok(()),
-        Ok(Err(e)) => format!("{e:#}"),
+        // An error (the database unavailable, say) is retried a few times with backoff; a
+        // panic is a bug and waits for an administrator.
+        Ok(Err(e)) => match retry_later::<J>(&ctx, args, attempt).await {
+            Some(at) => format!("{e:#} (retrying automatically at {at})"),
+            None => format!("{e:#} (no more automatic retries)"),
+        },
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()
@@ -145,76 +151,130 @@ async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> 
     Err(error.into())
 }
 
-/// Runs until `shutdown` resolves, then lets jobs in progress finish within the grace period;
-/// jobs fetched but not started go back to the queue for another worker.
+/// Field of a job's JSON arguments counting its automatic retries (ignored by the job's type).
+const ATTEMPT: &str = "_attempt";
+const MAX_AUTOMATIC_RETRIES: u64 = 5;
+
+/// Enqueues the same job again after 2^attempt seconds (up to 5 times); `None` if it gave up or
+/// could not enqueue (then `jobRetry` is the way).
+async fn retry_later<J: Job>(
+    ctx: &JobContext,
+    mut args: serde_json::Value,
+    attempt: u64,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if attempt >= MAX_AUTOMATIC_RETRIES {
+        return None;
+    }
+    let obj = args.as_object_mut()?;
+    obj.insert(ATTEMPT.to_owned(), serde_json::Value::from(attempt + 1));
+    let now = ctx.clock.now();
+    let at = now + chrono::Duration::seconds(1 << (attempt + 1));
+    crate::enqueue::push_raw(&ctx.db, J::NAME, &args.to_string(), at, now).await.ok().map(|_| at)
+}
+
+/// A worker ready to run: built (and its mail settings checked) before anything is served, so a
+/// misconfiguration stops start-up instead of leaving commands whose emails nobody sends.
+pub struct Worker {
+    config: Config,
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+    ctx: Arc<JobContext>,
+}
+
+impl Worker {
+    pub fn new(config: &Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let pool = Pool::of(&db)?;
+        let ctx = Arc::new(job_context(config, db, clock.clone())?);
+        Ok(Self { config: config.clone(), pool, clock, ctx })
+    }
+
+    /// Runs until `shutdown` resolves, then lets jobs in progress finish within the grace period;
+    /// jobs fetched but not started go back to the queue for another worker.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self { config, pool, clock, ctx } = self;
+        let name = identity();
+        let jobs = &config.jobs;
+        let poll = Duration::from_millis(jobs.poll_ms);
+        let heartbeat = Duration::from_millis(jobs.heartbeat_ms);
+        tracing::info!(worker = %name, mail = %ctx.transport.describe(), "worker starting");
+
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let relay = tokio::spawn(queue::relay(pool.clone(), clock.clone(), poll, stop_rx.clone()));
+        let upkeep = tokio::spawn(upkeep(ctx.db.clone(), pool.clone(), clock, jobs.clone(), stop_rx));
+
+        let settings = QueueSettings { poll, heartbeat, concurrency: jobs.concurrency, identity: name.clone() };
+        let mut monitor = Monitor::new().shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms));
+        let mut names = Vec::new();
+        macro_rules! register {
+            ($job:ty) => {
+                monitor = register::<$job>(monitor, &pool, ctx.clone(), &settings);
+                names.push(worker_name::<$job>(&name));
+            };
+        }
+        crate::for_each_job!(register);
+
+        let result = monitor
+            .run_with_signal(async move {
+                shutdown.await;
+                tracing::info!("worker stopping: finishing jobs in progress");
+                Ok(())
+            })
+            .await;
+        // apalis can leave a batch fetched just before the signal locked to this process; hand it
+        // back rather than make other workers wait for this one to be declared dead.
+        match queue::release(&pool, &names).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "handed back jobs this worker had fetched but not finished"),
+            Err(e) => tracing::warn!(
+                error = format!("{e:#}"),
+                "could not hand back fetched jobs; they return after the heartbeat timeout"
+            ),
+        }
+        let _ = stop_tx.send(true);
+        let _ = relay.await;
+        let _ = upkeep.await;
+        tracing::info!(worker = %name, "worker stopped");
+        result.context("job workers failed")
+    }
+}
+
+/// Builds and runs a worker; see [`Worker`].
 pub async fn run(
     config: &Config,
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let pool = Pool::of(&db)?;
-    let ctx = Arc::new(job_context(config, db, clock.clone())?);
-    let name = identity();
-    let jobs = &config.jobs;
-    let poll = Duration::from_millis(jobs.poll_ms);
-    let heartbeat = Duration::from_millis(jobs.heartbeat_ms);
-    tracing::info!(worker = %name, mail = %ctx.transport.describe(), "worker starting");
-
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let relay = tokio::spawn(queue::relay(pool.clone(), clock.clone(), poll, stop_rx.clone()));
-    let pruner = tokio::spawn(prune_loop(pool.clone(), clock, jobs.retention_days, jobs.prune_interval_secs, stop_rx));
-
-    let settings = QueueSettings { poll, heartbeat, concurrency: jobs.concurrency, identity: name.clone() };
-    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms));
-    let mut names = Vec::new();
-    macro_rules! register {
-        ($job:ty) => {
-            monitor = register::<$job>(monitor, &pool, ctx.clone(), &settings);
-            names.push(worker_name::<$job>(&name));
-        };
-    }
-    crate::for_each_job!(register);
-
-    let result = monitor
-        .run_with_signal(async move {
-            shutdown.await;
-            tracing::info!("worker stopping: finishing jobs in progress");
-            Ok(())
-        })
-        .await;
-    // apalis can leave a batch fetched just before the signal locked to this process; hand it
-    // back rather than make other workers wait for this one to be declared dead.
-    match queue::release(&pool, &names).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(jobs = n, "handed back jobs this worker had fetched but not finished"),
-        Err(e) => tracing::warn!(
-            error = format!("{e:#}"),
-            "could not hand back fetched jobs; they return after the heartbeat timeout"
-        ),
-    }
-    let _ = stop_tx.send(true);
-    let _ = relay.await;
-    let _ = pruner.await;
-    tracing::info!(worker = %name, "worker stopped");
-    result.context("job workers failed")
+    Worker::new(config, db, clock)?.run(shutdown).await
 }
 
-async fn prune_loop(
+/// Housekeeping beside the queue: resuming unfinished deliveries (every quarter lease) and
+/// pruning (every prune interval).
+async fn upkeep(
+    db: DatabaseConnection,
     pool: Pool,
     clock: Arc<dyn Clock>,
-    retention_days: i64,
-    every_secs: u64,
+    jobs: crate::config::JobsConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let lease = chrono::Duration::milliseconds(i64::try_from(jobs.sending_lease_ms).unwrap_or(i64::MAX));
+    let sweep_every = Duration::from_millis((jobs.sending_lease_ms / 4).max(250));
+    let prune_every = Duration::from_secs(jobs.prune_interval_secs.max(1));
+    let mut last_prune: Option<std::time::Instant> = None;
     loop {
-        match queue::prune(&pool, clock.now(), chrono::Duration::days(retention_days)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "pruned old jobs, deliveries and tokens"),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "pruning failed; will try again"),
+        if let Err(e) = crate::delivery::sweep(&db, clock.now(), lease).await {
+            tracing::warn!(error = format!("{e:#}"), "resuming unfinished deliveries failed; will try again");
+        }
+        if last_prune.is_none_or(|t| t.elapsed() >= prune_every) {
+            last_prune = Some(std::time::Instant::now());
+            match queue::prune(&pool, clock.now(), chrono::Duration::days(jobs.retention_days)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "pruned old jobs, deliveries and tokens"),
+                Err(e) => tracing::warn!(error = format!("{e:#}"), "pruning failed; will try again"),
+            }
         }
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(every_secs.max(1))) => {}
+            _ = tokio::time::sleep(sweep_every.min(prune_every)) => {}
             _ = stop.changed() => return,
         }
         if *stop.borrow() {

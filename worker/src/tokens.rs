@@ -66,6 +66,25 @@ pub async fn find(
     Ok(found.filter(|t| t.purpose == purpose && t.used_at.is_none() && t.expires_at > now))
 }
 
+/// Makes every unused token for this purpose and target useless: a newer invitation (or a
+/// withdrawal) replaces what the older links could do.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    purpose: TokenPurpose,
+    target: Target,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let q = action_token::Entity::update_many()
+        .col_expr(action_token::Column::UsedAt, Expr::value(now))
+        .filter(action_token::Column::Purpose.eq(purpose))
+        .filter(action_token::Column::UsedAt.is_null());
+    let q = match target {
+        Target::Participant(id) => q.filter(action_token::Column::ParticipantId.eq(id)),
+        Target::Attendee(id) => q.filter(action_token::Column::AttendeeId.eq(id)),
+    };
+    Ok(q.exec(db).await?.rows_affected)
+}
+
 /// Marks the token used; `false` if a concurrent request used it first.
 pub async fn consume(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
     let r = action_token::Entity::update_many()

@@ -67,7 +67,8 @@ async fn a_panicking_job_is_recorded_and_the_worker_goes_on() {
         concurrency: 1,
         identity: runtime::identity(),
     };
-    let monitor = runtime::register::<Boom>(Monitor::new(), &pool, ctx, &settings);
+    let monitor = runtime::register::<Boom>(Monitor::new(), &pool, ctx.clone(), &settings);
+    let ctx2 = ctx;
     let run = monitor.run_with_signal(async {
         for _ in 0..200 {
             if DONE.load(Ordering::SeqCst) == 2 && !queue::failed_jobs(&pool, 10).await.unwrap().is_empty() {
@@ -88,7 +89,23 @@ async fn a_panicking_job_is_recorded_and_the_worker_goes_on() {
 
     // An administrator's retry puts it back; it fails again, and is recorded again.
     assert!(queue::retry_job(&pool, &failed[0].id).await.unwrap());
+    assert!(queue::failed_jobs(&pool, 10).await.unwrap().is_empty(), "back in the queue");
     assert!(!queue::retry_job(&pool, "no-such-job").await.unwrap());
+    let monitor = runtime::register::<Boom>(Monitor::new(), &pool, ctx2, &settings);
+    let run = monitor.run_with_signal(async {
+        for _ in 0..200 {
+            if !queue::failed_jobs(&pool, 10).await.unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    });
+    tokio::time::timeout(Duration::from_secs(20), run).await.expect("monitor stops").unwrap();
+    let again = queue::failed_jobs(&pool, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, failed[0].id);
+    assert_eq!(DONE.load(Ordering::SeqCst), 2);
     db.close().await.ok();
     std::fs::remove_dir_all(dir).ok();
 }

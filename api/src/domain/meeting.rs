@@ -188,10 +188,11 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         updated_at: now,
     };
     meeting::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
-    if !input.attendee_person_ids.is_empty() {
-        meeting_attendee::Entity::insert_many(input.attendee_person_ids.iter().map(|person_id| {
+    let attendances: Vec<(Uuid, Uuid)> = input.attendee_person_ids.iter().map(|p| (new_id(), *p)).collect();
+    if !attendances.is_empty() {
+        meeting_attendee::Entity::insert_many(attendances.iter().map(|(id, person_id)| {
             meeting_attendee::ActiveModel {
-                id: Set(new_id()),
+                id: Set(*id),
                 meeting_id: Set(model.id),
                 person_id: Set(*person_id),
                 rsvp: Set(Rsvp::NeedsAction),
@@ -213,7 +214,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         .set("attendeePersonIds", &input.attendee_person_ids);
     audit::record(&tx, env, "meeting.schedule", subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
-    env.enqueue.meeting_request(&tx, &model, &input.attendee_person_ids, now).await?;
+    env.enqueue.meeting_request(&tx, &model, &attendances, true, now).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -233,14 +234,28 @@ async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meetin
     Ok(m)
 }
 
-async fn attendee_person_ids(tx: &DatabaseTransaction, meeting_id: Uuid) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+/// `(attendee id, person id)` of everyone on the meeting.
+async fn attendances(tx: &DatabaseTransaction, meeting_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, sea_orm::DbErr> {
     Ok(meeting_attendee::Entity::find()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
         .all(tx)
         .await?
         .into_iter()
-        .map(|a| a.person_id)
+        .map(|a| (a.id, a.person_id))
         .collect())
+}
+
+async fn bump_sequence(
+    tx: &DatabaseTransaction,
+    m: meeting::Model,
+    now: chrono::DateTime<Utc>,
+) -> Result<meeting::Model, sea_orm::DbErr> {
+    let new = meeting::Model { sequence: m.sequence + 1, updated_at: now, ..m };
+    let mut am = new.clone().into_active_model();
+    am.sequence = Set(new.sequence);
+    am.updated_at = Set(now);
+    meeting::Entity::update(am).exec(tx).await?;
+    Ok(new)
 }
 
 fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<String> {
@@ -299,8 +314,10 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
     meeting::Entity::update(am).exec(&tx).await?;
     audit::record(&tx, env, "meeting.reschedule", subject(&new), changes).await?;
     touch(&tx, env, new.engagement_id).await?;
-    let attendees = attendee_person_ids(&tx, new.id).await?;
-    env.enqueue.meeting_request(&tx, &new, &attendees, new.updated_at).await?;
+    let attendees = attendances(&tx, new.id).await?;
+    // Reminders follow the start; other changes only need the update.
+    let moved = new.starts_at != old.starts_at;
+    env.enqueue.meeting_request(&tx, &new, &attendees, moved, new.updated_at).await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -332,7 +349,7 @@ pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Mo
         .diff("sequence", old.sequence, new.sequence);
     audit::record(&tx, env, "meeting.cancel", subject(&new), changes).await?;
     touch(&tx, env, new.engagement_id).await?;
-    let attendees = attendee_person_ids(&tx, new.id).await?;
+    let attendees = attendances(&tx, new.id).await?;
     env.enqueue.meeting_cancel(&tx, &new, &attendees, now).await?;
     tx.commit().await?;
     Ok(new)
@@ -377,7 +394,10 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
     let changes = Changes::new().set("meetingId", meeting.id).set("personId", model.person_id).set("rsvp", model.rsvp);
     audit::record(&tx, env, "meeting.attendee_add", attendee_subject(&model, meeting.engagement_id), changes).await?;
     touch(&tx, env, meeting.engagement_id).await?;
-    env.enqueue.meeting_request(&tx, &meeting, &[model.person_id], model.created_at).await?;
+    // The event changed for this person: a new SEQUENCE makes their calendar take the invitation
+    // even if it holds a cancellation from an earlier removal.
+    let meeting = bump_sequence(&tx, meeting, model.created_at).await?;
+    env.enqueue.meeting_request(&tx, &meeting, &[(model.id, model.person_id)], true, model.created_at).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -411,7 +431,8 @@ pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeti
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
     audit::record(&tx, env, "meeting.attendee_remove", attendee_subject(&a, m.engagement_id), changes).await?;
     touch(&tx, env, m.engagement_id).await?;
-    env.enqueue.meeting_cancel(&tx, &m, &[a.person_id], env.clock.now()).await?;
+    let m = bump_sequence(&tx, m, env.clock.now()).await?;
+    env.enqueue.meeting_cancel(&tx, &m, &[(a.id, a.person_id)], env.clock.now()).await?;
     tx.commit().await?;
     Ok(a)
 }

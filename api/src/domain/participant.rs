@@ -148,6 +148,8 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     };
     audit::record(&tx, env, action, subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
+    // Links from an earlier invitation stop working: only the new one answers this.
+    tokens::revoke(&tx, TokenPurpose::InvitationResponse, tokens::Target::Participant(model.id), now).await?;
     env.enqueue.participant_invited(&tx, &model, env.actor.person_id(), now).await?;
     tx.commit().await?;
     Ok(model)
@@ -293,6 +295,7 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
         .into());
     }
     let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
+    tokens::revoke(&tx, TokenPurpose::InvitationResponse, tokens::Target::Participant(new.id), env.clock.now()).await?;
     tx.commit().await?;
     Ok(new)
 }

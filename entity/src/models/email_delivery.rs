@@ -21,9 +21,15 @@ pub struct Model {
     pub meeting_id: Option<Uuid>,
     pub subject_line: String,
     pub message_id: String,
-    /// The whole RFC 5322 message as first rendered.
+    /// The whole RFC 5322 message as first rendered; emptied once the delivery is final, as
+    /// it carries the plain tokens of its links.
     #[sea_orm(column_type = "Text")]
     pub raw_message: String,
+    /// The job that renders and sends it, so that a delivery left unfinished (its worker died
+    /// mid-send, or the retry was lost with a failed write) can be picked up again.
+    pub job_type: String,
+    #[sea_orm(column_type = "Text")]
+    pub job_payload: String,
     pub status: DeliveryStatus,
     pub attempts: i32,
     /// The SMTP server's last reply, or why nothing was sent.

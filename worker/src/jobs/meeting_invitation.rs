@@ -1,16 +1,18 @@
 //! A meeting invitation, update or cancellation for one attendee, with an iCalendar part
-//! (METHOD REQUEST or CANCEL, the meeting's stable UID and current SEQUENCE) and RSVP links.
+//! (METHOD REQUEST or CANCEL, the meeting's stable UID and its SEQUENCE at sending time) and RSVP
+//! links. The message shows the meeting as it is when sent, so of several changes in quick
+//! succession each attendee is sent the latest once.
 
 use chrono::Duration;
-use pci_entity::{EmailPurpose, MeetingStatus, TokenPurpose, engagement, person};
-use sea_orm::EntityTrait;
+use pci_entity::{EmailPurpose, MeetingStatus, TokenPurpose, email_delivery, engagement, meeting_attendee, person};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     Job, JobContext,
-    common::{meeting_and_attendee, meeting_view, organiser, when, zone},
+    common::{meeting_view, organiser, when, zone},
 };
 use crate::{
     db::begin_write,
@@ -22,10 +24,10 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MeetingInvitation {
     pub meeting_id: Uuid,
+    /// The attendance this is about: removing and adding a person again makes a new one.
+    pub attendee_id: Uuid,
     pub person_id: Uuid,
-    /// The meeting's sequence when this was decided; a later change supersedes it.
-    pub sequence: i32,
-    /// CANCEL instead of REQUEST: the meeting was cancelled, or this person was taken off it.
+    /// CANCEL instead of REQUEST: the meeting was cancelled, or this attendance was removed.
     pub cancel: bool,
 }
 
@@ -39,12 +41,21 @@ impl Job for MeetingInvitation {
 
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
-        let Some((m, attendee)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
+        let Some(m) = pci_entity::meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
             tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
             return Ok(());
         };
-        if !self.cancel && (m.sequence != self.sequence || m.status == MeetingStatus::Cancelled || attendee.is_none()) {
-            // Changed, cancelled or uninvited since: a later job says so.
+        let attending = meeting_attendee::Entity::find()
+            .filter(meeting_attendee::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendee::Column::PersonId.eq(self.person_id))
+            .one(db)
+            .await?;
+        let cancelled = m.status == MeetingStatus::Cancelled;
+        // What is true now decides what goes: a request for a cancelled meeting or a removed
+        // attendance, or a removal undone by adding the person again, each has a later job.
+        let this_attendance = attending.as_ref().is_some_and(|a| a.id == self.attendee_id);
+        let still_true = if self.cancel { cancelled || attending.is_none() } else { !cancelled && this_attendance };
+        if !still_true {
             return Ok(());
         }
         let (Some(person), Some(e)) = (
@@ -53,7 +64,7 @@ impl Job for MeetingInvitation {
         ) else {
             return Ok(());
         };
-        let removed = self.cancel && m.status != MeetingStatus::Cancelled;
+        let removed = self.cancel && !cancelled;
         let (purpose, kind) = if self.cancel {
             (EmailPurpose::MeetingCancellation, if removed { "removed" } else { "cancelled" })
         } else {
@@ -63,14 +74,14 @@ impl Job for MeetingInvitation {
             purpose,
             recipient_name: person.name.clone(),
             recipient: person.email.clone(),
-            subject_key: format!("meeting:{}:person:{}:{kind}:seq:{}", m.id, person.id, self.sequence),
+            subject_key: format!("meeting:{}:attendee:{}:{kind}:seq:{}", m.id, self.attendee_id, m.sequence),
             person_id: Some(person.id),
             engagement_id: Some(e.id),
             participant_id: None,
             meeting_id: Some(m.id),
         };
         if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d, &self).await;
+            return delivery::attempt(ctx, d).await;
         }
 
         let now = ctx.clock.now();
@@ -83,7 +94,7 @@ impl Job for MeetingInvitation {
         let description = format!("{} for {}.", m.kind.label(), e.title);
         let calendar = ics::calendar(&ics::Event {
             uid: &uid(ctx, m.id),
-            sequence: self.sequence,
+            sequence: m.sequence,
             method,
             stamp: now,
             start: m.starts_at,
@@ -96,17 +107,26 @@ impl Job for MeetingInvitation {
             organizer: ics::Person { name: &org_name, email: &org_email },
             attendee: ics::Person { name: &person.name, email: &person.email },
         });
+        // An update if this person was sent an earlier version of the meeting.
+        let is_update = email_delivery::Entity::find()
+            .filter(email_delivery::Column::MeetingId.eq(m.id))
+            .filter(email_delivery::Column::PersonId.eq(person.id))
+            .filter(email_delivery::Column::Purpose.eq(EmailPurpose::MeetingRequest))
+            .count(db)
+            .await?
+            > 0;
 
         let tx = begin_write(db).await?;
-        let rsvp = match (&attendee, self.cancel) {
-            (Some(a), false) => {
-                // Valid until the meeting is over; a later update brings a new one.
-                let expires = m.ends_at.max(now) + Duration::days(1);
-                let token = tokens::issue(&tx, TokenPurpose::MeetingRsvp, Target::Attendee(a.id), now, expires).await?;
-                let link = |answer: &str| ctx.link("respond/meeting", &[("token", &token), ("answer", answer)]);
-                json!({"accepted": link("accepted"), "tentative": link("tentative"), "declined": link("declined")})
-            }
-            _ => json!(null),
+        let rsvp = if self.cancel {
+            json!(null)
+        } else {
+            // One working link per attendee: this message's replaces those of earlier ones.
+            let target = Target::Attendee(self.attendee_id);
+            tokens::revoke(&tx, TokenPurpose::MeetingRsvp, target, now).await?;
+            let expires = m.ends_at.max(now) + Duration::days(1);
+            let token = tokens::issue(&tx, TokenPurpose::MeetingRsvp, target, now, expires).await?;
+            let link = |answer: &str| ctx.link("respond/meeting", &[("token", &token), ("answer", answer)]);
+            json!({"accepted": link("accepted"), "tentative": link("tentative"), "declined": link("declined")})
         };
         let template = if self.cancel { "meeting_cancellation" } else { "meeting_request" };
         let rendered = ctx.templates.render(
@@ -116,14 +136,22 @@ impl Job for MeetingInvitation {
                 "engagement": {"title": e.title},
                 "meeting": meeting_view(&m),
                 "when": when(&m),
-                "is_update": self.sequence > 0,
+                "is_update": is_update,
                 "rsvp": rsvp,
                 "removed": removed,
                 "reason": m.cancel_reason,
             }),
         )?;
-        let d = delivery::record(tx, ctx, &spec, Draft::new(ctx), rendered, Some(Calendar { method, ics: calendar }))
-            .await?;
-        delivery::attempt(ctx, d, &self).await
+        let d = delivery::record(
+            tx,
+            ctx,
+            &spec,
+            &self,
+            Draft::new(ctx),
+            rendered,
+            Some(Calendar { method, ics: calendar }),
+        )
+        .await?;
+        delivery::attempt(ctx, d).await
     }
 }

@@ -38,10 +38,6 @@ impl Job for MeetingReminder {
             && m.starts_at == self.starts_at
             && attendee.is_some_and(|a| a.rsvp != Rsvp::Declined)
             && ctx.clock.now() < m.starts_at;
-        if !still_true {
-            tracing::info!(meeting = %m.id, person = %self.person_id, "reminder not sent: no longer true");
-            return Ok(());
-        }
         let (Some(person), Some(e)) = (
             person::Entity::find_by_id(self.person_id).one(db).await?,
             engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
@@ -52,14 +48,20 @@ impl Job for MeetingReminder {
             purpose: EmailPurpose::MeetingReminder,
             recipient_name: person.name.clone(),
             recipient: person.email.clone(),
-            subject_key: format!("meeting:{}:person:{}:reminder:{}", m.id, person.id, key_time(m.starts_at)),
+            subject_key: format!("meeting:{}:person:{}:reminder:{}", m.id, person.id, key_time(self.starts_at)),
             person_id: Some(person.id),
             engagement_id: Some(e.id),
             participant_id: None,
             meeting_id: Some(m.id),
         };
+        if !still_true {
+            tracing::info!(meeting = %m.id, person = %self.person_id, "reminder not sent: no longer true");
+            // A retry of a reminder that failed earlier must not go out now.
+            delivery::cancel_existing(ctx, &spec, "not sent: no longer true at sending time").await?;
+            return Ok(());
+        }
         if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d, &self).await;
+            return delivery::attempt(ctx, d).await;
         }
         let rendered = ctx.templates.render(
             "meeting_reminder",
@@ -71,7 +73,7 @@ impl Job for MeetingReminder {
             }),
         )?;
         let tx = begin_write(db).await?;
-        let d = delivery::record(tx, ctx, &spec, Draft::new(ctx), rendered, None).await?;
-        delivery::attempt(ctx, d, &self).await
+        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
+        delivery::attempt(ctx, d).await
     }
 }

@@ -37,10 +37,6 @@ impl Job for ParticipantInvitation {
             tracing::info!(participant = %self.participant_id, "invitation not sent: the participant no longer exists");
             return Ok(());
         };
-        if p.invited_at != self.invited_at {
-            // Invited again since: that invitation has its own job.
-            return Ok(());
-        }
         let (Some(person), Some(e)) = (
             person::Entity::find_by_id(p.person_id).one(db).await?,
             engagement::Entity::find_by_id(p.engagement_id).one(db).await?,
@@ -51,20 +47,25 @@ impl Job for ParticipantInvitation {
             purpose: EmailPurpose::ParticipantInvitation,
             recipient_name: person.name.clone(),
             recipient: person.email.clone(),
-            subject_key: format!("participant:{}:invited:{}", p.id, key_time(p.invited_at)),
+            subject_key: format!("participant:{}:invited:{}", p.id, key_time(self.invited_at)),
             person_id: Some(person.id),
             engagement_id: Some(e.id),
             participant_id: Some(p.id),
             meeting_id: None,
         };
-        if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d, &self).await;
+        if p.invited_at != self.invited_at {
+            // Invited again since: that invitation has its own job and replaces this one.
+            delivery::cancel_existing(ctx, &spec, "not sent: replaced by a newer invitation").await?;
+            return Ok(());
         }
         // Accepted already (recorded by the organiser): still worth the details. Withdrawn or
-        // declined: an invitation would be wrong.
+        // declined, even between two attempts: an invitation would be wrong.
         if matches!(p.status, InvitationStatus::Withdrawn | InvitationStatus::Declined) {
             let why = format!("not sent: the participant was {} before the invitation went out", p.status);
-            return delivery::cancel(ctx, &spec, &why).await;
+            return delivery::cancel(ctx, &spec, &self, &why).await;
+        }
+        if let Some(d) = delivery::existing(ctx, &spec).await? {
+            return delivery::attempt(ctx, d).await;
         }
 
         let inviter = match self.invited_by {
@@ -112,7 +113,7 @@ impl Job for ParticipantInvitation {
                 "valid_until": long_date(expires),
             }),
         )?;
-        let d = delivery::record(tx, ctx, &spec, Draft::new(ctx), rendered, None).await?;
-        delivery::attempt(ctx, d, &self).await
+        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
+        delivery::attempt(ctx, d).await
     }
 }

@@ -125,7 +125,7 @@ impl Transport {
                 Ok(reply) => {
                     SendOutcome::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")))
                 }
-                Err(e) if e.is_permanent() => SendOutcome::Permanent(error_text(&e)),
+                Err(e) if e.is_permanent() && !is_configuration_problem(&e) => SendOutcome::Permanent(error_text(&e)),
                 Err(e) => SendOutcome::Temporary(error_text(&e)),
             },
             Transport::Files(dir) => {
@@ -139,6 +139,13 @@ impl Transport {
             }
         }
     }
+}
+
+/// Replies about the session rather than the recipient (authentication, TLS required): every
+/// message would fail the same way until an administrator fixes the settings, so they are
+/// retried, not bounced.
+fn is_configuration_problem(e: &lettre::transport::smtp::Error) -> bool {
+    e.status().is_some_and(|code| matches!(code.to_string().as_str(), "530" | "534" | "535" | "538"))
 }
 
 fn error_text(e: &lettre::transport::smtp::Error) -> String {

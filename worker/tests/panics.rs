@@ -91,6 +91,8 @@ async fn a_panicking_job_is_recorded_and_the_worker_goes_on() {
     assert!(queue::retry_job(&pool, &failed[0].id).await.unwrap());
     assert!(queue::failed_jobs(&pool, 10).await.unwrap().is_empty(), "back in the queue");
     assert!(!queue::retry_job(&pool, "no-such-job").await.unwrap());
+    // A new worker needs a new name: apalis refuses a second registration of a recently seen one.
+    let settings = QueueSettings { identity: runtime::identity(), ..settings };
     let monitor = runtime::register::<Boom>(Monitor::new(), &pool, ctx2, &settings);
     let run = monitor.run_with_signal(async {
         for _ in 0..200 {

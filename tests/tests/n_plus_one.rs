@@ -35,6 +35,10 @@ async fn nested_query_statement_count_is_constant(app: TestApp) {
     assert_eq!(small, large, "statements for 2 engagements vs 12");
     // engagements page, totalCount, host councils, peer councils, participants, people, their organisations.
     assert!(large <= 7, "{large} statements");
+    eprintln!(
+        "[figures] {:?} nested engagements query: {small} SQL statements for 2 engagements, {large} for 12",
+        app.backend
+    );
 }
 
 // The worker shares the app's connection; off, so that only the query's statements are counted.

@@ -39,7 +39,13 @@ impl App {
     /// Builds the app on an open, prepared database (tests use this to count statements or
     /// to move the clock).
     pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        let state = AppState { db: db.clone(), clock, enqueue: Enqueue::new(config.jobs.reminder_hours) };
+        let state = AppState {
+            db: db.clone(),
+            clock,
+            enqueue: Enqueue::new(config.jobs.reminder_hours),
+            auth: Arc::new(config.auth.clone()),
+            sign_in_limits: Arc::new(crate::auth::SignInLimits::new(&config.auth)),
+        };
         let schema = build_schema(&config.graphql, Some(state.clone()));
         Self { config, db, schema, state }
     }
@@ -80,7 +86,8 @@ impl App {
                 }
             })
         });
-        let server = axum::serve(listener, self.router()).with_graceful_shutdown(async move {
+        let service = self.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let server = axum::serve(listener, service).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
             let _ = stopping_tx.send(true);

@@ -26,6 +26,9 @@ enum Command {
     },
     /// Load a realistic demo engagement into the configured database.
     SeedDemo,
+    /// Make EMAIL a platform administrator (creating the person if new) and print a new
+    /// personal access token for it on standard output.
+    CreateAdmin { email: String },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,22 @@ fn main() -> ExitCode {
             Command::SeedDemo => {
                 let app = App::connect(config).await?;
                 seed::seed_demo(&app.state).await
+            }
+            Command::CreateAdmin { email } => {
+                let app = App::connect(config).await?;
+                let env = pci_api::domain::Env {
+                    db: app.db.clone(),
+                    clock: app.state.clock.clone(),
+                    actor: pci_api::domain::Actor::System,
+                    enqueue: app.state.enqueue,
+                };
+                let (person, token) = pci_api::auth::create_admin(&env, &email).await?;
+                eprintln!(
+                    "{} <{}> is a platform administrator. Their new token (write scope):",
+                    person.name, person.email
+                );
+                println!("{token}");
+                Ok(())
             }
             Command::ExportSchema { .. } => Ok(()),
         }

@@ -81,11 +81,16 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     assert!(dir.join("data/pci-hub.sqlite3").is_file());
     let again = pci(&dir).arg("seed-demo").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
+    // A fresh install is driven from a script: the administrator's token is all stdout says.
+    let admin = pci(&dir).args(["create-admin", "morag.campbell@improvementservice.org.uk"]).output().unwrap();
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    let token = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("pcip_") && token.len() == 48, "{token}");
 
-    let mut child = KillOnDrop(pci(&dir).env("PCI_BIND", "127.0.0.1:0").stdout(Stdio::piped()).spawn().unwrap());
+    let mut child = KillOnDrop(pci(&dir).env("PCI_BIND", "127.0.0.1:0").stderr(Stdio::piped()).spawn().unwrap());
     // Lines arrive through a channel so that a silent server fails the test instead of hanging it.
     let (tx, lines) = std::sync::mpsc::channel::<String>();
-    let stdout = child.0.stdout.take().unwrap();
+    let stdout = child.0.stderr.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
@@ -103,8 +108,19 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     rt.block_on(async {
         let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200);
+        let anonymous: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .json(&serde_json::json!({"query": "{ engagements { totalCount } }"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
         let body: serde_json::Value = reqwest::Client::new()
             .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&token)
             .json(&serde_json::json!({"query": "{ engagements { totalCount edges { node { stage participants { totalCount } } } } }"}))
             .send()
             .await

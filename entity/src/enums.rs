@@ -194,6 +194,7 @@ string_enum!(EmailPurpose {
     MeetingRequest = "meeting_request",
     MeetingCancellation = "meeting_cancellation",
     MeetingReminder = "meeting_reminder",
+    SignIn = "sign_in",
 });
 
 string_enum!(
@@ -201,6 +202,17 @@ string_enum!(
     TokenPurpose {
         InvitationResponse = "invitation_response",
         MeetingRsvp = "meeting_rsvp",
+        SignIn = "sign_in",
+    }
+);
+
+string_enum!(
+    /// What a personal access token may do.
+    TokenScope {
+        /// Queries only.
+        Read = "read",
+        /// Queries and mutations.
+        Write = "write",
     }
 );
 

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
 mod m20261126_000002_worker;
+mod m20261126_000003_auth;
 
 /// The domain tables, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -16,7 +17,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_foundation::Migration), Box::new(m20261126_000002_worker::Migration)]
+        vec![
+            Box::new(m20261126_000001_foundation::Migration),
+            Box::new(m20261126_000002_worker::Migration),
+            Box::new(m20261126_000003_auth::Migration),
+        ]
     }
 }
 

@@ -95,6 +95,8 @@ pub struct TestApp {
     pub smtp: smtp::SmtpServer,
     /// As the app was started with.
     pub config: Config,
+    /// A write token of the harness's platform administrator, whom `gql` acts as.
+    pub admin_token: String,
     statements: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -149,6 +151,7 @@ impl TestApp {
             counter.fetch_add(1, Ordering::SeqCst);
         });
         let clock = ShiftedClock::new();
+        let admin_token = harness_admin(&db).await;
         let app = App::from_parts(config.clone(), db.clone(), Arc::new(clock.clone()));
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -167,6 +170,7 @@ impl TestApp {
             clock,
             smtp,
             config,
+            admin_token,
             statements,
             shutdown: Some(tx),
             server: Some(server),
@@ -279,19 +283,42 @@ impl TestApp {
     }
 
     /// POSTs a GraphQL request and returns the parsed body; the HTTP status must be 200.
+    /// POSTs a GraphQL request as the platform administrator and returns the parsed body;
+    /// the HTTP status must be 200.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let resp = self
-            .client
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("POST /graphql");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("JSON body");
+        self.gql_as(Some(&self.admin_token), query, variables).await
+    }
+
+    /// As [`TestApp::gql`], with another bearer token (or none).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post_as(token, query, variables).await;
         assert_eq!(status, 200, "unexpected status; body: {body}");
         body
+    }
+
+    /// Status and body of a GraphQL POST with this bearer token (or none).
+    pub async fn post_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut req = self.client.post(&self.url).header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.json(&json!({ "query": query, "variables": variables })).send().await.expect("POST /graphql");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.expect("JSON body");
+        (status, body)
+    }
+
+    /// The harness administrator again (after a test dropped and recreated the tables).
+    pub async fn recreate_admin(&mut self) {
+        self.admin_token = harness_admin(&self.db).await;
+    }
+
+    /// A write token for a person (global id), for acting in their role.
+    pub async fn token_for(&self, person: &str) -> String {
+        use pci_entity::Clock;
+        pci_api::auth::issue_token_for(&self.db, decode_id(person), pci_entity::TokenScope::Write, self.clock.now())
+            .await
+            .expect("token")
     }
 
     /// Like [`TestApp::gql`] but the response must carry no errors; returns `data`.
@@ -375,6 +402,41 @@ impl Drop for WorkerGuard {
             let _ = tx.send(());
         }
     }
+}
+
+/// The administrator the tests act as, written directly (no audit entry, no organisation in
+/// anyone's lists) so that counts in tests see only what the test did.
+async fn harness_admin(db: &DatabaseConnection) -> String {
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let now = chrono::Utc::now();
+    let org = pci_entity::organisation::Model {
+        id: pci_entity::new_id(),
+        kind: pci_entity::OrganisationKind::Other,
+        name: "Test harness".into(),
+        slug: format!("test-harness-{}", uuid::Uuid::now_v7().simple()),
+        created_at: now,
+        updated_at: now,
+    };
+    pci_entity::organisation::Entity::insert(org.clone().into_active_model())
+        .exec_without_returning(db)
+        .await
+        .expect("org");
+    let person = pci_entity::person::Model {
+        id: pci_entity::new_id(),
+        name: "Harness Admin".into(),
+        email: "admin@harness.test".into(),
+        email_normalized: "admin@harness.test".into(),
+        organisation_id: org.id,
+        job_title: None,
+        is_admin: true,
+        created_at: now,
+        updated_at: now,
+    };
+    pci_entity::person::Entity::insert(person.clone().into_active_model())
+        .exec_without_returning(db)
+        .await
+        .expect("admin");
+    pci_api::auth::issue_token_for(db, person.id, pci_entity::TokenScope::Write, now).await.expect("admin token")
 }
 
 /// The uuid inside a global id.

@@ -63,7 +63,7 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
             && text.contains("Roads maintenance review")
             && text.contains("peer reviewer")
     );
-    assert!(text.contains("Morag Campbell"), "names an organiser: {text}");
+    assert!(text.contains("Harness Admin (Test harness) has invited you"), "names who invited: {text}");
     assert!(mail.html().contains("<strong>peer reviewer</strong>"), "{}", mail.html());
 
     // The organiser's delivery log shows it, with the same Message-ID.

@@ -114,7 +114,9 @@ async fn meetings_must_have_been_held(app: TestApp) {
             (json!("PRIORITISATION"), json!("FIELDWORK"))
         ]
     );
-    assert_eq!(history["edges"][0]["node"]["actorKind"], "ANONYMOUS");
+    assert_eq!(history["edges"][0]["node"]["actorKind"], "PERSON");
+    let viewer = app.gql_ok("{ viewer { person { id } } }", json!({})).await;
+    assert_eq!(history["edges"][0]["node"]["movedBy"]["id"], viewer["viewer"]["person"]["id"], "who moved it");
     assert_eq!(app.count("stage_transitions").await, 3);
 }
 

@@ -41,6 +41,29 @@ pub struct Config {
     /// `pci-worker` runs them).
     pub worker: WorkerMode,
     pub jobs: JobsConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session ends this long after sign-in ...
+    pub session_days: i64,
+    /// ... or after this long unused.
+    pub session_idle_hours: i64,
+    /// How long a sign-in link works.
+    pub sign_in_link_minutes: i64,
+    pub cookie_name: String,
+    /// Web origins (`https://app.example.org`) that may call the API from a browser (CORS) and
+    /// use the session cookie. The origin of `public_url` is always allowed.
+    pub allowed_origins: Vec<String>,
+    /// Sign-in emails per address per hour; beyond it, 429.
+    pub sign_in_per_address_per_hour: u32,
+    /// Sign-in requests per client address per hour; beyond it, 429.
+    pub sign_in_per_client_per_hour: u32,
+    /// Sustained requests per second per client address, and the burst allowed above it.
+    pub requests_per_second: u64,
+    pub request_burst: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +162,23 @@ impl Default for Config {
             mail_dir: PathBuf::from("data/mail"),
             worker: WorkerMode::Embedded,
             jobs: JobsConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_days: 30,
+            session_idle_hours: 12,
+            sign_in_link_minutes: 15,
+            cookie_name: "pci_session".into(),
+            allowed_origins: Vec::new(),
+            sign_in_per_address_per_hour: 5,
+            sign_in_per_client_per_hour: 30,
+            requests_per_second: 50,
+            request_burst: 200,
         }
     }
 }
@@ -239,6 +279,50 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("log filter {:?} is invalid", self.log))?;
+        self.mail_from
+            .parse::<crate::mail::Mailbox>()
+            .context("mail_from must be an address like `PCI Hub <pci@example.org>`")?;
+        if let Some(r) = &self.mail_reply_to {
+            r.parse::<crate::mail::Mailbox>().context("mail_reply_to must be an email address")?;
+        }
+        if let Some(url) = &self.smtp_url {
+            crate::mail::SmtpSettings::parse(url).context("smtp_url is invalid")?;
+        }
+        let j = &self.jobs;
+        if j.poll_ms == 0 || j.concurrency == 0 || j.heartbeat_ms < 1000 {
+            bail!("jobs.poll_ms and jobs.concurrency must be positive, jobs.heartbeat_ms at least 1000");
+        }
+        if j.reminder_hours < 0 || j.retry_horizon_hours < 0 || j.retention_days < 1 || j.link_valid_days < 1 {
+            bail!(
+                "jobs.reminder_hours and jobs.retry_horizon_hours cannot be negative; retention and link validity are at least a day"
+            );
+        }
+        if j.sending_lease_ms < j.smtp_timeout_ms.saturating_mul(2) {
+            bail!("jobs.sending_lease_ms must be at least twice jobs.smtp_timeout_ms");
+        }
+        let a = &self.auth;
+        if a.session_days < 1 || a.session_idle_hours < 1 || a.sign_in_link_minutes < 1 {
+            bail!("auth.session_days, auth.session_idle_hours and auth.sign_in_link_minutes must be at least 1");
+        }
+        if a.sign_in_per_address_per_hour == 0
+            || a.sign_in_per_client_per_hour == 0
+            || a.requests_per_second == 0
+            || a.request_burst == 0
+        {
+            bail!("auth rate limits must be positive");
+        }
+        for o in &a.allowed_origins {
+            let u = Url::parse(o).with_context(|| {
+                format!("auth.allowed_origins: {o:?} is not an origin like https://app.example.org")
+            })?;
+            if u.path() != "/" || u.query().is_some() || !matches!(u.scheme(), "http" | "https") {
+                bail!("auth.allowed_origins: {o:?} must be just scheme://host[:port]");
+            }
+        }
+        if a.cookie_name.is_empty() || !a.cookie_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            bail!("auth.cookie_name may hold letters, digits, '-' and '_' only");
+        }
         Ok(())
     }
 

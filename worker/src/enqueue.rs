@@ -7,7 +7,7 @@ use pci_entity::{meeting, new_id, outbox, participant};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::jobs::{Job, MeetingInvitation, MeetingReminder, ParticipantInvitation};
+use crate::jobs::{Job, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
 
 /// Writes one job to run at `run_at`.
 pub async fn push<J: Job>(
@@ -114,5 +114,15 @@ impl Enqueue {
             push(db, &job, now, now).await?;
         }
         Ok(())
+    }
+
+    /// A sign-in link for a person who asked for one.
+    pub async fn sign_in_link(
+        &self,
+        db: &impl ConnectionTrait,
+        person_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        push(db, &SignInLink { person_id, requested_at: now }, now, now).await
     }
 }

@@ -42,6 +42,7 @@ pub fn job_context(config: &Config, db: DatabaseConnection, clock: Arc<dyn Clock
         reply_to: config.mail_reply_to.as_deref().map(str::parse::<Mailbox>).transpose().context("mail_reply_to")?,
         public_url: config.public_url.clone(),
         jobs: config.jobs.clone(),
+        auth: config.auth.clone(),
     })
 }
 

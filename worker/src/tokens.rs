@@ -4,7 +4,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use pci_entity::{TokenPurpose, action_token, new_id};
-use rand::RngCore;
+use rand::{RngCore, TryRngCore};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -14,11 +14,20 @@ use uuid::Uuid;
 pub enum Target {
     Participant(Uuid),
     Attendee(Uuid),
+    Person(Uuid),
 }
 
-fn hash(raw: &str) -> String {
+/// Hex SHA-256: how every secret token is stored.
+pub fn hash(raw: &str) -> String {
     let digest = Sha256::digest(raw.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 256 random bits from the operating system's generator, base64url (43 characters).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).unwrap_or_else(|_| rand::rng().fill_bytes(&mut bytes));
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Creates a token and returns its only plain copy, for the email.
@@ -29,12 +38,11 @@ pub async fn issue(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<String, DbErr> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let raw = URL_SAFE_NO_PAD.encode(bytes);
-    let (participant_id, attendee_id) = match target {
-        Target::Participant(id) => (Some(id), None),
-        Target::Attendee(id) => (None, Some(id)),
+    let raw = random_secret();
+    let (participant_id, attendee_id, person_id) = match target {
+        Target::Participant(id) => (Some(id), None, None),
+        Target::Attendee(id) => (None, Some(id), None),
+        Target::Person(id) => (None, None, Some(id)),
     };
     action_token::Entity::insert(action_token::ActiveModel {
         id: Set(new_id()),
@@ -42,6 +50,7 @@ pub async fn issue(
         purpose: Set(purpose),
         participant_id: Set(participant_id),
         attendee_id: Set(attendee_id),
+        person_id: Set(person_id),
         expires_at: Set(expires_at),
         used_at: Set(None),
         created_at: Set(now),
@@ -81,6 +90,7 @@ pub async fn revoke(
     let q = match target {
         Target::Participant(id) => q.filter(action_token::Column::ParticipantId.eq(id)),
         Target::Attendee(id) => q.filter(action_token::Column::AttendeeId.eq(id)),
+        Target::Person(id) => q.filter(action_token::Column::PersonId.eq(id)),
     };
     Ok(q.exec(db).await?.rows_affected)
 }

@@ -79,6 +79,7 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
         email_normalized: email.normalized(),
         organisation_id: input.organisation_id,
         job_title,
+        is_admin: false,
         created_at: now,
         updated_at: now,
     };

@@ -1,14 +1,20 @@
 //! What resolvers reach through `Context`: shared state from the schema, and per-request data
 //! inserted by the HTTP handler.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use async_graphql::Context;
 use pci_entity::Clock;
 use sea_orm::DatabaseConnection;
 
-use super::loaders::Loaders;
-use crate::domain::{Actor, Env};
+use pci_worker::config::AuthConfig;
+
+use super::{error::ApiError, loaders::Loaders};
+use crate::{
+    auth::{Caller, SignInLimits},
+    domain::{Actor, Env},
+    policy::{Access, Denied},
+};
 
 /// Lives as long as the schema.
 #[derive(Clone)]
@@ -16,17 +22,28 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub enqueue: pci_worker::Enqueue,
+    pub auth: Arc<AuthConfig>,
+    pub sign_in_limits: Arc<SignInLimits>,
 }
 
 /// Made fresh for each request.
 pub struct RequestState {
     pub actor: Actor,
+    pub access: Access,
     pub loaders: Loaders,
+    pub client_ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
 }
 
 impl RequestState {
-    pub fn new(state: &AppState, actor: Actor) -> Self {
-        Self { actor, loaders: Loaders::new(&state.db) }
+    pub fn new(
+        state: &AppState,
+        caller: Option<Caller>,
+        client_ip: Option<IpAddr>,
+        user_agent: Option<String>,
+    ) -> Self {
+        let actor = caller.map_or(Actor::Anonymous, |c| Actor::Person(c.person_id));
+        Self { actor, access: Access::new(caller), loaders: Loaders::new(&state.db), client_ip, user_agent }
     }
 }
 
@@ -38,6 +55,9 @@ pub trait CtxExt {
     }
     fn db(&self) -> async_graphql::Result<&DatabaseConnection> {
         Ok(&self.app()?.db)
+    }
+    fn access(&self) -> async_graphql::Result<&Access> {
+        Ok(&self.request()?.access)
     }
     /// The environment a domain command runs in.
     fn env(&self) -> async_graphql::Result<Env> {
@@ -52,5 +72,21 @@ impl CtxExt for Context<'_> {
     }
     fn request(&self) -> async_graphql::Result<&RequestState> {
         self.data::<RequestState>()
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::Unauthenticated => ApiError::Unauthenticated,
+            Denied::Forbidden => ApiError::Forbidden,
+            Denied::Hidden => ApiError::NotFound("not found".into()),
+        }
+    }
+}
+
+impl From<Denied> for async_graphql::Error {
+    fn from(d: Denied) -> Self {
+        ApiError::from(d).into()
     }
 }

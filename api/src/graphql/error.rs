@@ -10,6 +10,7 @@ pub const FORBIDDEN: &str = "FORBIDDEN";
 pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const INTERNAL: &str = "INTERNAL";
+pub const RATE_LIMITED: &str = "RATE_LIMITED";
 pub const TIMEOUT: &str = "TIMEOUT";
 pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
 pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
@@ -20,6 +21,10 @@ pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 pub enum ApiError {
     BadUserInput(String),
     NotFound(String),
+    /// No valid credential. No detail on purpose: an expired, used or forged token all look alike.
+    Unauthenticated,
+    Forbidden,
+    RateLimited,
     Internal(anyhow::Error),
 }
 
@@ -40,6 +45,14 @@ impl From<ApiError> for async_graphql::Error {
         match e {
             ApiError::BadUserInput(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", BAD_USER_INPUT)),
             ApiError::NotFound(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", NOT_FOUND)),
+            ApiError::Unauthenticated => {
+                async_graphql::Error::new("sign in first").extend_with(|_, x| x.set("code", UNAUTHENTICATED))
+            }
+            ApiError::Forbidden => {
+                async_graphql::Error::new("you may not do this").extend_with(|_, x| x.set("code", FORBIDDEN))
+            }
+            ApiError::RateLimited => async_graphql::Error::new("too many requests; try again later")
+                .extend_with(|_, x| x.set("code", RATE_LIMITED)),
             ApiError::Internal(err) => {
                 tracing::error!(error = ?err, "internal error while resolving a field");
                 internal()
@@ -53,6 +66,10 @@ pub fn internal() -> async_graphql::Error {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+pub fn has_code(e: &ServerError, code: &str) -> bool {
+    code_of(e) == Some(code)
+}
 
 fn code_of(e: &ServerError) -> Option<&str> {
     match e.extensions.as_ref()?.get("code")? {

@@ -15,10 +15,12 @@ pub enum NodeKind {
     MeetingAttendee,
     StageTransition,
     EmailDelivery,
+    PersonalAccessToken,
+    AuditEntry,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 8] = [
+    const ALL: [NodeKind; 10] = [
         Self::Organisation,
         Self::Person,
         Self::Engagement,
@@ -27,6 +29,8 @@ impl NodeKind {
         Self::MeetingAttendee,
         Self::StageTransition,
         Self::EmailDelivery,
+        Self::PersonalAccessToken,
+        Self::AuditEntry,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -40,6 +44,8 @@ impl NodeKind {
             Self::MeetingAttendee => "MeetingAttendee",
             Self::StageTransition => "StageTransition",
             Self::EmailDelivery => "EmailDelivery",
+            Self::PersonalAccessToken => "PersonalAccessToken",
+            Self::AuditEntry => "AuditEntry",
         }
     }
 }

@@ -9,8 +9,8 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use pci_entity::{
-    email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
-    organisation, participant, person, stage_transition,
+    audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
+    organisation, participant, person, personal_access_token, stage_transition,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -31,7 +31,18 @@ macro_rules! keyed {
         }
     )+};
 }
-keyed!(organisation, person, engagement, participant, meeting, meeting_attendee, stage_transition, email_delivery);
+keyed!(
+    organisation,
+    person,
+    engagement,
+    participant,
+    meeting,
+    meeting_attendee,
+    stage_transition,
+    email_delivery,
+    personal_access_token,
+    audit_entry
+);
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
@@ -102,6 +113,7 @@ child_spec!(ParticipantsOfEngagement, participant, EngagementId, Id);
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
 child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
 child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
+child_spec!(AttendancesOfPerson, meeting_attendee, PersonId, Id);
 child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 
@@ -170,6 +182,10 @@ pub struct Loaders {
     pub engagement_deliveries: DataLoader<Children<DeliveriesOfEngagement>>,
     pub participant_deliveries: DataLoader<Children<DeliveriesOfParticipant>>,
     pub meeting_deliveries: DataLoader<Children<DeliveriesOfMeeting>>,
+    pub personal_access_token: DataLoader<ById<personal_access_token::Entity>>,
+    pub audit_entry: DataLoader<ById<audit_entry::Entity>>,
+    /// Attendances of a person, to filter what a fieldwork contributor sees.
+    pub attendances: DataLoader<Children<AttendancesOfPerson>>,
 }
 
 impl Loaders {
@@ -206,6 +222,9 @@ impl Loaders {
             engagement_deliveries: children(db),
             participant_deliveries: children(db),
             meeting_deliveries: children(db),
+            personal_access_token: by_id(db),
+            audit_entry: by_id(db),
+            attendances: children(db),
         }
     }
 }

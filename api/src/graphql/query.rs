@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
-use pci_entity::{engagement, engagement_peer_council, organisation, person};
+use pci_entity::{audit_entry, engagement, engagement_peer_council, organisation, person};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Value,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
@@ -16,10 +16,11 @@ use super::{
     ids::{NodeKind, decode_as},
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
     types::{
-        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, engagement::instant_key,
-        node::load_node, page_cost,
+        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, Viewer,
+        audit::AuditEntry, engagement::instant_key, node::load_node, page_cost,
     },
 };
+use crate::policy::{Denied, View};
 
 pub const MAX_NODES: usize = 100;
 
@@ -40,6 +41,17 @@ pub struct FailedJob {
 }
 
 pub struct QueryRoot;
+
+#[derive(InputObject, Default)]
+pub struct AuditFilter {
+    pub engagement_id: Option<ID>,
+    /// Changes made by this person.
+    pub actor_id: Option<ID>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
 
 #[derive(InputObject, Default)]
 pub struct OrganisationFilter {
@@ -134,6 +146,65 @@ fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiErro
 
 #[Object(name = "Query")]
 impl QueryRoot {
+    /// The signed-in caller; null when not signed in.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Viewer>> {
+        Ok(ctx.access()?.caller.map(|c| Viewer {
+            person_id: c.person_id,
+            is_admin: c.is_admin,
+            credential: c.credential,
+        }))
+    }
+
+    /// The audit log, newest first. Administrators see all of it; an engagement's
+    /// facilitators see that engagement's (`filter.engagementId` is then required).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn audit_entries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AuditFilter>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry, TotalCount>> {
+        let access = ctx.access()?;
+        access.signed_in()?;
+        let db = ctx.db()?;
+        let f = filter.unwrap_or_default();
+        let mut q = audit_entry::Entity::find();
+        match &f.engagement_id {
+            Some(id) => {
+                let e = id_filter(id, NodeKind::Engagement, "engagementId")?;
+                if !access.facilitates(db, e).await.map_err(ApiError::from)? {
+                    return Err(Denied::Forbidden.into());
+                }
+                q = q.filter(audit_entry::Column::EngagementId.eq(e));
+            }
+            None if access.is_admin() => {}
+            None => return Err(Denied::Forbidden.into()),
+        }
+        if let Some(actor) = &f.actor_id {
+            q = q.filter(audit_entry::Column::ActorPersonId.eq(id_filter(actor, NodeKind::Person, "actorId")?));
+        }
+        if let Some(from) = f.from {
+            q = q.filter(audit_entry::Column::At.gte(from));
+        }
+        if let Some(to) = f.to {
+            q = q.filter(audit_entry::Column::At.lt(to));
+        }
+        let sort = SortKey::<audit_entry::Entity> {
+            name: "auditEntries:id",
+            column: audit_entry::Column::Id,
+            id: audit_entry::Column::Id,
+            descending: true,
+            key_of: |m| Json::String(m.id.to_string()),
+            parse: |j| j.as_str()?.parse::<uuid::Uuid>().ok().map(Value::from),
+        };
+        let window = PageArgs::new(first, after, last, before).window(sort.name)?;
+        let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        Ok(page.into_connection(lazy_count(db.clone(), q), AuditEntry))
+    }
+
     /// Fetches any object by its global id; null if it does not exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
         load_node(ctx, &id).await
@@ -154,6 +225,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: i32,
     ) -> async_graphql::Result<Vec<FailedJob>> {
+        ctx.access()?.admin()?;
         if !(0..=MAX_NODES as i32).contains(&first) {
             return Err(ApiError::BadUserInput(format!("`first` must be between 0 and {MAX_NODES}")).into());
         }
@@ -185,6 +257,7 @@ impl QueryRoot {
         filter: Option<OrganisationFilter>,
         order_by: Option<OrganisationOrder>,
     ) -> async_graphql::Result<Connection<String, Organisation, TotalCount>> {
+        ctx.access()?.signed_in()?;
         let f = filter.unwrap_or_default();
         let mut q = organisation::Entity::find();
         if let Some(kinds) = f.kind {
@@ -234,8 +307,13 @@ impl QueryRoot {
         filter: Option<PersonFilter>,
         order_by: Option<PersonOrder>,
     ) -> async_graphql::Result<Connection<String, Person, TotalCount>> {
+        let access = ctx.access()?;
+        let me = access.signed_in()?.person_id;
         let f = filter.unwrap_or_default();
         let mut q = person::Entity::find();
+        if let Some(shared) = access.people_filter(ctx.db()?).await.map_err(ApiError::from)? {
+            q = q.filter(Condition::any().add(person::Column::Id.eq(me)).add(person::Column::Id.in_subquery(shared)));
+        }
         if let Some(org) = &f.organisation_id {
             q = q.filter(person::Column::OrganisationId.eq(id_filter(org, NodeKind::Organisation, "organisationId")?));
         }
@@ -283,8 +361,14 @@ impl QueryRoot {
         filter: Option<EngagementFilter>,
         order_by: Option<EngagementOrder>,
     ) -> async_graphql::Result<Connection<String, Engagement, TotalCount>> {
+        let access = ctx.access()?;
+        access.signed_in()?;
         let f = filter.unwrap_or_default();
         let mut q = engagement::Entity::find();
+        // Engagements the caller takes part in; all of them for an administrator.
+        if let Some(visible) = access.engagement_filter(ctx.db()?, View::Own).await.map_err(ApiError::from)? {
+            q = q.filter(engagement::Column::Id.is_in(visible));
+        }
         if let Some(stages) = f.stage.and_then(|s| s.in_) {
             q = q.filter(engagement::Column::Stage.is_in(stages.into_iter().map(pci_entity::Stage::from)));
         }

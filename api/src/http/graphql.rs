@@ -2,7 +2,7 @@
 //! method and content-type rules, `Accept` negotiation, status codes, CSRF prevention, body,
 //! batch, alias and time limits.
 
-use std::{collections::BTreeMap, sync::Arc, time::Instant};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Instant};
 
 use async_graphql::{
     ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value, Variables,
@@ -10,7 +10,7 @@ use async_graphql::{
 };
 use axum::{
     body::Body,
-    extract::{RawQuery, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
@@ -18,17 +18,17 @@ use futures::StreamExt;
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use super::auth::Who;
 use super::{
     HttpState, duration_ms, json_error,
     negotiate::{ResponseType, forces_preflight, is_json_utf8, response_type},
 };
-use crate::{
-    domain::Actor,
-    graphql::{
-        RequestState,
-        error::{GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, TIMEOUT, is_request_error, sanitize},
-        limits::{alias_count, operation_type},
+use crate::graphql::{
+    RequestState,
+    error::{
+        GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, RATE_LIMITED, TIMEOUT, has_code, is_request_error, sanitize,
     },
+    limits::{alias_count, operation_type},
 };
 
 /// A request refused before execution.
@@ -49,6 +49,7 @@ fn bad_request(message: impl Into<String>) -> Refusal {
 
 pub async fn handle(
     State(state): State<Arc<HttpState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -65,6 +66,10 @@ pub async fn handle(
             "Accept must allow application/graphql-response+json or application/json",
         );
     };
+    let who = match super::auth::identify(&state, &headers).await {
+        Ok(who) => who,
+        Err(resp) => return resp,
+    };
     let parsed = match method {
         Method::POST => read_post(&state, &headers, body).await,
         Method::GET => read_get(query.as_deref().unwrap_or_default(), &headers),
@@ -74,7 +79,7 @@ pub async fn handle(
         }),
     };
     match parsed {
-        Ok(batch) => execute(&state, rt, batch).await,
+        Ok(batch) => execute(&state, &who.with_peer(peer), rt, batch).await,
         Err(r) => {
             let mut resp = json_error(r.status, rt.content_type(), r.code, &r.message);
             if let Some(allow) = r.allow {
@@ -268,7 +273,7 @@ fn request_error(message: String, code: &'static str) -> ServerError {
 /// Parses and applies the checks async-graphql does not make; `Err` is the response to send.
 /// Parses and applies the checks async-graphql does not make. `Ok` carries the request and
 /// whether it is a query; `Err` is the response to send instead.
-fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<(GqlRequest, bool), Box<GqlResponse>> {
+fn prepare(state: &HttpState, who: &Who, mut req: GqlRequest) -> Result<(GqlRequest, bool), Box<GqlResponse>> {
     let max_aliases = state.config.graphql.max_aliases;
     let operation_name = req.operation_name.clone();
     let is_query = match req.parsed_query() {
@@ -288,14 +293,14 @@ fn prepare(state: &HttpState, mut req: GqlRequest) -> Result<(GqlRequest, bool),
             operation_type(doc, operation_name.as_deref()) == Some(OperationType::Query)
         }
     };
-    Ok((req.data(RequestState::new(&state.app, Actor::Anonymous)), is_query))
+    Ok((req.data(RequestState::new(&state.app, who.caller, who.client_ip, who.user_agent.clone())), is_query))
 }
 
 /// Runs one operation. Queries are cut off at the time limit; mutations are not, because
 /// cancelling one after it committed would hide the write and invite a duplicating retry (their
 /// transactions are bounded by the database's own timeouts).
-async fn run_one(state: &HttpState, req: GqlRequest) -> (GqlResponse, bool) {
-    let (req, is_query) = match prepare(state, req) {
+async fn run_one(state: &HttpState, who: &Who, req: GqlRequest) -> (GqlResponse, bool) {
+    let (req, is_query) = match prepare(state, who, req) {
         Ok(r) => r,
         Err(resp) => return (*resp, false),
     };
@@ -332,25 +337,31 @@ fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
     (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
 }
 
-async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response {
+async fn execute(state: &HttpState, who: &Who, rt: ResponseType, batch: Batch) -> Response {
     let started = Instant::now();
     let (is_batch, mut responses) = match batch {
-        Batch::Single(req) => (false, vec![run_one(state, *req).await]),
+        Batch::Single(req) => (false, vec![run_one(state, who, *req).await]),
         // One after another, so that mutations in a batch apply in the order sent.
         Batch::Many(reqs) => {
             let mut out = Vec::with_capacity(reqs.len());
             for r in reqs {
-                out.push(run_one(state, r).await);
+                out.push(run_one(state, who, r).await);
             }
             (true, out)
         }
     };
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "GraphQL executed");
+    // Headers a resolver set (a session cookie on sign-in or sign-out).
+    let extra: Vec<(http::HeaderName, HeaderValue)> =
+        responses.iter().flat_map(|(r, _)| r.http_headers.iter().map(|(k, v)| (k.clone(), v.clone()))).collect();
     let (json, status) = match (is_batch, responses.as_mut_slice()) {
         (false, [(only, timed_out)]) => {
             let (body, request_error) = body_of(only);
+            let rate_limited = only.errors.iter().any(|e| has_code(e, RATE_LIMITED));
             let status = if *timed_out {
                 StatusCode::SERVICE_UNAVAILABLE
+            } else if rate_limited {
+                StatusCode::TOO_MANY_REQUESTS
             } else if request_error && rt == ResponseType::GraphqlResponse {
                 StatusCode::BAD_REQUEST
             } else {
@@ -362,6 +373,9 @@ async fn execute(state: &HttpState, rt: ResponseType, batch: Batch) -> Response 
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();
+    for (k, v) in extra {
+        h.append(k, v);
+    }
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(rt.content_type()));
     // Engagement data is confidential: no shared caches.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

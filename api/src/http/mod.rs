@@ -1,5 +1,6 @@
 //! HTTP transport: routes, middleware, health checks.
 
+pub mod auth;
 mod graphql;
 mod health;
 mod negotiate;
@@ -9,13 +10,16 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{any, get},
 };
 use tower::ServiceBuilder;
+use tower_governor::{GovernorLayer, governor::GovernorConfigBuilder, key_extractor::PeerIpKeyExtractor};
 use tower_http::{
+    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -34,6 +38,47 @@ pub struct HttpState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// CORS for the configured front-end origins (and `public_url`'s): credentials allowed, the
+/// headers GraphQL clients send, cached for a day.
+fn cors(config: &Config) -> CorsLayer {
+    let mut origins: Vec<HeaderValue> =
+        config.auth.allowed_origins.iter().filter_map(|o| o.trim_end_matches('/').parse().ok()).collect();
+    if let Ok(public) = config.public_url.origin().ascii_serialization().parse() {
+        origins.push(public);
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
+        .max_age(Duration::from_secs(86_400))
+}
+
+/// Headers every response carries; HSTS only when served over HTTPS.
+fn security_headers(config: &Config) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
+    let mut h = vec![
+        SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if config.public_url.scheme() == "https" {
+        h.push(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    h
+}
+
 pub fn router(state: Arc<HttpState>) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
@@ -41,20 +86,37 @@ pub fn router(state: Arc<HttpState>) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis));
-    Router::new()
+    let a = &state.config.auth;
+    // Per client address, every route: a standard token bucket (tower_governor).
+    let limit = GovernorConfigBuilder::default()
+        .per_millisecond((1000 / a.requests_per_second).max(1))
+        .burst_size(a.request_burst)
+        .key_extractor(PeerIpKeyExtractor)
+        .finish()
+        .map(Arc::new);
+    let cors = cors(&state.config);
+    let headers = security_headers(&state.config);
+    let mut router = Router::new()
         .route("/graphql", any(graphql::handle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))
         .route("/respond/meeting", get(respond::meeting_form).post(respond::meeting_answer))
+        .route("/sign-in", get(respond::sign_in_form).post(respond::sign_in_answer))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() })
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(trace)
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
-        )
+        .with_state(state);
+    if let Some(limit) = limit {
+        router = router.layer(GovernorLayer::new(limit));
+    }
+    for h in headers {
+        router = router.layer(h);
+    }
+    router.layer(cors).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
 }
 
 pub(crate) fn duration_ms(ms: u64) -> Duration {

@@ -232,3 +232,64 @@ pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<A
         }
     }
 }
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// The page behind a sign-in link: a button, so that a mail scanner following the link does
+/// not use it up.
+pub async fn sign_in_form(State(state): State<Arc<HttpState>>, Query(q): Query<LinkQuery>) -> Response {
+    let db = &state.app.db;
+    let found = async {
+        let Some(t) = tokens::find(db, &q.token, TokenPurpose::SignIn, now(&state)).await? else { return Ok(None) };
+        pci_entity::person::Entity::find_by_id(t.person_id.unwrap_or_default()).one(db).await
+    }
+    .await;
+    let person = match found {
+        Ok(Some(p)) => p,
+        Ok(None) => return spent(),
+        Err(err) => {
+            tracing::error!(error = %err, "sign-in page");
+            return failed();
+        }
+    };
+    let body = format!(
+        "<p>Sign in to PCI Hub as <strong>{name}</strong>?</p>\
+         <form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
+         <p><button type=\"submit\">Sign in</button></p></form>",
+        name = esc(&person.name),
+        token = esc(&q.token)
+    );
+    page(StatusCode::OK, "Sign in", &body)
+}
+
+pub async fn sign_in_answer(
+    State(state): State<Arc<HttpState>>,
+    headers: axum::http::HeaderMap,
+    Form(f): Form<SignInForm>,
+) -> Response {
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    match crate::auth::complete_sign_in(&env(&state), &state.config.auth, &f.token, user_agent).await {
+        Ok((token, session, person)) => {
+            let mut r = page(
+                StatusCode::OK,
+                "Signed in",
+                &format!("<p>You are signed in as {}. You can close this page.</p>", esc(&person.name)),
+            );
+            let max_age = (session.expires_at - session.created_at).num_seconds();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                super::auth::session_cookie(&state.config.auth.cookie_name, Some(&token), max_age),
+            );
+            r
+        }
+        Err(DomainError::Invalid(_)) => spent(),
+        Err(DomainError::Db(err)) => {
+            tracing::error!(error = %err, "completing a sign-in");
+            failed()
+        }
+    }
+}

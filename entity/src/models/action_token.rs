@@ -13,6 +13,8 @@ pub struct Model {
     pub purpose: TokenPurpose,
     pub participant_id: Option<Uuid>,
     pub attendee_id: Option<Uuid>,
+    /// For sign-in links.
+    pub person_id: Option<Uuid>,
     pub expires_at: ChronoDateTimeUtc,
     pub used_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,

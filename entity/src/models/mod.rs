@@ -12,4 +12,6 @@ pub mod organisation;
 pub mod outbox;
 pub mod participant;
 pub mod person;
+pub mod personal_access_token;
+pub mod session;
 pub mod stage_transition;

@@ -13,6 +13,9 @@ pub struct Model {
     pub email_normalized: String,
     pub organisation_id: Uuid,
     pub job_title: Option<String>,
+    /// Platform administrator (Improvement Service staff): manages organisations, people and
+    /// every engagement.
+    pub is_admin: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -4,6 +4,7 @@ pub mod common;
 mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;
+mod sign_in_link;
 
 use std::{future::Future, sync::Arc};
 
@@ -15,9 +16,10 @@ use url::Url;
 pub use meeting_invitation::MeetingInvitation;
 pub use meeting_reminder::MeetingReminder;
 pub use participant_invitation::ParticipantInvitation;
+pub use sign_in_link::SignInLink;
 
 use crate::{
-    config::JobsConfig,
+    config::{AuthConfig, JobsConfig},
     mail::{Mailbox, Transport, templates::Templates},
 };
 
@@ -32,6 +34,7 @@ pub struct JobContext {
     /// Base of the links in emails.
     pub public_url: Url,
     pub jobs: JobsConfig,
+    pub auth: AuthConfig,
 }
 
 impl JobContext {
@@ -64,5 +67,6 @@ macro_rules! for_each_job {
         $m!($crate::jobs::ParticipantInvitation);
         $m!($crate::jobs::MeetingInvitation);
         $m!($crate::jobs::MeetingReminder);
+        $m!($crate::jobs::SignInLink);
     };
 }

@@ -24,6 +24,9 @@ const SOURCES: &[(&str, &str)] = templates!(
     "meeting_reminder.subject",
     "meeting_reminder.txt",
     "meeting_reminder.html",
+    "sign_in.subject",
+    "sign_in.txt",
+    "sign_in.html",
 );
 
 fn html_escape(s: &str) -> String {

@@ -1,7 +1,9 @@
 //! Mutations: noun-verb names, one `input` argument, a payload holding the changed object and
 //! `userErrors`. Resolvers decode ids, call a domain command and map its result.
 
+mod auth;
 mod engagement;
+mod guard;
 mod jobs;
 mod meeting;
 mod organisation;
@@ -25,6 +27,7 @@ pub struct MutationRoot(
     participant::ParticipantMutations,
     meeting::MeetingMutations,
     jobs::JobMutations,
+    auth::AuthMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

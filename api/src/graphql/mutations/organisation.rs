@@ -1,6 +1,6 @@
 use async_graphql::{Context, InputObject, Object};
 
-use super::{outcome, payload};
+use super::{guard, outcome, payload};
 use crate::{
     domain::organisation::{self, OrganisationCreate},
     graphql::{
@@ -29,6 +29,7 @@ impl OrganisationMutations {
         ctx: &Context<'_>,
         input: OrganisationCreateInput,
     ) -> async_graphql::Result<OrganisationCreatePayload> {
+        guard::admin(ctx)?;
         let cmd = OrganisationCreate { kind: input.kind.into(), name: input.name, slug: input.slug };
         let r = outcome(organisation::create(&ctx.env()?, cmd).await)?;
         Ok(OrganisationCreatePayload::from_outcome(r, Organisation))

@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::{Ids, outcome, payload};
+use super::{Ids, guard, outcome, payload};
 use crate::{
     domain::person::{self, PersonCreate, PersonUpdate},
     graphql::{context::CtxExt, ids::NodeKind, types::Person},
@@ -37,6 +37,7 @@ impl PersonMutations {
         ctx: &Context<'_>,
         input: PersonCreateInput,
     ) -> async_graphql::Result<PersonCreatePayload> {
+        guard::admin(ctx)?;
         let mut ids = Ids::default();
         let organisation_id = ids.one(&input.organisation_id, NodeKind::Organisation, "organisationId");
         if let Err(errors) = ids.check() {
@@ -56,6 +57,10 @@ impl PersonMutations {
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
             return Ok(PersonUpdatePayload::from_outcome(Err(errors), Person));
+        }
+        let caller = ctx.access()?.writer()?;
+        if !caller.is_admin && caller.person_id != person_id {
+            return Err(crate::policy::Denied::Forbidden.into());
         }
         let job_title = match input.job_title {
             MaybeUndefined::Undefined => None,

@@ -36,6 +36,7 @@ pub enum EmailPurpose {
     MeetingRequest,
     MeetingCancellation,
     MeetingReminder,
+    SignIn,
 }
 
 /// One email to one person, and what became of it.
@@ -93,6 +94,21 @@ impl EmailDelivery {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// The deliveries of an engagement's object the caller may see: all of them for its managers,
+/// otherwise only their own.
+pub async fn visible(
+    ctx: &Context<'_>,
+    engagement_id: uuid::Uuid,
+    rows: Vec<email_delivery::Model>,
+) -> async_graphql::Result<Vec<email_delivery::Model>> {
+    let access = ctx.access()?;
+    if access.sees_all_deliveries(ctx.db()?, engagement_id).await.map_err(ApiError::from)? {
+        return Ok(rows);
+    }
+    let me = access.person_id();
+    Ok(rows.into_iter().filter(|d| d.person_id.is_some() && d.person_id == me).collect())
 }
 
 /// A page of deliveries already loaded for one parent, newest first.

@@ -13,6 +13,7 @@ use crate::graphql::{
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
+use crate::policy::View;
 
 /// One peer review of a host council's service area, from pre-work to follow-up.
 pub struct Engagement(pub engagement::Model);
@@ -63,6 +64,12 @@ pub struct StagePlanEntry {
 /// Sortable text form of an instant, used as a cursor key.
 pub fn instant_key(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+impl Engagement {
+    async fn view(&self, ctx: &Context<'_>) -> async_graphql::Result<View> {
+        Ok(ctx.access()?.view(ctx.db()?, self.0.id).await.map_err(ApiError::from)?)
+    }
 }
 
 #[Object]
@@ -117,8 +124,14 @@ impl Engagement {
             f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
         let statuses: Option<Vec<pci_entity::InvitationStatus>> =
             f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        // A fieldwork contributor sees only their own place in the team.
+        let only = match self.view(ctx).await? {
+            View::Full => None,
+            _ => ctx.access()?.person_id(),
+        };
         let rows: Vec<_> = load_children!(ctx, participants, self.0.id)
             .into_iter()
+            .filter(|p| only.is_none_or(|me| p.person_id == me))
             .filter(|p| roles.as_ref().is_none_or(|r| r.contains(&p.role)))
             .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
             .collect();
@@ -141,8 +154,15 @@ impl Engagement {
         let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
         let statuses: Option<Vec<pci_entity::MeetingStatus>> =
             f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        // A fieldwork contributor sees only the meetings they attend.
+        let attended: Option<Vec<uuid::Uuid>> = match (self.view(ctx).await?, ctx.access()?.person_id()) {
+            (View::Full, _) => None,
+            (_, Some(me)) => Some(load_children!(ctx, attendances, me).into_iter().map(|a| a.meeting_id).collect()),
+            (_, None) => Some(Vec::new()),
+        };
         let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
             .into_iter()
+            .filter(|m| attended.as_ref().is_none_or(|a| a.contains(&m.id)))
             .filter(|m| kinds.as_ref().is_none_or(|k| k.contains(&m.kind)))
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
@@ -161,7 +181,8 @@ impl Engagement {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, StageTransition, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
-        let rows = load_children!(ctx, history, self.0.id);
+        let rows =
+            if self.view(ctx).await? == View::Full { load_children!(ctx, history, self.0.id) } else { Vec::new() };
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
             .into_connection(total, StageTransition))
@@ -176,10 +197,8 @@ impl Engagement {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-        delivery::connection(
-            load_children!(ctx, engagement_deliveries, self.0.id),
-            PageArgs::new(first, after, last, before),
-        )
+        let rows = delivery::visible(ctx, self.0.id, load_children!(ctx, engagement_deliveries, self.0.id)).await?;
+        delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -97,10 +97,9 @@ impl Meeting {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-        delivery::connection(
-            load_children!(ctx, meeting_deliveries, self.0.id),
-            PageArgs::new(first, after, last, before),
-        )
+        let rows =
+            delivery::visible(ctx, self.0.engagement_id, load_children!(ctx, meeting_deliveries, self.0.id)).await?;
+        delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

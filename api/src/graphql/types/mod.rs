@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod common;
 pub mod delivery;
 pub mod engagement;
@@ -7,6 +8,7 @@ pub mod organisation;
 pub mod participant;
 pub mod person;
 pub mod scalars;
+pub mod viewer;
 
 pub use common::*;
 pub use delivery::EmailDelivery;
@@ -17,6 +19,7 @@ pub use organisation::Organisation;
 pub use participant::Participant;
 pub use person::Person;
 pub use scalars::{Date, LocalDateTime};
+pub use viewer::{PersonalAccessToken, TokenScope, Viewer};
 
 /// Reads one row through a loader; a missing row behind a foreign key is an internal error.
 macro_rules! load_required {

@@ -1,12 +1,16 @@
 use async_graphql::{Context, ID, Interface};
 
 use super::{
-    EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, engagement::StageTransition,
+    EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, PersonalAccessToken,
+    audit::AuditEntry, engagement::StageTransition,
 };
-use crate::graphql::{
-    context::CtxExt,
-    error::{ApiError, ApiResult},
-    ids::{NodeKind, decode},
+use crate::{
+    graphql::{
+        context::CtxExt,
+        error::{ApiError, ApiResult},
+        ids::{NodeKind, decode},
+    },
+    policy::View,
 };
 
 /// Any object with a global id, refetchable through `node(id:)`.
@@ -21,27 +25,81 @@ pub enum Node {
     MeetingAttendee(MeetingAttendee),
     StageTransition(StageTransition),
     EmailDelivery(EmailDelivery),
+    PersonalAccessToken(PersonalAccessToken),
+    AuditEntry(AuditEntry),
 }
 
-/// Resolves a global id; `Ok(None)` for a well-formed id of an object that does not exist.
+/// Resolves a global id; `Ok(None)` for a well-formed id of an object that does not exist or
+/// that the caller may not see (the two look alike on purpose).
 pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    let access = ctx.access()?;
+    let me = access.signed_in()?.person_id;
     let (kind, uuid) =
         decode(id).ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a valid id", id.as_str())))?;
     let l = ctx.loaders()?;
+    let db = ctx.db()?;
     let r: ApiResult<Option<Node>> = async {
         Ok(match kind {
             NodeKind::Organisation => l.organisation.load_one(uuid).await?.map(|m| Node::Organisation(Organisation(m))),
-            NodeKind::Person => l.person.load_one(uuid).await?.map(|m| Node::Person(Person(m))),
-            NodeKind::Engagement => l.engagement.load_one(uuid).await?.map(|m| Node::Engagement(Engagement(m))),
-            NodeKind::Participant => l.participant.load_one(uuid).await?.map(|m| Node::Participant(Participant(m))),
-            NodeKind::Meeting => l.meeting.load_one(uuid).await?.map(|m| Node::Meeting(Meeting(m))),
-            NodeKind::MeetingAttendee => {
-                l.attendee.load_one(uuid).await?.map(|m| Node::MeetingAttendee(MeetingAttendee(m)))
-            }
-            NodeKind::StageTransition => {
-                l.transition.load_one(uuid).await?.map(|m| Node::StageTransition(StageTransition(m)))
-            }
-            NodeKind::EmailDelivery => l.delivery.load_one(uuid).await?.map(|m| Node::EmailDelivery(EmailDelivery(m))),
+            NodeKind::Person => match access.can_see_person(db, uuid).await? {
+                true => l.person.load_one(uuid).await?.map(|m| Node::Person(Person(m))),
+                false => None,
+            },
+            NodeKind::Engagement => match l.engagement.load_one(uuid).await? {
+                Some(e) if access.view(db, e.id).await? != View::None => Some(Node::Engagement(Engagement(e))),
+                _ => None,
+            },
+            NodeKind::Participant => match l.participant.load_one(uuid).await? {
+                Some(p) => match access.view(db, p.engagement_id).await? {
+                    View::Full => Some(Node::Participant(Participant(p))),
+                    View::Own if p.person_id == me => Some(Node::Participant(Participant(p))),
+                    _ => None,
+                },
+                None => None,
+            },
+            NodeKind::Meeting => match l.meeting.load_one(uuid).await? {
+                Some(m) if access.can_see_meeting(db, &m).await? => Some(Node::Meeting(Meeting(m))),
+                _ => None,
+            },
+            NodeKind::MeetingAttendee => match l.attendee.load_one(uuid).await? {
+                Some(a) => match l.meeting.load_one(a.meeting_id).await? {
+                    Some(m) if access.can_see_meeting(db, &m).await? => Some(Node::MeetingAttendee(MeetingAttendee(a))),
+                    _ => None,
+                },
+                None => None,
+            },
+            NodeKind::StageTransition => match l.transition.load_one(uuid).await? {
+                Some(t) if access.view(db, t.engagement_id).await? == View::Full => {
+                    Some(Node::StageTransition(StageTransition(t)))
+                }
+                _ => None,
+            },
+            NodeKind::EmailDelivery => match l.delivery.load_one(uuid).await? {
+                Some(d) => {
+                    let all = match d.engagement_id {
+                        Some(e) => access.sees_all_deliveries(db, e).await?,
+                        None => access.is_admin(),
+                    };
+                    (all || d.person_id == Some(me)).then_some(Node::EmailDelivery(EmailDelivery(d)))
+                }
+                None => None,
+            },
+            NodeKind::PersonalAccessToken => l
+                .personal_access_token
+                .load_one(uuid)
+                .await?
+                .filter(|t| t.person_id == me)
+                .map(|t| Node::PersonalAccessToken(PersonalAccessToken(t))),
+            NodeKind::AuditEntry => match l.audit_entry.load_one(uuid).await? {
+                Some(a) => {
+                    let allowed = match a.engagement_id {
+                        Some(e) => access.facilitates(db, e).await?,
+                        None => access.is_admin(),
+                    };
+                    allowed.then_some(Node::AuditEntry(AuditEntry(a)))
+                }
+                None => None,
+            },
         })
     }
     .await;

@@ -4,9 +4,12 @@ use pci_entity::person;
 
 use super::{Organisation, Participant, load_children, load_required, page_cost};
 use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
+use crate::policy::View;
 
 pub struct Person(pub person::Model);
 
@@ -38,7 +41,15 @@ impl Person {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("participations")?;
-        let rows = load_children!(ctx, participations, self.0.id);
+        // Their own: every engagement they take part in. Someone else's: only engagements the
+        // caller sees in full.
+        let access = ctx.access()?;
+        let needed = if access.person_id() == Some(self.0.id) { View::Own } else { View::Full };
+        let visible = access.engagement_filter(ctx.db()?, needed).await.map_err(ApiError::from)?;
+        let rows: Vec<_> = load_children!(ctx, participations, self.0.id)
+            .into_iter()
+            .filter(|p| visible.as_ref().is_none_or(|v| v.contains(&p.engagement_id)))
+            .collect();
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "participations", &window, |p| (String::new(), p.id))
             .into_connection(total, Participant))

@@ -1,0 +1,63 @@
+use async_graphql::{Context, ID, Json, Object};
+use chrono::{DateTime, Utc};
+use pci_entity::audit_entry;
+
+use super::{ActorKind, Engagement, Person};
+use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
+    ids::{NodeKind, encode},
+};
+
+/// One change, as the audit log recorded it in the change's own transaction.
+pub struct AuditEntry(pub audit_entry::Model);
+
+fn kind_of(subject_type: &str) -> Option<NodeKind> {
+    [
+        NodeKind::Organisation,
+        NodeKind::Person,
+        NodeKind::Engagement,
+        NodeKind::Participant,
+        NodeKind::Meeting,
+        NodeKind::MeetingAttendee,
+        NodeKind::PersonalAccessToken,
+    ]
+    .into_iter()
+    .find(|k| k.type_name() == subject_type)
+}
+
+#[Object]
+impl AuditEntry {
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::AuditEntry, self.0.id)
+    }
+    /// `noun.verb`, e.g. `engagement.advance_stage`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn subject_type(&self) -> &str {
+        &self.0.subject_type
+    }
+    /// Global id of what changed (it may no longer exist).
+    async fn subject_id(&self) -> Option<ID> {
+        kind_of(&self.0.subject_type).map(|k| encode(k, self.0.subject_id))
+    }
+    async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Engagement>> {
+        let Some(id) = self.0.engagement_id else { return Ok(None) };
+        Ok(ctx.loaders()?.engagement.load_one(id).await.map_err(ApiError::from)?.map(Engagement))
+    }
+    async fn actor_kind(&self) -> ActorKind {
+        self.0.actor_kind.into()
+    }
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        let Some(id) = self.0.actor_person_id else { return Ok(None) };
+        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+    }
+    /// `{field: {"from": old, "to": new}}` for each changed field.
+    async fn changes(&self) -> Json<serde_json::Value> {
+        Json(self.0.changes.clone())
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}

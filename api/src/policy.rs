@@ -1,0 +1,196 @@
+//! Who may see and do what. One place decides; resolvers ask.
+//!
+//! - Platform administrators see and manage everything.
+//! - Inside an engagement, access comes from the caller's own participation (invited or
+//!   accepted): host leads and facilitators manage it; host contributors, peer leads and peer
+//!   reviewers see all of it; fieldwork contributors see only their own participation and the
+//!   meetings they attend. Everyone else cannot tell that it exists.
+//! - Organisations are visible to every signed-in person; people to administrators, to
+//!   themselves, and to those who share an engagement with them.
+//! - A read-scoped personal access token cannot run mutations.
+
+use std::collections::HashMap;
+
+use pci_entity::{InvitationStatus, ParticipantRole, meeting, meeting_attendee, participant};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+    sea_query::SelectStatement,
+};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+
+/// How much of one engagement the caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum View {
+    /// Nothing, not even that it exists.
+    None,
+    /// Their own participation and the meetings they attend.
+    Own,
+    /// Everything.
+    Full,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Not signed in (or the credential did not check out).
+    Unauthenticated,
+    /// Signed in, and may see the object, but not do this.
+    Forbidden,
+    /// The object is not visible: answered as if it did not exist.
+    Hidden,
+}
+
+/// The caller and, loaded on first use, their roles.
+pub struct Access {
+    pub caller: Option<Caller>,
+    roles: OnceCell<HashMap<Uuid, ParticipantRole>>,
+}
+
+fn manages(role: ParticipantRole) -> bool {
+    matches!(role, ParticipantRole::HostLead | ParticipantRole::Facilitator)
+}
+
+fn view_of(role: ParticipantRole) -> View {
+    if role == ParticipantRole::FieldworkContributor { View::Own } else { View::Full }
+}
+
+impl Access {
+    pub fn new(caller: Option<Caller>) -> Self {
+        Self { caller, roles: OnceCell::new() }
+    }
+
+    pub fn person_id(&self) -> Option<Uuid> {
+        self.caller.map(|c| c.person_id)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.caller.is_some_and(|c| c.is_admin)
+    }
+
+    pub fn signed_in(&self) -> Result<Caller, Denied> {
+        self.caller.ok_or(Denied::Unauthenticated)
+    }
+
+    /// Signed in with a credential that may change things.
+    pub fn writer(&self) -> Result<Caller, Denied> {
+        let c = self.signed_in()?;
+        if c.may_write() { Ok(c) } else { Err(Denied::Forbidden) }
+    }
+
+    pub fn admin(&self) -> Result<Caller, Denied> {
+        let c = self.signed_in()?;
+        if c.is_admin { Ok(c) } else { Err(Denied::Forbidden) }
+    }
+
+    /// The caller's role in each engagement where they take part (invited or accepted).
+    pub async fn roles(&self, db: &DatabaseConnection) -> Result<&HashMap<Uuid, ParticipantRole>, DbErr> {
+        self.roles
+            .get_or_try_init(|| async {
+                let Some(me) = self.person_id() else { return Ok(HashMap::new()) };
+                let rows = participant::Entity::find()
+                    .filter(participant::Column::PersonId.eq(me))
+                    .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
+                    .all(db)
+                    .await?;
+                Ok(rows.into_iter().map(|p| (p.engagement_id, p.role)).collect())
+            })
+            .await
+    }
+
+    pub async fn view(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<View, DbErr> {
+        if self.is_admin() {
+            return Ok(View::Full);
+        }
+        Ok(self.roles(db).await?.get(&engagement_id).map_or(View::None, |r| view_of(*r)))
+    }
+
+    pub async fn manages(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+        if self.is_admin() {
+            return Ok(true);
+        }
+        Ok(self.roles(db).await?.get(&engagement_id).is_some_and(|r| manages(*r)))
+    }
+
+    /// Facilitators may read their engagements' audit log.
+    pub async fn facilitates(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+        Ok(self.is_admin() || self.roles(db).await?.get(&engagement_id) == Some(&ParticipantRole::Facilitator))
+    }
+
+    /// May change the engagement: a manager with a writing credential. The engagement's
+    /// existence is not revealed to outsiders.
+    pub async fn may_manage(
+        &self,
+        db: &DatabaseConnection,
+        engagement_id: Uuid,
+    ) -> Result<Result<Caller, Denied>, DbErr> {
+        let caller = match self.writer() {
+            Ok(c) => c,
+            Err(d) => return Ok(Err(d)),
+        };
+        Ok(match self.view(db, engagement_id).await? {
+            View::None => Err(Denied::Hidden),
+            _ if self.manages(db, engagement_id).await? => Ok(caller),
+            _ => Err(Denied::Forbidden),
+        })
+    }
+
+    /// `engagement_id IN (...)` for the engagements the caller sees at `at_least`; `None`
+    /// means all (an administrator).
+    pub async fn engagement_filter(&self, db: &DatabaseConnection, at_least: View) -> Result<Option<Vec<Uuid>>, DbErr> {
+        if self.is_admin() {
+            return Ok(None);
+        }
+        Ok(Some(self.roles(db).await?.iter().filter(|(_, r)| view_of(**r) >= at_least).map(|(e, _)| *e).collect()))
+    }
+
+    /// People the caller may see: themselves and those who take part in an engagement they see
+    /// in full. `None` means everyone (an administrator).
+    pub async fn people_filter(&self, db: &DatabaseConnection) -> Result<Option<SelectStatement>, DbErr> {
+        let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(None) };
+        let mut q = participant::Entity::find().select_only().column(participant::Column::PersonId);
+        q = q.filter(participant::Column::EngagementId.is_in(full));
+        Ok(Some(q.into_query()))
+    }
+
+    pub async fn can_see_person(&self, db: &DatabaseConnection, person_id: Uuid) -> Result<bool, DbErr> {
+        if self.is_admin() || self.person_id() == Some(person_id) {
+            return Ok(true);
+        }
+        let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(true) };
+        if full.is_empty() {
+            return Ok(false);
+        }
+        let shared = participant::Entity::find()
+            .filter(participant::Column::PersonId.eq(person_id))
+            .filter(participant::Column::EngagementId.is_in(full))
+            .one(db)
+            .await?;
+        Ok(shared.is_some())
+    }
+
+    /// A meeting is visible in full view, or to an attendee in own view.
+    pub async fn can_see_meeting(&self, db: &DatabaseConnection, m: &meeting::Model) -> Result<bool, DbErr> {
+        Ok(match self.view(db, m.engagement_id).await? {
+            View::Full => true,
+            View::None => false,
+            View::Own => self.attends(db, m.id).await?,
+        })
+    }
+
+    async fn attends(&self, db: &DatabaseConnection, meeting_id: Uuid) -> Result<bool, DbErr> {
+        let Some(me) = self.person_id() else { return Ok(false) };
+        Ok(meeting_attendee::Entity::find()
+            .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
+            .filter(meeting_attendee::Column::PersonId.eq(me))
+            .one(db)
+            .await?
+            .is_some())
+    }
+
+    /// Email records: managers see all of an engagement's; everyone else their own.
+    pub async fn sees_all_deliveries(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+        self.manages(db, engagement_id).await
+    }
+}

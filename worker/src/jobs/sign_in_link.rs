@@ -1,0 +1,60 @@
+//! The email with a sign-in link. The link opens a confirmation page; only confirming uses it.
+
+use chrono::{DateTime, Duration, Utc};
+use pci_entity::{EmailPurpose, TokenPurpose, person};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Job, JobContext, common::key_time};
+use crate::{
+    db::begin_write,
+    delivery::{self, Draft, Spec},
+    tokens::{self, Target},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInLink {
+    pub person_id: Uuid,
+    pub requested_at: DateTime<Utc>,
+}
+
+impl Job for SignInLink {
+    const NAME: &'static str = "sign_in_link";
+
+    async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        let Some(person) = person::Entity::find_by_id(self.person_id).one(&ctx.db).await? else {
+            return Ok(());
+        };
+        let spec = Spec {
+            purpose: EmailPurpose::SignIn,
+            recipient_name: person.name.clone(),
+            recipient: person.email.clone(),
+            subject_key: format!("person:{}:sign-in:{}", person.id, key_time(self.requested_at)),
+            person_id: Some(person.id),
+            engagement_id: None,
+            participant_id: None,
+            meeting_id: None,
+        };
+        if let Some(d) = delivery::existing(ctx, &spec).await? {
+            return delivery::attempt(ctx, d).await;
+        }
+        let now = ctx.clock.now();
+        let minutes = ctx.auth.sign_in_link_minutes;
+        let tx = begin_write(&ctx.db).await?;
+        let token =
+            tokens::issue(&tx, TokenPurpose::SignIn, Target::Person(person.id), now, now + Duration::minutes(minutes))
+                .await?;
+        let rendered = ctx.templates.render(
+            "sign_in",
+            &json!({
+                "recipient": {"name": person.name},
+                "link": ctx.link("sign-in", &[("token", &token)]),
+                "minutes": minutes,
+            }),
+        )?;
+        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
+        delivery::attempt(ctx, d).await
+    }
+}

@@ -140,6 +140,9 @@ impl TestApp {
         config.jobs.shutdown_grace_ms = 2_000;
         config.jobs.smtp_timeout_ms = 1_000;
         config.jobs.sending_lease_ms = 3_000;
+        // Tests fire requests far faster than people; the limits have tests of their own.
+        config.auth.requests_per_second = 100_000;
+        config.auth.request_burst = 1_000_000;
         tweak(&mut config);
         let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {
@@ -304,8 +307,18 @@ impl TestApp {
         }
         let resp = req.json(&json!({ "query": query, "variables": variables })).send().await.expect("POST /graphql");
         let status = resp.status().as_u16();
-        let body: Value = resp.json().await.expect("JSON body");
+        let text = resp.text().await.expect("a body");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
         (status, body)
+    }
+
+    /// A new session token for a person (global id), as a sign-in link would give.
+    pub async fn session_for(&self, person: &str) -> String {
+        use pci_entity::Clock;
+        pci_api::auth::start_session(&self.db, &self.config.auth, decode_id(person), None, self.clock.now())
+            .await
+            .expect("session")
+            .0
     }
 
     /// The harness administrator again (after a test dropped and recreated the tables).

@@ -1,0 +1,517 @@
+//! Who may do what: every query and mutation of the schema, for every kind of caller
+//! (anonymous, a member of another engagement, each role in the engagement, an administrator).
+//! The list of operations is checked against the schema, so a new field without a rule here
+//! fails this test.
+
+use std::collections::BTreeSet;
+
+use pci_tests::{TestApp, fixtures_consts::*, on_both_backends};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    Outsider,
+    HostLead,
+    HostContributor,
+    PeerLead,
+    PeerReviewer,
+    Facilitator,
+    FieldworkContributor,
+    Admin,
+}
+use Role::*;
+
+const ROLES: [Role; 9] =
+    [Anonymous, Outsider, HostLead, HostContributor, PeerLead, PeerReviewer, Facilitator, FieldworkContributor, Admin];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The policy let it through (the command itself may still refuse the input).
+    Allowed,
+    /// UNAUTHENTICATED.
+    Unauthenticated,
+    /// FORBIDDEN.
+    Forbidden,
+    /// Answered as if the object did not exist.
+    Hidden,
+}
+use Outcome::*;
+
+struct World {
+    engagement: String,
+    host: String,
+    people: Vec<(Role, String)>,
+    participants: Vec<(Role, String)>,
+    /// A meeting the fieldwork contributor attends, and their attendance.
+    fw_meeting: String,
+    fw_attendance: String,
+    host_contributor_person: String,
+}
+
+impl World {
+    fn person(&self, r: Role) -> &str {
+        &self.people.iter().find(|(x, _)| *x == r).expect("role").1
+    }
+    fn participant(&self, r: Role) -> &str {
+        &self.participants.iter().find(|(x, _)| *x == r).expect("role").1
+    }
+}
+
+async fn world(app: &TestApp) -> World {
+    let is = app.org("IMPROVEMENT_SERVICE", "Improvement Service").await;
+    let host = app.org("COUNCIL", "Fife Council").await;
+    let p1 = app.org("COUNCIL", "Angus Council").await;
+    let p2 = app.org("COUNCIL", "Dundee City Council").await;
+    let elsewhere = app.org("COUNCIL", "Highland Council").await;
+    let engagement = app.engagement(&host, &[p1.clone(), p2.clone()]).await;
+    let mut people = Vec::new();
+    let mut participants = Vec::new();
+    for (role, org, name, gql) in [
+        (Facilitator, &is, "Morag Campbell", "FACILITATOR"),
+        (HostLead, &host, "Eilidh Robertson", "HOST_LEAD"),
+        (HostContributor, &host, "Callum Reid", "HOST_CONTRIBUTOR"),
+        (PeerLead, &p1, "Alasdair Fraser", "PEER_LEAD"),
+        (PeerReviewer, &p2, "Fiona Grant", "PEER_REVIEWER"),
+        (FieldworkContributor, &host, "Ross MacDonald", "FIELDWORK_CONTRIBUTOR"),
+    ] {
+        let p = app.person(org, name).await;
+        participants.push((role, app.join(&engagement, &p, gql).await));
+        people.push((role, p));
+    }
+    // The outsider leads another engagement.
+    let other = app.engagement(&elsewhere, &[]).await;
+    let outsider = app.person(&elsewhere, "Outside Lead").await;
+    app.join(&other, &outsider, "HOST_LEAD").await;
+    people.push((Outsider, outsider));
+    let world = World {
+        engagement: engagement.clone(),
+        host,
+        host_contributor_person: String::new(),
+        fw_meeting: String::new(),
+        fw_attendance: String::new(),
+        people,
+        participants,
+    };
+    let fw = world.person(FieldworkContributor).to_owned();
+    let hl = world.person(HostLead).to_owned();
+    let meeting =
+        app.schedule(&engagement, "OTHER", "2031-02-03T10:00:00", "2031-02-03T11:00:00", &[fw.clone(), hl]).await;
+    let q =
+        "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { id person { id } } } } } } }";
+    let data = app.gql_ok(q, json!({"id": meeting})).await;
+    let attendance = data["node"]["attendees"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["person"]["id"] == json!(fw))
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    World {
+        fw_meeting: meeting,
+        fw_attendance: attendance,
+        host_contributor_person: world.person(HostContributor).to_owned(),
+        ..world
+    }
+}
+
+const QUERIES: &[&str] =
+    &["auditEntries", "engagements", "failedJobs", "node", "nodes", "organisations", "people", "viewer"];
+const MUTATIONS: &[&str] = &[
+    "engagementAdvanceStage",
+    "engagementCreate",
+    "engagementUpdate",
+    "jobRetry",
+    "meetingAttendeeAdd",
+    "meetingAttendeeRecordRsvp",
+    "meetingAttendeeRemove",
+    "meetingAttendeeRespond",
+    "meetingCancel",
+    "meetingReschedule",
+    "meetingSchedule",
+    "organisationCreate",
+    "participantInvite",
+    "participantRecordResponse",
+    "participantRespond",
+    "participantWithdraw",
+    "personCreate",
+    "personUpdate",
+    "personalAccessTokenCreate",
+    "personalAccessTokenRevoke",
+    "sessionsRevokeAll",
+    "signInComplete",
+    "signInRequest",
+    "signOut",
+];
+
+fn managers(r: Role) -> bool {
+    matches!(r, HostLead | Facilitator | Admin)
+}
+
+/// The rule for each operation and role.
+fn expected(op: &str, r: Role) -> Outcome {
+    let signed = |o: Outcome| if r == Anonymous { Unauthenticated } else { o };
+    match op {
+        // Open to everyone: they act through a token of their own, or only describe the caller.
+        "viewer" | "participantRespond" | "meetingAttendeeRespond" | "signInRequest" | "signInComplete" => Allowed,
+        "organisations"
+        | "personalAccessTokenCreate"
+        | "personalAccessTokenRevoke"
+        | "signOut"
+        | "sessionsRevokeAll" => signed(Allowed),
+        "failedJobs" | "jobRetry" | "organisationCreate" | "personCreate" | "engagementCreate" => {
+            signed(if r == Admin { Allowed } else { Forbidden })
+        }
+        "node" | "nodes" | "engagements" => signed(if r == Outsider { Hidden } else { Allowed }),
+        // A fieldwork contributor sees only themselves.
+        "people" => signed(if matches!(r, Outsider | FieldworkContributor) { Hidden } else { Allowed }),
+        "auditEntries" => signed(if matches!(r, Facilitator | Admin) { Allowed } else { Forbidden }),
+        "personUpdate" => signed(if matches!(r, HostContributor | Admin) { Allowed } else { Forbidden }),
+        "engagementUpdate" | "engagementAdvanceStage" | "participantInvite" | "meetingSchedule" => signed(match r {
+            Outsider => Hidden,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
+        // On a record of someone else's that a fieldwork contributor cannot see.
+        "participantWithdraw"
+        | "meetingReschedule"
+        | "meetingCancel"
+        | "meetingAttendeeAdd"
+        | "meetingAttendeeRemove" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
+        // On the fieldwork contributor's own record.
+        "participantRecordResponse" | "meetingAttendeeRecordRsvp" => signed(match r {
+            Outsider => Hidden,
+            FieldworkContributor => Allowed,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
+        other => panic!("no rule for {other}: add one to `expected`"),
+    }
+}
+
+/// Runs as the administrator whatever the operation needs, and returns the operation.
+async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
+    let e = &w.engagement;
+    let fresh_meeting = || async {
+        app.schedule(
+            e,
+            "OTHER",
+            "2031-03-03T10:00:00",
+            "2031-03-03T11:00:00",
+            std::slice::from_ref(&w.host_contributor_person),
+        )
+        .await
+    };
+    let attendee_of = |meeting: String| async move {
+        let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { id } } } } } }";
+        app.gql_ok(q, json!({"id": meeting})).await["node"]["attendees"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (q, v): (&str, Value) = match op {
+        "viewer" => ("{ viewer { isAdmin person { id } } }", json!({})),
+        "auditEntries" => {
+            ("query($e: ID!) { auditEntries(first: 5, filter: {engagementId: $e}) { totalCount } }", json!({"e": e}))
+        }
+        "engagements" => ("{ engagements(first: 100) { edges { node { id } } } }", json!({})),
+        "failedJobs" => ("{ failedJobs { id } }", json!({})),
+        "node" => ("query($id: ID!) { node(id: $id) { id } }", json!({"id": e})),
+        "nodes" => ("query($id: ID!) { nodes(ids: [$id]) { id } }", json!({"id": e})),
+        "organisations" => ("{ organisations(first: 5) { totalCount } }", json!({})),
+        "people" => (
+            "query($id: ID!) { people(first: 100) { edges { node { id } } } marker: node(id: $id) { id } }",
+            json!({"id": w.person(HostLead)}),
+        ),
+        "organisationCreate" => {
+            (ORG_CREATE, json!({"input": {"kind": "COUNCIL", "name": format!("Council {}", uuid::Uuid::now_v7())}}))
+        }
+        "personCreate" => (
+            PERSON_CREATE,
+            json!({"input": {"name": "New Person", "email": format!("{}@x.org", uuid::Uuid::now_v7().simple()), "organisationId": w.host}}),
+        ),
+        "personUpdate" => (
+            "mutation($input: PersonUpdateInput!) { personUpdate(input: $input) { person { id } userErrors { code } } }",
+            json!({"input": {"personId": w.host_contributor_person, "jobTitle": "Team Leader"}}),
+        ),
+        "engagementCreate" => (
+            ENGAGEMENT_CREATE,
+            json!({"input": {"hostCouncilId": w.host, "title": "Another review", "serviceArea": "Roads"}}),
+        ),
+        // Changes nothing when allowed: the same title.
+        "engagementUpdate" => (
+            "mutation($input: EngagementUpdateInput!) { engagementUpdate(input: $input) { engagement { id } userErrors { code } } }",
+            json!({"input": {"engagementId": e, "title": "Roads maintenance review"}}),
+        ),
+        // Refused by the stage machine when allowed: skipping a stage.
+        "engagementAdvanceStage" => (ADVANCE, json!({"input": {"engagementId": e, "toStage": "FIELDWORK"}})),
+        "participantInvite" => {
+            let p = app.person(&w.host, "Invitee").await;
+            (PARTICIPANT_INVITE, json!({"input": {"engagementId": e, "personId": p, "role": "HOST_CONTRIBUTOR"}}))
+        }
+        "participantRecordResponse" => (
+            PARTICIPANT_RESPOND,
+            json!({"input": {"participantId": w.participant(FieldworkContributor), "accept": true}}),
+        ),
+        "participantWithdraw" => {
+            let p = app.person(&w.host, "Withdrawn").await;
+            let participant = app.invite(e, &p, "HOST_CONTRIBUTOR").await;
+            (
+                "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { participant { id } userErrors { code } } }",
+                json!({"input": {"participantId": participant}}),
+            )
+        }
+        "participantRespond" => (
+            "mutation($input: ParticipantRespondInput!) { participantRespond(input: $input) { participant { id } userErrors { code } } }",
+            json!({"input": {"token": "forged", "accept": true}}),
+        ),
+        "meetingSchedule" => (
+            MEETING_SCHEDULE,
+            json!({"input": {"engagementId": e, "kind": "OTHER", "start": "2031-04-01T10:00:00", "end": "2031-04-01T11:00:00"}}),
+        ),
+        "meetingReschedule" => (
+            "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { meeting { id } userErrors { code } } }",
+            json!({"input": {"meetingId": fresh_meeting().await, "start": "2031-05-01T10:00:00", "end": "2031-05-01T11:00:00"}}),
+        ),
+        "meetingCancel" => (
+            "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { meeting { id } userErrors { code } } }",
+            json!({"input": {"meetingId": fresh_meeting().await}}),
+        ),
+        "meetingAttendeeAdd" => (
+            "mutation($input: MeetingAttendeeAddInput!) { meetingAttendeeAdd(input: $input) { attendee { id } userErrors { code } } }",
+            json!({"input": {"meetingId": fresh_meeting().await, "personId": w.person(PeerLead)}}),
+        ),
+        "meetingAttendeeRemove" => (
+            "mutation($input: MeetingAttendeeRemoveInput!) { meetingAttendeeRemove(input: $input) { attendee { id } userErrors { code } } }",
+            json!({"input": {"attendeeId": attendee_of(fresh_meeting().await).await}}),
+        ),
+        "meetingAttendeeRecordRsvp" => (
+            "mutation($input: MeetingAttendeeRecordRsvpInput!) { meetingAttendeeRecordRsvp(input: $input) { attendee { id } userErrors { code } } }",
+            json!({"input": {"attendeeId": w.fw_attendance, "rsvp": "ACCEPTED"}}),
+        ),
+        "meetingAttendeeRespond" => (
+            "mutation($input: MeetingAttendeeRespondInput!) { meetingAttendeeRespond(input: $input) { attendee { id } userErrors { code } } }",
+            json!({"input": {"token": "forged", "rsvp": "ACCEPTED"}}),
+        ),
+        "jobRetry" => (
+            "mutation($input: JobRetryInput!) { jobRetry(input: $input) { retried userErrors { code } } }",
+            json!({"input": {"jobId": "no-such-job"}}),
+        ),
+        "signInRequest" => (
+            "mutation($input: SignInRequestInput!) { signInRequest(input: $input) { accepted userErrors { code } } }",
+            json!({"input": {"email": format!("{}@nowhere.test", uuid::Uuid::now_v7().simple())}}),
+        ),
+        "signInComplete" => (
+            "mutation($input: SignInCompleteInput!) { signInComplete(input: $input) { session { token } userErrors { code } } }",
+            json!({"input": {"token": "forged"}}),
+        ),
+        "signOut" => ("mutation { signOut { ended userErrors { code } } }", json!({})),
+        "sessionsRevokeAll" => ("mutation { sessionsRevokeAll { ended userErrors { code } } }", json!({})),
+        "personalAccessTokenCreate" => (
+            "mutation($input: PersonalAccessTokenCreateInput!) { personalAccessTokenCreate(input: $input) { created { secret } userErrors { code } } }",
+            json!({"input": {"name": "integration", "scope": "READ"}}),
+        ),
+        "personalAccessTokenRevoke" => (
+            "mutation($input: PersonalAccessTokenRevokeInput!) { personalAccessTokenRevoke(input: $input) { token { id } userErrors { code } } }",
+            json!({"input": {"id": "UGVyc29uYWxBY2Nlc3NUb2tlbjowMTk0YjNmNC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA"}}),
+        ),
+        other => panic!("no operation for {other}: add one to `prepare`"),
+    };
+    (q.to_owned(), v)
+}
+
+/// What the response says about access.
+fn outcome(op: &str, w: &World, body: &Value) -> Outcome {
+    match body["errors"][0]["extensions"]["code"].as_str() {
+        Some("UNAUTHENTICATED") => return Unauthenticated,
+        Some("FORBIDDEN") => return Forbidden,
+        Some(other) => panic!("{op}: unexpected error {other}: {body}"),
+        None => {}
+    }
+    let data = &body["data"];
+    let contains =
+        |list: &Value, id: &str| list.as_array().is_some_and(|a| a.iter().any(|e| e["node"]["id"] == json!(id)));
+    match op {
+        "node" => {
+            if data["node"].is_null() {
+                Hidden
+            } else {
+                Allowed
+            }
+        }
+        "nodes" => {
+            if data["nodes"][0].is_null() {
+                Hidden
+            } else {
+                Allowed
+            }
+        }
+        "engagements" => {
+            if contains(&data["engagements"]["edges"], &w.engagement) {
+                Allowed
+            } else {
+                Hidden
+            }
+        }
+        "people" => {
+            if contains(&data["people"]["edges"], w.person(HostLead)) {
+                Allowed
+            } else {
+                Hidden
+            }
+        }
+        _ => {
+            // A mutation: NOT_FOUND for the object acted on means it was hidden (jobRetry's and
+            // personalAccessTokenRevoke's NOT_FOUND are about a job or token that does not exist).
+            let payload = data.as_object().and_then(|o| o.values().next()).cloned().unwrap_or(Value::Null);
+            let not_found =
+                payload["userErrors"].as_array().is_some_and(|e| e.iter().any(|x| x["code"] == "NOT_FOUND"));
+            if not_found && !matches!(op, "jobRetry" | "personalAccessTokenRevoke") { Hidden } else { Allowed }
+        }
+    }
+}
+
+async fn every_operation_for_every_role(app: TestApp) {
+    // The operations here are exactly the schema's.
+    let schema =
+        app.gql_ok("{ __schema { queryType { fields { name } } mutationType { fields { name } } } }", json!({})).await;
+    let names = |t: &str| -> BTreeSet<String> {
+        schema["__schema"][t]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let listed = |l: &[&str]| -> BTreeSet<String> { l.iter().map(|s| (*s).to_owned()).collect() };
+    assert_eq!(names("queryType"), listed(QUERIES), "every query needs a rule in this test");
+    assert_eq!(names("mutationType"), listed(MUTATIONS), "every mutation needs a rule in this test");
+
+    let w = world(&app).await;
+    let admin = app.gql_ok("{ viewer { person { id } } }", json!({})).await["viewer"]["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for op in QUERIES.iter().chain(MUTATIONS) {
+        for role in ROLES {
+            let (query, vars) = prepare(&app, &w, op).await;
+            // Everyone signed in by a fresh session, as from a sign-in link.
+            let token = match role {
+                Anonymous => None,
+                Admin => Some(app.session_for(&admin).await),
+                r => Some(app.session_for(w.person(r)).await),
+            };
+            let before = app.row_counts().await;
+            let (_, body) = app.post_as(token.as_deref(), &query, vars).await;
+            let got = outcome(op, &w, &body);
+            let want = expected(op, role);
+            if got != want {
+                failures.push(format!("{op} as {role:?}: expected {want:?}, got {got:?}: {body}"));
+            }
+            if got != Allowed && !op.starts_with("signIn") {
+                assert_eq!(app.row_counts().await, before, "{op} as {role:?} was refused but wrote something");
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} pairs wrong:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(checked, (QUERIES.len() + MUTATIONS.len()) * ROLES.len());
+    eprintln!("[figures] {:?} access matrix: {checked} (operation, role) pairs checked", app.backend);
+}
+
+on_both_backends!(every_operation_for_every_role);
+
+/// What each role sees inside an engagement, and that outsiders see nothing of it, not even in
+/// counts.
+async fn nested_fields_show_each_role_its_share(app: TestApp) {
+    let w = world(&app).await;
+    let other_meeting = app
+        .schedule(
+            &w.engagement,
+            "FINDINGS_MEETING",
+            "2031-06-01T10:00:00",
+            "2031-06-01T11:00:00",
+            &[w.person(HostLead).to_owned()],
+        )
+        .await;
+    app.wait_idle(15).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement {
+        participants { totalCount edges { node { id person { id } } } }
+        meetings { totalCount edges { node { id } } }
+        stageHistory { totalCount }
+        emailDeliveries(first: 100) { totalCount edges { node { person { id } } } } } } }";
+    let app = &app;
+    let as_role = |r: Role| {
+        let p = w.person(r).to_owned();
+        async move { app.session_for(&p).await }
+    };
+    let ids = |v: &Value, path: &[&str]| -> Vec<String> {
+        let mut x = v;
+        for p in path {
+            x = &x[*p];
+        }
+        x["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().to_owned()).collect()
+    };
+
+    // The fieldwork contributor: themselves, the meeting they attend, their own emails.
+    let fw = app.gql_as(Some(&as_role(FieldworkContributor).await), q, json!({"id": w.engagement})).await;
+    let e = &fw["data"]["node"];
+    assert_eq!(ids(e, &["participants"]), [w.participant(FieldworkContributor)]);
+    assert_eq!(ids(e, &["meetings"]), std::slice::from_ref(&w.fw_meeting));
+    assert_eq!(e["stageHistory"]["totalCount"], 0);
+    let fw_person = w.person(FieldworkContributor);
+    let their_deliveries = e["emailDeliveries"]["edges"].as_array().unwrap();
+    assert!(
+        !their_deliveries.is_empty() && their_deliveries.iter().all(|d| d["node"]["person"]["id"] == json!(fw_person))
+    );
+    let hidden = app
+        .gql_as(
+            Some(&as_role(FieldworkContributor).await),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": other_meeting}),
+        )
+        .await;
+    assert!(hidden["data"]["node"].is_null(), "a meeting they do not attend");
+
+    // A peer reviewer: the whole team and every meeting, but only their own emails.
+    let pr = app.gql_as(Some(&as_role(PeerReviewer).await), q, json!({"id": w.engagement})).await;
+    let e = &pr["data"]["node"];
+    assert_eq!(e["participants"]["totalCount"], 6);
+    assert_eq!(e["meetings"]["totalCount"], 2);
+    let pr_person = w.person(PeerReviewer);
+    assert!(
+        e["emailDeliveries"]["edges"].as_array().unwrap().iter().all(|d| d["node"]["person"]["id"] == json!(pr_person))
+    );
+
+    // The host lead manages: every email of the engagement.
+    let hl = app.gql_as(Some(&as_role(HostLead).await), q, json!({"id": w.engagement})).await;
+    let all = hl["data"]["node"]["emailDeliveries"]["totalCount"].as_i64().unwrap();
+    assert!(all > their_deliveries.len() as i64);
+
+    // The outsider: not in lists, not in counts, not by id, not through people.
+    let out = as_role(Outsider).await;
+    let mine =
+        app.gql_as(Some(&out), "{ engagements { totalCount } people(first: 100) { totalCount } }", json!({})).await;
+    assert_eq!(mine["data"]["engagements"]["totalCount"], 1, "only their own engagement");
+    assert_eq!(mine["data"]["people"]["totalCount"], 1, "only themselves");
+    for id in [
+        w.engagement.clone(),
+        w.participant(HostLead).to_owned(),
+        w.fw_meeting.clone(),
+        w.fw_attendance.clone(),
+        w.person(HostLead).to_owned(),
+    ] {
+        let r = app.gql_as(Some(&out), "query($id: ID!) { node(id: $id) { id } }", json!({"id": id})).await;
+        assert!(r["data"]["node"].is_null(), "{id} visible to an outsider: {r}");
+    }
+}
+
+on_both_backends!(nested_fields_show_each_role_its_share);

@@ -143,6 +143,8 @@ impl TestApp {
         // Tests fire requests far faster than people; the limits have tests of their own.
         config.auth.requests_per_second = 100_000;
         config.auth.request_burst = 1_000_000;
+        config.auth.address_requests_per_second = 100_000;
+        config.auth.address_request_burst = 1_000_000;
         tweak(&mut config);
         let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {

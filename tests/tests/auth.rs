@@ -198,19 +198,29 @@ on_both_backends!(
 );
 
 #[tokio::test]
-async fn too_many_requests_from_one_client_get_429() {
+async fn too_many_requests_get_429_per_caller_and_per_address() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.auth.requests_per_second = 1;
         c.auth.request_burst = 3;
+        c.auth.address_requests_per_second = 1;
+        c.auth.address_request_burst = 8;
     })
     .await
     .unwrap();
+    let url = format!("http://{}/healthz", app.addr);
+    let get = |bearer: Option<&'static str>| {
+        let mut r = app.client.get(&url);
+        if let Some(b) = bearer {
+            r = r.bearer_auth(b);
+        }
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
     let mut statuses = Vec::new();
-    for _ in 0..6 {
-        statuses.push(app.client.get(format!("http://{}/healthz", app.addr)).send().await.unwrap().status().as_u16());
+    for bearer in [Some("pcis_a"); 4].into_iter().chain([Some("pcis_b"); 4]).chain([Some("pcis_c"), None]) {
+        statuses.push(get(bearer).await);
     }
-    assert_eq!(&statuses[..3], [200, 200, 200]);
-    assert!(statuses[3..].contains(&429), "{statuses:?}");
+    // Each caller has a bucket of 3; the address's bucket of 8 holds every credential, made-up or not.
+    assert_eq!(statuses, [200, 200, 200, 429, 200, 200, 200, 429, 429, 429]);
 }
 
 #[tokio::test]

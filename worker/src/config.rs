@@ -61,9 +61,14 @@ pub struct AuthConfig {
     pub sign_in_per_address_per_hour: u32,
     /// Sign-in requests per client address per hour; beyond it, 429.
     pub sign_in_per_client_per_hour: u32,
-    /// Sustained requests per second per client address, and the burst allowed above it.
+    /// Sustained requests per second per caller (each token or session; a client address when
+    /// there is none), and the burst allowed above it.
     pub requests_per_second: u64,
     pub request_burst: u32,
+    /// The same per client address, whatever credentials it sends: looser, because one council's
+    /// staff may all come through one proxy.
+    pub address_requests_per_second: u64,
+    pub address_request_burst: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +184,8 @@ impl Default for AuthConfig {
             sign_in_per_client_per_hour: 30,
             requests_per_second: 50,
             request_burst: 200,
+            address_requests_per_second: 200,
+            address_request_burst: 1000,
         }
     }
 }
@@ -308,6 +315,8 @@ impl Config {
             || a.sign_in_per_client_per_hour == 0
             || a.requests_per_second == 0
             || a.request_burst == 0
+            || a.address_requests_per_second == 0
+            || a.address_request_burst == 0
         {
             bail!("auth rate limits must be positive");
         }
@@ -374,11 +383,13 @@ mod tests {
             jail.create_file("pci.toml", "log = \"debug\"\n[graphql]\nmax_depth = 9\n")?;
             jail.set_env("PCI_BIND", "127.0.0.1:9999");
             jail.set_env("PCI_GRAPHQL__MAX_BATCH", "3");
+            jail.set_env("PCI_AUTH__ALLOWED_ORIGINS", r#"["https://app.example.org", "http://localhost:5173"]"#);
             jail.set_env("DATABASE_URL", "postgres://postgres@127.0.0.1/pci");
             let c = load_in(jail).map_err(|e| e.to_string())?;
             assert_eq!(c.log, "debug");
             assert_eq!(c.graphql.max_depth, 9);
             assert_eq!(c.graphql.max_batch, 3);
+            assert_eq!(c.auth.allowed_origins, ["https://app.example.org", "http://localhost:5173"]);
             assert_eq!(c.bind.port(), 9999);
             assert!(!c.is_sqlite());
             Ok(())

@@ -34,6 +34,12 @@ impl SignInLimits {
         }
         self.per_address.check_key(&address.trim().to_lowercase()).map_err(|_| Limited)
     }
+
+    /// Forgets addresses and clients whose buckets are full again.
+    pub fn retain_recent(&self) {
+        self.per_address.retain_recent();
+        self.per_client.retain_recent();
+    }
 }
 
 #[cfg(test)]

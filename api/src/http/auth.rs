@@ -39,6 +39,16 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let auth = headers.get(header::AUTHORIZATION)?;
+    Some(auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default())
+}
+
+/// The credential a request carries, checked or not: the bearer token, else the session cookie.
+pub fn credential<'a>(headers: &'a HeaderMap, cookie_name: &str) -> Option<&'a str> {
+    bearer(headers).or_else(|| cookie(headers, cookie_name))
+}
+
 /// The origins allowed to use the cookie: `public_url`'s and the configured ones.
 pub fn allowed_origin(state: &HttpState, origin: &str) -> bool {
     let public = state.config.public_url.origin().ascii_serialization();
@@ -55,8 +65,7 @@ pub async fn identify(state: &HttpState, headers: &HeaderMap) -> Result<Who, Res
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let db = &state.app.db;
     let now = state.app.clock.now();
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let raw = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default();
+    if let Some(raw) = bearer(headers) {
         return match authenticate(db, &state.config.auth, raw, now).await {
             Ok(Some(caller)) => Ok(Who { caller: Some(caller), client_ip: None, user_agent }),
             Ok(None) => Err(unauthenticated()),

@@ -3,6 +3,7 @@
 pub mod auth;
 mod graphql;
 mod health;
+mod limits;
 mod negotiate;
 mod respond;
 
@@ -15,7 +16,6 @@ use axum::{
     routing::{any, get},
 };
 use tower::ServiceBuilder;
-use tower_governor::{GovernorLayer, governor::GovernorConfigBuilder, key_extractor::PeerIpKeyExtractor};
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
@@ -86,14 +86,8 @@ pub fn router(state: Arc<HttpState>) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis));
-    let a = &state.config.auth;
-    // Per client address, every route: a standard token bucket (tower_governor).
-    let limit = GovernorConfigBuilder::default()
-        .per_millisecond((1000 / a.requests_per_second).max(1))
-        .burst_size(a.request_burst)
-        .key_extractor(PeerIpKeyExtractor)
-        .finish()
-        .map(Arc::new);
+    let limits = limits::RequestLimits::new(&state.config.auth);
+    limits.sweep_in_background(&state.app.sign_in_limits);
     let cors = cors(&state.config);
     let headers = security_headers(&state.config);
     let mut router = Router::new()
@@ -105,9 +99,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/sign-in", get(respond::sign_in_form).post(respond::sign_in_answer))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() })
         .with_state(state);
-    if let Some(limit) = limit {
-        router = router.layer(GovernorLayer::new(limit));
-    }
+    router = limits.apply(router);
     for h in headers {
         router = router.layer(h);
     }

@@ -139,7 +139,10 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
-        assert!(t0.elapsed() < Duration::from_secs(10), "no exit after SIGTERM");
+        if t0.elapsed() > Duration::from_secs(10) {
+            let said: Vec<String> = lines.try_iter().collect();
+            panic!("no exit 10 s after SIGTERM; it logged: {said:#?}");
+        }
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use pci_entity::{InvitationStatus, ParticipantRole, meeting, meeting_attendee, participant};
+use pci_entity::{InvitationStatus, ParticipantRole, email_delivery, meeting, meeting_attendee, participant};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
     sea_query::SelectStatement,
@@ -168,6 +168,39 @@ impl Access {
             .one(db)
             .await?;
         Ok(shared.is_some())
+    }
+
+    /// A place in the team: every one in full view, one's own in own view.
+    pub async fn can_see_participant(&self, db: &DatabaseConnection, p: &participant::Model) -> Result<bool, DbErr> {
+        Ok(match self.view(db, p.engagement_id).await? {
+            View::Full => true,
+            View::Own => self.person_id() == Some(p.person_id),
+            View::None => false,
+        })
+    }
+
+    /// Whose answers to a meeting the caller sees: everyone's in full view, their own in own
+    /// view (their invitation names nobody else), nobody's otherwise.
+    pub async fn attendees_of(
+        &self,
+        db: &DatabaseConnection,
+        m: &meeting::Model,
+    ) -> Result<Option<Option<Uuid>>, DbErr> {
+        Ok(match self.view(db, m.engagement_id).await? {
+            View::Full => Some(None),
+            View::Own => self.person_id().map(Some),
+            View::None => None,
+        })
+    }
+
+    /// An email record: managers see all of an engagement's; others see their own while they
+    /// are still on its team (or, for emails outside any engagement, always).
+    pub async fn can_see_delivery(&self, db: &DatabaseConnection, d: &email_delivery::Model) -> Result<bool, DbErr> {
+        let own = d.person_id.is_some() && d.person_id == self.person_id();
+        Ok(match d.engagement_id {
+            Some(e) => self.sees_all_deliveries(db, e).await? || (own && self.view(db, e).await? != View::None),
+            None => self.is_admin() || own,
+        })
     }
 
     /// A meeting is visible in full view, or to an attendee in own view.

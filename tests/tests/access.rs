@@ -515,3 +515,87 @@ async fn nested_fields_show_each_role_its_share(app: TestApp) {
 }
 
 on_both_backends!(nested_fields_show_each_role_its_share);
+
+fn token_in(app: &TestApp, address: &str, path: &str) -> String {
+    let links: Vec<String> = app.smtp.to(address).iter().flat_map(|m| m.links()).collect();
+    let link = links.iter().rev().find(|l| l.contains(path)).unwrap_or_else(|| panic!("no {path} link for {address}"));
+    link.split("token=").nth(1).expect("a token").split('&').next().unwrap().to_owned()
+}
+
+/// An emailed link's answer returns the object it acted on, to a caller who is not signed in:
+/// nothing of the rest of the team may come with it. A member who leaves the team loses sight of
+/// it, even through ids they kept.
+async fn links_and_departed_members_reach_nothing_of_the_team(app: TestApp) {
+    let w = world(&app).await;
+    // A newcomer, invited and not yet answering.
+    let newcomer = app.person(&w.host, "Iona Stewart").await;
+    let invited = app.invite(&w.engagement, &newcomer, "HOST_CONTRIBUTOR").await;
+    app.wait_idle(15).await;
+    let counts = "engagement { participants { totalCount } meetings { totalCount } stageHistory { totalCount }
+        emailDeliveries { totalCount } }";
+
+    let token = token_in(&app, &app.email_of(&newcomer).await, "/respond/invitation");
+    let q = format!(
+        "mutation($input: ParticipantRespondInput!) {{ participantRespond(input: $input) {{
+            participant {{ id emailDeliveries {{ totalCount }} {counts} }} userErrors {{ code }} }} }}"
+    );
+    let r = app.gql_as(None, &q, json!({"input": {"token": token, "accept": true}})).await;
+    let p = &r["data"]["participantRespond"]["participant"];
+    assert_eq!(p["id"], json!(invited), "{r}");
+    for field in ["participants", "meetings", "stageHistory", "emailDeliveries"] {
+        assert_eq!(p["engagement"][field]["totalCount"], 0, "{field} through an invitation link: {r}");
+    }
+    assert_eq!(p["emailDeliveries"]["totalCount"], 0, "{r}");
+
+    let fw_address = app.email_of(w.person(FieldworkContributor)).await;
+    let token = token_in(&app, &fw_address, "/respond/meeting");
+    let q = format!(
+        "mutation($input: MeetingAttendeeRespondInput!) {{ meetingAttendeeRespond(input: $input) {{
+            attendee {{ id meeting {{ attendees {{ totalCount }} emailDeliveries {{ totalCount }} {counts} }} }}
+            userErrors {{ code }} }} }}"
+    );
+    let r = app.gql_as(None, &q, json!({"input": {"token": token, "rsvp": "ACCEPTED"}})).await;
+    let m = &r["data"]["meetingAttendeeRespond"]["attendee"]["meeting"];
+    assert_eq!(m["attendees"]["totalCount"], 0, "{r}");
+    assert_eq!(m["emailDeliveries"]["totalCount"], 0, "{r}");
+    assert_eq!(m["engagement"]["participants"]["totalCount"], 0, "{r}");
+
+    // Signed in, the fieldwork contributor sees their own answer to the meeting, nobody else's.
+    let fw = app.session_for(w.person(FieldworkContributor)).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { edges { node { person { id } } } } } } }";
+    let r = app.gql_as(Some(&fw), q, json!({"id": w.fw_meeting})).await;
+    let seen: Vec<&Value> = r["data"]["node"]["attendees"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["person"]["id"])
+        .collect();
+    assert_eq!(seen, [&json!(w.person(FieldworkContributor))], "{r}");
+    let all = app.gql_ok(q, json!({"id": w.fw_meeting})).await;
+    assert_eq!(all["node"]["attendees"]["edges"].as_array().unwrap().len(), 2);
+
+    // The peer reviewer keeps the ids of their emails, then is withdrawn.
+    let pr = app.session_for(w.person(PeerReviewer)).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { emailDeliveries { edges { node { id } } } } } }";
+    let r = app.gql_as(Some(&pr), q, json!({"id": w.engagement})).await;
+    let kept: Vec<String> = r["data"]["node"]["emailDeliveries"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!kept.is_empty(), "{r}");
+    app.mutate(
+        "participantWithdraw",
+        "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { participant { id } userErrors { code } } }",
+        json!({"input": {"participantId": w.participant(PeerReviewer), "reason": "Moved to another post"}}),
+    )
+    .await;
+    let q = "query($id: ID!) { node(id: $id) { id ... on EmailDelivery { participant { id } meeting { id } } } }";
+    for id in kept.iter().chain([&w.engagement]) {
+        let r = app.gql_as(Some(&pr), q, json!({"id": id})).await;
+        assert!(r["data"]["node"].is_null(), "{id} still visible after leaving the team: {r}");
+    }
+}
+
+on_both_backends!(links_and_departed_members_reach_nothing_of_the_team);

@@ -57,13 +57,19 @@ impl EmailDelivery {
         let Some(id) = self.0.person_id else { return Ok(None) };
         Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
     }
+    /// The participant the email was about, if the caller may see it.
     async fn participant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Participant>> {
         let Some(id) = self.0.participant_id else { return Ok(None) };
-        Ok(ctx.loaders()?.participant.load_one(id).await.map_err(ApiError::from)?.map(Participant))
+        let Some(p) = ctx.loaders()?.participant.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
+        let visible = ctx.access()?.can_see_participant(ctx.db()?, &p).await.map_err(ApiError::from)?;
+        Ok(visible.then_some(Participant(p)))
     }
+    /// The meeting the email was about, if the caller may see it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         let Some(id) = self.0.meeting_id else { return Ok(None) };
-        Ok(ctx.loaders()?.meeting.load_one(id).await.map_err(ApiError::from)?.map(Meeting))
+        let Some(m) = ctx.loaders()?.meeting.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
+        let visible = ctx.access()?.can_see_meeting(ctx.db()?, &m).await.map_err(ApiError::from)?;
+        Ok(visible.then_some(Meeting(m)))
     }
     async fn subject(&self) -> &str {
         &self.0.subject_line
@@ -96,19 +102,20 @@ impl EmailDelivery {
     }
 }
 
-/// The deliveries of an engagement's object the caller may see: all of them for its managers,
-/// otherwise only their own.
+/// The deliveries of an engagement's object the caller may see (see `Access::can_see_delivery`).
 pub async fn visible(
     ctx: &Context<'_>,
-    engagement_id: uuid::Uuid,
     rows: Vec<email_delivery::Model>,
 ) -> async_graphql::Result<Vec<email_delivery::Model>> {
-    let access = ctx.access()?;
-    if access.sees_all_deliveries(ctx.db()?, engagement_id).await.map_err(ApiError::from)? {
-        return Ok(rows);
+    let (access, db) = (ctx.access()?, ctx.db()?);
+    let mut out = Vec::with_capacity(rows.len());
+    for d in rows {
+        // The caller's roles are loaded once per request; these checks run no queries after that.
+        if access.can_see_delivery(db, &d).await.map_err(ApiError::from)? {
+            out.push(d);
+        }
     }
-    let me = access.person_id();
-    Ok(rows.into_iter().filter(|d| d.person_id.is_some() && d.person_id == me).collect())
+    Ok(out)
 }
 
 /// A page of deliveries already loaded for one parent, newest first.

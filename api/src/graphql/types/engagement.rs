@@ -124,10 +124,12 @@ impl Engagement {
             f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
         let statuses: Option<Vec<pci_entity::InvitationStatus>> =
             f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
-        // A fieldwork contributor sees only their own place in the team.
-        let only = match self.view(ctx).await? {
-            View::Full => None,
-            _ => ctx.access()?.person_id(),
+        // A fieldwork contributor sees only their own place in the team; someone who reached the
+        // engagement without a part in it (through an emailed link's answer) sees nobody.
+        let only = match (self.view(ctx).await?, ctx.access()?.person_id()) {
+            (View::Full, _) => None,
+            (View::Own, Some(me)) => Some(me),
+            _ => Some(uuid::Uuid::nil()),
         };
         let rows: Vec<_> = load_children!(ctx, participants, self.0.id)
             .into_iter()
@@ -157,8 +159,10 @@ impl Engagement {
         // A fieldwork contributor sees only the meetings they attend.
         let attended: Option<Vec<uuid::Uuid>> = match (self.view(ctx).await?, ctx.access()?.person_id()) {
             (View::Full, _) => None,
-            (_, Some(me)) => Some(load_children!(ctx, attendances, me).into_iter().map(|a| a.meeting_id).collect()),
-            (_, None) => Some(Vec::new()),
+            (View::Own, Some(me)) => {
+                Some(load_children!(ctx, attendances, me).into_iter().map(|a| a.meeting_id).collect())
+            }
+            _ => Some(Vec::new()),
         };
         let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
             .into_iter()
@@ -197,7 +201,7 @@ impl Engagement {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-        let rows = delivery::visible(ctx, self.0.id, load_children!(ctx, engagement_deliveries, self.0.id)).await?;
+        let rows = delivery::visible(ctx, load_children!(ctx, engagement_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
     async fn created_at(&self) -> DateTime<Utc> {

@@ -10,6 +10,8 @@ use super::{
     page_cost,
 };
 use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
@@ -82,7 +84,14 @@ impl Meeting {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, MeetingAttendee, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("attendees")?;
-        let rows = load_children!(ctx, attendees, self.0.id);
+        let whose = ctx.access()?.attendees_of(ctx.db()?, &self.0).await.map_err(ApiError::from)?;
+        let rows: Vec<_> = match whose {
+            None => Vec::new(),
+            Some(only) => load_children!(ctx, attendees, self.0.id)
+                .into_iter()
+                .filter(|a| only.is_none_or(|me| a.person_id == me))
+                .collect(),
+        };
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id))
             .into_connection(total, MeetingAttendee))
@@ -97,8 +106,7 @@ impl Meeting {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-        let rows =
-            delivery::visible(ctx, self.0.engagement_id, load_children!(ctx, meeting_deliveries, self.0.id)).await?;
+        let rows = delivery::visible(ctx, load_children!(ctx, meeting_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
     async fn created_at(&self) -> DateTime<Utc> {

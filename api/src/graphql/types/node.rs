@@ -50,12 +50,8 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
                 _ => None,
             },
             NodeKind::Participant => match l.participant.load_one(uuid).await? {
-                Some(p) => match access.view(db, p.engagement_id).await? {
-                    View::Full => Some(Node::Participant(Participant(p))),
-                    View::Own if p.person_id == me => Some(Node::Participant(Participant(p))),
-                    _ => None,
-                },
-                None => None,
+                Some(p) if access.can_see_participant(db, &p).await? => Some(Node::Participant(Participant(p))),
+                _ => None,
             },
             NodeKind::Meeting => match l.meeting.load_one(uuid).await? {
                 Some(m) if access.can_see_meeting(db, &m).await? => Some(Node::Meeting(Meeting(m))),
@@ -63,8 +59,13 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
             },
             NodeKind::MeetingAttendee => match l.attendee.load_one(uuid).await? {
                 Some(a) => match l.meeting.load_one(a.meeting_id).await? {
-                    Some(m) if access.can_see_meeting(db, &m).await? => Some(Node::MeetingAttendee(MeetingAttendee(a))),
-                    _ => None,
+                    Some(m) => match access.attendees_of(db, &m).await? {
+                        Some(only) if only.is_none_or(|me| a.person_id == me) => {
+                            Some(Node::MeetingAttendee(MeetingAttendee(a)))
+                        }
+                        _ => None,
+                    },
+                    None => None,
                 },
                 None => None,
             },
@@ -75,14 +76,8 @@ pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Opti
                 _ => None,
             },
             NodeKind::EmailDelivery => match l.delivery.load_one(uuid).await? {
-                Some(d) => {
-                    let all = match d.engagement_id {
-                        Some(e) => access.sees_all_deliveries(db, e).await?,
-                        None => access.is_admin(),
-                    };
-                    (all || d.person_id == Some(me)).then_some(Node::EmailDelivery(EmailDelivery(d)))
-                }
-                None => None,
+                Some(d) if access.can_see_delivery(db, &d).await? => Some(Node::EmailDelivery(EmailDelivery(d))),
+                _ => None,
             },
             NodeKind::PersonalAccessToken => l
                 .personal_access_token

@@ -51,8 +51,7 @@ impl Participant {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-        let rows = delivery::visible(ctx, self.0.engagement_id, load_children!(ctx, participant_deliveries, self.0.id))
-            .await?;
+        let rows = delivery::visible(ctx, load_children!(ctx, participant_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
     async fn created_at(&self) -> DateTime<Utc> {

@@ -155,7 +155,9 @@ fn expected(op: &str, r: Role) -> Outcome {
     let signed = |o: Outcome| if r == Anonymous { Unauthenticated } else { o };
     match op {
         // Open to everyone: they act through a token of their own, or only describe the caller.
-        "viewer" | "participantRespond" | "meetingAttendeeRespond" | "signInRequest" | "signInComplete" => Allowed,
+        "viewer" | "participantRespond" | "meetingAttendeeRespond" | "signInRequest" => Allowed,
+        // Prepared with a made-up token.
+        "signInComplete" => Unauthenticated,
         "organisations"
         | "personalAccessTokenCreate"
         | "personalAccessTokenRevoke"

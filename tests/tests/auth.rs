@@ -36,9 +36,16 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
     let page = app.client.get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Sign in to PCI Hub as <strong>Eilidh Robertson</strong>"));
-    // Confirming starts a session in an HttpOnly, Secure, SameSite cookie.
+    // Another site's form cannot sign the visitor in (login CSRF), and does not use the link up.
     let url = format!("http://{}/sign-in", app.addr);
-    let r = app.client.post(&url).form(&[("token", token.as_str())]).send().await.unwrap();
+    for (h, v) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let r = app.client.post(&url).header(h, v).form(&[("token", token.as_str())]).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{h}: {v}");
+        assert!(r.headers().get("set-cookie").is_none());
+    }
+    // Confirming on the page starts a session in an HttpOnly, Secure, SameSite cookie.
+    let own = format!("http://{}", app.addr);
+    let r = app.client.post(&url).header("origin", &own).form(&[("token", token.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     for attr in ["pci_session=pcis_", "HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
@@ -62,7 +69,8 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
 
     // The link works once, through the page or through GraphQL.
     let again = app.gql_as(None, COMPLETE, json!({"input": {"token": token}})).await;
-    assert_eq!(codes(again["data"]["signInComplete"]["userErrors"].as_array().unwrap()), ["INVALID_TOKEN"]);
+    assert_eq!(again["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{again}");
+    assert_eq!(again["errors"][0]["message"], "sign in first", "no detail");
     assert_eq!(app.client.post(&url).form(&[("token", token.as_str())]).send().await.unwrap().status(), 410);
 
     // A cookie from another site's page is refused.
@@ -111,11 +119,7 @@ async fn links_and_sessions_expire(app: TestApp) {
     let token = link_token(&app.smtp.to(&address)[0].links().into_iter().find(|l| l.contains("/sign-in")).unwrap());
     app.clock.advance(Duration::minutes(16));
     let late = app.gql_as(None, COMPLETE, json!({"input": {"token": token}})).await;
-    assert_eq!(
-        codes(late["data"]["signInComplete"]["userErrors"].as_array().unwrap()),
-        ["INVALID_TOKEN"],
-        "15 minutes"
-    );
+    assert_eq!(late["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "15 minutes: {late}");
 
     // A session unused for longer than the idle timeout is over.
     let session = app.session_for(&person).await;
@@ -156,12 +160,19 @@ async fn personal_access_tokens(app: TestApp) {
     );
     let denied = app.gql_as(Some(&secret), create, json!({"input": {"name": "more", "scope": "WRITE"}})).await;
     assert_eq!(denied["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // Nor can a write token make more tokens: only a signed-in session does.
+    let writer = app.gql_as(Some(&session), create, json!({"input": {"name": "CI", "scope": "WRITE"}})).await;
+    let writer = writer["data"]["personalAccessTokenCreate"]["created"]["secret"].as_str().unwrap().to_owned();
+    let minted = app.gql_as(Some(&writer), create, json!({"input": {"name": "successor", "scope": "WRITE"}})).await;
+    assert_eq!(minted["errors"][0]["extensions"]["code"], "FORBIDDEN", "{minted}");
 
     // Listed without the secret, with its last use.
     let list = app
         .gql_as(Some(&session), "{ viewer { personalAccessTokens { id name scope lastUsedAt revokedAt } } }", json!({}))
         .await;
-    let listed = &list["data"]["viewer"]["personalAccessTokens"][0];
+    let all = list["data"]["viewer"]["personalAccessTokens"].as_array().unwrap();
+    assert_eq!(all.iter().map(|t| t["name"].as_str().unwrap()).collect::<Vec<_>>(), ["CI", "Power BI"], "newest first");
+    let listed = &all[1];
     assert_eq!((listed["id"].as_str(), listed["scope"].as_str()), (Some(id.as_str()), Some("READ")));
     assert!(listed["lastUsedAt"].is_string());
     assert!(!list.to_string().contains(&secret[5..]), "the secret is never shown again");
@@ -188,6 +199,12 @@ async fn sign_in_requests_are_rate_limited(app: TestApp) {
     }
     assert_eq!(statuses[..5].iter().filter(|s| s.0 == 200).count(), 5);
     assert_eq!(statuses[5], (429, Some("RATE_LIMITED".to_owned())), "the sixth for one address in an hour");
+    // Inside a batch too.
+    let op = json!({"query": SIGN_IN, "variables": {"input": {"email": "someone@x.org"}}});
+    let r = app.client.post(&app.url).json(&json!([{"query": "{ __typename }"}, op])).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body[1]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
 }
 
 on_both_backends!(

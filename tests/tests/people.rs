@@ -62,6 +62,32 @@ async fn people_can_be_updated(app: TestApp) {
     assert_eq!(p["person"]["jobTitle"], serde_json::Value::Null);
 }
 
+/// People edit their own name and title; only an administrator moves the address they sign in
+/// with, and that ends the sessions the old address granted.
+async fn the_sign_in_address_is_changed_by_administrators(app: TestApp) {
+    let org = app.org("COUNCIL", "Angus Council").await;
+    let a = app.person(&org, "Fiona Grant").await;
+    let session = app.session_for(&a).await;
+    let own =
+        app.gql_as(Some(&session), PERSON_UPDATE, json!({"input": {"personId": a, "jobTitle": "Team Manager"}})).await;
+    assert_eq!(own["data"]["personUpdate"]["person"]["jobTitle"], "Team Manager", "{own}");
+    let before = app.row_counts().await;
+    let moved = app
+        .gql_as(Some(&session), PERSON_UPDATE, json!({"input": {"personId": a, "email": "attacker@evil.example"}}))
+        .await;
+    assert_eq!(moved["errors"][0]["extensions"]["code"], "FORBIDDEN", "{moved}");
+    assert_eq!(app.row_counts().await, before, "nothing written");
+
+    let viewer = "{ viewer { person { id } } }";
+    assert_eq!(app.gql_as(Some(&session), viewer, json!({})).await["data"]["viewer"]["person"]["id"], json!(a));
+    let p = app
+        .mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "email": "fiona.grant@angus.gov.uk"}}))
+        .await;
+    assert_eq!(p["person"]["email"], "fiona.grant@angus.gov.uk");
+    let (status, _) = app.post_as(Some(&session), viewer, json!({})).await;
+    assert_eq!(status, 401, "the session from the old address has ended");
+}
+
 async fn organisations_have_unique_slugs(app: TestApp) {
     let p = app
         .mutate(
@@ -97,5 +123,6 @@ on_both_backends!(
     emails_are_unique_ignoring_case,
     bad_people_are_refused,
     people_can_be_updated,
+    the_sign_in_address_is_changed_by_administrators,
     organisations_have_unique_slugs
 );

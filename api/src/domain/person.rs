@@ -140,6 +140,13 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     am.job_title = Set(new.job_title.clone());
     am.updated_at = Set(new.updated_at);
     person::Entity::update(am).exec(&tx).await.map_err(|e| unique_violation_as(e, email_taken))?;
+    if new.email_normalized != old.email_normalized {
+        // Sessions were granted through the old address.
+        pci_entity::session::Entity::delete_many()
+            .filter(pci_entity::session::Column::PersonId.eq(new.id))
+            .exec(&tx)
+            .await?;
+    }
     audit::record(&tx, env, "person.update", Subject { kind: "Person", id: new.id, engagement_id: None }, changes)
         .await?;
     tx.commit().await?;

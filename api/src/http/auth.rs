@@ -55,6 +55,18 @@ pub fn allowed_origin(state: &HttpState, origin: &str) -> bool {
     origin == public || state.config.auth.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin)
 }
 
+/// Whether a browser form post comes from this service's own pages (or an allowed front end).
+/// Browsers send `Origin` with every form POST, and `Sec-Fetch-Site` too; clients that are not
+/// browsers send neither and are let through.
+pub fn from_own_pages(state: &HttpState, headers: &HeaderMap) -> bool {
+    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    match (get("origin"), get("sec-fetch-site")) {
+        (Some(origin), _) => allowed_origin(state, origin),
+        (None, Some(site)) => matches!(site, "same-origin" | "none"),
+        (None, None) => true,
+    }
+}
+
 fn unauthenticated() -> Response {
     let mut r = json_error(StatusCode::UNAUTHORIZED, "application/json", "UNAUTHENTICATED", "sign in first");
     r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

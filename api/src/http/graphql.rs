@@ -369,7 +369,12 @@ async fn execute(state: &HttpState, who: &Who, rt: ResponseType, batch: Batch) -
             };
             (body, status)
         }
-        (_, all) => (Json::Array(all.iter_mut().map(|(r, _)| body_of(r).0).collect()), StatusCode::OK),
+        (_, all) => {
+            // A limit hit inside a batch is still a 429, so that clients back off.
+            let limited = all.iter().any(|(r, _)| r.errors.iter().any(|e| has_code(e, RATE_LIMITED)));
+            let status = if limited { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::OK };
+            (Json::Array(all.iter_mut().map(|(r, _)| body_of(r).0).collect()), status)
+        }
     };
     let mut resp = (status, json.to_string()).into_response();
     let h = resp.headers_mut();

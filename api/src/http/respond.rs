@@ -271,6 +271,10 @@ pub async fn sign_in_answer(
     headers: axum::http::HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Response {
+    // Another site must not sign a visitor in to an account of its choosing (login CSRF).
+    if !super::auth::from_own_pages(&state, &headers) {
+        return page(StatusCode::FORBIDDEN, "Not signed in", "<p>Open the link from your email to sign in.</p>");
+    }
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match crate::auth::complete_sign_in(&env(&state), &state.config.auth, &f.token, user_agent).await {
         Ok((token, session, person)) => {

@@ -59,7 +59,9 @@ impl PersonMutations {
             return Ok(PersonUpdatePayload::from_outcome(Err(errors), Person));
         }
         let caller = ctx.access()?.writer()?;
-        if !caller.is_admin && caller.person_id != person_id {
+        // People keep their own name and title up to date; the address they sign in with is
+        // changed by an administrator (it would otherwise move an account to another mailbox).
+        if !caller.is_admin && (caller.person_id != person_id || input.email.is_some()) {
             return Err(crate::policy::Denied::Forbidden.into());
         }
         let job_title = match input.job_title {

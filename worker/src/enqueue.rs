@@ -120,9 +120,9 @@ impl Enqueue {
     pub async fn sign_in_link(
         &self,
         db: &impl ConnectionTrait,
-        person_id: Uuid,
+        email: &pci_entity::EmailAddress,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        push(db, &SignInLink { person_id, requested_at: now }, now, now).await
+        push(db, &SignInLink { email: email.normalized(), requested_at: now }, now, now).await
     }
 }

@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use pci_entity::{EmailPurpose, TokenPurpose, person};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::{Job, JobContext, common::key_time};
 use crate::{
@@ -16,7 +15,9 @@ use crate::{
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInLink {
-    pub person_id: Uuid,
+    /// The address asked for, normalised. Whether anyone has it is decided here, not in the
+    /// request, so that the request takes as long for an unknown address as for a known one.
+    pub email: String,
     pub requested_at: DateTime<Utc>,
 }
 
@@ -24,7 +25,8 @@ impl Job for SignInLink {
     const NAME: &'static str = "sign_in_link";
 
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
-        let Some(person) = person::Entity::find_by_id(self.person_id).one(&ctx.db).await? else {
+        let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(&self.email)).one(&ctx.db).await?;
+        let Some(person) = found else {
             return Ok(());
         };
         let spec = Spec {

@@ -5,8 +5,9 @@
 //! is migrated once into a template database keyed on the migrations' fingerprint, and each
 //! test gets its own copy, dropped when the test ends.
 
+pub mod bench;
 mod fixtures;
-mod pg;
+pub(crate) mod pg;
 pub mod smtp;
 
 use std::{
@@ -421,7 +422,8 @@ impl Drop for WorkerGuard {
 
 /// The administrator the tests act as, written directly (no audit entry, no organisation in
 /// anyone's lists) so that counts in tests see only what the test did.
-async fn harness_admin(db: &DatabaseConnection) -> String {
+/// Creates the harness's platform administrator and returns a write token for it.
+pub async fn harness_admin(db: &DatabaseConnection) -> String {
     use sea_orm::{EntityTrait, IntoActiveModel};
     let now = chrono::Utc::now();
     let org = pci_entity::organisation::Model {

@@ -1,0 +1,123 @@
+//! The command line of `pci-api`.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use crate::{App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed, telemetry};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// PCI Hub: the API for Peer Collaborative Improvement reviews.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve,
+    /// Bring the configured database's schema up to date, then exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    ExportSchema {
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Load a realistic demo engagement into the configured database.
+    SeedDemo,
+    /// Make EMAIL a platform administrator (creating the person if new) and print a new
+    /// personal access token for it on standard output.
+    CreateAdmin { email: String },
+}
+
+/// `pci-api`'s whole program; a library function so that the end-to-end tests and the
+/// benchmark can build the same program as a binary of their own.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::ExportSchema { output }) = &cli.command {
+        return report(export_schema(output.as_deref()));
+    }
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    report(runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => {
+                let conn = db::connect(&config).await?;
+                crate::app::prepare_database(&config, &conn).await?;
+                tracing::info!(database = %redact_url(&config.database_url), "database schema is up to date");
+                Ok(())
+            }
+            Command::SeedDemo => {
+                let app = App::connect(config).await?;
+                seed::seed_demo(&app.state).await
+            }
+            Command::CreateAdmin { email } => {
+                let app = App::connect(config).await?;
+                let env = crate::domain::Env {
+                    db: app.db.clone(),
+                    clock: app.state.clock.clone(),
+                    actor: crate::domain::Actor::System,
+                    enqueue: app.state.enqueue,
+                };
+                let (person, token) = crate::auth::create_admin(&env, &email).await?;
+                eprintln!(
+                    "{} <{}> is a platform administrator. Their new token (write scope):",
+                    person.name, person.email
+                );
+                println!("{token}");
+                Ok(())
+            }
+            Command::ExportSchema { .. } => Ok(()),
+        }
+    }))
+}
+
+fn report(r: anyhow::Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "fatal");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn export_schema(output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let sdl = graphql::sdl();
+    match output {
+        Some(path) => std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            print!("{sdl}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let public = config.public_url.clone();
+    let database = redact_url(&config.database_url);
+    let app = App::connect(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr().context("listening socket has no address")?;
+    tracing::info!(%database, %public, "PCI Hub API listening on http://{addr}/graphql (GraphiQL in a browser at the same address)");
+    app.serve(listener, shutdown_signal()).await
+}

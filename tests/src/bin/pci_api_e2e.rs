@@ -1,0 +1,5 @@
+//! `pci-api`, for the benchmark; see Cargo.toml.
+
+fn main() -> std::process::ExitCode {
+    pci_api::cli::main()
+}

@@ -4,7 +4,7 @@
 
 use pci_tests::{
     Backend, TEST_DATABASE_URL,
-    bench::{Bench, Programs, Sizes, run},
+    bench::{Bench, Programs, Report, Sizes, run},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -18,10 +18,12 @@ async fn the_benchmark_runs_at_smoke_sizes() {
         sizes: Sizes::smoke(),
         postgres: std::env::var(TEST_DATABASE_URL).ok().filter(|u| !u.is_empty()),
         log_dir: std::env::temp_dir().join(format!("pci-bench-smoke-{}", uuid::Uuid::now_v7().simple())),
+        only: Vec::new(),
     };
-    let report = run(&bench).await.expect("the benchmark runs");
-    let table = report.markdown();
-    eprintln!("{table}");
+    let mut report = Report::default();
+    let outcome = run(&bench, &mut report).await;
+    eprintln!("{}", report.markdown());
+    outcome.expect("the benchmark runs");
     let backends: Vec<&str> =
         bench.backends().iter().map(|b| if *b == Backend::Sqlite { "SQLite" } else { "PostgreSQL" }).collect();
     let parts = ["1 read", "2 SQL per read", "3 write", "4 email", "5 scale", "6 memory", "7 timeliness"];

@@ -134,6 +134,9 @@ pub struct HttpConfig {
     /// Wall-clock limit for executing one GraphQL request (or batch).
     pub request_timeout_ms: u64,
     pub shutdown_grace_ms: u64,
+    /// GraphQL operations executed at once; more wait their turn. Executing a nested read
+    /// holds megabytes, and beyond the cores' worth of work more at once only adds memory.
+    pub max_concurrent_operations: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -218,7 +221,12 @@ impl Default for DatabaseConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { max_body_bytes: 256 * 1024, request_timeout_ms: 15_000, shutdown_grace_ms: 10_000 }
+        Self {
+            max_body_bytes: 256 * 1024,
+            request_timeout_ms: 15_000,
+            shutdown_grace_ms: 10_000,
+            max_concurrent_operations: 8,
+        }
     }
 }
 
@@ -274,6 +282,9 @@ impl Config {
         }
         if !matches!(self.public_url.scheme(), "http" | "https") {
             bail!("public_url must be an http or https URL");
+        }
+        if self.http.max_concurrent_operations == 0 {
+            bail!("http.max_concurrent_operations must be at least 1");
         }
         if self.database.max_connections == 0 {
             bail!("database.max_connections must be at least 1");

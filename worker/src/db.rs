@@ -1,6 +1,11 @@
 //! Database connections: one code path for SQLite and PostgreSQL.
 
-use std::{path::Path, time::Duration};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, LazyLock, Mutex},
+    time::Duration,
+};
 
 use anyhow::Context;
 use pci_migration::{Migrator, MigratorTrait};
@@ -50,16 +55,75 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once, so that
-/// concurrent writers queue on the busy timeout instead of failing with "database is locked"
-/// when a read transaction tries to upgrade.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        isolation_level: None,
-        access_mode: (db.get_database_backend() == DbBackend::Postgres).then_some(AccessMode::ReadWrite),
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-    })
-    .await
+/// A write transaction, holding (on SQLite) this process's turn to write.
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.tx.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.tx.get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        self.tx.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        self.tx.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: sea_orm::Statement) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.tx.query_one_raw(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: sea_orm::Statement) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.tx.query_all_raw(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.tx.support_returning()
+    }
+}
+
+/// One turn to write per SQLite file in this process. Without it, writers that find the lock
+/// taken sleep in SQLite's busy handler (1, 2, 5, 10 ... 100 ms) and the last to wake waits
+/// far longer than the queue is long: under 16 concurrent writers, p99 was 115 ms where the
+/// transactions themselves take about 1 ms. Here they queue in order instead.
+static SQLITE_TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Semaphore>>>> = LazyLock::new(Default::default);
+
+async fn sqlite_turn(db: &DatabaseConnection) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+    let turns = {
+        let mut all = SQLITE_TURNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.entry(file).or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1))).clone()
+    };
+    // Bounded, so that a stuck writer cannot stall the others for longer than SQLite's own
+    // busy timeout would: past it, a writer goes to SQLite's lock without a turn.
+    tokio::time::timeout(Duration::from_secs(5), turns.acquire_owned()).await.ok()?.ok()
+}
+
+/// Starts a transaction that will write. On SQLite it waits for this process's turn to write
+/// and then takes the write lock at once, so that concurrent writers queue instead of failing
+/// with "database is locked" when a read transaction tries to upgrade.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let turn = if sqlite { sqlite_turn(db).await } else { None };
+    let tx = db
+        .begin_with_options(TransactionOptions {
+            isolation_level: None,
+            access_mode: (!sqlite).then_some(AccessMode::ReadWrite),
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        })
+        .await?;
+    Ok(WriteTx { tx, _turn: turn })
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

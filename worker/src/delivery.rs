@@ -3,6 +3,7 @@
 //! abandoned. Temporary failures are retried with exponential backoff and jitter; the time of
 //! the next attempt is stored, so a crash does not reset it.
 
+use crate::db::WriteTx;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use lettre::{
@@ -12,9 +13,7 @@ use lettre::{
 };
 use pci_entity::{DeliveryStatus, EmailPurpose, email_delivery, new_id};
 use rand::Rng;
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -158,7 +157,7 @@ fn new_record(
 }
 
 async fn insert(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     ctx: &JobContext,
     spec: &Spec,
     job: &JobRef,
@@ -187,7 +186,7 @@ fn is_duplicate(e: &anyhow::Error) -> bool {
 /// Inserts the record and commits `tx` with it (and the tokens its links carry). If another run
 /// of the same job recorded this email first, that record wins and `tx` is rolled back.
 pub async fn record<J: Job>(
-    tx: DatabaseTransaction,
+    tx: WriteTx,
     ctx: &JobContext,
     spec: &Spec,
     job: &J,
@@ -257,7 +256,7 @@ pub async fn cancel_existing(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow
 }
 
 async fn set_status(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     id: Uuid,
     status: DeliveryStatus,
     reply: Option<String>,

@@ -1,3 +1,4 @@
+use pci_worker::db::WriteTx;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
@@ -6,8 +7,7 @@ use pci_entity::{
     organisation, participant, person,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -85,7 +85,7 @@ fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usiz
 }
 
 async fn ensure_councils(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     ids: &[Uuid],
     field: &[&str],
     what: &str,
@@ -111,7 +111,7 @@ async fn ensure_councils(
     if errors.is_empty() { Ok(found) } else { Err(super::DomainError::Invalid(errors)) }
 }
 
-async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
+async fn write_peers(tx: &WriteTx, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
     engagement_peer_council::Entity::delete_many()
         .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
         .exec(tx)
@@ -132,7 +132,7 @@ async fn write_peers(tx: &DatabaseTransaction, engagement_id: Uuid, peers: &[Uui
 }
 
 async fn write_plan(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     engagement_id: Uuid,
     plan: &BTreeMap<usize, (Stage, NaiveDate)>,
 ) -> Result<(), sea_orm::DbErr> {
@@ -281,11 +281,7 @@ pub(crate) fn subject(e: &engagement::Model) -> Subject {
 
 /// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
 /// that commands on one engagement run one at a time (SQLite's write lock already does this).
-pub(crate) async fn open_for_change(
-    tx: &DatabaseTransaction,
-    id: Uuid,
-    field: &[&str],
-) -> DomainResult<engagement::Model> {
+pub(crate) async fn open_for_change(tx: &WriteTx, id: Uuid, field: &[&str]) -> DomainResult<engagement::Model> {
     let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
         return Err(UserError::new(field, UserErrorCode::NotFound, "no such engagement").into());
     };
@@ -296,7 +292,7 @@ pub(crate) async fn open_for_change(
 }
 
 /// Marks the engagement as changed by a command on one of its parts.
-pub(crate) async fn touch(tx: &DatabaseTransaction, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
+pub(crate) async fn touch(tx: &WriteTx, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
     engagement::Entity::update_many()
         .col_expr(engagement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(env.clock.now()))
         .filter(engagement::Column::Id.eq(id))
@@ -319,11 +315,7 @@ pub(crate) async fn peer_council_ids(
         .collect())
 }
 
-async fn ensure_no_active_peers_from(
-    tx: &DatabaseTransaction,
-    engagement_id: Uuid,
-    councils: &[Uuid],
-) -> DomainResult<()> {
+async fn ensure_no_active_peers_from(tx: &WriteTx, engagement_id: Uuid, councils: &[Uuid]) -> DomainResult<()> {
     if councils.is_empty() {
         return Ok(());
     }

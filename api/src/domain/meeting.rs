@@ -1,10 +1,11 @@
+use pci_worker::db::WriteTx;
 use std::collections::HashSet;
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use pci_entity::{MeetingKind, MeetingStatus, Rsvp, TokenPurpose, meeting, meeting_attendee, new_id, participant};
 use pci_worker::tokens;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use url::Url;
 use uuid::Uuid;
 
@@ -123,7 +124,7 @@ fn online_url(c: &mut Check, raw: Option<&str>) -> Option<String> {
 }
 
 async fn ensure_participants(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     engagement_id: Uuid,
     person_ids: &[Uuid],
     field: &[&str],
@@ -220,7 +221,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
 }
 
 /// Loads a meeting for a change, under its engagement's lock, refusing cancelled meetings.
-async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meeting::Model> {
+async fn open_meeting(tx: &WriteTx, id: Uuid) -> DomainResult<meeting::Model> {
     let field = &["input", "meetingId"];
     let not_found = || UserError::new(field, UserErrorCode::NotFound, "no such meeting");
     let Some(m) = meeting::Entity::find_by_id(id).one(tx).await? else {
@@ -235,7 +236,7 @@ async fn open_meeting(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<meetin
 }
 
 /// `(attendee id, person id)` of everyone on the meeting.
-async fn attendances(tx: &DatabaseTransaction, meeting_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, sea_orm::DbErr> {
+async fn attendances(tx: &WriteTx, meeting_id: Uuid) -> Result<Vec<(Uuid, Uuid)>, sea_orm::DbErr> {
     Ok(meeting_attendee::Entity::find()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
         .all(tx)
@@ -246,7 +247,7 @@ async fn attendances(tx: &DatabaseTransaction, meeting_id: Uuid) -> Result<Vec<(
 }
 
 async fn bump_sequence(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     m: meeting::Model,
     now: chrono::DateTime<Utc>,
 ) -> Result<meeting::Model, sea_orm::DbErr> {
@@ -402,7 +403,7 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
     Ok(model)
 }
 
-async fn open_attendee(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
+async fn open_attendee(tx: &WriteTx, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
     let not_found = || UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee");
     let Some(a) = meeting_attendee::Entity::find_by_id(id).one(tx).await? else {
         return Err(not_found().into());
@@ -439,7 +440,7 @@ pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeti
 
 /// Records an attendee's answer received by the organiser.
 async fn apply_rsvp(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     env: &Env,
     old: meeting_attendee::Model,
     m: &meeting::Model,

@@ -1,6 +1,7 @@
 use pci_entity::{InvitationStatus, ParticipantRole, TokenPurpose, new_id, organisation, participant, person};
+use pci_worker::db::WriteTx;
 use pci_worker::tokens;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use super::{
@@ -41,7 +42,7 @@ fn already_participant() -> UserError {
 }
 
 async fn ensure_role_free(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     engagement_id: Uuid,
     role: ParticipantRole,
     except: Uuid,
@@ -155,7 +156,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     Ok(model)
 }
 
-async fn open_participant(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<participant::Model> {
+async fn open_participant(tx: &WriteTx, id: Uuid) -> DomainResult<participant::Model> {
     let field = &["input", "participantId"];
     let Some(p) = participant::Entity::find_by_id(id).one(tx).await? else {
         return Err(UserError::new(field, UserErrorCode::NotFound, "no such participant").into());
@@ -169,7 +170,7 @@ async fn open_participant(tx: &DatabaseTransaction, id: Uuid) -> DomainResult<pa
 }
 
 async fn set_status(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     env: &Env,
     old: participant::Model,
     status: InvitationStatus,
@@ -213,7 +214,7 @@ fn check_reason(accept: bool, reason: Option<&str>) -> DomainResult<Option<Strin
 
 /// Applies an answer to an invitation, however it arrived.
 async fn apply_response(
-    tx: &DatabaseTransaction,
+    tx: &WriteTx,
     env: &Env,
     old: participant::Model,
     accept: bool,

@@ -7,7 +7,8 @@ use pci_entity::{
     InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting, new_id, organisation,
     participant, person, stage_transition,
 };
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
+use pci_worker::db::WriteTx;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{
@@ -158,11 +159,7 @@ pub fn unmet(snapshot: &Snapshot, to: Stage) -> Vec<UserError> {
         .collect()
 }
 
-async fn snapshot(
-    tx: &DatabaseTransaction,
-    engagement: engagement::Model,
-    now: DateTime<Utc>,
-) -> DomainResult<Snapshot> {
+async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc>) -> DomainResult<Snapshot> {
     let peer_ids = peer_council_ids(tx, engagement.id).await?;
     let mut peer_councils =
         organisation::Entity::find().filter(organisation::Column::Id.is_in(peer_ids.iter().copied())).all(tx).await?;

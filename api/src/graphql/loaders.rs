@@ -5,7 +5,11 @@
 //! and do not cache within the request either, because a mutation's payload must show rows as
 //! the mutation left them.
 
-use std::{collections::HashMap, marker::PhantomData, sync::Arc};
+use std::{
+    collections::HashMap,
+    marker::PhantomData,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use pci_entity::{
@@ -109,7 +113,6 @@ macro_rules! paste_field {
     };
 }
 
-child_spec!(ParticipantsOfEngagement, participant, EngagementId, Id);
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
 child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
 child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
@@ -138,6 +141,38 @@ macro_rules! delivery_spec {
 delivery_spec!(DeliveriesOfEngagement, EngagementId, engagement_id);
 delivery_spec!(DeliveriesOfParticipant, ParticipantId, participant_id);
 delivery_spec!(DeliveriesOfMeeting, MeetingId, meeting_id);
+
+/// People read along with the participants of a query, by id.
+pub type PeopleSeen = Arc<Mutex<HashMap<Uuid, person::Model>>>;
+
+/// The team of each engagement in invitation order, read together with the participants'
+/// people: a team listing nearly always shows who they are, and a separate batch for the people
+/// would be one more query, and split into several when the list's items are not all resolved
+/// within the loader's batching delay.
+pub struct ParticipantsWithPeople(DatabaseConnection, PeopleSeen);
+
+impl Loader<Uuid> for ParticipantsWithPeople {
+    type Value = Vec<participant::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let rows = participant::Entity::find()
+            .find_also_related(person::Entity)
+            .filter(participant::Column::EngagementId.is_in(keys.iter().copied()))
+            .order_by_asc(participant::Column::Id)
+            .all(&self.0)
+            .await?;
+        let mut map: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut seen = self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (p, person) in rows {
+            if let Some(person) = person {
+                seen.insert(person.id, person);
+            }
+            map.entry(p.engagement_id).or_default().push(p);
+        }
+        Ok(map)
+    }
+}
 
 /// Peer councils of each engagement, in the order the host listed them.
 pub struct PeerCouncils(DatabaseConnection);
@@ -172,7 +207,9 @@ pub struct Loaders {
     pub attendee: DataLoader<ById<meeting_attendee::Entity>>,
     pub transition: DataLoader<ById<stage_transition::Entity>>,
     pub peer_councils: DataLoader<PeerCouncils>,
-    pub participants: DataLoader<Children<ParticipantsOfEngagement>>,
+    pub participants: DataLoader<ParticipantsWithPeople>,
+    /// Filled by `participants`; read by `Participant.person` in queries.
+    pub people_seen: PeopleSeen,
     pub participations: DataLoader<Children<ParticipationsOfPerson>>,
     pub meetings: DataLoader<Children<MeetingsOfEngagement>>,
     pub attendees: DataLoader<Children<AttendeesOfMeeting>>,
@@ -190,6 +227,7 @@ pub struct Loaders {
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
+        let people_seen = PeopleSeen::default();
         fn dl<T: Loader<Uuid>>(loader: T) -> DataLoader<T> {
             DataLoader::new(loader, tokio::spawn)
         }
@@ -212,7 +250,8 @@ impl Loaders {
             attendee: by_id(db),
             transition: by_id(db),
             peer_councils: dl(PeerCouncils(db.clone())),
-            participants: children(db),
+            participants: dl(ParticipantsWithPeople(db.clone(), people_seen.clone())),
+            people_seen,
             participations: children(db),
             meetings: children(db),
             attendees: children(db),

@@ -304,11 +304,17 @@ async fn run_one(state: &HttpState, who: &Who, req: GqlRequest) -> (GqlResponse,
         Ok(r) => r,
         Err(resp) => return (*resp, false),
     };
+    // Waiting for a turn counts towards a query's time limit: a client gets TIMEOUT rather than
+    // an answer it has given up on.
+    let turn = async {
+        let _permit = state.operations.acquire().await;
+        state.schema.execute(req).await
+    };
     if !is_query {
-        return (state.schema.execute(req).await, false);
+        return (turn.await, false);
     }
     let limit = duration_ms(state.config.http.request_timeout_ms);
-    match tokio::time::timeout(limit, state.schema.execute(req)).await {
+    match tokio::time::timeout(limit, turn).await {
         Ok(resp) => (resp, false),
         Err(_) => {
             tracing::warn!(limit_ms = limit.as_millis() as u64, "GraphQL query timed out");

@@ -34,6 +34,8 @@ pub struct HttpState {
     pub schema: AppSchema,
     pub app: AppState,
     pub config: Config,
+    /// Permits to execute a GraphQL operation (`http.max_concurrent_operations`).
+    pub operations: Arc<tokio::sync::Semaphore>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

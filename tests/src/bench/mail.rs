@@ -105,11 +105,12 @@ pub async fn pipeline(b: &super::Bench, db: &BenchDb, n: usize, workers: usize) 
     }
     let messages = smtp.received();
     let last = messages.iter().map(|m| m.at).max().context("no message")?;
-    let mut recipients: Vec<&String> = messages.iter().flat_map(|m| &m.to).collect();
-    recipients.sort();
-    recipients.dedup();
-    if recipients.len() != n {
-        bail!("{} distinct recipients, expected {n}", recipients.len());
+    // One Message-ID per delivery record: the same id twice is the same email sent twice.
+    let mut ids: Vec<String> = messages.iter().map(Received::message_id).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.len() != n {
+        bail!("{} distinct emails, expected {n}", ids.len());
     }
     Ok(Pipeline {
         sent: messages.len(),

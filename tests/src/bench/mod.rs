@@ -89,6 +89,8 @@ pub struct Bench {
     /// PostgreSQL server to create databases on; `None` runs SQLite only.
     pub postgres: Option<String>,
     pub log_dir: PathBuf,
+    /// Parts to run (`read`, `statements`, `scale`, `email`, `timeliness`); empty runs all.
+    pub only: Vec<String>,
 }
 
 /// A database of its own for one part of the benchmark, removed afterwards.
@@ -114,6 +116,10 @@ impl Drop for DbGuard {
 }
 
 impl Bench {
+    fn wants(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+
     pub fn backends(&self) -> Vec<Backend> {
         let mut b = vec![Backend::Sqlite];
         if self.postgres.is_some() {
@@ -366,23 +372,34 @@ async fn timeliness(b: &Bench, backend: Backend, report: &mut Report) -> anyhow:
     Ok(())
 }
 
-/// Runs every part on every backend and returns the table.
-pub async fn run(b: &Bench) -> anyhow::Result<Report> {
+/// Runs every part on every backend, filling in the table as it goes (so that a failure still
+/// shows what was measured before it).
+pub async fn run(b: &Bench, report: &mut Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(&b.log_dir)?;
-    let mut report = Report::default();
+    let report = &mut *report;
     for backend in b.backends() {
         eprintln!("[bench] {}: read, memory, write", name(backend));
-        read_and_write(b, backend, &mut report).await?;
+        if b.wants("read") {
+            read_and_write(b, backend, report).await?;
+        }
         eprintln!("[bench] {}: SQL statements per read", name(backend));
-        statements(b, backend, &mut report).await?;
+        if b.wants("statements") {
+            statements(b, backend, report).await?;
+        }
         eprintln!("[bench] {}: scale", name(backend));
-        scale(b, backend, &mut report).await?;
+        if b.wants("scale") {
+            scale(b, backend, report).await?;
+        }
         eprintln!("[bench] {}: email pipeline", name(backend));
-        pipeline(b, backend, &mut report).await?;
+        if b.wants("email") {
+            pipeline(b, backend, report).await?;
+        }
         eprintln!("[bench] {}: timeliness", name(backend));
-        timeliness(b, backend, &mut report).await?;
+        if b.wants("timeliness") {
+            timeliness(b, backend, report).await?;
+        }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// One line on the machine and database versions, for the README.

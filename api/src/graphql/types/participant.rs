@@ -23,6 +23,15 @@ impl Participant {
         load_required!(ctx, engagement, self.0.engagement_id, Engagement)
     }
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
+        // In a query, the person as read with the team; a mutation's payload reads afresh, since
+        // an earlier field of the same operation may have changed the person.
+        use crate::graphql::context::CtxExt as _;
+        if ctx.query_env.operation.node.ty == async_graphql::parser::types::OperationType::Query {
+            let seen = ctx.loaders()?.people_seen.lock().ok().and_then(|m| m.get(&self.0.person_id).cloned());
+            if let Some(p) = seen {
+                return Ok(Person(p));
+            }
+        }
         load_required!(ctx, person, self.0.person_id, Person)
     }
     async fn role(&self) -> ParticipantRole {

@@ -219,13 +219,19 @@ impl Default for DatabaseConfig {
     }
 }
 
+/// GraphQL execution is CPU work: beyond about two operations per core, more at once add memory,
+/// not throughput.
+fn twice_the_cores() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+}
+
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 256 * 1024,
             request_timeout_ms: 15_000,
             shutdown_grace_ms: 10_000,
-            max_concurrent_operations: 8,
+            max_concurrent_operations: twice_the_cores(),
         }
     }
 }

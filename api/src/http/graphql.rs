@@ -334,13 +334,19 @@ struct Body1<'a> {
     extensions: &'a BTreeMap<String, Value>,
 }
 
-/// The response body for one operation; `data` is left out when execution never started.
-fn body_of(resp: &mut GqlResponse) -> (Json, bool) {
+/// The response body for one operation, serialised straight from the executor's value (a nested
+/// read's answer is hundreds of kilobytes; going through `serde_json::Value` copied it once
+/// more); `data` is left out when execution never started.
+fn body_of(resp: &mut GqlResponse) -> (String, bool) {
     sanitize(&mut resp.errors);
     let request_error = is_request_error(resp.data == Value::Null, &resp.errors);
     let body =
         Body1 { data: (!request_error).then_some(&resp.data), errors: &resp.errors, extensions: &resp.extensions };
-    (serde_json::to_value(&body).unwrap_or(Json::Null), request_error)
+    let text = serde_json::to_string(&body).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot serialise a GraphQL response");
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+    });
+    (text, request_error)
 }
 
 async fn execute(state: &HttpState, who: &Who, rt: ResponseType, batch: Batch) -> Response {
@@ -379,10 +385,11 @@ async fn execute(state: &HttpState, who: &Who, rt: ResponseType, batch: Batch) -
             // A limit hit inside a batch is still a 429, so that clients back off.
             let limited = all.iter().any(|(r, _)| r.errors.iter().any(|e| has_code(e, RATE_LIMITED)));
             let status = if limited { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::OK };
-            (Json::Array(all.iter_mut().map(|(r, _)| body_of(r).0).collect()), status)
+            let bodies: Vec<String> = all.iter_mut().map(|(r, _)| body_of(r).0).collect();
+            (format!("[{}]", bodies.join(",")), status)
         }
     };
-    let mut resp = (status, json.to_string()).into_response();
+    let mut resp = (status, json).into_response();
     let h = resp.headers_mut();
     for (k, v) in extra {
         h.append(k, v);

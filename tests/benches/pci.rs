@@ -47,7 +47,9 @@ fn main() -> ExitCode {
     println!("Took {took:.0} s{}.", if smoke { " (smoke sizes: figures meaningless)" } else { "" });
     match outcome {
         Ok(()) => {
-            let _ = std::fs::remove_dir_all(&bench.log_dir);
+            if std::env::var_os("PCI_BENCH_KEEP_LOGS").is_none() {
+                let _ = std::fs::remove_dir_all(&bench.log_dir);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

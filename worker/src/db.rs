@@ -110,12 +110,23 @@ async fn sqlite_turn(db: &DatabaseConnection) -> Option<tokio::sync::OwnedSemaph
     tokio::time::timeout(Duration::from_secs(5), turns.acquire_owned()).await.ok()?.ok()
 }
 
-/// Starts a transaction that will write. On SQLite it waits for this process's turn to write
-/// and then takes the write lock at once, so that concurrent writers queue instead of failing
-/// with "database is locked" when a read transaction tries to upgrade.
+/// Starts a transaction that will write. On SQLite it takes the write lock at once, so that
+/// concurrent writers queue on the busy timeout instead of failing with "database is locked"
+/// when a read transaction tries to upgrade.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+    begin(db, None).await
+}
+
+/// As [`begin_write`], after waiting (on SQLite) for this process's turn to write: for the
+/// API's commands, where many requests write at once and their latency is what users wait on.
+/// The worker's jobs keep to SQLite's own queue; nobody waits on them.
+pub async fn begin_write_in_turn(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+    let turn = if db.get_database_backend() == DbBackend::Sqlite { sqlite_turn(db).await } else { None };
+    begin(db, turn).await
+}
+
+async fn begin(db: &DatabaseConnection, turn: Option<tokio::sync::OwnedSemaphorePermit>) -> Result<WriteTx, DbErr> {
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
-    let turn = if sqlite { sqlite_turn(db).await } else { None };
     let tx = db
         .begin_with_options(TransactionOptions {
             isolation_level: None,

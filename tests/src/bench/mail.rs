@@ -42,7 +42,9 @@ pub async fn start_workers(
 ) -> anyhow::Result<Vec<Process>> {
     let mut workers = Vec::new();
     for _ in 0..count {
+        let log = std::env::var("PCI_BENCH_WORKER_LOG").unwrap_or_else(|_| "info".into());
         let env = [
+            ("PCI_LOG", log),
             ("DATABASE_URL", db.url.clone()),
             ("PCI_SMTP_URL", smtp.url()),
             ("PCI_MAIL_FROM", "PCI Hub <pci@bench.test>".to_owned()),

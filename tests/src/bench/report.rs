@@ -34,6 +34,18 @@ fn ratio(a: f64, b: f64) -> String {
     format!("{:.2}", a / b)
 }
 
+/// `p50 / p99` of ours, of the baseline, and their ratios, then the target.
+fn latency_cells(ours: &Outcome, base: &Outcome, target: &str) -> [String; 4] {
+    let (p50, p99, b50, b99) =
+        (ours.quantile_ms(0.5), ours.quantile_ms(0.99), base.quantile_ms(0.5), base.quantile_ms(0.99));
+    [
+        format!("{} / {}", ms(p50), ms(p99)),
+        format!("{} / {}", ms(b50), ms(b99)),
+        format!("{} / {}", ratio(p50, b50), ratio(p99, b99)),
+        target.to_owned(),
+    ]
+}
+
 impl Report {
     fn push(
         &mut self,
@@ -61,19 +73,13 @@ impl Report {
             ],
             Some(r >= 0.5),
         );
-        let (p50, p99) = (ours.quantile_ms(0.5), ours.quantile_ms(0.99));
         let at16 = conns == 16;
         self.push(
             "1 read",
             format!("p50 / p99 ms, {conns} conn"),
             backend,
-            [
-                format!("{} / {}", ms(p50), ms(p99)),
-                format!("{} / {}", ms(base.quantile_ms(0.5)), ms(base.quantile_ms(0.99))),
-                format!("{} / {}", ratio(p50, base.quantile_ms(0.5)), ratio(p99, base.quantile_ms(0.99))),
-                if at16 { "p99 < 50 ms".into() } else { String::new() },
-            ],
-            at16.then_some(p99 < 50.0),
+            latency_cells(ours, base, if at16 { "p99 < 50 ms" } else { "" }),
+            at16.then_some(ours.quantile_ms(0.99) < 50.0),
         );
     }
 
@@ -105,19 +111,13 @@ impl Report {
             ],
             None,
         );
-        let (p50, p99) = (ours.quantile_ms(0.5), ours.quantile_ms(0.99));
         let sqlite = backend == "SQLite";
         self.push(
             "3 write",
             format!("p50 / p99 ms, {conns} conn"),
             backend,
-            [
-                format!("{} / {}", ms(p50), ms(p99)),
-                format!("{} / {}", ms(base.quantile_ms(0.5)), ms(base.quantile_ms(0.99))),
-                format!("{} / {}", ratio(p50, base.quantile_ms(0.5)), ratio(p99, base.quantile_ms(0.99))),
-                if sqlite { "p99 < 25 ms".into() } else { String::new() },
-            ],
-            sqlite.then_some(p99 < 25.0),
+            latency_cells(ours, base, if sqlite { "p99 < 25 ms" } else { "" }),
+            sqlite.then_some(ours.quantile_ms(0.99) < 25.0),
         );
         self.push(
             "3 write",

@@ -1,7 +1,7 @@
 //! `pci-api`, for the benchmark; see Cargo.toml.
 
-// glibc's allocator, with an arena per thread, left the API at 350 MB and a third of its CPU
-// in malloc under the benchmark's read load (see the README's Performance section).
+// Under the benchmark's read load a third of the API's CPU went into glibc's malloc and free
+// (see the README's Performance section).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use crate::{App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed, telemetry};
+use crate::{App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
@@ -40,14 +40,10 @@ pub fn main() -> ExitCode {
     if let Some(Command::ExportSchema { output }) = &cli.command {
         return report(export_schema(output.as_deref()));
     }
-    let config = match Config::load() {
+    let config = match pci_worker::cli::load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    telemetry::init(&config);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

@@ -65,7 +65,8 @@ macro_rules! on_both_backends {
     };
 }
 
-enum DbGuard {
+/// Removes a test's (or the benchmark's) database when dropped.
+pub(crate) enum DbGuard {
     Sqlite(PathBuf),
     /// Held for its `Drop`, which drops the database.
     Postgres {

@@ -34,7 +34,7 @@ async fn nested_query_statement_count_is_constant(app: TestApp) {
     assert_eq!(rows, 12);
     assert_eq!(small, large, "statements for 2 engagements vs 12");
     // Checking the bearer token (2), then the engagements page, totalCount, host councils, peer
-    // councils, participants, people and their organisations.
+    // councils, participants with their people, and the people's organisations.
     assert!(large <= 9, "{large} statements");
     eprintln!(
         "[figures] {:?} nested engagements query: {small} SQL statements for 2 engagements, {large} for 12",

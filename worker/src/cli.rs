@@ -10,20 +10,27 @@ use crate::{
     db, queue, runtime, telemetry,
 };
 
+/// Reads the configuration both programs share and starts logging; a bad configuration is
+/// reported on stderr with exit code 2.
+pub fn load_config() -> Result<Config, ExitCode> {
+    let config = Config::load().map_err(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(2)
+    })?;
+    telemetry::init(&config);
+    Ok(config)
+}
+
 pub fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
         println!("pci-worker: runs PCI Hub's jobs (emails, reminders) against the configured database.");
         println!("Configuration as for pci-api (pci.toml, PCI_* variables, DATABASE_URL); stops on SIGTERM/SIGINT.");
         return ExitCode::SUCCESS;
     }
-    let config = match Config::load() {
+    let config = match load_config() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    telemetry::init(&config);
     let result = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(run(config)));
     match result {
         Ok(()) => ExitCode::SUCCESS,

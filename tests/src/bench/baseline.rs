@@ -45,7 +45,8 @@ const PARTICIPANTS: &str = concat!(
     ") ORDER BY p.id"
 );
 
-fn gid(kind: &str, id: Uuid) -> String {
+/// A global id, encoded here rather than by the API so that the comparison checks the API's.
+pub(super) fn gid(kind: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{}", id.as_hyphenated()))
 }
 

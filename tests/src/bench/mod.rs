@@ -22,6 +22,7 @@ pub use procs::Programs;
 pub use report::{Report, Row};
 
 use crate::{Backend, TestApp};
+use baseline::gid;
 use load::{Target, Until};
 use procs::Process;
 use seed::World;
@@ -97,22 +98,7 @@ pub struct Bench {
 pub struct BenchDb {
     pub url: String,
     pub conn: DatabaseConnection,
-    _guard: DbGuard,
-}
-
-enum DbGuard {
-    Sqlite(PathBuf),
-    Postgres(#[allow(dead_code)] crate::pg::TestDatabase),
-}
-
-impl Drop for DbGuard {
-    fn drop(&mut self) {
-        if let DbGuard::Sqlite(path) = self {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-        }
-    }
+    _guard: crate::DbGuard,
 }
 
 impl Bench {
@@ -134,13 +120,13 @@ impl Bench {
             Backend::Sqlite => {
                 let path = self.log_dir.join(format!("bench-{}.sqlite3", uuid::Uuid::now_v7().simple()));
                 config.database_url = format!("sqlite://{}?mode=rwc", path.display());
-                DbGuard::Sqlite(path)
+                crate::DbGuard::Sqlite(path)
             }
             Backend::Postgres => {
                 let admin = self.postgres.as_deref().context("no PostgreSQL server")?;
                 let db = crate::pg::TestDatabase::create(admin).await?;
                 config.database_url = db.url.clone();
-                DbGuard::Postgres(db)
+                crate::DbGuard::Postgres { _db: db }
             }
         };
         let conn = pci_api::db::connect(&config).await?;
@@ -170,11 +156,6 @@ impl Bench {
 
 fn gql_body(query: &str, variables: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({"query": query, "variables": variables})).unwrap_or_default()
-}
-
-fn gid(kind: &str, id: uuid::Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{}", id.as_hyphenated()))
 }
 
 fn name(b: Backend) -> &'static str {

@@ -6,16 +6,18 @@
 //!   reviewers see all of it; fieldwork contributors see only their own participation and the
 //!   meetings they attend. Everyone else cannot tell that it exists.
 //! - Organisations are visible to every signed-in person; people to administrators, to
-//!   themselves, and to those who share an engagement with them.
+//!   themselves, to those who share an engagement with them, and to the managers of an
+//!   engagement when they work for an organisation that may take part in it (its host and peer
+//!   councils, the Improvement Service), so that managers can find the people they invite.
 //! - A read-scoped personal access token cannot run mutations.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use pci_entity::{InvitationStatus, ParticipantRole, email_delivery, meeting, meeting_attendee, participant};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    sea_query::SelectStatement,
+use pci_entity::{
+    InvitationStatus, OrganisationKind, ParticipantRole, email_delivery, engagement, engagement_peer_council, meeting,
+    meeting_attendee, organisation, participant, person,
 };
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -46,6 +48,8 @@ pub enum Denied {
 pub struct Access {
     pub caller: Option<Caller>,
     roles: OnceCell<HashMap<Uuid, ParticipantRole>>,
+    people: OnceCell<HashSet<Uuid>>,
+    recruiting: OnceCell<HashSet<Uuid>>,
 }
 
 fn manages(role: ParticipantRole) -> bool {
@@ -58,7 +62,7 @@ fn view_of(role: ParticipantRole) -> View {
 
 impl Access {
     pub fn new(caller: Option<Caller>) -> Self {
-        Self { caller, roles: OnceCell::new() }
+        Self { caller, roles: OnceCell::new(), people: OnceCell::new(), recruiting: OnceCell::new() }
     }
 
     pub fn person_id(&self) -> Option<Uuid> {
@@ -145,29 +149,104 @@ impl Access {
         Ok(Some(self.roles(db).await?.iter().filter(|(_, r)| view_of(**r) >= at_least).map(|(e, _)| *e).collect()))
     }
 
-    /// People the caller may see: themselves and those who take part in an engagement they see
-    /// in full. `None` means everyone (an administrator).
-    pub async fn people_filter(&self, db: &DatabaseConnection) -> Result<Option<SelectStatement>, DbErr> {
+    /// People the caller may see, as a condition on `people`; `None` means everyone (an
+    /// administrator). The same rule as [`Access::can_see_person`].
+    pub async fn people_filter(&self, db: &DatabaseConnection) -> Result<Option<Condition>, DbErr> {
         let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(None) };
-        let mut q = participant::Entity::find().select_only().column(participant::Column::PersonId);
-        q = q.filter(participant::Column::EngagementId.is_in(full));
-        Ok(Some(q.into_query()))
+        let shared = participant::Entity::find()
+            .select_only()
+            .column(participant::Column::PersonId)
+            .filter(participant::Column::EngagementId.is_in(full))
+            .into_query();
+        let mut c = Condition::any().add(person::Column::Id.in_subquery(shared));
+        if let Some(me) = self.person_id() {
+            c = c.add(person::Column::Id.eq(me));
+        }
+        let orgs = self.recruiting_organisations(db).await?;
+        if !orgs.is_empty() {
+            c = c.add(person::Column::OrganisationId.is_in(orgs.iter().copied()));
+        }
+        Ok(Some(c))
     }
 
+    /// Whether the caller may see this person. Every path to a person (`node`, a team, an
+    /// actor in the history or the audit log, an email's recipient, a person named in a
+    /// command's input) asks this, so that nobody is reachable one way and hidden another.
     pub async fn can_see_person(&self, db: &DatabaseConnection, person_id: Uuid) -> Result<bool, DbErr> {
         if self.is_admin() || self.person_id() == Some(person_id) {
             return Ok(true);
         }
-        let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(true) };
-        if full.is_empty() {
+        if self.visible_people(db).await?.contains(&person_id) {
+            return Ok(true);
+        }
+        let orgs = self.recruiting_organisations(db).await?;
+        if orgs.is_empty() {
             return Ok(false);
         }
-        let shared = participant::Entity::find()
-            .filter(participant::Column::PersonId.eq(person_id))
-            .filter(participant::Column::EngagementId.is_in(full))
+        let org: Option<Uuid> = person::Entity::find_by_id(person_id)
+            .select_only()
+            .column(person::Column::OrganisationId)
+            .into_tuple()
             .one(db)
             .await?;
-        Ok(shared.is_some())
+        Ok(org.is_some_and(|o| orgs.contains(&o)))
+    }
+
+    /// The organisations whose people the caller may invite, and so see: the host and peer
+    /// councils of the engagements they manage, and the Improvement Service. Read once per
+    /// request.
+    async fn recruiting_organisations(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+        self.recruiting
+            .get_or_try_init(|| async {
+                let managed: Vec<Uuid> =
+                    self.roles(db).await?.iter().filter(|(_, r)| manages(**r)).map(|(e, _)| *e).collect();
+                if managed.is_empty() {
+                    return Ok(HashSet::new());
+                }
+                let hosts: Vec<Uuid> = engagement::Entity::find()
+                    .select_only()
+                    .column(engagement::Column::HostCouncilId)
+                    .filter(engagement::Column::Id.is_in(managed.iter().copied()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                let peers: Vec<Uuid> = engagement_peer_council::Entity::find()
+                    .select_only()
+                    .column(engagement_peer_council::Column::OrganisationId)
+                    .filter(engagement_peer_council::Column::EngagementId.is_in(managed))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                let service: Vec<Uuid> = organisation::Entity::find()
+                    .select_only()
+                    .column(organisation::Column::Id)
+                    .filter(organisation::Column::Kind.eq(OrganisationKind::ImprovementService))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                Ok(hosts.into_iter().chain(peers).chain(service).collect())
+            })
+            .await
+    }
+
+    /// The people a non-administrator sees besides themselves, read once per request.
+    async fn visible_people(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+        self.people
+            .get_or_try_init(|| async {
+                let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(HashSet::new()) };
+                if full.is_empty() {
+                    return Ok(HashSet::new());
+                }
+                let ids: Vec<Uuid> = participant::Entity::find()
+                    .select_only()
+                    .column(participant::Column::PersonId)
+                    .filter(participant::Column::EngagementId.is_in(full))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                Ok(ids.into_iter().collect())
+            })
+            .await
     }
 
     /// A place in the team: every one in full view, one's own in own view.

@@ -82,7 +82,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     let again = pci(&dir).arg("seed-demo").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
     // A fresh install is driven from a script: the administrator's token is all stdout says.
-    let admin = pci(&dir).args(["create-admin", "morag.campbell@improvementservice.org.uk"]).output().unwrap();
+    let admin = pci(&dir).args(["create-admin", "morag.campbell@improvement-service.example"]).output().unwrap();
     assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
     let token = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("pcip_") && token.len() == 48, "{token}");
@@ -131,6 +131,35 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         assert_eq!(body["data"]["engagements"]["totalCount"], 1);
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
+        // With SMTP configured, the demo's queued emails go out: none may reach a real mailbox.
+        let q = "{ people(first: 100) { nodes { email } } engagements { nodes { meetings { nodes { onlineUrl } } } } }";
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "query": q }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let reserved = |host: &str| {
+            let host = host.to_lowercase();
+            [".example", ".test", ".invalid", ".localhost"].iter().any(|tld| host.ends_with(tld))
+                || ["example.org", "example.com", "example.net"].contains(&host.as_str())
+        };
+        let people = body["data"]["people"]["nodes"].as_array().unwrap();
+        assert_eq!(people.len(), 12, "the demo's dozen, one of whom is the administrator");
+        for p in people {
+            let email = p["email"].as_str().unwrap();
+            assert!(reserved(email.split('@').nth(1).unwrap()), "{email} is not a reserved domain");
+        }
+        for m in body["data"]["engagements"]["nodes"][0]["meetings"]["nodes"].as_array().unwrap() {
+            if let Some(url) = m["onlineUrl"].as_str() {
+                let host = url::Url::parse(url).unwrap().host_str().unwrap().to_owned();
+                assert!(reserved(&host), "{url}");
+            }
+        }
     });
     let kill = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
     assert!(kill.success());

@@ -38,7 +38,7 @@ impl TestApp {
 
     pub async fn person(&self, org: &str, name: &str) -> String {
         let email = format!(
-            "{}.{}@example.gov.uk",
+            "{}.{}@council.example",
             name.to_lowercase().replace(' ', "."),
             &uuid::Uuid::now_v7().simple().to_string()[24..]
         );

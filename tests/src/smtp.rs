@@ -77,6 +77,8 @@ struct Script {
     temp_fail: usize,
     /// Time taken to accept each message, as a slow server would.
     delay: Duration,
+    /// Not to advertise SMTPUTF8, as many servers do not.
+    no_smtputf8: bool,
 }
 
 struct Shared {
@@ -150,6 +152,11 @@ impl SmtpServer {
         self.shared.script.lock().unwrap().temp_fail = times;
     }
 
+    /// Stops advertising SMTPUTF8 (addresses outside ASCII), as many real servers do not.
+    pub fn without_smtputf8(&self) {
+        self.shared.script.lock().unwrap().no_smtputf8 = true;
+    }
+
     /// Makes every message take this long to accept.
     pub fn slow_down(&self, delay: Duration) {
         self.shared.script.lock().unwrap().delay = delay;
@@ -202,7 +209,11 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
         let cmd = line.trim_end().to_owned();
         let upper = cmd.to_uppercase();
         let answer = if upper.starts_with("EHLO") {
-            "250-pci-test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".to_owned()
+            if shared.script.lock().unwrap().no_smtputf8 {
+                "250-pci-test\r\n250 8BITMIME\r\n".to_owned()
+            } else {
+                "250-pci-test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".to_owned()
+            }
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
             "250 OK\r\n".to_owned()
         } else if upper.starts_with("RSET") {

@@ -236,7 +236,7 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         }
         "personCreate" => (
             PERSON_CREATE,
-            json!({"input": {"name": "New Person", "email": format!("{}@x.org", uuid::Uuid::now_v7().simple()), "organisationId": w.host}}),
+            json!({"input": {"name": "New Person", "email": format!("{}@x.test", uuid::Uuid::now_v7().simple()), "organisationId": w.host}}),
         ),
         "personUpdate" => (
             "mutation($input: PersonUpdateInput!) { personUpdate(input: $input) { person { id } userErrors { code } } }",
@@ -498,12 +498,19 @@ async fn nested_fields_show_each_role_its_share(app: TestApp) {
     let all = hl["data"]["node"]["emailDeliveries"]["totalCount"].as_i64().unwrap();
     assert!(all > their_deliveries.len() as i64);
 
-    // The outsider: not in lists, not in counts, not by id, not through people.
+    // The outsider: not in lists, not in counts, not by id, not through people. As a host lead
+    // they see the Improvement Service's staff, whom they may invite as facilitators, but not
+    // what those take part in.
     let out = as_role(Outsider).await;
-    let mine =
-        app.gql_as(Some(&out), "{ engagements { totalCount } people(first: 100) { totalCount } }", json!({})).await;
+    let q = "{ engagements { totalCount } people(first: 100) { nodes { name organisation { kind } participations { totalCount } } } }";
+    let mine = app.gql_as(Some(&out), q, json!({})).await;
     assert_eq!(mine["data"]["engagements"]["totalCount"], 1, "only their own engagement");
-    assert_eq!(mine["data"]["people"]["totalCount"], 1, "only themselves");
+    let people = mine["data"]["people"]["nodes"].as_array().unwrap();
+    let names: BTreeSet<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, BTreeSet::from(["Outside Lead", "Morag Campbell"]), "themselves and the Improvement Service");
+    let morag = people.iter().find(|p| p["name"] == "Morag Campbell").unwrap();
+    assert_eq!(morag["organisation"]["kind"], "IMPROVEMENT_SERVICE");
+    assert_eq!(morag["participations"]["totalCount"], 0, "nothing of the engagement through her");
     for id in [
         w.engagement.clone(),
         w.participant(HostLead).to_owned(),

@@ -194,13 +194,13 @@ async fn personal_access_tokens(app: TestApp) {
 async fn sign_in_requests_are_rate_limited(app: TestApp) {
     let mut statuses = Vec::new();
     for _ in 0..6 {
-        let (status, body) = app.post_as(None, SIGN_IN, json!({"input": {"email": "someone@x.org"}})).await;
+        let (status, body) = app.post_as(None, SIGN_IN, json!({"input": {"email": "someone@x.test"}})).await;
         statuses.push((status, body["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)));
     }
     assert_eq!(statuses[..5].iter().filter(|s| s.0 == 200).count(), 5);
     assert_eq!(statuses[5], (429, Some("RATE_LIMITED".to_owned())), "the sixth for one address in an hour");
     // Inside a batch too.
-    let op = json!({"query": SIGN_IN, "variables": {"input": {"email": "someone@x.org"}}});
+    let op = json!({"query": SIGN_IN, "variables": {"input": {"email": "someone@x.test"}}});
     let r = app.client.post(&app.url).json(&json!([{"query": "{ __typename }"}, op])).send().await.unwrap();
     assert_eq!(r.status(), 429);
     let body: Value = r.json().await.unwrap();

@@ -7,18 +7,18 @@ const PERSON_UPDATE: &str = "mutation($input: PersonUpdateInput!) { personUpdate
 
 async fn emails_are_unique_ignoring_case(app: TestApp) {
     let org = app.org("COUNCIL", "Angus Council").await;
-    let input = json!({"input": {"name": "Fiona Grant", "email": "Fiona.Grant@Angus.gov.uk", "organisationId": org}});
+    let input = json!({"input": {"name": "Fiona Grant", "email": "Fiona.Grant@Angus.Example", "organisationId": org}});
     let p = app.mutate("personCreate", PERSON_CREATE, input).await;
-    assert_eq!(p["person"]["email"], "Fiona.Grant@Angus.gov.uk");
+    assert_eq!(p["person"]["email"], "Fiona.Grant@Angus.Example");
     let before = app.row_counts().await;
-    let dup = json!({"input": {"name": "F Grant", "email": "  fiona.grant@angus.GOV.uk ", "organisationId": org}});
+    let dup = json!({"input": {"name": "F Grant", "email": "  fiona.grant@angus.EXAMPLE ", "organisationId": org}});
     let errors = app.mutate_err("personCreate", PERSON_CREATE, dup).await;
     assert_eq!(codes(&errors), ["TAKEN"]);
     assert_eq!(errors[0]["field"], json!(["input", "email"]));
     assert_eq!(app.row_counts().await, before);
 
     let q = "query($email: String!) { people(first: 5, filter: {email: $email}) { totalCount edges { node { name organisation { name } } } } }";
-    let found = app.gql_ok(q, json!({"email": "FIONA.GRANT@angus.gov.uk"})).await;
+    let found = app.gql_ok(q, json!({"email": "FIONA.GRANT@angus.example"})).await;
     assert_eq!(found["people"]["totalCount"], 1);
     assert_eq!(found["people"]["edges"][0]["node"]["organisation"]["name"], "Angus Council");
 }
@@ -30,7 +30,7 @@ async fn bad_people_are_refused(app: TestApp) {
         (json!({"name": "A", "email": "not-an-email", "organisationId": org}), vec!["INVALID"]),
         (json!({"name": "", "email": "", "organisationId": org}), vec!["REQUIRED", "REQUIRED"]),
         (
-            json!({"name": "A", "email": "a@b.org", "organisationId": "T3JnYW5pc2F0aW9uOjAxOTRiM2Y0LTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA"}),
+            json!({"name": "A", "email": "a@b.test", "organisationId": "T3JnYW5pc2F0aW9uOjAxOTRiM2Y0LTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA"}),
             vec!["NOT_FOUND"],
         ),
     ] {
@@ -81,9 +81,9 @@ async fn the_sign_in_address_is_changed_by_administrators(app: TestApp) {
     let viewer = "{ viewer { person { id } } }";
     assert_eq!(app.gql_as(Some(&session), viewer, json!({})).await["data"]["viewer"]["person"]["id"], json!(a));
     let p = app
-        .mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "email": "fiona.grant@angus.gov.uk"}}))
+        .mutate("personUpdate", PERSON_UPDATE, json!({"input": {"personId": a, "email": "fiona.grant@angus.example"}}))
         .await;
-    assert_eq!(p["person"]["email"], "fiona.grant@angus.gov.uk");
+    assert_eq!(p["person"]["email"], "fiona.grant@angus.example");
     let (status, _) = app.post_as(Some(&session), viewer, json!({})).await;
     assert_eq!(status, 401, "the session from the old address has ended");
 }

@@ -147,6 +147,11 @@ pub struct GraphqlConfig {
     pub max_recursive_depth: usize,
     pub max_directives: usize,
     pub max_aliases: usize,
+    /// Lexical tokens in a document, counted on the raw text before it is parsed.
+    pub max_tokens: usize,
+    /// Fields a document selects once every fragment spread is expanded (and the most any one
+    /// fragment expands to), computed once per fragment before anything else expands them.
+    pub max_fields: usize,
     /// Operations per batched request; 1 turns batching off.
     pub max_batch: usize,
     pub introspection: bool,
@@ -246,6 +251,9 @@ impl Default for GraphqlConfig {
             max_recursive_depth: 32,
             max_directives: 50,
             max_aliases: 30,
+            // GraphiQL's introspection query has about 300 tokens and expands to about 400 fields.
+            max_tokens: 5_000,
+            max_fields: 5_000,
             max_batch: 10,
             introspection: true,
             graphiql: true,

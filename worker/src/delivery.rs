@@ -4,7 +4,6 @@
 //! the next attempt is stored, so a crash does not reset it.
 
 use crate::db::WriteTx;
-use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use lettre::{
     Address, Message,
@@ -156,6 +155,30 @@ fn new_record(
     }
 }
 
+/// The message as it goes on the wire, or why it cannot be sent. Stored data that no mail can
+/// carry (a line break in a name, an address the mail library refuses) is a reason, never a
+/// panic or a retry: it would fail the same way every time.
+fn formatted(
+    ctx: &JobContext,
+    spec: &Spec,
+    draft: &Draft,
+    rendered: Rendered,
+    calendar: Option<Calendar>,
+) -> Result<String, String> {
+    let address = spec.recipient.parse::<Address>().map_err(|e| format!("address rejected: {e}"))?;
+    if spec.recipient_name.chars().any(char::is_control) {
+        return Err("the recipient's name holds a line break or another control character; correct the name".into());
+    }
+    let to = Mailbox::new(Some(spec.recipient_name.clone()), address);
+    // The mail library panics on some header values it cannot encode; whatever it panics on is
+    // one more thing no attempt would send.
+    let built =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_message(ctx, draft, to, rendered, calendar)))
+            .map_err(|_| "the message could not be built from the stored data".to_owned())?;
+    let message = built.map_err(|e| format!("the message could not be built: {e}"))?;
+    String::from_utf8(message.formatted()).map_err(|_| "the message is not valid UTF-8".to_owned())
+}
+
 async fn insert(
     tx: &WriteTx,
     ctx: &JobContext,
@@ -166,13 +189,12 @@ async fn insert(
     calendar: Option<Calendar>,
 ) -> anyhow::Result<email_delivery::Model> {
     let subject_line = rendered.subject.clone();
-    let (raw, status, reply) = match spec.recipient.parse::<Address>() {
-        Ok(address) => {
-            let to = Mailbox::new(Some(spec.recipient_name.clone()), address);
-            let message = build_message(ctx, &draft, to, rendered, calendar)?;
-            (String::from_utf8(message.formatted()).context("messages are ASCII")?, DeliveryStatus::Queued, None)
+    let (raw, status, reply) = match formatted(ctx, spec, &draft, rendered, calendar) {
+        Ok(raw) => (raw, DeliveryStatus::Queued, None),
+        Err(why) => {
+            tracing::warn!(purpose = %spec.purpose, %why, "email not sendable; recorded as bounced");
+            (String::new(), DeliveryStatus::Bounced, Some(why))
         }
-        Err(e) => (String::new(), DeliveryStatus::Bounced, Some(format!("address rejected: {e}"))),
     };
     let model = new_record(ctx, spec, job, draft, &subject_line, raw, status, reply);
     email_delivery::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
@@ -328,10 +350,16 @@ pub async fn attempt(ctx: &JobContext, delivery: email_delivery::Model) -> anyho
 
 async fn send_claimed(ctx: &JobContext, delivery: &email_delivery::Model) -> anyhow::Result<()> {
     let attempts = delivery.attempts + 1;
-    let from = ctx.from.email.clone();
-    let to: Address = delivery.recipient.parse().context("recipient was valid when rendered")?;
-    let envelope = Envelope::new(Some(from), vec![to])?;
-    let outcome = ctx.transport.send(&envelope, delivery.raw_message.as_bytes(), &delivery.message_id).await;
+    let envelope = delivery
+        .recipient
+        .parse::<Address>()
+        .map_err(|e| e.to_string())
+        .and_then(|to| Envelope::new(Some(ctx.from.email.clone()), vec![to]).map_err(|e| e.to_string()));
+    let outcome = match envelope {
+        Ok(envelope) => ctx.transport.send(&envelope, delivery.raw_message.as_bytes(), &delivery.message_id).await,
+        // Would fail the same way every time.
+        Err(e) => crate::mail::SendOutcome::Permanent(format!("invalid envelope: {e}")),
+    };
 
     let now = ctx.clock.now();
     let tx = begin_write(&ctx.db).await?;

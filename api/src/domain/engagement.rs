@@ -161,7 +161,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
     let mut c = Check::new();
     let title = c.text(&["input", "title"], &input.title, 200);
     let service_area = c.text(&["input", "serviceArea"], &input.service_area, 200);
-    let aims = c.optional_text(&["input", "aims"], input.aims.as_deref(), 5000).unwrap_or_default();
+    let aims = c.optional_paragraphs(&["input", "aims"], input.aims.as_deref(), 5000).unwrap_or_default();
     check_peer_ids(&mut c, Some(input.host_council_id), &input.peer_council_ids);
     let plan = check_stage_plan(&mut c, &input.stage_plan);
     c.finish()?;
@@ -200,7 +200,8 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
     let service_area = input.service_area.as_deref().map(|t| c.text(&["input", "serviceArea"], t, 200));
-    let aims = input.aims.as_deref().map(|a| c.optional_text(&["input", "aims"], Some(a), 5000).unwrap_or_default());
+    let aims =
+        input.aims.as_deref().map(|a| c.optional_paragraphs(&["input", "aims"], Some(a), 5000).unwrap_or_default());
     if let Some(peers) = &input.peer_council_ids {
         check_peer_ids(&mut c, None, peers);
     }

@@ -325,7 +325,7 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
 
 pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Model> {
     let mut c = Check::new();
-    let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
+    let reason = c.optional_paragraphs(&["input", "reason"], input.reason.as_deref(), 2000);
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
@@ -425,17 +425,62 @@ async fn open_attendee(tx: &WriteTx, id: Uuid) -> DomainResult<(meeting_attendee
 pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeting_attendee::Model> {
     let tx = begin_write(&env.db).await?;
     let (a, m) = open_attendee(&tx, attendee_id).await?;
-    let deleted = meeting_attendee::Entity::delete_by_id(a.id).exec(&tx).await?;
+    remove_attendance(&tx, env, &a, m).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Takes one person off one meeting: the row goes, the meeting's SEQUENCE rises and they are
+/// sent a cancellation; their RSVP links die with the attendance.
+async fn remove_attendance(
+    tx: &WriteTx,
+    env: &Env,
+    a: &meeting_attendee::Model,
+    m: meeting::Model,
+) -> DomainResult<()> {
+    let deleted = meeting_attendee::Entity::delete_by_id(a.id).exec(tx).await?;
     if deleted.rows_affected != 1 {
         return Err(UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee").into());
     }
+    let now = env.clock.now();
+    tokens::revoke(tx, TokenPurpose::MeetingRsvp, tokens::Target::Attendee(a.id), now).await?;
     let changes = Changes::new().diff("personId", Some(a.person_id), None);
-    audit::record(&tx, env, "meeting.attendee_remove", attendee_subject(&a, m.engagement_id), changes).await?;
-    touch(&tx, env, m.engagement_id).await?;
-    let m = bump_sequence(&tx, m, env.clock.now()).await?;
-    env.enqueue.meeting_cancel(&tx, &m, &[(a.id, a.person_id)], env.clock.now()).await?;
-    tx.commit().await?;
-    Ok(a)
+    audit::record(tx, env, "meeting.attendee_remove", attendee_subject(a, m.engagement_id), changes).await?;
+    touch(tx, env, m.engagement_id).await?;
+    let m = bump_sequence(tx, m, now).await?;
+    env.enqueue.meeting_cancel(tx, &m, &[(a.id, a.person_id)], now).await?;
+    Ok(())
+}
+
+/// A person left the team (withdrawn, or declined): they come off every meeting of the
+/// engagement that has not ended, each with a cancellation, and the RSVP links of their past
+/// meetings stop working too. Past meetings keep them as attendees: they were there.
+pub(super) async fn leave_meetings(tx: &WriteTx, env: &Env, engagement_id: Uuid, person_id: Uuid) -> DomainResult<()> {
+    let now = env.clock.now();
+    let meetings: std::collections::HashMap<Uuid, meeting::Model> = meeting::Entity::find()
+        .filter(meeting::Column::EngagementId.eq(engagement_id))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    if meetings.is_empty() {
+        return Ok(());
+    }
+    let attendances = meeting_attendee::Entity::find()
+        .filter(meeting_attendee::Column::PersonId.eq(person_id))
+        .filter(meeting_attendee::Column::MeetingId.is_in(meetings.keys().copied()))
+        .all(tx)
+        .await?;
+    for a in attendances {
+        let Some(m) = meetings.get(&a.meeting_id) else { continue };
+        if m.status == MeetingStatus::Scheduled && m.ends_at > now {
+            remove_attendance(tx, env, &a, m.clone()).await?;
+        } else {
+            tokens::revoke(tx, TokenPurpose::MeetingRsvp, tokens::Target::Attendee(a.id), now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Records an attendee's answer received by the organiser.
@@ -484,6 +529,10 @@ pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult
     let token = tokens::find(&tx, &input.token, TokenPurpose::MeetingRsvp, now).await?.ok_or_else(invalid)?;
     let attendee_id = token.attendee_id.ok_or_else(invalid)?;
     let (old, m) = open_attendee(&tx, attendee_id).await.map_err(|_| invalid())?;
+    // Someone who has left the team no longer answers for its meetings, whatever link they kept.
+    if !super::participant::is_on_team(&tx, m.engagement_id, old.person_id).await? {
+        return Err(invalid().into());
+    }
     if !tokens::consume(&tx, token.id, now).await? {
         return Err(invalid().into());
     }

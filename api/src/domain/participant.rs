@@ -201,7 +201,7 @@ async fn set_status(
 /// links arrive with the worker).
 fn check_reason(accept: bool, reason: Option<&str>) -> DomainResult<Option<String>> {
     let mut c = Check::new();
-    let reason = c.optional_text(&["input", "reason"], reason, 2000);
+    let reason = c.optional_paragraphs(&["input", "reason"], reason, 2000);
     c.ensure(
         accept || reason.is_some(),
         &["input", "reason"],
@@ -236,8 +236,20 @@ async fn apply_response(
     }
     if accept {
         ensure_role_free(tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
+    } else {
+        super::meeting::leave_meetings(tx, env, old.engagement_id, old.person_id).await?;
     }
     set_status(tx, env, old, status, reason, "participant.respond").await
+}
+
+/// Whether the person takes part in the engagement now (invited or accepted).
+pub(crate) async fn is_on_team(tx: &WriteTx, engagement_id: Uuid, person_id: Uuid) -> DomainResult<bool> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::EngagementId.eq(engagement_id))
+        .filter(participant::Column::PersonId.eq(person_id))
+        .one(tx)
+        .await?
+        .is_some_and(|p| p.status.is_active()))
 }
 
 /// Records an answer to an invitation that reached the organiser by other means.
@@ -282,7 +294,7 @@ pub async fn respond(env: &Env, input: ParticipantRespond) -> DomainResult<parti
 
 pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<participant::Model> {
     let mut c = Check::new();
-    let reason = c.optional_text(&["input", "reason"], input.reason.as_deref(), 2000);
+    let reason = c.optional_paragraphs(&["input", "reason"], input.reason.as_deref(), 2000);
     c.finish()?;
 
     let tx = begin_write(&env.db).await?;
@@ -295,6 +307,7 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
         )
         .into());
     }
+    super::meeting::leave_meetings(&tx, env, old.engagement_id, old.person_id).await?;
     let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
     tokens::revoke(&tx, TokenPurpose::InvitationResponse, tokens::Target::Participant(new.id), env.clock.now()).await?;
     tx.commit().await?;

@@ -30,7 +30,7 @@ fn parse_email(c: &mut Check, raw: &str) -> Option<EmailAddress> {
             let code = match e {
                 EmailError::Empty => UserErrorCode::Required,
                 EmailError::TooLong => UserErrorCode::TooLong,
-                EmailError::Malformed => UserErrorCode::Invalid,
+                EmailError::Malformed | EmailError::NotAscii => UserErrorCode::Invalid,
             };
             c.fail(&["input", "email"], code, e.to_string());
             None

@@ -25,10 +25,8 @@ use super::{
 };
 use crate::graphql::{
     RequestState,
-    error::{
-        GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, RATE_LIMITED, TIMEOUT, has_code, is_request_error, sanitize,
-    },
-    limits::{alias_count, operation_type},
+    error::{GRAPHQL_PARSE_FAILED, RATE_LIMITED, TIMEOUT, has_code, is_request_error, sanitize},
+    limits::{Refused, check_document, check_text, operation_type},
 };
 
 /// A request refused before execution.
@@ -72,7 +70,7 @@ pub async fn handle(
     };
     let parsed = match method {
         Method::POST => read_post(&state, &headers, body).await,
-        Method::GET => read_get(query.as_deref().unwrap_or_default(), &headers),
+        Method::GET => read_get(&state, query.as_deref().unwrap_or_default(), &headers),
         _ => Err(Refusal {
             allow: Some("GET, POST"),
             ..refuse(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use POST (or GET for queries)")
@@ -215,7 +213,7 @@ fn build_request(
     Ok(req)
 }
 
-fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
+fn read_get(state: &HttpState, query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
     let mut query = None;
     let mut operation_name = None;
     let mut variables = None;
@@ -243,9 +241,12 @@ fn read_get(query_string: &str, headers: &HeaderMap) -> Result<Batch, Refusal> {
         })
         .transpose()?;
     let mut req = build_request(query, operation_name, variables, extensions)?;
-    // A document that does not parse is answered by `execute` like any other parse error.
+    // A document that does not parse, or is over the token limit, is answered by `execute` like
+    // any other parse error or limit.
     let operation_name = req.operation_name.clone();
-    if let Ok(doc) = req.parsed_query() {
+    if check_text(&req.query, &state.config.graphql).is_ok()
+        && let Ok(doc) = req.parsed_query()
+    {
         let op = operation_type(doc, operation_name.as_deref());
         if matches!(op, Some(OperationType::Mutation | OperationType::Subscription)) {
             return Err(Refusal {
@@ -270,12 +271,15 @@ fn request_error(message: String, code: &'static str) -> ServerError {
     e
 }
 
-/// Parses and applies the checks async-graphql does not make; `Err` is the response to send.
-/// Parses and applies the checks async-graphql does not make. `Ok` carries the request and
-/// whether it is a query; `Err` is the response to send instead.
+/// Parses and applies the checks async-graphql does not make, each in time linear in the
+/// document's size and before async-graphql's validation, which expands every fragment at every
+/// spread. `Ok` carries the request and whether it is a query; `Err` is the response to send.
 fn prepare(state: &HttpState, who: &Who, mut req: GqlRequest) -> Result<(GqlRequest, bool), Box<GqlResponse>> {
-    let max_aliases = state.config.graphql.max_aliases;
+    let limits = &state.config.graphql;
+    let refuse = |r: Refused| Box::new(GqlResponse::from_errors(vec![request_error(r.message, r.code)]));
+    check_text(&req.query, limits).map_err(refuse)?;
     let operation_name = req.operation_name.clone();
+    let variables = std::mem::take(&mut req.variables);
     let is_query = match req.parsed_query() {
         Err(mut e) => {
             let mut ext = e.extensions.take().unwrap_or_default();
@@ -284,15 +288,11 @@ fn prepare(state: &HttpState, who: &Who, mut req: GqlRequest) -> Result<(GqlRequ
             return Err(Box::new(GqlResponse::from_errors(vec![e])));
         }
         Ok(doc) => {
-            if alias_count(doc, max_aliases) > max_aliases {
-                return Err(Box::new(GqlResponse::from_errors(vec![request_error(
-                    format!("the query uses more than {max_aliases} aliases"),
-                    GRAPHQL_VALIDATION_FAILED,
-                )])));
-            }
+            check_document(doc, &variables, limits).map_err(refuse)?;
             operation_type(doc, operation_name.as_deref()) == Some(OperationType::Query)
         }
     };
+    req.variables = variables;
     Ok((req.data(RequestState::new(&state.app, who.caller, who.client_ip, who.user_agent.clone())), is_query))
 }
 

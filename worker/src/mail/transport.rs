@@ -125,16 +125,24 @@ impl Transport {
                 Ok(reply) => {
                     SendOutcome::Sent(format!("{} {}", reply.code(), reply.message().collect::<Vec<_>>().join(" ")))
                 }
-                Err(e) if e.is_permanent() && !is_configuration_problem(&e) => SendOutcome::Permanent(error_text(&e)),
+                Err(e) if (e.is_permanent() && !is_configuration_problem(&e)) || needs_smtputf8(&e) => {
+                    SendOutcome::Permanent(error_text(&e))
+                }
                 Err(e) => SendOutcome::Temporary(error_text(&e)),
             },
             Transport::Files(dir) => {
                 let safe: String =
                     file_stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-                let path = dir.join(format!("{safe}.eml"));
-                match tokio::fs::write(&path, raw).await {
-                    Ok(()) => SendOutcome::Sent(format!("written to {}", path.display())),
-                    Err(e) => SendOutcome::Temporary(format!("cannot write {}: {e}", path.display())),
+                let name = format!("{safe}.eml");
+                // The reply is shown to organisers: it names the file, not where the server keeps it.
+                match tokio::fs::write(dir.join(&name), raw).await {
+                    Ok(()) => {
+                        SendOutcome::Sent(format!("saved as {name} in the mail folder (no SMTP server is configured)"))
+                    }
+                    Err(e) => {
+                        tracing::error!(folder = %dir.display(), file = %name, error = %e, "cannot write a mail file");
+                        SendOutcome::Temporary(format!("could not save {name} in the mail folder: {}", e.kind()))
+                    }
                 }
             }
         }
@@ -146,6 +154,12 @@ impl Transport {
 /// retried, not bounced.
 fn is_configuration_problem(e: &lettre::transport::smtp::Error) -> bool {
     e.status().is_some_and(|code| matches!(code.to_string().as_str(), "530" | "534" | "535" | "538"))
+}
+
+/// The server cannot take an address outside ASCII: no retry changes that. (Addresses are
+/// refused at the door now; this settles ones stored before.)
+fn needs_smtputf8(e: &lettre::transport::smtp::Error) -> bool {
+    e.is_client() && e.to_string().contains("SMTPUTF8")
 }
 
 fn error_text(e: &lettre::transport::smtp::Error) -> String {

@@ -84,6 +84,17 @@ pub(super) async fn manager_or_self(
     check(ctx, kind, id, field, true).await
 }
 
+/// A person named in the input must be one the caller may see: someone hidden is answered
+/// exactly as someone who does not exist, so that no error reveals a name or an employer.
+pub(super) async fn visible_person(
+    ctx: &Context<'_>,
+    person_id: Uuid,
+    field: &str,
+) -> async_graphql::Result<Option<Vec<UserError>>> {
+    let visible = ctx.access()?.can_see_person(ctx.db()?, person_id).await.map_err(ApiError::from)?;
+    Ok((!visible).then(|| not_found(field, NodeKind::Person)))
+}
+
 /// Platform administrators only.
 pub(super) fn admin(ctx: &Context<'_>) -> async_graphql::Result<()> {
     ctx.access()?.admin()?;

@@ -67,6 +67,9 @@ impl ParticipantMutations {
         if let Some(errors) = guard::manager(ctx, NodeKind::Engagement, engagement_id, "engagementId").await? {
             return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
         }
+        if let Some(errors) = guard::visible_person(ctx, person_id, "personId").await? {
+            return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
+        }
         let cmd = ParticipantInvite { engagement_id, person_id, role: input.role.into() };
         let r = outcome(participant::invite(&ctx.env()?, cmd).await)?;
         Ok(ParticipantInvitePayload::from_outcome(r, Participant))

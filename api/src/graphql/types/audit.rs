@@ -49,9 +49,10 @@ impl AuditEntry {
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind.into()
     }
+    /// The person who acted, when a person did and the caller may see them.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.actor_person_id else { return Ok(None) };
-        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+        Person::visible(ctx, id).await
     }
     /// `{field: {"from": old, "to": new}}` for each changed field.
     async fn changes(&self) -> Json<serde_json::Value> {

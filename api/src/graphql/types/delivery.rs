@@ -55,7 +55,7 @@ impl EmailDelivery {
     }
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.person_id else { return Ok(None) };
-        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+        Person::visible(ctx, id).await
     }
     /// The participant the email was about, if the caller may see it.
     async fn participant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Participant>> {

@@ -232,12 +232,10 @@ impl StageTransition {
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind.into()
     }
-    /// The person who moved it, when a signed-in person did.
+    /// The person who moved it, when a signed-in person did and the caller may see them.
     async fn moved_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
-        let Some(id) = self.0.actor_person_id else {
-            return Ok(None);
-        };
-        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+        let Some(id) = self.0.actor_person_id else { return Ok(None) };
+        Person::visible(ctx, id).await
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at

@@ -13,6 +13,17 @@ use crate::policy::View;
 
 pub struct Person(pub person::Model);
 
+impl Person {
+    /// The person with this id as the caller may see them: `None` when hidden or gone, so that
+    /// no field reaches someone `node(id:)` would not show.
+    pub async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Person>> {
+        if !ctx.access()?.can_see_person(ctx.db()?, id).await.map_err(ApiError::from)? {
+            return Ok(None);
+        }
+        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+    }
+}
+
 #[Object]
 impl Person {
     pub async fn id(&self) -> ID {

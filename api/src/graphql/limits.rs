@@ -344,6 +344,29 @@ mod tests {
         assert!(has_nul(&doc, &vars));
     }
 
+    /// graphql-js's `getIntrospectionQuery()`, which GraphiQL and codegen tools send.
+    const INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name }
+        subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } }
+        fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description
+        args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue }
+        interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+        possibleTypes { ...TypeRef } }
+        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+        fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+        ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+    #[test]
+    fn introspection_fits_the_default_limits() {
+        let limits = GraphqlConfig::default();
+        let tokens = token_count(INTROSPECTION, usize::MAX);
+        let (ops, largest) = shape(&parse_query(INTROSPECTION).unwrap());
+        eprintln!("[figures] introspection query: {tokens} tokens, {} fields expanded", ops.fields);
+        assert!(tokens * 10 <= limits.max_tokens, "{tokens} tokens");
+        assert!(ops.fields * 5 <= limits.max_fields, "{} fields", ops.fields);
+        assert!(largest.fields <= ops.fields);
+        assert_eq!(check_text(INTROSPECTION, &limits), Ok(()));
+    }
+
     #[test]
     fn finds_the_operation_type() {
         let doc = parse_query("mutation M { x } query Q { y }").unwrap();

@@ -50,6 +50,7 @@ pub struct Access {
     roles: OnceCell<HashMap<Uuid, ParticipantRole>>,
     people: OnceCell<HashSet<Uuid>>,
     recruiting: OnceCell<HashSet<Uuid>>,
+    attended: OnceCell<HashSet<Uuid>>,
 }
 
 fn manages(role: ParticipantRole) -> bool {
@@ -62,7 +63,13 @@ fn view_of(role: ParticipantRole) -> View {
 
 impl Access {
     pub fn new(caller: Option<Caller>) -> Self {
-        Self { caller, roles: OnceCell::new(), people: OnceCell::new(), recruiting: OnceCell::new() }
+        Self {
+            caller,
+            roles: OnceCell::new(),
+            people: OnceCell::new(),
+            recruiting: OnceCell::new(),
+            attended: OnceCell::new(),
+        }
     }
 
     pub fn person_id(&self) -> Option<Uuid> {
@@ -176,20 +183,19 @@ impl Access {
         if self.is_admin() || self.person_id() == Some(person_id) {
             return Ok(true);
         }
-        if self.visible_people(db).await?.contains(&person_id) {
+        match person::Entity::find_by_id(person_id).one(db).await? {
+            Some(p) => self.can_see(db, &p).await,
+            None => Ok(false),
+        }
+    }
+
+    /// [`Access::can_see_person`] for a person already loaded: no query after the caller's
+    /// own sets are read (once per request).
+    pub async fn can_see(&self, db: &DatabaseConnection, p: &person::Model) -> Result<bool, DbErr> {
+        if self.is_admin() || self.person_id() == Some(p.id) || self.visible_people(db).await?.contains(&p.id) {
             return Ok(true);
         }
-        let orgs = self.recruiting_organisations(db).await?;
-        if orgs.is_empty() {
-            return Ok(false);
-        }
-        let org: Option<Uuid> = person::Entity::find_by_id(person_id)
-            .select_only()
-            .column(person::Column::OrganisationId)
-            .into_tuple()
-            .one(db)
-            .await?;
-        Ok(org.is_some_and(|o| orgs.contains(&o)))
+        Ok(self.recruiting_organisations(db).await?.contains(&p.organisation_id))
     }
 
     /// The organisations whose people the caller may invite, and so see: the host and peer
@@ -292,13 +298,24 @@ impl Access {
     }
 
     async fn attends(&self, db: &DatabaseConnection, meeting_id: Uuid) -> Result<bool, DbErr> {
-        let Some(me) = self.person_id() else { return Ok(false) };
-        Ok(meeting_attendee::Entity::find()
-            .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
-            .filter(meeting_attendee::Column::PersonId.eq(me))
-            .one(db)
-            .await?
-            .is_some())
+        Ok(self.attended_meetings(db).await?.contains(&meeting_id))
+    }
+
+    /// The meetings the caller is invited to, read once per request.
+    pub async fn attended_meetings(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+        self.attended
+            .get_or_try_init(|| async {
+                let Some(me) = self.person_id() else { return Ok(HashSet::new()) };
+                let ids: Vec<Uuid> = meeting_attendee::Entity::find()
+                    .select_only()
+                    .column(meeting_attendee::Column::MeetingId)
+                    .filter(meeting_attendee::Column::PersonId.eq(me))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                Ok(ids.into_iter().collect())
+            })
+            .await
     }
 
     /// Email records: managers see all of an engagement's; everyone else their own.

@@ -36,14 +36,17 @@ pub struct RequestState {
 }
 
 impl RequestState {
+    /// `is_query`: the operation only reads, so its loaders may cache (see `loaders`).
     pub fn new(
         state: &AppState,
         caller: Option<Caller>,
         client_ip: Option<IpAddr>,
         user_agent: Option<String>,
+        is_query: bool,
     ) -> Self {
         let actor = caller.map_or(Actor::Anonymous, |c| Actor::Person(c.person_id));
-        Self { actor, access: Access::new(caller), loaders: Loaders::new(&state.db), client_ip, user_agent }
+        let loaders = Loaders::new(&state.db, is_query);
+        Self { actor, access: Access::new(caller), loaders, client_ip, user_agent }
     }
 }
 

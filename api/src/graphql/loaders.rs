@@ -1,9 +1,10 @@
 //! Batched loading for nested fields: every field that follows a relation goes through one of
 //! these, so a list of N parents costs one query per relation, not N.
 //!
-//! Loaders are made per request (no cross-request cache, so nobody sees stale or foreign data)
-//! and do not cache within the request either, because a mutation's payload must show rows as
-//! the mutation left them.
+//! Loaders are made per request (no cross-request cache, so nobody sees stale or foreign data).
+//! In a query they cache, and `prefetch` fills them level by level before the nested fields
+//! resolve, so that batching never depends on timing. In a mutation they do not cache, because
+//! its payload must show rows as the mutation left them.
 
 use std::{
     collections::HashMap,
@@ -11,7 +12,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
     audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
     organisation, participant, person, personal_access_token, stage_transition,
@@ -116,7 +117,6 @@ macro_rules! paste_field {
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
 child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
 child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
-child_spec!(AttendancesOfPerson, meeting_attendee, PersonId, Id);
 child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 
@@ -198,72 +198,79 @@ impl Loader<Uuid> for PeerCouncils {
     }
 }
 
+/// A request's loader: cached in queries, not in mutations.
+pub type Dl<T> = DataLoader<T, HashMapCache>;
+
 pub struct Loaders {
-    pub organisation: DataLoader<ById<organisation::Entity>>,
-    pub person: DataLoader<ById<person::Entity>>,
-    pub engagement: DataLoader<ById<engagement::Entity>>,
-    pub participant: DataLoader<ById<participant::Entity>>,
-    pub meeting: DataLoader<ById<meeting::Entity>>,
-    pub attendee: DataLoader<ById<meeting_attendee::Entity>>,
-    pub transition: DataLoader<ById<stage_transition::Entity>>,
-    pub peer_councils: DataLoader<PeerCouncils>,
-    pub participants: DataLoader<ParticipantsWithPeople>,
+    /// Whether these loaders keep what they load (queries), so that `prefetch` can fill them.
+    pub cached: bool,
+    pub organisation: Dl<ById<organisation::Entity>>,
+    pub person: Dl<ById<person::Entity>>,
+    pub engagement: Dl<ById<engagement::Entity>>,
+    pub participant: Dl<ById<participant::Entity>>,
+    pub meeting: Dl<ById<meeting::Entity>>,
+    pub attendee: Dl<ById<meeting_attendee::Entity>>,
+    pub transition: Dl<ById<stage_transition::Entity>>,
+    pub peer_councils: Dl<PeerCouncils>,
+    pub participants: Dl<ParticipantsWithPeople>,
     /// Filled by `participants`; read by `Participant.person` in queries.
     pub people_seen: PeopleSeen,
-    pub participations: DataLoader<Children<ParticipationsOfPerson>>,
-    pub meetings: DataLoader<Children<MeetingsOfEngagement>>,
-    pub attendees: DataLoader<Children<AttendeesOfMeeting>>,
-    pub stage_plan: DataLoader<Children<StagePlanOfEngagement>>,
-    pub history: DataLoader<Children<HistoryOfEngagement>>,
-    pub delivery: DataLoader<ById<email_delivery::Entity>>,
-    pub engagement_deliveries: DataLoader<Children<DeliveriesOfEngagement>>,
-    pub participant_deliveries: DataLoader<Children<DeliveriesOfParticipant>>,
-    pub meeting_deliveries: DataLoader<Children<DeliveriesOfMeeting>>,
-    pub personal_access_token: DataLoader<ById<personal_access_token::Entity>>,
-    pub audit_entry: DataLoader<ById<audit_entry::Entity>>,
-    /// Attendances of a person, to filter what a fieldwork contributor sees.
-    pub attendances: DataLoader<Children<AttendancesOfPerson>>,
+    pub participations: Dl<Children<ParticipationsOfPerson>>,
+    pub meetings: Dl<Children<MeetingsOfEngagement>>,
+    pub attendees: Dl<Children<AttendeesOfMeeting>>,
+    pub stage_plan: Dl<Children<StagePlanOfEngagement>>,
+    pub history: Dl<Children<HistoryOfEngagement>>,
+    pub delivery: Dl<ById<email_delivery::Entity>>,
+    pub engagement_deliveries: Dl<Children<DeliveriesOfEngagement>>,
+    pub participant_deliveries: Dl<Children<DeliveriesOfParticipant>>,
+    pub meeting_deliveries: Dl<Children<DeliveriesOfMeeting>>,
+    pub personal_access_token: Dl<ById<personal_access_token::Entity>>,
+    pub audit_entry: Dl<ById<audit_entry::Entity>>,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    /// `cached`: for a query (see the module's comment).
+    pub fn new(db: &DatabaseConnection, cached: bool) -> Self {
         let people_seen = PeopleSeen::default();
-        fn dl<T: Loader<Uuid>>(loader: T) -> DataLoader<T> {
-            DataLoader::new(loader, tokio::spawn)
+        fn make<T: Loader<Uuid>>(loader: T, cached: bool) -> Dl<T> {
+            let l = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
+            l.enable_all_cache(cached);
+            l
         }
-        fn by_id<E>(db: &DatabaseConnection) -> DataLoader<ById<E>>
+        fn by_id<E>(db: &DatabaseConnection, cached: bool) -> Dl<ById<E>>
         where
             E: Keyed,
             E::Model: Send + Sync + Clone,
         {
-            dl(ById(db.clone(), PhantomData))
+            make(ById(db.clone(), PhantomData), cached)
         }
-        fn children<S: ChildSpec>(db: &DatabaseConnection) -> DataLoader<Children<S>> {
-            dl(Children(db.clone(), PhantomData))
+        fn children<S: ChildSpec>(db: &DatabaseConnection, cached: bool) -> Dl<Children<S>> {
+            make(Children(db.clone(), PhantomData), cached)
         }
+        let c = cached;
         Self {
-            organisation: by_id(db),
-            person: by_id(db),
-            engagement: by_id(db),
-            participant: by_id(db),
-            meeting: by_id(db),
-            attendee: by_id(db),
-            transition: by_id(db),
-            peer_councils: dl(PeerCouncils(db.clone())),
-            participants: dl(ParticipantsWithPeople(db.clone(), people_seen.clone())),
+            cached,
+            organisation: by_id(db, c),
+            person: by_id(db, c),
+            engagement: by_id(db, c),
+            participant: by_id(db, c),
+            meeting: by_id(db, c),
+            attendee: by_id(db, c),
+            transition: by_id(db, c),
+            peer_councils: make(PeerCouncils(db.clone()), c),
+            participants: make(ParticipantsWithPeople(db.clone(), people_seen.clone()), c),
             people_seen,
-            participations: children(db),
-            meetings: children(db),
-            attendees: children(db),
-            stage_plan: children(db),
-            history: children(db),
-            delivery: by_id(db),
-            engagement_deliveries: children(db),
-            participant_deliveries: children(db),
-            meeting_deliveries: children(db),
-            personal_access_token: by_id(db),
-            audit_entry: by_id(db),
-            attendances: children(db),
+            participations: children(db, c),
+            meetings: children(db, c),
+            attendees: children(db, c),
+            stage_plan: children(db, c),
+            history: children(db, c),
+            delivery: by_id(db, c),
+            engagement_deliveries: children(db, c),
+            participant_deliveries: children(db, c),
+            meeting_deliveries: children(db, c),
+            personal_access_token: by_id(db, c),
+            audit_entry: by_id(db, c),
         }
     }
 }

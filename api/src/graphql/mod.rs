@@ -7,6 +7,7 @@ pub mod limits;
 pub mod loaders;
 pub mod mutations;
 pub mod pagination;
+pub mod prefetch;
 pub mod query;
 pub mod types;
 

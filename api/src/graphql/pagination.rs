@@ -117,6 +117,14 @@ impl<T> Page<T> {
         }
     }
 
+    /// The page's items, for walking what lies below them (see `prefetch`).
+    pub fn rows(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        self.items.iter().map(|(_, item)| item.clone()).collect()
+    }
+
     pub fn into_connection<N: OutputType>(
         self,
         total: TotalCount,

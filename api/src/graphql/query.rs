@@ -13,8 +13,9 @@ use serde_json::Value as Json;
 use super::{
     context::CtxExt,
     error::ApiError,
-    ids::{NodeKind, decode_as},
+    ids::{NodeKind, decode, decode_as},
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
+    prefetch,
     types::{
         Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, Viewer,
         audit::AuditEntry, engagement::instant_key, node::load_node, page_cost,
@@ -148,6 +149,9 @@ fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiErro
 impl QueryRoot {
     /// The signed-in caller; null when not signed in.
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Viewer>> {
+        if let Some(c) = ctx.access()?.caller {
+            prefetch::viewer(ctx, c.person_id).await?;
+        }
         Ok(ctx.access()?.caller.map(|c| Viewer {
             person_id: c.person_id,
             is_admin: c.is_admin,
@@ -202,12 +206,20 @@ impl QueryRoot {
         };
         let window = PageArgs::new(first, after, last, before).window(sort.name)?;
         let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        prefetch::audit_entries(ctx, prefetch::nodes_here(ctx), page.rows()).await?;
         Ok(page.into_connection(lazy_count(db.clone(), q), AuditEntry))
     }
 
     /// Fetches any object by its global id; null if it does not exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        load_node(ctx, &id).await
+        if let Some(kind_and_id) = decode(&id) {
+            prefetch::by_ids(ctx, &[kind_and_id]).await?;
+        }
+        let node = load_node(ctx, &id).await?;
+        if let Some(n) = &node {
+            prefetch::below_nodes(ctx, ctx.look_ahead(), &[n]).await?;
+        }
+        Ok(node)
     }
 
     /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist.
@@ -216,7 +228,12 @@ impl QueryRoot {
         if ids.len() > MAX_NODES {
             return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
         }
-        try_join_all(ids.iter().map(|id| load_node(ctx, id))).await
+        let decoded: Vec<_> = ids.iter().filter_map(|id| decode(id)).collect();
+        prefetch::by_ids(ctx, &decoded).await?;
+        let nodes = try_join_all(ids.iter().map(|id| load_node(ctx, id))).await?;
+        let found: Vec<&Node> = nodes.iter().flatten().collect();
+        prefetch::below_nodes(ctx, ctx.look_ahead(), &found).await?;
+        Ok(nodes)
     }
 
     /// Jobs that ended in an error or a panic, newest first (at most `first`, up to 100).
@@ -346,6 +363,7 @@ impl QueryRoot {
         let window = PageArgs::new(first, after, last, before).window(sort.name)?;
         let db = ctx.db()?;
         let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        prefetch::people(ctx, prefetch::nodes_here(ctx), page.rows()).await?;
         Ok(page.into_connection(lazy_count(db.clone(), q), Person))
     }
 
@@ -427,6 +445,7 @@ impl QueryRoot {
         let window = PageArgs::new(first, after, last, before).window(sort.name)?;
         let db = ctx.db()?;
         let page = keyset_page(db, q.clone(), &sort, &window, |m| m.id).await?;
+        prefetch::engagements(ctx, prefetch::nodes_here(ctx), page.rows()).await?;
         Ok(page.into_connection(lazy_count(db.clone(), q), Engagement))
     }
 }

@@ -293,7 +293,7 @@ fn prepare(state: &HttpState, who: &Who, mut req: GqlRequest) -> Result<(GqlRequ
         }
     };
     req.variables = variables;
-    Ok((req.data(RequestState::new(&state.app, who.caller, who.client_ip, who.user_agent.clone())), is_query))
+    Ok((req.data(RequestState::new(&state.app, who.caller, who.client_ip, who.user_agent.clone(), is_query)), is_query))
 }
 
 /// Runs one operation. Queries are cut off at the time limit; mutations are not, because

@@ -157,16 +157,16 @@ impl Engagement {
         let statuses: Option<Vec<pci_entity::MeetingStatus>> =
             f.status.map(|s| s.in_.into_iter().map(Into::into).collect());
         // A fieldwork contributor sees only the meetings they attend.
-        let attended: Option<Vec<uuid::Uuid>> = match (self.view(ctx).await?, ctx.access()?.person_id()) {
-            (View::Full, _) => None,
-            (View::Own, Some(me)) => {
-                Some(load_children!(ctx, attendances, me).into_iter().map(|a| a.meeting_id).collect())
-            }
-            _ => Some(Vec::new()),
+        let none = std::collections::HashSet::new();
+        let access = ctx.access()?;
+        let attended = match self.view(ctx).await? {
+            View::Full => None,
+            View::Own => Some(access.attended_meetings(ctx.db()?).await.map_err(ApiError::from)?),
+            View::None => Some(&none),
         };
         let rows: Vec<_> = load_children!(ctx, meetings, self.0.id)
             .into_iter()
-            .filter(|m| attended.as_ref().is_none_or(|a| a.contains(&m.id)))
+            .filter(|m| attended.is_none_or(|a| a.contains(&m.id)))
             .filter(|m| kinds.as_ref().is_none_or(|k| k.contains(&m.kind)))
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();

@@ -17,10 +17,9 @@ impl Person {
     /// The person with this id as the caller may see them: `None` when hidden or gone, so that
     /// no field reaches someone `node(id:)` would not show.
     pub async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Person>> {
-        if !ctx.access()?.can_see_person(ctx.db()?, id).await.map_err(ApiError::from)? {
-            return Ok(None);
-        }
-        Ok(ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)?.map(Person))
+        let Some(p) = ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
+        let visible = ctx.access()?.can_see(ctx.db()?, &p).await.map_err(ApiError::from)?;
+        Ok(visible.then_some(Person(p)))
     }
 }
 

@@ -1,0 +1,352 @@
+//! A query's nested objects, loaded level by level from the top.
+//!
+//! async-graphql resolves the items of a list concurrently, and a DataLoader batches the loads
+//! that arrive within a short window. On a busy machine the window closes before every sibling
+//! has asked, the batch splits, and a query costs more statements exactly when the server is
+//! busiest. So each top-level field, once it has its objects, reads its selection (look-ahead)
+//! and loads each relation it names for all parents in one statement, into the request's loader
+//! caches, then goes one level down. The nested resolvers find everything cached: what a query
+//! costs depends on its shape and its data, never on timing.
+//!
+//! Each step loads directly (not through the loader's batching) and then fills the cache, so two
+//! top-level fields walking at once cannot merge or split each other's statements either.
+//! Mutations skip this: their loaders do not cache.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::{Context, Lookahead, dataloader::Loader};
+use futures::{FutureExt, future::BoxFuture};
+use pci_entity::{
+    audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
+    stage_transition,
+};
+use uuid::Uuid;
+
+use super::{
+    context::CtxExt,
+    error::{ApiError, ApiResult},
+    loaders::{Dl, LoadError, Loaders},
+};
+
+type Step<'a> = BoxFuture<'a, ApiResult<()>>;
+
+/// The selection of each item of a list field: a connection's `edges { node }` and `nodes`
+/// together, or (for a plain list) the field's own selection.
+pub fn items<'a>(field: &Lookahead<'a>) -> Lookahead<'a> {
+    let mut fields = field.field("edges").field("node").selection_fields();
+    fields.extend(field.field("nodes").selection_fields());
+    Lookahead::try_from(fields.as_slice()).unwrap_or_else(|()| field.field("nodes"))
+}
+
+/// Another handle on the same selection (`Lookahead` is not `Clone`).
+fn again<'a>(sel: &Lookahead<'a>) -> Lookahead<'a> {
+    Lookahead::try_from(sel.selection_fields().as_slice()).unwrap_or_else(|()| sel.field("nodes"))
+}
+
+/// The selection of each node of the connection this resolver returns.
+pub fn nodes_here<'a>(ctx: &'a Context<'a>) -> Lookahead<'a> {
+    items(&ctx.look_ahead())
+}
+
+/// The request's loaders, when they cache (a query).
+fn loaders<'a>(ctx: &'a Context<'a>) -> ApiResult<Option<&'a Loaders>> {
+    let l = ctx.loaders().map_err(|e| ApiError::Internal(anyhow::anyhow!("{}", e.message)))?;
+    Ok(l.cached.then_some(l))
+}
+
+/// One statement for every key not yet cached, then into the cache; returns every key's value.
+async fn step<T>(dl: &Dl<T>, keys: impl IntoIterator<Item = Uuid>) -> ApiResult<HashMap<Uuid, T::Value>>
+where
+    T: Loader<Uuid, Error = LoadError>,
+{
+    let keys: HashSet<Uuid> = keys.into_iter().collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys: Vec<Uuid> = keys.into_iter().collect();
+    let values = dl.loader().load(&keys).await.map_err(ApiError::from)?;
+    dl.feed_many(values.clone()).await;
+    Ok(values)
+}
+
+fn flat<V>(map: HashMap<Uuid, Vec<V>>) -> Vec<V> {
+    map.into_values().flatten().collect()
+}
+
+fn values<V>(map: HashMap<Uuid, V>) -> Vec<V> {
+    map.into_values().collect()
+}
+
+pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engagement::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids = || rows.iter().map(|e| e.id);
+        if sel.field("hostCouncil").exists() {
+            step(&l.organisation, rows.iter().map(|e| e.host_council_id)).await?;
+        }
+        if sel.field("peerCouncils").exists() {
+            step(&l.peer_councils, ids()).await?;
+        }
+        if sel.field("stagePlan").exists() {
+            step(&l.stage_plan, ids()).await?;
+        }
+        let team = sel.field("participants");
+        if team.exists() {
+            let all = flat(step(&l.participants, ids()).await?);
+            participants(ctx, items(&team), all).await?;
+        }
+        let meetings_sel = sel.field("meetings");
+        if meetings_sel.exists() {
+            let all = flat(step(&l.meetings, ids()).await?);
+            meetings(ctx, items(&meetings_sel), all).await?;
+        }
+        let history = sel.field("stageHistory");
+        if history.exists() {
+            let all = flat(step(&l.history, ids()).await?);
+            transitions(ctx, items(&history), all).await?;
+        }
+        let mail = sel.field("emailDeliveries");
+        if mail.exists() {
+            let all = flat(step(&l.engagement_deliveries, ids()).await?);
+            deliveries(ctx, items(&mail), all).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn participants<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<participant::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let engagement_sel = sel.field("engagement");
+        if engagement_sel.exists() {
+            let found = values(step(&l.engagement, rows.iter().map(|p| p.engagement_id)).await?);
+            engagements(ctx, engagement_sel, found).await?;
+        }
+        let person_sel = sel.field("person");
+        if person_sel.exists() {
+            // A team is read with its people; only participants reached another way need them.
+            let mut people: Vec<person::Model> = Vec::new();
+            let mut missing = Vec::new();
+            {
+                let seen = l.people_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for p in &rows {
+                    match seen.get(&p.person_id) {
+                        Some(person) => people.push(person.clone()),
+                        None => missing.push(p.person_id),
+                    }
+                }
+            }
+            people.extend(values(step(&l.person, missing).await?));
+            people.sort_by_key(|p| p.id);
+            people.dedup_by_key(|p| p.id);
+            self::people(ctx, person_sel, people).await?;
+        }
+        let mail = sel.field("emailDeliveries");
+        if mail.exists() {
+            let all = flat(step(&l.participant_deliveries, rows.iter().map(|p| p.id)).await?);
+            deliveries(ctx, items(&mail), all).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn people<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<person::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if sel.field("organisation").exists() {
+            step(&l.organisation, rows.iter().map(|p| p.organisation_id)).await?;
+        }
+        let theirs = sel.field("participations");
+        if theirs.exists() {
+            let all = flat(step(&l.participations, rows.iter().map(|p| p.id)).await?);
+            participants(ctx, items(&theirs), all).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn meetings<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let engagement_sel = sel.field("engagement");
+        if engagement_sel.exists() {
+            let found = values(step(&l.engagement, rows.iter().map(|m| m.engagement_id)).await?);
+            engagements(ctx, engagement_sel, found).await?;
+        }
+        let who = sel.field("attendees");
+        if who.exists() {
+            let all = flat(step(&l.attendees, rows.iter().map(|m| m.id)).await?);
+            attendees(ctx, items(&who), all).await?;
+        }
+        let mail = sel.field("emailDeliveries");
+        if mail.exists() {
+            let all = flat(step(&l.meeting_deliveries, rows.iter().map(|m| m.id)).await?);
+            deliveries(ctx, items(&mail), all).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn attendees<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting_attendee::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let meeting_sel = sel.field("meeting");
+        if meeting_sel.exists() {
+            let found = values(step(&l.meeting, rows.iter().map(|a| a.meeting_id)).await?);
+            meetings(ctx, meeting_sel, found).await?;
+        }
+        let person_sel = sel.field("person");
+        if person_sel.exists() {
+            let found = values(step(&l.person, rows.iter().map(|a| a.person_id)).await?);
+            people(ctx, person_sel, found).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn transitions<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<stage_transition::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let engagement_sel = sel.field("engagement");
+        if engagement_sel.exists() {
+            let found = values(step(&l.engagement, rows.iter().map(|t| t.engagement_id)).await?);
+            engagements(ctx, engagement_sel, found).await?;
+        }
+        let by = sel.field("movedBy");
+        if by.exists() {
+            let found = values(step(&l.person, rows.iter().filter_map(|t| t.actor_person_id)).await?);
+            people(ctx, by, found).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn deliveries<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<email_delivery::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let person_sel = sel.field("person");
+        if person_sel.exists() {
+            let found = values(step(&l.person, rows.iter().filter_map(|d| d.person_id)).await?);
+            people(ctx, person_sel, found).await?;
+        }
+        let participant_sel = sel.field("participant");
+        if participant_sel.exists() {
+            let found = values(step(&l.participant, rows.iter().filter_map(|d| d.participant_id)).await?);
+            participants(ctx, participant_sel, found).await?;
+        }
+        let meeting_sel = sel.field("meeting");
+        if meeting_sel.exists() {
+            let found = values(step(&l.meeting, rows.iter().filter_map(|d| d.meeting_id)).await?);
+            meetings(ctx, meeting_sel, found).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn audit_entries<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<audit_entry::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)? else { return Ok(()) };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let engagement_sel = sel.field("engagement");
+        if engagement_sel.exists() {
+            let found = values(step(&l.engagement, rows.iter().filter_map(|a| a.engagement_id)).await?);
+            engagements(ctx, engagement_sel, found).await?;
+        }
+        let actor = sel.field("actor");
+        if actor.exists() {
+            let found = values(step(&l.person, rows.iter().filter_map(|a| a.actor_person_id)).await?);
+            people(ctx, actor, found).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+/// Organisations have no relations to follow; kept so that every list has its walk.
+pub fn organisations<'a>(_ctx: &'a Context<'a>, _sel: Lookahead<'a>, _rows: Vec<organisation::Model>) -> Step<'a> {
+    async move { Ok(()) }.boxed()
+}
+
+/// The viewer's own person, and what lies below it.
+pub async fn viewer(ctx: &Context<'_>, person_id: Uuid) -> ApiResult<()> {
+    let Some(l) = loaders(ctx)? else { return Ok(()) };
+    let sel = ctx.look_ahead().field("person");
+    if sel.exists() {
+        let found = values(step(&l.person, [person_id]).await?);
+        people(ctx, sel, found).await?;
+    }
+    Ok(())
+}
+
+/// What `nodes(ids:)` and `node(id:)` will read, for all the ids at once: one statement per
+/// kind of object asked for.
+pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> ApiResult<()> {
+    use super::ids::NodeKind as K;
+    let Some(l) = loaders(ctx)? else { return Ok(()) };
+    let of = |kind: K| ids.iter().filter(move |(k, _)| *k == kind).map(|(_, id)| *id);
+    step(&l.organisation, of(K::Organisation)).await?;
+    step(&l.person, of(K::Person)).await?;
+    step(&l.engagement, of(K::Engagement)).await?;
+    step(&l.participant, of(K::Participant)).await?;
+    let attendances = values(step(&l.attendee, of(K::MeetingAttendee)).await?);
+    step(&l.meeting, of(K::Meeting).chain(attendances.iter().map(|a| a.meeting_id))).await?;
+    step(&l.transition, of(K::StageTransition)).await?;
+    step(&l.delivery, of(K::EmailDelivery)).await?;
+    step(&l.personal_access_token, of(K::PersonalAccessToken)).await?;
+    step(&l.audit_entry, of(K::AuditEntry)).await?;
+    Ok(())
+}
+
+/// The walk below resolved nodes, grouped by type so that each level is one statement per
+/// relation for all of them.
+pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super::types::Node]) -> ApiResult<()> {
+    use super::types::Node as N;
+    macro_rules! of {
+        ($variant:ident) => {
+            nodes
+                .iter()
+                .filter_map(|n| if let N::$variant(x) = n { Some(x.0.clone()) } else { None })
+                .collect::<Vec<_>>()
+        };
+    }
+    // Each walk is awaited before the next: their statements never interleave.
+    engagements(ctx, again(&sel), of!(Engagement)).await?;
+    participants(ctx, again(&sel), of!(Participant)).await?;
+    people(ctx, again(&sel), of!(Person)).await?;
+    meetings(ctx, again(&sel), of!(Meeting)).await?;
+    attendees(ctx, again(&sel), of!(MeetingAttendee)).await?;
+    transitions(ctx, again(&sel), of!(StageTransition)).await?;
+    deliveries(ctx, again(&sel), of!(EmailDelivery)).await?;
+    audit_entries(ctx, sel, of!(AuditEntry)).await?;
+    Ok(())
+}

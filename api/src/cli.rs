@@ -29,8 +29,14 @@ enum Command {
     /// Load a realistic demo engagement into the configured database.
     SeedDemo,
     /// Make EMAIL a platform administrator (creating the person if new) and print a new
-    /// personal access token for it on standard output.
-    CreateAdmin { email: String },
+    /// personal access token for it on standard output. The token reads and changes everything;
+    /// it cannot create further tokens (sign in for that).
+    CreateAdmin {
+        email: String,
+        /// The person's full name, as emails will show it; needed when the person is new.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 /// `pci-api`'s whole program; a library function so that the end-to-end tests and the
@@ -64,7 +70,7 @@ pub fn main() -> ExitCode {
                 let app = App::connect(config).await?;
                 seed::seed_demo(&app.state).await
             }
-            Command::CreateAdmin { email } => {
+            Command::CreateAdmin { email, name } => {
                 let app = App::connect(config).await?;
                 let env = crate::domain::Env {
                     db: app.db.clone(),
@@ -72,9 +78,9 @@ pub fn main() -> ExitCode {
                     actor: crate::domain::Actor::System,
                     enqueue: app.state.enqueue,
                 };
-                let (person, token) = crate::auth::create_admin(&env, &email).await?;
+                let (person, token) = crate::auth::create_admin(&env, &email, name.as_deref()).await?;
                 eprintln!(
-                    "{} <{}> is a platform administrator. Their new token (write scope):",
+                    "{} <{}> is a platform administrator. Their new token (write scope; it cannot create further tokens: sign in for that):",
                     person.name, person.email
                 );
                 println!("{token}");
@@ -107,13 +113,23 @@ fn export_schema(output: Option<&std::path::Path>) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(mut config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
-    let public = config.public_url.clone();
-    let database = redact_url(&config.database_url);
-    let app = App::connect(config).await?;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr().context("listening socket has no address")?;
-    tracing::info!(%database, %public, "PCI Hub API listening on http://{addr}/graphql (GraphiQL in a browser at the same address)");
+    // Links in emails and the cookie's origin follow the port actually bound (`PCI_BIND` with
+    // port 0, or another port) unless a public URL is configured.
+    config.bind = addr;
+    let public = config.public_url();
+    if config.public_url.is_none() && addr.ip().is_unspecified() {
+        tracing::warn!(%public, "listening on every interface without PCI_PUBLIC_URL: links in emails use {public}");
+    }
+    let database = redact_url(&config.database_url);
+    let origins: Vec<String> = std::iter::once(public.origin().ascii_serialization())
+        .chain(config.auth.allowed_origins.iter().cloned())
+        .collect();
+    let app = App::connect(config).await?;
+    tracing::info!(%database, %public, allowed_origins = ?origins, "browser origins allowed (CORS and the session cookie); add a front-end's with PCI_AUTH__ALLOWED_ORIGINS");
+    tracing::info!("PCI Hub API listening on http://{addr}/graphql (GraphiQL in a browser there; a home page at /)");
     app.serve(listener, shutdown_signal()).await
 }

@@ -134,7 +134,7 @@ impl TestApp {
         let addr = listener.local_addr().expect("local addr");
         config.smtp_url = Some(smtp.url());
         config.mail_from = "PCI Hub <pci@hub.test>".into();
-        config.public_url = format!("http://{addr}/").parse().expect("public URL");
+        config.public_url = Some(format!("http://{addr}/").parse().expect("public URL"));
         config.jobs.poll_ms = 50;
         config.jobs.heartbeat_ms = 1_000;
         config.jobs.retry_base_ms = 100;

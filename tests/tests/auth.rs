@@ -69,8 +69,10 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
 
     // The link works once, through the page or through GraphQL.
     let again = app.gql_as(None, COMPLETE, json!({"input": {"token": token}})).await;
-    assert_eq!(again["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{again}");
-    assert_eq!(again["errors"][0]["message"], "sign in first", "no detail");
+    assert_eq!(again["data"]["signInComplete"]["userErrors"][0]["code"], "INVALID_TOKEN", "{again}");
+    assert!(again["data"]["signInComplete"]["session"].is_null());
+    let unknown = app.gql_as(None, COMPLETE, json!({"input": {"token": "x".repeat(43)}})).await;
+    assert_eq!(unknown["data"], again["data"], "used and unknown look alike");
     assert_eq!(app.client.post(&url).form(&[("token", token.as_str())]).send().await.unwrap().status(), 410);
 
     // A cookie from another site's page is refused.
@@ -119,7 +121,7 @@ async fn links_and_sessions_expire(app: TestApp) {
     let token = link_token(&app.smtp.to(&address)[0].links().into_iter().find(|l| l.contains("/sign-in")).unwrap());
     app.clock.advance(Duration::minutes(16));
     let late = app.gql_as(None, COMPLETE, json!({"input": {"token": token}})).await;
-    assert_eq!(late["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "15 minutes: {late}");
+    assert_eq!(late["data"]["signInComplete"]["userErrors"][0]["code"], "INVALID_TOKEN", "15 minutes: {late}");
 
     // A session unused for longer than the idle timeout is over.
     let session = app.session_for(&person).await;

@@ -123,9 +123,20 @@ async fn limits_protect_the_server(app: TestApp) {
     let body = app.gql(deep, json!({})).await;
     assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
 
-    let costly = "{ engagements(first: 100) { edges { node { participants(first: 100) { edges { node { person { name } } } } } } } }";
+    let costly = "{ engagements(first: 100) { edges { node { participants(first: 100) { edges { node { person { name participations(first: 10) { nodes { role } } } } } } } } } }";
     let body = app.gql(costly, json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("complex"), "{body}");
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
+    let e = &body["errors"][0];
+    let (cost, limit) = (e["extensions"]["cost"].as_u64().unwrap(), e["extensions"]["limit"].as_u64().unwrap());
+    assert!(cost > limit && limit == 50_000, "{body}");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains(&cost.to_string()) && message.contains("50000") && message.contains("first"), "{message}");
+    // The obvious nested query, with the default page sizes, fits.
+    let obvious = "{ engagements { nodes { title hostCouncil { name } peerCouncils { name }
+        participants { nodes { role status person { name email organisation { name } } } }
+        meetings { nodes { title startsAt attendees { nodes { rsvp person { name } } } } } } } }";
+    let body = app.gql(obvious, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
 
     // Batching: allowed up to the limit, refused above it.
     let one = json!({"query": "{ __typename }"});
@@ -135,6 +146,27 @@ async fn limits_protect_the_server(app: TestApp) {
     let eleven = Value::Array(vec![one; 11]).to_string();
     let (s, _, _) = send(&app, Method::POST, "/graphql", &jsonct, Some(&eleven)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+/// Response keys come in the order of the query at every level (the GraphQL spec's ordered
+/// map), whichever resolver finishes first: `__typename` answers at once, `engagements` after a
+/// database round trip.
+async fn response_keys_follow_the_query(app: TestApp) {
+    app.team().await;
+    let query = "{ engagements { totalCount nodes { participants { totalCount } __typename title id } } __typename viewer { isAdmin person { name } } organisations { totalCount } a: __typename }";
+    for _ in 0..5 {
+        // The raw text: a JSON parser may not keep the order.
+        let resp = app.client.post(&app.url).bearer_auth(&app.admin_token).json(&json!({"query": query})).send();
+        let raw = resp.await.unwrap().text().await.unwrap();
+        let at = |key: &str| raw.find(&format!("\"{key}\"")).unwrap_or_else(|| panic!("{key} in {raw}"));
+        assert!(at("engagements") < at("__typename") && at("__typename") < at("viewer"), "{raw}");
+        assert!(at("viewer") < at("organisations") && at("organisations") < at("a"), "{raw}");
+        let node = &raw[at("nodes")..];
+        let inner = |key: &str| node.find(&format!("\"{key}\"")).unwrap();
+        assert!(inner("participants") < inner("title") && inner("title") < inner("id"), "{raw}");
+        let viewer = &raw[at("viewer")..];
+        assert!(viewer.find("isAdmin") < viewer.find("person"), "{raw}");
+    }
 }
 
 async fn health_and_request_ids(app: TestApp) {
@@ -155,6 +187,7 @@ on_both_backends!(
     status_codes_follow_the_response_type,
     limits_protect_the_server,
     health_and_request_ids,
+    response_keys_follow_the_query,
 );
 
 #[tokio::test]

@@ -30,7 +30,7 @@ fn start_worker(app: &TestApp, concurrency: usize) -> Worker {
     cmd.env("DATABASE_URL", &c.database_url)
         .env("PCI_SMTP_URL", c.smtp_url.as_deref().expect("SMTP configured"))
         .env("PCI_MAIL_FROM", &c.mail_from)
-        .env("PCI_PUBLIC_URL", c.public_url.as_str())
+        .env("PCI_PUBLIC_URL", c.public_url().as_str())
         .env("PCI_LOG", "info")
         .env("PCI_JOBS__POLL_MS", "50")
         .env("PCI_JOBS__HEARTBEAT_MS", "1000")

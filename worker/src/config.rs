@@ -22,8 +22,10 @@ pub struct Config {
     /// `sqlite://path?mode=rwc` or `postgres://user@host/db`.
     pub database_url: String,
     pub bind: SocketAddr,
-    /// Base for links in emails.
-    pub public_url: Url,
+    /// Base for links in emails, and the origin of the pages they open. Unset: the address the
+    /// API is bound to (`http://127.0.0.1:8080/` by default); behind a proxy or a domain name,
+    /// set it.
+    pub public_url: Option<Url>,
     /// A `tracing` filter, e.g. `info,pci_api=debug`.
     pub log: String,
     pub log_format: LogFormat,
@@ -163,7 +165,7 @@ impl Default for Config {
         Self {
             database_url: "sqlite://data/pci-hub.sqlite3?mode=rwc".into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            public_url: Url::parse("http://127.0.0.1:8080/").expect("static URL"),
+            public_url: None,
             log: "info".into(),
             log_format: LogFormat::Text,
             database: DatabaseConfig::default(),
@@ -246,8 +248,9 @@ impl Default for GraphqlConfig {
         Self {
             // GraphiQL's own introspection query needs 13.
             max_depth: 15,
-            // The 50 x 20 nested engagement list costs about 10 000.
-            max_complexity: 20_000,
+            // The 50 x 20 nested engagement list costs about 10 000; a first page of engagements
+            // with their teams, meetings and attendees at the default page size (20) about 37 000.
+            max_complexity: 50_000,
             max_recursive_depth: 32,
             max_directives: 50,
             max_aliases: 30,
@@ -262,6 +265,21 @@ impl Default for GraphqlConfig {
 }
 
 impl Config {
+    /// The base of links in emails: `public_url` when set, otherwise the bound address (an
+    /// address bound on every interface is reached as `localhost`).
+    pub fn public_url(&self) -> Url {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = match self.bind.ip() {
+            ip if ip.is_unspecified() => "localhost".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        Url::parse(&format!("http://{host}:{}/", self.bind.port()))
+            .unwrap_or_else(|_| Url::parse("http://127.0.0.1:8080/").expect("static URL"))
+    }
+
     /// Reads `pci.toml` (or the file named by `PCI_CONFIG`) and the environment.
     pub fn load() -> anyhow::Result<Self> {
         let file = match std::env::var_os("PCI_CONFIG") {
@@ -294,7 +312,7 @@ impl Config {
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             bail!("database_url must start with sqlite: or postgres://, got {:?}", redact_url(url));
         }
-        if !matches!(self.public_url.scheme(), "http" | "https") {
+        if self.public_url.as_ref().is_some_and(|u| !matches!(u.scheme(), "http" | "https")) {
             bail!("public_url must be an http or https URL");
         }
         if self.http.max_concurrent_operations == 0 {

@@ -86,9 +86,9 @@ fn build_message(
     if let Some(r) = &ctx.reply_to {
         b = b.reply_to(r.clone());
     }
-    let alternative = MultiPart::alternative()
-        .singlepart(SinglePart::plain(rendered.text))
-        .singlepart(SinglePart::html(rendered.html));
+    let plain =
+        if ctx.transport.writes_files() { readable_plain(rendered.text) } else { SinglePart::plain(rendered.text) };
+    let alternative = MultiPart::alternative().singlepart(plain).singlepart(SinglePart::html(rendered.html));
     let message = match calendar {
         None => b.multipart(alternative)?,
         Some(cal) => {
@@ -102,6 +102,22 @@ fn build_message(
         }
     };
     Ok(message)
+}
+
+/// The plain-text part as 8-bit text, so that a message saved as a file (no SMTP server) shows
+/// its links whole: lettre otherwise quotes-printable every line of 76 characters or more, and a
+/// link becomes `token=3D...` split across lines. Falls back to lettre's choice for text that
+/// 8-bit cannot carry (a line over 998 bytes).
+fn readable_plain(text: String) -> SinglePart {
+    use lettre::message::{Body, header::ContentTransferEncoding};
+    let crlf = text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+    let fits = !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
+    if !fits {
+        return SinglePart::plain(text);
+    }
+    SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::EightBit))
 }
 
 /// Inserts the record for a rendered email in `tx` (which may also hold the tokens its links
@@ -356,7 +372,16 @@ async fn send_claimed(ctx: &JobContext, delivery: &email_delivery::Model) -> any
         .map_err(|e| e.to_string())
         .and_then(|to| Envelope::new(Some(ctx.from.email.clone()), vec![to]).map_err(|e| e.to_string()));
     let outcome = match envelope {
-        Ok(envelope) => ctx.transport.send(&envelope, delivery.raw_message.as_bytes(), &delivery.message_id).await,
+        Ok(envelope) => {
+            let about = crate::mail::About {
+                at: ctx.clock.now(),
+                purpose: &delivery.purpose.to_string(),
+                recipient: &delivery.recipient,
+                subject: &delivery.subject_line,
+                id: delivery.id,
+            };
+            ctx.transport.send(&envelope, delivery.raw_message.as_bytes(), &about).await
+        }
         // Would fail the same way every time.
         Err(e) => crate::mail::SendOutcome::Permanent(format!("invalid envelope: {e}")),
     };

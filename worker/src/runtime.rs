@@ -40,7 +40,7 @@ pub fn job_context(config: &Config, db: DatabaseConnection, clock: Arc<dyn Clock
         templates: Templates::new()?,
         from: config.mail_from.parse::<Mailbox>().context("mail_from")?,
         reply_to: config.mail_reply_to.as_deref().map(str::parse::<Mailbox>).transpose().context("mail_reply_to")?,
-        public_url: config.public_url.clone(),
+        public_url: config.public_url(),
         jobs: config.jobs.clone(),
         auth: config.auth.clone(),
     })

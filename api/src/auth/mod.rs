@@ -291,10 +291,17 @@ pub async fn tokens_of(db: &DatabaseConnection, person_id: Uuid) -> Result<Vec<p
         .await
 }
 
-/// `pci-api create-admin EMAIL`: makes the person a platform administrator (creating them, in
-/// the Improvement Service, if new) and returns a new write-scoped token for them.
-pub async fn create_admin(env: &Env, email: &str) -> anyhow::Result<(person::Model, String)> {
+/// `pci-api create-admin EMAIL --name NAME`: makes the person a platform administrator
+/// (creating them, in the Improvement Service, if new: then the name is needed, because every
+/// email they cause names them) and returns a new write-scoped token for them.
+pub async fn create_admin(env: &Env, email: &str, name: Option<&str>) -> anyhow::Result<(person::Model, String)> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+    let mut c = crate::domain::Check::new();
+    let name = name.map(|n| c.text(&["name"], n, 200));
+    if let Err(crate::domain::DomainError::Invalid(errors)) = c.finish() {
+        let why: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        anyhow::bail!("--name: {}", why.join("; "));
+    }
     let now = env.clock.now();
     let tx = begin_write(&env.db).await?;
     let existing =
@@ -326,7 +333,11 @@ pub async fn create_admin(env: &Env, email: &str) -> anyhow::Result<(person::Mod
                     o
                 }
             };
-            let name = email.as_str().split('@').next().unwrap_or("Administrator").to_owned();
+            let Some(name) = name else {
+                anyhow::bail!(
+                    "{email} is not known yet: give the new administrator's name, e.g. create-admin {email} --name \"Morag Campbell\""
+                );
+            };
             let p = person::Model {
                 id: new_id(),
                 name,

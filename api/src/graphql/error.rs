@@ -24,6 +24,8 @@ pub enum ApiError {
     /// No valid credential. No detail on purpose: an expired, used or forged token all look alike.
     Unauthenticated,
     Forbidden,
+    /// FORBIDDEN with the reason, where knowing it helps the caller and reveals nothing.
+    ForbiddenBecause(String),
     RateLimited,
     Internal(anyhow::Error),
 }
@@ -51,6 +53,7 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::Forbidden => {
                 async_graphql::Error::new("you may not do this").extend_with(|_, x| x.set("code", FORBIDDEN))
             }
+            ApiError::ForbiddenBecause(m) => async_graphql::Error::new(m).extend_with(|_, x| x.set("code", FORBIDDEN)),
             ApiError::RateLimited => async_graphql::Error::new("too many requests; try again later")
                 .extend_with(|_, x| x.set("code", RATE_LIMITED)),
             ApiError::Internal(err) => {

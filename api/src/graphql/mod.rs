@@ -21,8 +21,7 @@ pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubs
 pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchema {
     let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
         .register_output_type::<types::Node>()
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
+        .extension(limits::CostLimit { max_complexity: config.max_complexity, max_depth: config.max_depth })
         .limit_recursive_depth(config.max_recursive_depth)
         .limit_directives(config.max_directives);
     if !config.introspection {

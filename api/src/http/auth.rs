@@ -51,7 +51,7 @@ pub fn credential<'a>(headers: &'a HeaderMap, cookie_name: &str) -> Option<&'a s
 
 /// The origins allowed to use the cookie: `public_url`'s and the configured ones.
 pub fn allowed_origin(state: &HttpState, origin: &str) -> bool {
-    let public = state.config.public_url.origin().ascii_serialization();
+    let public = state.config.public_url().origin().ascii_serialization();
     origin == public || state.config.auth.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin)
 }
 

@@ -3,8 +3,10 @@
 pub mod auth;
 mod graphql;
 mod health;
+mod home;
 mod limits;
 mod negotiate;
+mod page;
 mod respond;
 
 use std::{sync::Arc, time::Duration};
@@ -45,7 +47,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 fn cors(config: &Config) -> CorsLayer {
     let mut origins: Vec<HeaderValue> =
         config.auth.allowed_origins.iter().filter_map(|o| o.trim_end_matches('/').parse().ok()).collect();
-    if let Ok(public) = config.public_url.origin().ascii_serialization().parse() {
+    if let Ok(public) = config.public_url().origin().ascii_serialization().parse() {
         origins.push(public);
     }
     CorsLayer::new()
@@ -72,7 +74,7 @@ fn security_headers(config: &Config) -> Vec<SetResponseHeaderLayer<HeaderValue>>
             HeaderValue::from_static("same-origin"),
         ),
     ];
-    if config.public_url.scheme() == "https" {
+    if config.public_url().scheme() == "https" {
         h.push(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
@@ -93,6 +95,8 @@ pub fn router(state: Arc<HttpState>) -> Router {
     let cors = cors(&state.config);
     let headers = security_headers(&state.config);
     let mut router = Router::new()
+        .route("/", get(home::home))
+        .route("/schema.graphql", get(home::schema))
         .route("/graphql", any(graphql::handle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -7,7 +7,7 @@ use axum::{
     Form,
     extract::{Query, State},
     http::{HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::Response,
 };
 use chrono::{DateTime, Utc};
 use pci_entity::{Rsvp, TokenPurpose, engagement, meeting, meeting_attendee, participant};
@@ -15,7 +15,7 @@ use pci_worker::tokens;
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use super::HttpState;
+use super::{HttpState, page::esc};
 use crate::domain::{
     Actor, DomainError, Env,
     meeting::{AttendeeRespond, attendee_respond},
@@ -40,20 +40,11 @@ pub struct AnswerForm {
     reason: String,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
+/// A page behind an emailed link: the token is in its URL, so it stays out of caches, search
+/// engines and other sites' logs.
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t} - PCI Hub</title></head><body style=\"font-family:Arial,Helvetica,sans-serif;max-width:640px;margin:40px auto;padding:0 16px;line-height:1.5\">\
-         <h1 style=\"font-size:24px\">{t}</h1>{body}</body></html>",
-        t = esc(title)
-    );
-    let mut r = (status, Html(html)).into_response();
+    let mut r = super::page::render(status, title, body);
     let h = r.headers_mut();
-    // The token is in the URL: keep it out of caches and other sites' logs.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));

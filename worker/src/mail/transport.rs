@@ -118,8 +118,16 @@ impl Transport {
         }
     }
 
-    /// Sends an already formatted message. `file_stem` names the file in folder mode.
-    pub async fn send(&self, envelope: &Envelope, raw: &[u8], file_stem: &str) -> SendOutcome {
+    /// Whether messages become files (no SMTP server configured): they are then written so
+    /// that a person can read them and follow their links.
+    pub fn writes_files(&self) -> bool {
+        matches!(self, Transport::Files(_))
+    }
+
+    /// Sends an already formatted message. In folder mode the file is named after `about`
+    /// (time, purpose, recipient), and each one written is logged, so that a developer can find
+    /// the email they just caused.
+    pub async fn send(&self, envelope: &Envelope, raw: &[u8], about: &About<'_>) -> SendOutcome {
         match self {
             Transport::Smtp(smtp) => match smtp.send_raw(envelope, raw).await {
                 Ok(reply) => {
@@ -131,12 +139,11 @@ impl Transport {
                 Err(e) => SendOutcome::Temporary(error_text(&e)),
             },
             Transport::Files(dir) => {
-                let safe: String =
-                    file_stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-                let name = format!("{safe}.eml");
+                let name = about.file_name();
                 // The reply is shown to organisers: it names the file, not where the server keeps it.
                 match tokio::fs::write(dir.join(&name), raw).await {
                     Ok(()) => {
+                        tracing::info!(to = about.recipient, subject = about.subject, file = %dir.join(&name).display(), "email written to a file (no SMTP server configured)");
                         SendOutcome::Sent(format!("saved as {name} in the mail folder (no SMTP server is configured)"))
                     }
                     Err(e) => {
@@ -146,6 +153,37 @@ impl Transport {
                 }
             }
         }
+    }
+}
+
+/// What a message is, for naming its file and logging it.
+pub struct About<'a> {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub purpose: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    /// Tells apart two messages of one second: the delivery record's id.
+    pub id: uuid::Uuid,
+}
+
+impl About<'_> {
+    /// `20261201-153012_meeting_request_fiona.grant@angus.example_1a2b3c4d.eml`: sorted by time,
+    /// then readable; only characters every file system takes.
+    pub fn file_name(&self) -> String {
+        let safe = |s: &str, max: usize| -> String {
+            s.chars()
+                .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_' | '+') { c } else { '_' })
+                .take(max)
+                .collect()
+        };
+        let id = self.id.simple().to_string();
+        format!(
+            "{}_{}_{}_{}.eml",
+            self.at.format("%Y%m%d-%H%M%S"),
+            safe(self.purpose, 40),
+            safe(self.recipient, 80),
+            &id[id.len() - 8..]
+        )
     }
 }
 

@@ -100,17 +100,14 @@ impl AuthMutations {
     }
 
     /// Uses the token from a sign-in link (once) and starts a session. A token that is unknown,
-    /// used or expired answers UNAUTHENTICATED.
+    /// used or expired answers an `INVALID_TOKEN` user error (the same for each).
     async fn sign_in_complete(
         &self,
         ctx: &Context<'_>,
         input: SignInCompleteInput,
     ) -> async_graphql::Result<SignInCompletePayload> {
         let (app, req) = (ctx.app()?, ctx.request()?);
-        let r = match auth::complete_sign_in(&ctx.env()?, &app.auth, &input.token, req.user_agent.clone()).await {
-            Err(crate::domain::DomainError::Invalid(_)) => return Err(ApiError::Unauthenticated.into()),
-            other => outcome(other)?,
-        };
+        let r = outcome(auth::complete_sign_in(&ctx.env()?, &app.auth, &input.token, req.user_agent.clone()).await)?;
         if let Ok((token, session, _)) = &r {
             let max_age = (session.expires_at - session.created_at).num_seconds();
             ctx.append_http_header(SET_COOKIE, session_cookie(&app.auth.cookie_name, Some(token), max_age));
@@ -156,7 +153,10 @@ impl AuthMutations {
         let caller = ctx.access()?.writer()?;
         // Made from a session only: a leaked token must not be able to mint its successors.
         if !matches!(caller.credential, Credential::Session(_)) {
-            return Err(Denied::Forbidden.into());
+            return Err(ApiError::ForbiddenBecause(
+                "personal access tokens are created from a signed-in session, not with another token: sign in (signInRequest) and call this with the session".into(),
+            )
+            .into());
         }
         let r = outcome(auth::create_token(&ctx.env()?, caller.person_id, &input.name, input.scope.into()).await)?;
         Ok(PersonalAccessTokenCreatePayload::from_outcome(r, |(secret, t)| NewPersonalAccessToken {

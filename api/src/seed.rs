@@ -2,7 +2,7 @@
 //! so that it carries the same audit trail as real use.
 
 use anyhow::{Context, anyhow};
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Datelike, Duration, NaiveDateTime, Utc};
 use chrono_tz::Europe::London;
 use pci_entity::{
     MeetingKind, OrganisationKind, ParticipantRole, Stage, engagement as engagement_model, organisation,
@@ -31,9 +31,19 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
 }
 
 /// Wall-clock time in London, `days` from today at `hour`:00.
+/// `days` from today at `hour` in London, moved to the Monday after when that is a weekend:
+/// councils meet on working days.
 fn london(days: i64, hour: u32) -> NaiveDateTime {
     let today = Utc::now().with_timezone(&London).date_naive();
-    (today + Duration::days(days)).and_hms_opt(hour, 0, 0).unwrap_or_default()
+    working_day(today + Duration::days(days)).and_hms_opt(hour, 0, 0).unwrap_or_default()
+}
+
+fn working_day(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    match d.weekday() {
+        chrono::Weekday::Sat => d + Duration::days(2),
+        chrono::Weekday::Sun => d + Duration::days(1),
+        _ => d,
+    }
 }
 
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
@@ -147,7 +157,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         (Stage::Evaluation, 63),
         (Stage::FollowUp, 240),
     ]
-    .map(|(s, d)| (s, today + Duration::days(d)));
+    .map(|(s, d)| (s, working_day(today + Duration::days(d))));
     let e = ok(
         "engagement",
         engagement::create(

@@ -86,6 +86,13 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
     let token = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("pcip_") && token.len() == 48, "{token}");
+    // Someone new needs a name: every email they cause shows it.
+    let nameless = pci(&dir).args(["create-admin", "ops@council.example"]).output().unwrap();
+    assert!(!nameless.status.success());
+    assert!(String::from_utf8_lossy(&nameless.stderr).contains("--name"), "{nameless:?}");
+    let named = pci(&dir).args(["create-admin", "ops@council.example", "--name", "Ola Ops"]).output().unwrap();
+    assert!(named.status.success(), "{}", String::from_utf8_lossy(&named.stderr));
+    assert!(String::from_utf8_lossy(&named.stderr).contains("Ola Ops <ops@council.example>"));
 
     let mut child = KillOnDrop(pci(&dir).env("PCI_BIND", "127.0.0.1:0").stderr(Stdio::piped()).spawn().unwrap());
     // Lines arrive through a channel so that a silent server fails the test instead of hanging it.
@@ -149,7 +156,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
                 || ["example.org", "example.com", "example.net"].contains(&host.as_str())
         };
         let people = body["data"]["people"]["nodes"].as_array().unwrap();
-        assert_eq!(people.len(), 12, "the demo's dozen, one of whom is the administrator");
+        assert_eq!(people.len(), 13, "the demo's dozen (one of them made an administrator) and Ola Ops");
         for p in people {
             let email = p["email"].as_str().unwrap();
             assert!(reserved(email.split('@').nth(1).unwrap()), "{email} is not a reserved domain");
@@ -161,6 +168,24 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
             }
         }
     });
+    // Without PCI_PUBLIC_URL, emailed links point at the port actually bound (the demo's
+    // emails go out as files once the embedded worker runs).
+    let mail = dir.join("data/mail");
+    let t0 = Instant::now();
+    let link_host = loop {
+        let found = std::fs::read_dir(&mail).ok().into_iter().flatten().flatten().find_map(|f| {
+            let text = std::fs::read_to_string(f.path()).ok()?;
+            let at = text.find("/respond/")?;
+            let start = text[..at].rfind("http://")?;
+            Some(text[start..at].trim_start_matches("http://").to_owned())
+        });
+        if let Some(host) = found {
+            break host;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "no email with a link in {}", mail.display());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(link_host, addr, "links follow the bound address");
     let kill = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let t0 = Instant::now();

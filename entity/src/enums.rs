@@ -8,7 +8,9 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-        #[serde(rename_all = "snake_case")]
+        // As the GraphQL schema spells them (`PRE_WORK`): the audit log's `changes` is read
+        // through the API. The database stores `as_str()`.
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name {
             $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant,)+
         }
@@ -18,6 +20,11 @@ macro_rules! string_enum {
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $value,)+ }
+            }
+
+            /// The value as the GraphQL schema spells it (`PRE_WORK`).
+            pub fn api_name(self) -> String {
+                self.as_str().to_ascii_uppercase()
             }
         }
 
@@ -239,5 +246,23 @@ mod tests {
             steps += 1;
         }
         assert_eq!(steps, 10);
+    }
+
+    #[test]
+    fn api_names_are_the_schema_spelling() {
+        fn check<T: Serialize + Copy>(all: &[T], api: impl Fn(T) -> String) {
+            for v in all {
+                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::String(api(*v)));
+            }
+        }
+        check(Stage::ALL, Stage::api_name);
+        check(ParticipantRole::ALL, ParticipantRole::api_name);
+        check(InvitationStatus::ALL, InvitationStatus::api_name);
+        check(MeetingKind::ALL, MeetingKind::api_name);
+        check(Rsvp::ALL, Rsvp::api_name);
+        check(DeliveryStatus::ALL, DeliveryStatus::api_name);
+        check(OrganisationKind::ALL, OrganisationKind::api_name);
+        assert_eq!(Stage::PreWork.api_name(), "PRE_WORK");
+        assert_eq!(ParticipantRole::PeerReviewer.api_name(), "PEER_REVIEWER");
     }
 }

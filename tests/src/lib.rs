@@ -7,6 +7,7 @@
 
 pub mod bench;
 mod fixtures;
+pub mod mail;
 pub(crate) mod pg;
 pub mod smtp;
 

@@ -31,8 +31,8 @@ async fn each_mutation_is_audited_once(app: TestApp) {
     assert_eq!(names.iter().filter(|a| **a == "participant.respond").count(), 5);
     assert_eq!(log.len(), 21);
     let respond = log.iter().find(|(a, _)| a == "participant.respond").unwrap();
-    assert_eq!(respond.1["status"]["from"], "invited");
-    assert_eq!(respond.1["status"]["to"], "accepted");
+    assert_eq!(respond.1["status"]["from"], "INVITED", "as the schema spells the enum");
+    assert_eq!(respond.1["status"]["to"], "ACCEPTED");
 
     // Refused commands append nothing.
     let errors = app
@@ -49,8 +49,8 @@ async fn each_mutation_is_audited_once(app: TestApp) {
     let log = actions(&app).await;
     let (action, changes) = log.last().unwrap();
     assert_eq!(action, "engagement.advance_stage");
-    assert_eq!(changes["stage"]["from"], "pre_work");
-    assert_eq!(changes["stage"]["to"], "planning");
+    assert_eq!(changes["stage"]["from"], "PRE_WORK", "as the schema spells the enum");
+    assert_eq!(changes["stage"]["to"], "PLANNING");
     assert_eq!(log.len(), 22);
 }
 

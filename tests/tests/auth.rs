@@ -1,17 +1,13 @@
 //! Signing in by email, sessions, personal access tokens, and the protections around them.
 
 use chrono::Duration;
-use pci_tests::{Backend, TestApp, codes, on_both_backends};
+use pci_tests::{Backend, TestApp, codes, mail::token_of, on_both_backends};
 use serde_json::{Value, json};
 
 const SIGN_IN: &str =
     "mutation($input: SignInRequestInput!) { signInRequest(input: $input) { accepted userErrors { code } } }";
 const COMPLETE: &str = "mutation($input: SignInCompleteInput!) { signInComplete(input: $input) { session { token expiresAt person { id } } userErrors { code } } }";
 const VIEWER: &str = "{ viewer { isAdmin credential person { id name } } }";
-
-fn link_token(link: &str) -> String {
-    link.split("token=").nth(1).expect("a token").split('&').next().unwrap().to_owned()
-}
 
 async fn sign_in_by_email_end_to_end(app: TestApp) {
     let org = app.org("COUNCIL", "Fife Council").await;
@@ -29,7 +25,7 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
     let mail = app.smtp.to(&address).remove(0);
     assert_eq!(mail.subject(), "Your PCI Hub sign-in link");
     let link = mail.links().into_iter().find(|l| l.contains("/sign-in?token=")).expect("a sign-in link");
-    let token = link_token(&link);
+    let token = token_of(&link);
     assert_eq!(token.len(), 43, "256 bits, base64url");
 
     // Opening the link (as a mail scanner would) only shows a confirmation page.
@@ -91,7 +87,7 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
     app.gql_as(None, SIGN_IN, json!({"input": {"email": address}})).await;
     app.wait_until(10, "the second sign-in email", || async { app.smtp.to(&address).len() == 2 }).await;
     let second =
-        link_token(&app.smtp.to(&address)[1].links().into_iter().find(|l| l.contains("/sign-in?token=")).unwrap());
+        token_of(&app.smtp.to(&address)[1].links().into_iter().find(|l| l.contains("/sign-in?token=")).unwrap());
     let done = app.gql_as(None, COMPLETE, json!({"input": {"token": second}})).await;
     let bearer = done["data"]["signInComplete"]["session"]["token"].as_str().unwrap().to_owned();
     assert_eq!(app.gql_as(Some(&bearer), VIEWER, json!({})).await["data"]["viewer"]["person"]["id"], json!(person));
@@ -118,7 +114,7 @@ async fn links_and_sessions_expire(app: TestApp) {
     let address = app.email_of(&person).await;
     app.gql_as(None, SIGN_IN, json!({"input": {"email": address}})).await;
     app.wait_until(10, "the sign-in email", || async { !app.smtp.to(&address).is_empty() }).await;
-    let token = link_token(&app.smtp.to(&address)[0].links().into_iter().find(|l| l.contains("/sign-in")).unwrap());
+    let token = token_of(&app.smtp.to(&address)[0].links().into_iter().find(|l| l.contains("/sign-in")).unwrap());
     app.clock.advance(Duration::minutes(16));
     let late = app.gql_as(None, COMPLETE, json!({"input": {"token": token}})).await;
     assert_eq!(late["data"]["signInComplete"]["userErrors"][0]["code"], "INVALID_TOKEN", "15 minutes: {late}");
@@ -281,7 +277,7 @@ async fn audit_log_by_engagement_actor_and_time(app: TestApp) {
     let entry = &recent["auditEntries"]["edges"][0]["node"];
     assert_eq!(entry["action"], "engagement.advance_stage");
     assert_eq!((&entry["actorKind"], &entry["actor"]["id"]), (&json!("PERSON"), &admin));
-    assert_eq!(entry["changes"]["stage"], json!({"from": "pre_work", "to": "planning"}));
+    assert_eq!(entry["changes"]["stage"], json!({"from": "PRE_WORK", "to": "PLANNING"}));
     assert_eq!(entry["subjectId"], json!(team.engagement));
     let by_admin = app.gql_ok(q, json!({"f": {"engagementId": team.engagement, "actorId": admin}})).await;
     assert_eq!(by_admin["auditEntries"]["totalCount"].as_i64().unwrap(), n_all, "the admin made every change here");

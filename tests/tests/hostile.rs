@@ -2,7 +2,13 @@
 //! line breaks in text, addresses outside ASCII, people outside the caller's view, and links
 //! kept by someone who has left the team. Each case failed before its fix.
 
-use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends, smtp::Received};
+use pci_tests::{
+    TestApp, codes,
+    fixtures_consts::*,
+    mail::{inbox, link, token_of},
+    on_both_backends,
+    smtp::Received,
+};
 use serde_json::{Value, json};
 
 /// `{ ...F<n> }` where each fragment spreads the one before it twice: 2^n fields in a few
@@ -341,19 +347,6 @@ async fn file_mail_does_not_show_server_paths(app: TestApp) {
 }
 
 // --- helpers ---------------------------------------------------------------------------------
-
-async fn inbox(app: &TestApp, address: &str, n: usize) -> Vec<Received> {
-    app.wait_until(10, &format!("{n} message(s) to {address}"), || async { app.smtp.to(address).len() >= n }).await;
-    app.smtp.to(address)
-}
-
-fn link(m: &Received, needle: &str) -> String {
-    m.links().into_iter().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no {needle} link in {}", m.text()))
-}
-
-fn token_of(link: &str) -> String {
-    link.split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned()
-}
 
 /// Writes a value past the door, as data stored before a rule existed would be.
 async fn set_column(app: &TestApp, table: &str, column: &str, id: &str, value: &str) {

@@ -313,6 +313,28 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
     am.sequence = Set(new.sequence);
     am.updated_at = Set(new.updated_at);
     meeting::Entity::update(am).exec(&tx).await?;
+    // A new time or place asks everyone again: the answers given were to the old one, and the
+    // calendar update says NEEDS-ACTION. A new title keeps them.
+    let moved_or_relocated = new.starts_at != old.starts_at
+        || new.ends_at != old.ends_at
+        || new.time_zone != old.time_zone
+        || new.location != old.location
+        || new.online_url != old.online_url;
+    let changes = if moved_or_relocated {
+        let reset = meeting_attendee::Entity::update_many()
+            .col_expr(meeting_attendee::Column::Rsvp, sea_orm::sea_query::Expr::value(Rsvp::NeedsAction))
+            .col_expr(
+                meeting_attendee::Column::RespondedAt,
+                sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(meeting_attendee::Column::MeetingId.eq(new.id))
+            .filter(meeting_attendee::Column::Rsvp.ne(Rsvp::NeedsAction))
+            .exec(&tx)
+            .await?;
+        changes.set("answersReset", reset.rows_affected)
+    } else {
+        changes
+    };
     audit::record(&tx, env, "meeting.reschedule", subject(&new), changes).await?;
     touch(&tx, env, new.engagement_id).await?;
     let attendees = attendances(&tx, new.id).await?;
@@ -521,7 +543,9 @@ pub struct AttendeeRespond {
     pub rsvp: Rsvp,
 }
 
-/// The attendee's own answer, through the single-use token in their meeting invitation.
+/// The attendee's own answer, through the link in their latest meeting invitation. The link
+/// stays good until the meeting starts, so "Maybe" can later become "Attending"; a newer
+/// invitation or update replaces it.
 pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult<meeting_attendee::Model> {
     let invalid = super::participant::invalid_token;
     let now = env.clock.now();
@@ -533,8 +557,13 @@ pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult
     if !super::participant::is_on_team(&tx, m.engagement_id, old.person_id).await? {
         return Err(invalid().into());
     }
-    if !tokens::consume(&tx, token.id, now).await? {
-        return Err(invalid().into());
+    if m.starts_at <= now {
+        return Err(UserError::new(
+            &["input", "token"],
+            UserErrorCode::InvalidToken,
+            "the meeting has started: answers can no longer be changed",
+        )
+        .into());
     }
     let env = Env { actor: super::Actor::Person(old.person_id), ..env.clone() };
     let new = apply_rsvp(&tx, &env, old, &m, input.rsvp).await?;

@@ -176,6 +176,14 @@ async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc
     Ok(Snapshot { engagement, peer_councils, participants, meetings, now })
 }
 
+/// "the Planning session stage (PLANNING)": the stage as people call it, and as the schema does.
+fn stage_name(stage: Stage) -> String {
+    if stage == Stage::Closed {
+        return "closed (CLOSED)".to_owned();
+    }
+    format!("the {} stage ({})", stage.label(), stage.api_name())
+}
+
 pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<engagement::Model> {
     let tx = begin_write(&env.db).await?;
     let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
@@ -185,18 +193,20 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
         return Err(UserError::new(
             field,
             UserErrorCode::StageChanged,
-            format!("the engagement is already in {}", from.label()),
+            format!("the engagement is already at {}", stage_name(from)),
         )
         .into());
     }
     let Some(next) = from.next().filter(|n| *n == input.to_stage) else {
-        let next = from.next().map_or("nothing".to_owned(), |n| n.label().to_owned());
-        return Err(UserError::new(
-            field,
-            UserErrorCode::InvalidTransition,
-            format!("an engagement in {} can only move to {next}, one stage at a time", from.label()),
-        )
-        .into());
+        let message = match from.next() {
+            Some(n) => format!(
+                "the engagement is at {} and can only move to {}, one stage at a time",
+                stage_name(from),
+                stage_name(n)
+            ),
+            None => format!("the engagement is {} and moves no further", stage_name(from)),
+        };
+        return Err(UserError::new(field, UserErrorCode::InvalidTransition, message).into());
     };
     let now = env.clock.now();
     let snap = snapshot(&tx, old, now).await?;

@@ -158,6 +158,15 @@ pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): For
     }
 }
 
+fn answer_text(r: Rsvp) -> Option<&'static str> {
+    match r {
+        Rsvp::NeedsAction => None,
+        Rsvp::Accepted => Some("attending"),
+        Rsvp::Tentative => Some("maybe attending"),
+        Rsvp::Declined => Some("not attending"),
+    }
+}
+
 fn rsvp_of(answer: &str) -> Option<Rsvp> {
     match answer {
         "accepted" => Some(Rsvp::Accepted),
@@ -176,11 +185,11 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
         let Some(a) = meeting_attendee::Entity::find_by_id(t.attendee_id.unwrap_or_default()).one(db).await? else {
             return Ok(None);
         };
-        meeting::Entity::find_by_id(a.meeting_id).one(db).await
+        Ok::<_, sea_orm::DbErr>(meeting::Entity::find_by_id(a.meeting_id).one(db).await?.map(|m| (m, a)))
     }
     .await;
-    let m = match found {
-        Ok(Some(m)) => m,
+    let (m, a) = match found {
+        Ok(Some(found)) => found,
         Ok(None) => return spent(),
         Err(err) => {
             tracing::error!(error = %err, "meeting page");
@@ -194,8 +203,13 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
         format!("<p><label><input type=\"radio\" name=\"answer\" value=\"{value}\"{checked}> {label}</label></p>")
     };
     let when = pci_worker::jobs::common::when(&m);
+    let current = match answer_text(a.rsvp) {
+        Some(t) => format!("<p>You are down as {t}. You can change your answer until the meeting starts.</p>"),
+        None => "<p>You can change your answer later, until the meeting starts.</p>".to_owned(),
+    };
     let body = format!(
-        "<p><strong>{title}</strong><br>{when}</p><form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\">{a}{t}{d}\
+        "<p><strong>{title}</strong><br>{when}</p>{current}<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
+         <fieldset><legend>Your answer</legend>{a}{t}{d}</fieldset>\
          <p><button type=\"submit\">Send my answer</button></p></form>",
         title = esc(&m.title),
         when = esc(&when),
@@ -215,7 +229,13 @@ pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<A
         );
     };
     match attendee_respond(&env(&state), AttendeeRespond { token: f.token, rsvp }).await {
-        Ok(_) => page(StatusCode::OK, "Thank you", "<p>Your answer has been passed to the organisers.</p>"),
+        Ok(a) => {
+            let now = answer_text(a.rsvp).unwrap_or("not yet answered");
+            let body = format!(
+                "<p>You are down as {now}; the organisers can see it. To change your answer, use the link in the email again, until the meeting starts.</p>"
+            );
+            page(StatusCode::OK, "Thank you", &body)
+        }
         Err(DomainError::Invalid(_)) => spent(),
         Err(DomainError::Db(err)) => {
             tracing::error!(error = %err, "recording a meeting answer");

@@ -39,16 +39,23 @@ pub async fn engagement_view(db: &DatabaseConnection, e: &engagement::Model) -> 
     })
 }
 
-/// The engagement's facilitator who accepted first: the organiser of its meetings.
+/// The organiser of an engagement's meetings, the person calendar replies go to: one who has
+/// accepted before one only invited, a facilitator before a host lead, the longest-standing
+/// first.
+/// `None` when the team has neither: a meeting then asks for no calendar replies.
 pub async fn organiser(db: &DatabaseConnection, engagement_id: Uuid) -> Result<Option<person::Model>, DbErr> {
     let rows = participant::Entity::find()
         .find_also_related(person::Entity)
         .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::Role.eq(ParticipantRole::Facilitator))
+        .filter(participant::Column::Role.is_in([ParticipantRole::Facilitator, ParticipantRole::HostLead]))
+        .filter(participant::Column::Status.is_in([InvitationStatus::Accepted, InvitationStatus::Invited]))
         .order_by_asc(participant::Column::Id)
         .all(db)
         .await?;
-    Ok(rows.into_iter().filter(|(p, _)| p.status == InvitationStatus::Accepted).find_map(|(_, person)| person))
+    let rank =
+        |p: &participant::Model| (p.status != InvitationStatus::Accepted, p.role != ParticipantRole::Facilitator);
+    let best = rows.into_iter().filter_map(|(p, person)| Some((rank(&p), person?))).min_by_key(|(r, _)| *r);
+    Ok(best.map(|(_, person)| person))
 }
 
 /// The meeting and this person's place on it, as they are now.

@@ -3,8 +3,9 @@
 //! links. The message shows the meeting as it is when sent, so of several changes in quick
 //! succession each attendee is sent the latest once.
 
-use chrono::Duration;
-use pci_entity::{EmailPurpose, MeetingStatus, TokenPurpose, email_delivery, engagement, meeting_attendee, person};
+use pci_entity::{
+    EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery, engagement, meeting_attendee, person,
+};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,6 +30,26 @@ pub struct MeetingInvitation {
     pub person_id: Uuid,
     /// CANCEL instead of REQUEST: the meeting was cancelled, or this attendance was removed.
     pub cancel: bool,
+}
+
+/// iCalendar's PARTSTAT for a stored answer.
+fn partstat(r: Rsvp) -> &'static str {
+    match r {
+        Rsvp::NeedsAction => "NEEDS-ACTION",
+        Rsvp::Accepted => "ACCEPTED",
+        Rsvp::Tentative => "TENTATIVE",
+        Rsvp::Declined => "DECLINED",
+    }
+}
+
+/// How the message names the answer on record; `None` when there is none yet.
+fn answer_text(r: Rsvp) -> Option<&'static str> {
+    match r {
+        Rsvp::NeedsAction => None,
+        Rsvp::Accepted => Some("attending"),
+        Rsvp::Tentative => Some("maybe attending"),
+        Rsvp::Declined => Some("not attending"),
+    }
 }
 
 /// The calendar UID of a meeting: the same for every message about it.
@@ -56,6 +77,12 @@ impl Job for MeetingInvitation {
         let this_attendance = attending.as_ref().is_some_and(|a| a.id == self.attendee_id);
         let still_true = if self.cancel { cancelled || attending.is_none() } else { !cancelled && this_attendance };
         if !still_true {
+            return Ok(());
+        }
+        // Nothing is sent about a meeting that has ended: it was recorded after the fact, or
+        // moved into the past, or this job ran late.
+        if m.ends_at <= ctx.clock.now() {
+            tracing::info!(meeting = %m.id, "meeting email not sent: the meeting has ended");
             return Ok(());
         }
         let (Some(person), Some(e)) = (
@@ -90,6 +117,8 @@ impl Job for MeetingInvitation {
             Some(o) => (o.name.clone(), o.email.clone()),
             None => (ctx.from.name.clone().unwrap_or_else(|| "PCI Hub".into()), ctx.from.email.to_string()),
         };
+        // The answer on record; a change of time or place reset it, and the message asks again.
+        let answer = attending.as_ref().filter(|_| !self.cancel).map_or(Rsvp::NeedsAction, |a| a.rsvp);
         let method = if self.cancel { Method::Cancel } else { Method::Request };
         let description = format!("{} for {}.", m.kind.label(), e.title);
         let calendar = ics::calendar(&ics::Event {
@@ -106,6 +135,8 @@ impl Job for MeetingInvitation {
             url: m.online_url.as_deref(),
             organizer: ics::Person { name: &org_name, email: &org_email },
             attendee: ics::Person { name: &person.name, email: &person.email },
+            partstat: partstat(answer),
+            rsvp: organiser.is_some() && !self.cancel,
         });
         // An update if this person was sent an earlier version of the meeting.
         let is_update = email_delivery::Entity::find()
@@ -123,8 +154,8 @@ impl Job for MeetingInvitation {
             // One working link per attendee: this message's replaces those of earlier ones.
             let target = Target::Attendee(self.attendee_id);
             tokens::revoke(&tx, TokenPurpose::MeetingRsvp, target, now).await?;
-            let expires = m.ends_at.max(now) + Duration::days(1);
-            let token = tokens::issue(&tx, TokenPurpose::MeetingRsvp, target, now, expires).await?;
+            // The answer can be changed until the meeting starts.
+            let token = tokens::issue(&tx, TokenPurpose::MeetingRsvp, target, now, m.starts_at.max(now)).await?;
             let link = |answer: &str| ctx.link("respond/meeting", &[("token", &token), ("answer", answer)]);
             json!({"accepted": link("accepted"), "tentative": link("tentative"), "declined": link("declined")})
         };
@@ -140,6 +171,8 @@ impl Job for MeetingInvitation {
                 "rsvp": rsvp,
                 "removed": removed,
                 "reason": m.cancel_reason,
+                "answer": answer_text(answer),
+                "asks_again": is_update && answer == Rsvp::NeedsAction,
             }),
         )?;
         let d = delivery::record(

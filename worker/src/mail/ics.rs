@@ -39,6 +39,12 @@ pub struct Event<'a> {
     pub url: Option<&'a str>,
     pub organizer: Person<'a>,
     pub attendee: Person<'a>,
+    /// The attendee's answer as stored (`NEEDS-ACTION`, `ACCEPTED`, `TENTATIVE`, `DECLINED`):
+    /// the calendar shows what the organisers have on record.
+    pub partstat: &'a str,
+    /// Whether the calendar should offer to reply: only when the organiser is a person who
+    /// receives the replies.
+    pub rsvp: bool,
 }
 
 /// TEXT value escaping (RFC 5545 3.3.11).
@@ -197,8 +203,10 @@ pub fn calendar(e: &Event<'_>) -> String {
     fold(&format!("ORGANIZER;CN={}:mailto:{}", param(e.organizer.name), e.organizer.email), &mut out);
     fold(
         &format!(
-            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{}",
+            "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={};RSVP={}:mailto:{}",
             param(e.attendee.name),
+            e.partstat,
+            if e.rsvp { "TRUE" } else { "FALSE" },
             e.attendee.email
         ),
         &mut out,
@@ -228,6 +236,8 @@ mod tests {
             description: "Line one\nLine two",
             location: Some("Fife House, Glenrothes"),
             url: None,
+            partstat: "NEEDS-ACTION",
+            rsvp: true,
             organizer: Person { name: "Morag Campbell", email: "morag@is.example" },
             attendee: Person { name: "Reid, Callum", email: "callum@fife.example" },
         })
@@ -265,10 +275,13 @@ mod tests {
             description: "",
             location: None,
             url: None,
+            partstat: "DECLINED",
+            rsvp: false,
             organizer: Person { name: "O", email: "o@x" },
             attendee: Person { name: "A", email: "a@x" },
         });
         assert!(ics.contains("METHOD:CANCEL\r\n") && ics.contains("STATUS:CANCELLED\r\n"));
+        assert!(ics.contains("PARTSTAT=DECLINED;RSVP=FALSE:mailto:a@x"));
         assert!(ics.contains("TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000"));
     }
 

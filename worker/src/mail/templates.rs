@@ -102,6 +102,8 @@ mod tests {
             "rsvp": {"accepted": "https://x/a", "tentative": "https://x/t", "declined": "https://x/d"},
             "removed": false,
             "reason": "Snow",
+            "answer": null,
+            "asks_again": update,
         })
     }
 
@@ -111,6 +113,7 @@ mod tests {
         let r = t.render("meeting_request", &meeting_ctx(true)).unwrap();
         assert_eq!(r.subject, "Updated: Findings meeting, Tuesday 1 June 2027, 10:00 to 12:00 (Europe/London)");
         assert!(r.text.contains("Roads <review> has changed"));
+        assert!(r.text.contains("please answer again") && r.html.contains("please answer again"));
         assert!(r.html.contains("Roads &lt;review&gt;"));
         for email in ["meeting_cancellation", "meeting_reminder"] {
             let r = t.render(email, &meeting_ctx(false)).unwrap();

@@ -85,6 +85,31 @@ async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
     assert!(b.as_str().unwrap().contains("graphiql"), "GraphiQL page");
 }
 
+/// GraphiQL comes from this server (offline, and under a CSP that allows nothing else).
+async fn graphiql_is_served_from_the_binary(app: TestApp) {
+    let page = app.client.get(&app.url).header("accept", "text/html").send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("unpkg") && !html.contains("https://"), "no CDN: {html}");
+    let srcs: Vec<&str> = html
+        .split("src=\"")
+        .skip(1)
+        .chain(html.split("href=\"").skip(1))
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(srcs.len(), 6, "{srcs:?}");
+    for src in srcs {
+        let r = app.client.get(format!("http://{}{src}", app.addr)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{src}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with(if src.ends_with(".js") { "text/javascript" } else { "text/css" }), "{src}: {ct}");
+        assert!(r.bytes().await.unwrap().len() > 50, "{src}");
+    }
+    let missing = app.client.get(format!("http://{}/graphiql/0.0.1/init.js", app.addr)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
 async fn status_codes_follow_the_response_type(app: TestApp) {
     let jsonct = ("content-type", "application/json");
     let grj = [jsonct, ("accept", GRJ)];
@@ -188,6 +213,7 @@ on_both_backends!(
     limits_protect_the_server,
     health_and_request_ids,
     response_keys_follow_the_query,
+    graphiql_is_served_from_the_binary,
 );
 
 #[tokio::test]

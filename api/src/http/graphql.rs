@@ -6,13 +6,13 @@ use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Instant};
 
 use async_graphql::{
     ErrorExtensionValues, Request as GqlRequest, Response as GqlResponse, ServerError, Value, Variables,
-    http::GraphiQLSource, parser::types::OperationType,
+    parser::types::OperationType,
 };
 use axum::{
     body::Body,
     extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use futures::StreamExt;
 use serde::Serialize;
@@ -54,7 +54,7 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     if method == Method::GET && wants_graphiql(&headers, query.as_deref()) && state.config.graphql.graphiql {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return super::graphiql::page();
     }
     let Some(rt) = response_type(&headers) else {
         return json_error(

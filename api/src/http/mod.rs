@@ -1,6 +1,7 @@
 //! HTTP transport: routes, middleware, health checks.
 
 pub mod auth;
+mod graphiql;
 mod graphql;
 mod health;
 mod home;
@@ -98,6 +99,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/", get(home::home))
         .route("/schema.graphql", get(home::schema))
         .route("/graphql", any(graphql::handle))
+        .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

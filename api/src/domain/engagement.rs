@@ -374,3 +374,13 @@ pub(crate) fn role_label(role: ParticipantRole) -> &'static str {
         ParticipantRole::FieldworkContributor => "a fieldwork contributor",
     }
 }
+
+/// Whether the person takes part in the engagement now (invited or accepted).
+pub(crate) async fn is_on_team(tx: &WriteTx, engagement_id: Uuid, person_id: Uuid) -> DomainResult<bool> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::EngagementId.eq(engagement_id))
+        .filter(participant::Column::PersonId.eq(person_id))
+        .one(tx)
+        .await?
+        .is_some_and(|p| p.status.is_active()))
+}

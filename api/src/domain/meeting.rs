@@ -547,14 +547,14 @@ pub struct AttendeeRespond {
 /// stays good until the meeting starts, so "Maybe" can later become "Attending"; a newer
 /// invitation or update replaces it.
 pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult<meeting_attendee::Model> {
-    let invalid = super::participant::invalid_token;
+    let invalid = super::invalid_token;
     let now = env.clock.now();
     let tx = begin_write(&env.db).await?;
     let token = tokens::find(&tx, &input.token, TokenPurpose::MeetingRsvp, now).await?.ok_or_else(invalid)?;
     let attendee_id = token.attendee_id.ok_or_else(invalid)?;
     let (old, m) = open_attendee(&tx, attendee_id).await.map_err(|_| invalid())?;
     // Someone who has left the team no longer answers for its meetings, whatever link they kept.
-    if !super::participant::is_on_team(&tx, m.engagement_id, old.person_id).await? {
+    if !super::engagement::is_on_team(&tx, m.engagement_id, old.person_id).await? {
         return Err(invalid().into());
     }
     if m.starts_at <= now {

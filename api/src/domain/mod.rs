@@ -117,6 +117,12 @@ impl From<UserError> for DomainError {
 
 pub type DomainResult<T> = Result<T, DomainError>;
 
+/// The answer to an emailed link that does not check out: the same for unknown, used, expired
+/// and revoked links.
+pub(crate) fn invalid_token() -> UserError {
+    UserError::new(&["input", "token"], UserErrorCode::InvalidToken, "this link has expired or has already been used")
+}
+
 /// Turns a unique-constraint violation raised by a racing writer into the same user error the
 /// up-front check gives; anything else stays a database error.
 pub(crate) fn unique_violation_as(err: DbErr, user_error: impl FnOnce() -> UserError) -> DomainError {

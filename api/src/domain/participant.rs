@@ -8,7 +8,7 @@ use super::{
     Actor, Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     engagement::{open_for_change, peer_council_ids, role_fits, role_label, touch},
-    unique_violation_as,
+    invalid_token, unique_violation_as,
 };
 use crate::db::begin_write;
 
@@ -242,16 +242,6 @@ async fn apply_response(
     set_status(tx, env, old, status, reason, "participant.respond").await
 }
 
-/// Whether the person takes part in the engagement now (invited or accepted).
-pub(crate) async fn is_on_team(tx: &WriteTx, engagement_id: Uuid, person_id: Uuid) -> DomainResult<bool> {
-    Ok(participant::Entity::find()
-        .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::PersonId.eq(person_id))
-        .one(tx)
-        .await?
-        .is_some_and(|p| p.status.is_active()))
-}
-
 /// Records an answer to an invitation that reached the organiser by other means.
 pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
     let reason = check_reason(input.accept, input.reason.as_deref())?;
@@ -267,10 +257,6 @@ pub struct ParticipantRespond {
     pub token: String,
     pub accept: bool,
     pub reason: Option<String>,
-}
-
-pub(crate) fn invalid_token() -> UserError {
-    UserError::new(&["input", "token"], UserErrorCode::InvalidToken, "this link has expired or has already been used")
 }
 
 /// The invited person's own answer, through the single-use token in their invitation. The

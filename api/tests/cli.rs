@@ -115,41 +115,16 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     rt.block_on(async {
         let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200);
-        let anonymous: serde_json::Value = reqwest::Client::new()
-            .post(format!("http://{addr}/graphql"))
-            .json(&serde_json::json!({"query": "{ engagements { totalCount } }"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let anonymous = graphql(&addr, None, "{ engagements { totalCount } }").await;
         assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-        let body: serde_json::Value = reqwest::Client::new()
-            .post(format!("http://{addr}/graphql"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"query": "{ engagements { totalCount edges { node { stage participants { totalCount } } } } }"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let q = "{ engagements { totalCount edges { node { stage participants { totalCount } } } } }";
+        let body = graphql(&addr, Some(&token), q).await;
         assert_eq!(body["data"]["engagements"]["totalCount"], 1);
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
         // With SMTP configured, the demo's queued emails go out: none may reach a real mailbox.
         let q = "{ people(first: 100) { nodes { email } } engagements { nodes { meetings { nodes { onlineUrl } } } } }";
-        let body: serde_json::Value = reqwest::Client::new()
-            .post(format!("http://{addr}/graphql"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "query": q }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = graphql(&addr, Some(&token), q).await;
         let reserved = |host: &str| {
             let host = host.to_lowercase();
             [".example", ".test", ".invalid", ".localhost"].iter().any(|tld| host.ends_with(tld))
@@ -203,4 +178,13 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     let rest: Vec<String> = lines.iter().collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// POSTs a GraphQL query to a running `pci-api`, with a bearer token or none.
+async fn graphql(addr: &str, token: Option<&str>, query: &str) -> serde_json::Value {
+    let mut req = reqwest::Client::new().post(format!("http://{addr}/graphql"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.json(&serde_json::json!({ "query": query })).send().await.unwrap().json().await.unwrap()
 }

@@ -169,6 +169,19 @@ string_enum!(Rsvp {
     Declined = "declined",
 });
 
+impl Rsvp {
+    /// How emails and pages tell the attendee where they stand ("you are down as ..."); `None`
+    /// before they have answered.
+    pub fn phrase(self) -> Option<&'static str> {
+        match self {
+            Rsvp::NeedsAction => None,
+            Rsvp::Accepted => Some("attending"),
+            Rsvp::Tentative => Some("maybe attending"),
+            Rsvp::Declined => Some("not attending"),
+        }
+    }
+}
+
 string_enum!(
     /// Where one email stands, modelled on GOV.UK Notify's statuses.
     DeliveryStatus {

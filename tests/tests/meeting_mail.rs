@@ -54,18 +54,8 @@ async fn nothing_is_sent_about_meetings_that_have_ended(app: TestApp) {
 
 /// "Maybe", then "Attending": the same link changes the answer until the meeting starts.
 async fn answers_can_change_until_the_meeting_starts(app: TestApp) {
-    let team = app.team().await;
+    let (team, meeting, invite) = host_lead_invited(&app, 3).await;
     let lead = app.email_of(&team.host_lead).await;
-    let meeting = app
-        .schedule(
-            &team.engagement,
-            "OTHER",
-            &local(&app, 3, 10),
-            &local(&app, 3, 11),
-            std::slice::from_ref(&team.host_lead),
-        )
-        .await;
-    let invite = inbox(&app, &lead, 2).await.into_iter().find(|m| m.calendar().is_some()).unwrap();
     let token = token_of(&link(&invite, "answer=tentative"));
     assert_eq!(answer(&app, &token, "tentative").await, 200);
     assert_eq!(rsvp_of(&app, &meeting, &team.host_lead).await, "TENTATIVE");
@@ -82,18 +72,8 @@ async fn answers_can_change_until_the_meeting_starts(app: TestApp) {
 /// A new time or place resets the answers and the update says so; its calendar shows
 /// NEEDS-ACTION, as stored. A new title keeps the answers, and its calendar shows them.
 async fn a_new_time_asks_again_a_new_title_does_not(app: TestApp) {
-    let team = app.team().await;
+    let (team, meeting, invite) = host_lead_invited(&app, 5).await;
     let lead = app.email_of(&team.host_lead).await;
-    let meeting = app
-        .schedule(
-            &team.engagement,
-            "OTHER",
-            &local(&app, 5, 10),
-            &local(&app, 5, 11),
-            std::slice::from_ref(&team.host_lead),
-        )
-        .await;
-    let invite = inbox(&app, &lead, 2).await.into_iter().find(|m| m.calendar().is_some()).unwrap();
     assert_eq!(answer(&app, &token_of(&link(&invite, "answer=accepted")), "accepted").await, 200);
 
     let moved = json!({"input": {"meetingId": meeting, "start": local(&app, 6, 14), "end": local(&app, 6, 15)}});
@@ -141,6 +121,17 @@ async fn calendar_replies_go_to_a_person(app: TestApp) {
     let (_, ev) = ics(&second.calendar().unwrap());
     assert!(ev["ORGANIZER"].as_str().unwrap().ends_with(&format!("mailto:{lead_address}")), "{ev}");
     assert!(ev["ATTENDEE"].as_str().unwrap().contains("RSVP=TRUE"));
+}
+
+/// A team, and a one-hour meeting `days` ahead to which the host lead is invited, with that
+/// invitation as received.
+async fn host_lead_invited(app: &TestApp, days: i64) -> (pci_tests::Team, String, pci_tests::smtp::Received) {
+    let team = app.team().await;
+    let lead = app.email_of(&team.host_lead).await;
+    let (start, end) = (local(app, days, 10), local(app, days, 11));
+    let meeting = app.schedule(&team.engagement, "OTHER", &start, &end, std::slice::from_ref(&team.host_lead)).await;
+    let invite = inbox(app, &lead, 2).await.into_iter().find(|m| m.calendar().is_some()).unwrap();
+    (team, meeting, invite)
 }
 
 fn subjects(app: &TestApp, address: &str) -> Vec<String> {

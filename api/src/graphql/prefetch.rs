@@ -17,8 +17,7 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
-    audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
-    stage_transition,
+    audit_entry, email_delivery, engagement, meeting, meeting_attendee, participant, person, stage_transition,
 };
 use uuid::Uuid;
 
@@ -69,243 +68,161 @@ where
     Ok(values)
 }
 
-fn flat<V>(map: HashMap<Uuid, Vec<V>>) -> Vec<V> {
-    map.into_values().flatten().collect()
+/// How a walk goes on below the objects of one type.
+type Walk<'a, M> = fn(&'a Context<'a>, Lookahead<'a>, Vec<M>) -> Step<'a>;
+
+/// A relation to one object (`hostCouncil`, `person`): when selected, loaded for every key in
+/// one statement, then walked below.
+async fn one<'a, T, M>(
+    ctx: &'a Context<'a>,
+    sel: &Lookahead<'a>,
+    field: &str,
+    dl: &Dl<T>,
+    keys: impl IntoIterator<Item = Uuid>,
+    walk: Walk<'a, M>,
+) -> ApiResult<()>
+where
+    T: Loader<Uuid, Value = M, Error = LoadError>,
+{
+    let below = sel.field(field);
+    if below.exists() {
+        let found = step(dl, keys).await?.into_values().collect();
+        walk(ctx, below, found).await?;
+    }
+    Ok(())
 }
 
-fn values<V>(map: HashMap<Uuid, V>) -> Vec<V> {
-    map.into_values().collect()
+/// A relation to a list (a connection, or a plain list such as `peerCouncils`): when selected,
+/// loaded for every parent in one statement, then walked below its items.
+async fn many<'a, T, M>(
+    ctx: &'a Context<'a>,
+    sel: &Lookahead<'a>,
+    field: &str,
+    dl: &Dl<T>,
+    keys: impl IntoIterator<Item = Uuid>,
+    walk: Walk<'a, M>,
+) -> ApiResult<()>
+where
+    T: Loader<Uuid, Value = Vec<M>, Error = LoadError>,
+{
+    let below = sel.field(field);
+    if below.exists() {
+        let all = step(dl, keys).await?.into_values().flatten().collect();
+        walk(ctx, items(&below), all).await?;
+    }
+    Ok(())
+}
+
+/// For objects with nothing below them to load.
+fn leaf<'a, M: Send + 'a>(_ctx: &'a Context<'a>, _sel: Lookahead<'a>, _rows: Vec<M>) -> Step<'a> {
+    async move { Ok(()) }.boxed()
 }
 
 pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engagement::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
         let ids = || rows.iter().map(|e| e.id);
-        if sel.field("hostCouncil").exists() {
-            step(&l.organisation, rows.iter().map(|e| e.host_council_id)).await?;
-        }
-        if sel.field("peerCouncils").exists() {
-            step(&l.peer_councils, ids()).await?;
-        }
-        if sel.field("stagePlan").exists() {
-            step(&l.stage_plan, ids()).await?;
-        }
-        let team = sel.field("participants");
-        if team.exists() {
-            let all = flat(step(&l.participants, ids()).await?);
-            participants(ctx, items(&team), all).await?;
-        }
-        let meetings_sel = sel.field("meetings");
-        if meetings_sel.exists() {
-            let all = flat(step(&l.meetings, ids()).await?);
-            meetings(ctx, items(&meetings_sel), all).await?;
-        }
-        let history = sel.field("stageHistory");
-        if history.exists() {
-            let all = flat(step(&l.history, ids()).await?);
-            transitions(ctx, items(&history), all).await?;
-        }
-        let mail = sel.field("emailDeliveries");
-        if mail.exists() {
-            let all = flat(step(&l.engagement_deliveries, ids()).await?);
-            deliveries(ctx, items(&mail), all).await?;
-        }
-        Ok(())
+        one(ctx, &sel, "hostCouncil", &l.organisation, rows.iter().map(|e| e.host_council_id), leaf).await?;
+        many(ctx, &sel, "peerCouncils", &l.peer_councils, ids(), leaf).await?;
+        many(ctx, &sel, "stagePlan", &l.stage_plan, ids(), leaf).await?;
+        many(ctx, &sel, "participants", &l.participants, ids(), participants).await?;
+        many(ctx, &sel, "meetings", &l.meetings, ids(), meetings).await?;
+        many(ctx, &sel, "stageHistory", &l.history, ids(), transitions).await?;
+        many(ctx, &sel, "emailDeliveries", &l.engagement_deliveries, ids(), deliveries).await
     }
     .boxed()
 }
 
 pub fn participants<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<participant::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let engagement_sel = sel.field("engagement");
-        if engagement_sel.exists() {
-            let found = values(step(&l.engagement, rows.iter().map(|p| p.engagement_id)).await?);
-            engagements(ctx, engagement_sel, found).await?;
-        }
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|p| p.engagement_id), engagements).await?;
         let person_sel = sel.field("person");
         if person_sel.exists() {
             // A team is read with its people; only participants reached another way need them.
-            let mut people: Vec<person::Model> = Vec::new();
+            let mut found: Vec<person::Model> = Vec::new();
             let mut missing = Vec::new();
             {
                 let seen = l.people_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 for p in &rows {
                     match seen.get(&p.person_id) {
-                        Some(person) => people.push(person.clone()),
+                        Some(person) => found.push(person.clone()),
                         None => missing.push(p.person_id),
                     }
                 }
             }
-            people.extend(values(step(&l.person, missing).await?));
-            people.sort_by_key(|p| p.id);
-            people.dedup_by_key(|p| p.id);
-            self::people(ctx, person_sel, people).await?;
+            found.extend(step(&l.person, missing).await?.into_values());
+            found.sort_by_key(|p| p.id);
+            found.dedup_by_key(|p| p.id);
+            people(ctx, person_sel, found).await?;
         }
-        let mail = sel.field("emailDeliveries");
-        if mail.exists() {
-            let all = flat(step(&l.participant_deliveries, rows.iter().map(|p| p.id)).await?);
-            deliveries(ctx, items(&mail), all).await?;
-        }
-        Ok(())
+        many(ctx, &sel, "emailDeliveries", &l.participant_deliveries, rows.iter().map(|p| p.id), deliveries).await
     }
     .boxed()
 }
 
 pub fn people<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<person::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        if sel.field("organisation").exists() {
-            step(&l.organisation, rows.iter().map(|p| p.organisation_id)).await?;
-        }
-        let theirs = sel.field("participations");
-        if theirs.exists() {
-            let all = flat(step(&l.participations, rows.iter().map(|p| p.id)).await?);
-            participants(ctx, items(&theirs), all).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "organisation", &l.organisation, rows.iter().map(|p| p.organisation_id), leaf).await?;
+        many(ctx, &sel, "participations", &l.participations, rows.iter().map(|p| p.id), participants).await
     }
     .boxed()
 }
 
 pub fn meetings<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let engagement_sel = sel.field("engagement");
-        if engagement_sel.exists() {
-            let found = values(step(&l.engagement, rows.iter().map(|m| m.engagement_id)).await?);
-            engagements(ctx, engagement_sel, found).await?;
-        }
-        let who = sel.field("attendees");
-        if who.exists() {
-            let all = flat(step(&l.attendees, rows.iter().map(|m| m.id)).await?);
-            attendees(ctx, items(&who), all).await?;
-        }
-        let mail = sel.field("emailDeliveries");
-        if mail.exists() {
-            let all = flat(step(&l.meeting_deliveries, rows.iter().map(|m| m.id)).await?);
-            deliveries(ctx, items(&mail), all).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        let ids = || rows.iter().map(|m| m.id);
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|m| m.engagement_id), engagements).await?;
+        many(ctx, &sel, "attendees", &l.attendees, ids(), attendees).await?;
+        many(ctx, &sel, "emailDeliveries", &l.meeting_deliveries, ids(), deliveries).await
     }
     .boxed()
 }
 
 pub fn attendees<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting_attendee::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let meeting_sel = sel.field("meeting");
-        if meeting_sel.exists() {
-            let found = values(step(&l.meeting, rows.iter().map(|a| a.meeting_id)).await?);
-            meetings(ctx, meeting_sel, found).await?;
-        }
-        let person_sel = sel.field("person");
-        if person_sel.exists() {
-            let found = values(step(&l.person, rows.iter().map(|a| a.person_id)).await?);
-            people(ctx, person_sel, found).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "meeting", &l.meeting, rows.iter().map(|a| a.meeting_id), meetings).await?;
+        one(ctx, &sel, "person", &l.person, rows.iter().map(|a| a.person_id), people).await
     }
     .boxed()
 }
 
 pub fn transitions<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<stage_transition::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let engagement_sel = sel.field("engagement");
-        if engagement_sel.exists() {
-            let found = values(step(&l.engagement, rows.iter().map(|t| t.engagement_id)).await?);
-            engagements(ctx, engagement_sel, found).await?;
-        }
-        let by = sel.field("movedBy");
-        if by.exists() {
-            let found = values(step(&l.person, rows.iter().filter_map(|t| t.actor_person_id)).await?);
-            people(ctx, by, found).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|t| t.engagement_id), engagements).await?;
+        one(ctx, &sel, "movedBy", &l.person, rows.iter().filter_map(|t| t.actor_person_id), people).await
     }
     .boxed()
 }
 
 pub fn deliveries<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<email_delivery::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let person_sel = sel.field("person");
-        if person_sel.exists() {
-            let found = values(step(&l.person, rows.iter().filter_map(|d| d.person_id)).await?);
-            people(ctx, person_sel, found).await?;
-        }
-        let participant_sel = sel.field("participant");
-        if participant_sel.exists() {
-            let found = values(step(&l.participant, rows.iter().filter_map(|d| d.participant_id)).await?);
-            participants(ctx, participant_sel, found).await?;
-        }
-        let meeting_sel = sel.field("meeting");
-        if meeting_sel.exists() {
-            let found = values(step(&l.meeting, rows.iter().filter_map(|d| d.meeting_id)).await?);
-            meetings(ctx, meeting_sel, found).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "person", &l.person, rows.iter().filter_map(|d| d.person_id), people).await?;
+        one(ctx, &sel, "participant", &l.participant, rows.iter().filter_map(|d| d.participant_id), participants)
+            .await?;
+        one(ctx, &sel, "meeting", &l.meeting, rows.iter().filter_map(|d| d.meeting_id), meetings).await
     }
     .boxed()
 }
 
 pub fn audit_entries<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<audit_entry::Model>) -> Step<'a> {
     async move {
-        let Some(l) = loaders(ctx)? else { return Ok(()) };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let engagement_sel = sel.field("engagement");
-        if engagement_sel.exists() {
-            let found = values(step(&l.engagement, rows.iter().filter_map(|a| a.engagement_id)).await?);
-            engagements(ctx, engagement_sel, found).await?;
-        }
-        let actor = sel.field("actor");
-        if actor.exists() {
-            let found = values(step(&l.person, rows.iter().filter_map(|a| a.actor_person_id)).await?);
-            people(ctx, actor, found).await?;
-        }
-        Ok(())
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().filter_map(|a| a.engagement_id), engagements).await?;
+        one(ctx, &sel, "actor", &l.person, rows.iter().filter_map(|a| a.actor_person_id), people).await
     }
     .boxed()
-}
-
-/// Organisations have no relations to follow; kept so that every list has its walk.
-pub fn organisations<'a>(_ctx: &'a Context<'a>, _sel: Lookahead<'a>, _rows: Vec<organisation::Model>) -> Step<'a> {
-    async move { Ok(()) }.boxed()
 }
 
 /// The viewer's own person, and what lies below it.
 pub async fn viewer(ctx: &Context<'_>, person_id: Uuid) -> ApiResult<()> {
     let Some(l) = loaders(ctx)? else { return Ok(()) };
-    let sel = ctx.look_ahead().field("person");
-    if sel.exists() {
-        let found = values(step(&l.person, [person_id]).await?);
-        people(ctx, sel, found).await?;
-    }
-    Ok(())
+    one(ctx, &ctx.look_ahead(), "person", &l.person, [person_id], people).await
 }
 
 /// What `nodes(ids:)` and `node(id:)` will read, for all the ids at once: one statement per
@@ -318,8 +235,8 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.person, of(K::Person)).await?;
     step(&l.engagement, of(K::Engagement)).await?;
     step(&l.participant, of(K::Participant)).await?;
-    let attendances = values(step(&l.attendee, of(K::MeetingAttendee)).await?);
-    step(&l.meeting, of(K::Meeting).chain(attendances.iter().map(|a| a.meeting_id))).await?;
+    let attendances = step(&l.attendee, of(K::MeetingAttendee)).await?;
+    step(&l.meeting, of(K::Meeting).chain(attendances.values().map(|a| a.meeting_id))).await?;
     step(&l.transition, of(K::StageTransition)).await?;
     step(&l.delivery, of(K::EmailDelivery)).await?;
     step(&l.personal_access_token, of(K::PersonalAccessToken)).await?;

@@ -158,15 +158,6 @@ pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): For
     }
 }
 
-fn answer_text(r: Rsvp) -> Option<&'static str> {
-    match r {
-        Rsvp::NeedsAction => None,
-        Rsvp::Accepted => Some("attending"),
-        Rsvp::Tentative => Some("maybe attending"),
-        Rsvp::Declined => Some("not attending"),
-    }
-}
-
 fn rsvp_of(answer: &str) -> Option<Rsvp> {
     match answer {
         "accepted" => Some(Rsvp::Accepted),
@@ -203,7 +194,7 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
         format!("<p><label><input type=\"radio\" name=\"answer\" value=\"{value}\"{checked}> {label}</label></p>")
     };
     let when = pci_worker::jobs::common::when(&m);
-    let current = match answer_text(a.rsvp) {
+    let current = match a.rsvp.phrase() {
         Some(t) => format!("<p>You are down as {t}. You can change your answer until the meeting starts.</p>"),
         None => "<p>You can change your answer later, until the meeting starts.</p>".to_owned(),
     };
@@ -230,7 +221,7 @@ pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<A
     };
     match attendee_respond(&env(&state), AttendeeRespond { token: f.token, rsvp }).await {
         Ok(a) => {
-            let now = answer_text(a.rsvp).unwrap_or("not yet answered");
+            let now = a.rsvp.phrase().unwrap_or("not yet answered");
             let body = format!(
                 "<p>You are down as {now}; the organisers can see it. To change your answer, use the link in the email again, until the meeting starts.</p>"
             );

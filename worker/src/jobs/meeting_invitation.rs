@@ -42,16 +42,6 @@ fn partstat(r: Rsvp) -> &'static str {
     }
 }
 
-/// How the message names the answer on record; `None` when there is none yet.
-fn answer_text(r: Rsvp) -> Option<&'static str> {
-    match r {
-        Rsvp::NeedsAction => None,
-        Rsvp::Accepted => Some("attending"),
-        Rsvp::Tentative => Some("maybe attending"),
-        Rsvp::Declined => Some("not attending"),
-    }
-}
-
 /// The calendar UID of a meeting: the same for every message about it.
 pub fn uid(ctx: &JobContext, meeting_id: Uuid) -> String {
     format!("{}@{}", meeting_id.simple(), ctx.mail_domain())
@@ -171,7 +161,7 @@ impl Job for MeetingInvitation {
                 "rsvp": rsvp,
                 "removed": removed,
                 "reason": m.cancel_reason,
-                "answer": answer_text(answer),
+                "answer": answer.phrase(),
                 "asks_again": is_update && answer == Rsvp::NeedsAction,
             }),
         )?;

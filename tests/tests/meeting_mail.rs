@@ -55,7 +55,6 @@ async fn nothing_is_sent_about_meetings_that_have_ended(app: TestApp) {
 /// "Maybe", then "Attending": the same link changes the answer until the meeting starts.
 async fn answers_can_change_until_the_meeting_starts(app: TestApp) {
     let (team, meeting, invite) = host_lead_invited(&app, 3).await;
-    let lead = app.email_of(&team.host_lead).await;
     let token = token_of(&link(&invite, "answer=tentative"));
     assert_eq!(answer(&app, &token, "tentative").await, 200);
     assert_eq!(rsvp_of(&app, &meeting, &team.host_lead).await, "TENTATIVE");

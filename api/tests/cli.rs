@@ -105,12 +105,16 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
             }
         }
     });
+    let mut origins_logged = false;
     let addr = loop {
         let line = lines.recv_timeout(Duration::from_secs(20)).expect("the server announces its address");
+        // The browser origins allowed are logged, with how to add a front-end's.
+        origins_logged |= line.contains("allowed_origins") && line.contains("PCI_AUTH__ALLOWED_ORIGINS");
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split('/').next().unwrap().to_owned();
         }
     };
+    assert!(origins_logged, "the allowed origins are logged before the address");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
@@ -123,7 +127,7 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["stage"], "FIELDWORK");
         assert_eq!(body["data"]["engagements"]["edges"][0]["node"]["participants"]["totalCount"], 12);
         // With SMTP configured, the demo's queued emails go out: none may reach a real mailbox.
-        let q = "{ people(first: 100) { nodes { email } } engagements { nodes { meetings { nodes { onlineUrl } } } } }";
+        let q = "{ people(first: 100) { nodes { email } } engagements { nodes { meetings { nodes { onlineUrl startsAtLocal } } } } }";
         let body = graphql(&addr, Some(&token), q).await;
         let reserved = |host: &str| {
             let host = host.to_lowercase();
@@ -137,6 +141,11 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
             assert!(reserved(email.split('@').nth(1).unwrap()), "{email} is not a reserved domain");
         }
         for m in body["data"]["engagements"]["nodes"][0]["meetings"]["nodes"].as_array().unwrap() {
+            // Councils meet on working days.
+            let local = m["startsAtLocal"].as_str().unwrap();
+            let day = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S").unwrap();
+            use chrono::Datelike;
+            assert!(day.weekday().number_from_monday() <= 5, "a demo meeting on a weekend: {local}");
             if let Some(url) = m["onlineUrl"].as_str() {
                 let host = url::Url::parse(url).unwrap().host_str().unwrap().to_owned();
                 assert!(reserved(&host), "{url}");

@@ -163,6 +163,8 @@ async fn personal_access_tokens(app: TestApp) {
     let writer = writer["data"]["personalAccessTokenCreate"]["created"]["secret"].as_str().unwrap().to_owned();
     let minted = app.gql_as(Some(&writer), create, json!({"input": {"name": "successor", "scope": "WRITE"}})).await;
     assert_eq!(minted["errors"][0]["extensions"]["code"], "FORBIDDEN", "{minted}");
+    let why = minted["errors"][0]["message"].as_str().unwrap();
+    assert!(why.contains("session") && why.contains("signInRequest"), "says why and what to do: {why}");
 
     // Listed without the secret, with its last use.
     let list = app

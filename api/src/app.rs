@@ -3,17 +3,16 @@
 use std::{future::Future, sync::Arc};
 
 use anyhow::Context;
+use pci_domain::{Enqueue, config::WorkerMode};
 use pci_entity::{Clock, SystemClock};
-use pci_worker::{Enqueue, config::WorkerMode};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
-    config::Config,
-    db,
     graphql::{AppSchema, AppState, build_schema},
     http::{HttpState, router},
 };
+use pci_domain::{config::Config, db};
 
 pub struct App {
     pub config: Config,
@@ -44,7 +43,7 @@ impl App {
             clock,
             enqueue: Enqueue::new(config.jobs.reminder_hours),
             auth: Arc::new(config.auth.clone()),
-            sign_in_limits: Arc::new(crate::auth::SignInLimits::new(&config.auth)),
+            sign_in_limits: Arc::new(crate::sign_in_limits::SignInLimits::new(&config.auth)),
         };
         let schema = build_schema(&config.graphql, Some(state.clone()));
         Self { config, db, schema, state }
@@ -111,5 +110,5 @@ impl App {
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {
-    pci_worker::cli::shutdown_signal().await
+    pci_domain::process::shutdown_signal().await
 }

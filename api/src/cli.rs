@@ -2,9 +2,10 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use crate::{App, Config, app::shutdown_signal, config::redact_url, db, graphql, seed};
+use crate::{App, app::shutdown_signal, graphql, seed};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use pci_domain::{Config, config::redact_url, db};
 
 /// PCI Hub: the API for Peer Collaborative Improvement reviews.
 #[derive(Parser)]
@@ -46,7 +47,7 @@ pub fn main() -> ExitCode {
     if let Some(Command::ExportSchema { output }) = &cli.command {
         return report(export_schema(output.as_deref()));
     }
-    let config = match pci_worker::cli::load_config() {
+    let config = match pci_domain::process::load_config() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -72,13 +73,13 @@ pub fn main() -> ExitCode {
             }
             Command::CreateAdmin { email, name } => {
                 let app = App::connect(config).await?;
-                let env = crate::domain::Env {
+                let env = pci_domain::Env {
                     db: app.db.clone(),
                     clock: app.state.clock.clone(),
-                    actor: crate::domain::Actor::System,
+                    actor: pci_domain::Actor::System,
                     enqueue: app.state.enqueue,
                 };
-                let (person, token) = crate::auth::create_admin(&env, &email, name.as_deref()).await?;
+                let (person, token) = pci_domain::auth::create_admin(&env, &email, name.as_deref()).await?;
                 eprintln!(
                     "{} <{}> is a platform administrator. Their new token (write scope; it cannot create further tokens: sign in for that):",
                     person.name, person.email

@@ -1,16 +1,11 @@
-//! PCI Hub API: configuration, HTTP/GraphQL transport and the domain commands.
+//! PCI Hub API: the HTTP/GraphQL transport over the domain (`pci_domain`), sign-in pages and the
+//! command line; it can run the worker in the same process.
 
 pub mod app;
-pub mod auth;
 pub mod cli;
-pub mod config;
-pub mod db;
-pub mod domain;
 pub mod graphql;
 pub mod http;
-pub mod policy;
 pub mod seed;
-pub mod telemetry;
+pub mod sign_in_limits;
 
 pub use app::App;
-pub use config::Config;

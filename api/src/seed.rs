@@ -11,12 +11,10 @@ use pci_entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{
-    domain::{
-        Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
-        stage::{self, EngagementAdvanceStage},
-    },
-    graphql::AppState,
+use crate::graphql::AppState;
+use pci_domain::{
+    Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
+    stage::{self, EngagementAdvanceStage},
 };
 
 const TITLE: &str = "Housing Options and Homelessness Peer Review";

@@ -10,13 +10,11 @@
 use std::time::{Duration, Instant};
 
 use async_graphql::{Request, Variables, parser::parse_query};
-use pci_api::{
-    config::GraphqlConfig,
-    graphql::{
-        build_schema,
-        limits::{check_document, check_text, shape, token_count},
-    },
+use pci_api::graphql::{
+    build_schema,
+    limits::{check_document, check_text, shape, token_count},
 };
+use pci_domain::config::GraphqlConfig;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// Far above what any case takes (microseconds to milliseconds), far below what an expanded

@@ -20,7 +20,8 @@ use std::{
     },
 };
 
-use pci_api::{App, Config};
+use pci_api::App;
+use pci_domain::Config;
 use pci_entity::ShiftedClock;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -149,7 +150,7 @@ impl TestApp {
         config.auth.address_requests_per_second = 100_000;
         config.auth.address_request_burst = 1_000_000;
         tweak(&mut config);
-        let mut db = pci_api::db::connect(&config).await.expect("connect to the test database");
+        let mut db = pci_domain::db::connect(&config).await.expect("connect to the test database");
         if backend == Backend::Sqlite {
             pci_api::app::prepare_database(&config, &db).await.expect("prepare the SQLite test database");
         }
@@ -320,7 +321,7 @@ impl TestApp {
     /// A new session token for a person (global id), as a sign-in link would give.
     pub async fn session_for(&self, person: &str) -> String {
         use pci_entity::Clock;
-        pci_api::auth::start_session(&self.db, &self.config.auth, decode_id(person), None, self.clock.now())
+        pci_domain::auth::start_session(&self.db, &self.config.auth, decode_id(person), None, self.clock.now())
             .await
             .expect("session")
             .0
@@ -334,7 +335,7 @@ impl TestApp {
     /// A write token for a person (global id), for acting in their role.
     pub async fn token_for(&self, person: &str) -> String {
         use pci_entity::Clock;
-        pci_api::auth::issue_token_for(&self.db, decode_id(person), pci_entity::TokenScope::Write, self.clock.now())
+        pci_domain::auth::issue_token_for(&self.db, decode_id(person), pci_entity::TokenScope::Write, self.clock.now())
             .await
             .expect("token")
     }
@@ -455,7 +456,7 @@ pub async fn harness_admin(db: &DatabaseConnection) -> String {
         .exec_without_returning(db)
         .await
         .expect("admin");
-    pci_api::auth::issue_token_for(db, person.id, pci_entity::TokenScope::Write, now).await.expect("admin token")
+    pci_domain::auth::issue_token_for(db, person.id, pci_entity::TokenScope::Write, now).await.expect("admin token")
 }
 
 /// The uuid inside a global id.

@@ -1,6 +1,6 @@
 //! A PostgreSQL database per test, copied from a migrated template.
 
-use pci_api::Config;
+use pci_domain::Config;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use url::Url;
 
@@ -41,7 +41,7 @@ async fn ensure_template(admin: &str) -> anyhow::Result<String> {
             exec(&conn, &format!("CREATE DATABASE {building}")).await?;
             let mut config = Config { database_url: with_db(admin, &building), ..Config::default() };
             config.database.max_connections = 2;
-            let db = pci_api::db::connect(&config).await?;
+            let db = pci_domain::db::connect(&config).await?;
             pci_api::app::prepare_database(&config, &db).await?;
             db.close().await?;
             exec(&conn, &format!("ALTER DATABASE {building} RENAME TO {name}")).await?;

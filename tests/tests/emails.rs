@@ -150,7 +150,7 @@ async fn removed_then_added_again_gets_a_newer_invitation(app: TestApp) {
 /// Two runs of the same email at once (a duplicate job, or a job re-run while it still runs):
 /// the claim lets exactly one send.
 async fn concurrent_runs_of_one_email_send_it_once(app: TestApp) {
-    use pci_worker::{enqueue, jobs::ParticipantInvitation};
+    use pci_domain::{jobs::ParticipantInvitation, outbox};
     let team = app.team().await;
     let person = app.person(&team.host, "Callum Reid").await;
     let participant = app.invite(&team.engagement, &person, "HOST_CONTRIBUTOR").await;
@@ -163,7 +163,7 @@ async fn concurrent_runs_of_one_email_send_it_once(app: TestApp) {
     let job = ParticipantInvitation { participant_id: p.id, invited_at: p.invited_at, invited_by: None };
     let now = chrono::Utc::now();
     for _ in 0..6 {
-        enqueue::push(&app.db, &job, now, now).await.unwrap();
+        outbox::push(&app.db, &job, now, now).await.unwrap();
     }
     assert_eq!(app.count("job_outbox").await, 5 + 1 + 6);
     app.smtp.slow_down(std::time::Duration::from_millis(200));
@@ -568,7 +568,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    config = |c| c.worker = pci_worker::config::WorkerMode::Off;
+    config = |c| c.worker = pci_domain::config::WorkerMode::Off;
     withdrawn_before_sending_is_recorded_not_sent,
     refused_mutations_send_nothing,
     concurrent_runs_of_one_email_send_it_once,

@@ -79,17 +79,17 @@ on_both_backends!(config = |c| { c.jobs.retention_days = 1; c.jobs.prune_interva
 
 /// A job exists if and only if the transaction that decided it commits.
 async fn jobs_commit_or_roll_back_with_the_change(app: TestApp) {
-    use pci_worker::{db::begin_write, enqueue, jobs::ParticipantInvitation};
+    use pci_domain::{db::begin_write_at_once, jobs::ParticipantInvitation, outbox};
     let now = chrono::Utc::now();
     let job = ParticipantInvitation { participant_id: uuid::Uuid::now_v7(), invited_at: now, invited_by: None };
-    let tx = begin_write(&app.db).await.unwrap();
-    enqueue::push(&tx, &job, now, now).await.unwrap();
+    let tx = begin_write_at_once(&app.db).await.unwrap();
+    outbox::push(&tx, &job, now, now).await.unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(app.count("job_outbox").await, 0);
-    let tx = begin_write(&app.db).await.unwrap();
-    enqueue::push(&tx, &job, now, now).await.unwrap();
+    let tx = begin_write_at_once(&app.db).await.unwrap();
+    outbox::push(&tx, &job, now, now).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(app.count("job_outbox").await, 1);
 }
 
-on_both_backends!(config = |c| c.worker = pci_worker::config::WorkerMode::Off; jobs_commit_or_roll_back_with_the_change);
+on_both_backends!(config = |c| c.worker = pci_domain::config::WorkerMode::Off; jobs_commit_or_roll_back_with_the_change);

@@ -163,7 +163,7 @@ async fn nodes_by_id_cost_the_same_for_1_and_12(app: TestApp) {
 
 // The worker shares the app's connection; off, so that only the query's statements are counted.
 on_both_backends!(
-    config = |c| c.worker = pci_worker::config::WorkerMode::Off;
+    config = |c| c.worker = pci_domain::config::WorkerMode::Off;
     nested_query_statement_count_is_constant,
     nodes_by_id_cost_the_same_for_1_and_12,
 );

@@ -143,7 +143,7 @@ async fn two_workers_never_run_one_job_twice(app: TestApp) {
 }
 
 on_both_backends!(
-    config = |c| c.worker = pci_worker::config::WorkerMode::Off;
+    config = |c| c.worker = pci_domain::config::WorkerMode::Off;
     sigkill_mid_batch_loses_nothing,
     sigterm_finishes_in_flight_and_hands_back_the_rest,
     two_workers_never_run_one_job_twice,

@@ -5,21 +5,12 @@ use std::{process::ExitCode, sync::Arc};
 use anyhow::bail;
 use pci_entity::SystemClock;
 
-use crate::{
+use pci_domain::{
     config::{Config, redact_url},
-    db, queue, runtime, telemetry,
+    db, process,
 };
 
-/// Reads the configuration both programs share and starts logging; a bad configuration is
-/// reported on stderr with exit code 2.
-pub fn load_config() -> Result<Config, ExitCode> {
-    let config = Config::load().map_err(|e| {
-        eprintln!("error: {e:#}");
-        ExitCode::from(2)
-    })?;
-    telemetry::init(&config);
-    Ok(config)
-}
+use crate::{queue, runtime};
 
 pub fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
@@ -27,7 +18,7 @@ pub fn main() -> ExitCode {
         println!("Configuration as for pci-api (pci.toml, PCI_* variables, DATABASE_URL); stops on SIGTERM/SIGINT.");
         return ExitCode::SUCCESS;
     }
-    let config = match load_config() {
+    let config = match process::load_config() {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -53,26 +44,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         db::Readiness::Unreachable(e) => bail!("database {} is unreachable: {e}", redact_url(&config.database_url)),
     }
     queue::setup(&config.database_url, &conn).await?;
-    runtime::run(&config, conn.clone(), Arc::new(SystemClock), shutdown_signal()).await?;
+    runtime::run(&config, conn.clone(), Arc::new(SystemClock), process::shutdown_signal()).await?;
     conn.close().await.ok();
     Ok(())
-}
-
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }

@@ -3,7 +3,6 @@
 //! abandoned. Temporary failures are retried with exponential backoff and jitter; the time of
 //! the next attempt is stored, so a crash does not reset it.
 
-use crate::db::WriteTx;
 use chrono::{DateTime, Duration, Utc};
 use lettre::{
     Address, Message,
@@ -15,9 +14,12 @@ use rand::Rng;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Expr};
 use uuid::Uuid;
 
+use pci_domain::{
+    db::{WriteTx, begin_write_at_once},
+    outbox as enqueue,
+};
+
 use crate::{
-    db::begin_write,
-    enqueue,
     jobs::{Job, JobContext},
     mail::{ics::Method, templates::Rendered},
 };
@@ -277,7 +279,7 @@ pub async fn cancel_existing(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow
     let Some(d) = existing(ctx, spec).await? else { return Ok(false) };
     if !d.status.is_final() {
         // Only from a status no sender holds: a delivery being sent finishes on its own.
-        let tx = begin_write(&ctx.db).await?;
+        let tx = begin_write_at_once(&ctx.db).await?;
         email_delivery::Entity::update_many()
             .col_expr(email_delivery::Column::Status, Expr::value(DeliveryStatus::Cancelled))
             .col_expr(email_delivery::Column::LastReply, Expr::value(why.to_owned()))
@@ -387,7 +389,7 @@ async fn send_claimed(ctx: &JobContext, delivery: &email_delivery::Model) -> any
     };
 
     let now = ctx.clock.now();
-    let tx = begin_write(&ctx.db).await?;
+    let tx = begin_write_at_once(&ctx.db).await?;
     match outcome {
         crate::mail::SendOutcome::Sent(reply) => {
             set_status(&tx, delivery.id, DeliveryStatus::Sent, Some(reply), None, now).await?;
@@ -440,7 +442,7 @@ pub async fn sweep(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>, lease: 
         .await?;
     let n = stuck.len();
     for d in stuck {
-        let tx = begin_write(db).await?;
+        let tx = begin_write_at_once(db).await?;
         // Only if nobody touched it since it was read; then it is stale for another lease.
         let mut q = email_delivery::Entity::update_many()
             .col_expr(email_delivery::Column::UpdatedAt, Expr::value(now))

@@ -8,10 +8,11 @@ use apalis::prelude::*;
 use pci_entity::Clock;
 use sea_orm::DatabaseConnection;
 
+use pci_domain::config::{Config, smtp::SmtpSettings};
+
 use crate::{
-    config::Config,
     jobs::{Job, JobContext},
-    mail::{Mailbox, SmtpSettings, Transport, templates::Templates},
+    mail::{Mailbox, Transport, templates::Templates},
     queue::{self, Pool},
 };
 
@@ -170,7 +171,7 @@ async fn retry_later<J: Job>(
     obj.insert(ATTEMPT.to_owned(), serde_json::Value::from(attempt + 1));
     let now = ctx.clock.now();
     let at = now + chrono::Duration::seconds(1 << (attempt + 1));
-    crate::enqueue::push_raw(&ctx.db, J::NAME, &args.to_string(), at, now).await.ok().map(|_| at)
+    pci_domain::outbox::push_raw(&ctx.db, J::NAME, &args.to_string(), at, now).await.ok().map(|_| at)
 }
 
 /// A worker ready to run: built (and its mail settings checked) before anything is served, so a
@@ -255,7 +256,7 @@ async fn upkeep(
     db: DatabaseConnection,
     pool: Pool,
     clock: Arc<dyn Clock>,
-    jobs: crate::config::JobsConfig,
+    jobs: pci_domain::config::JobsConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let lease = chrono::Duration::milliseconds(i64::try_from(jobs.sending_lease_ms).unwrap_or(i64::MAX));

@@ -10,10 +10,9 @@ use std::{
 };
 
 use apalis::prelude::Monitor;
+use pci_domain::{config::Config, jobs::JobContract, outbox};
 use pci_entity::{Clock, SystemClock};
 use pci_worker::{
-    config::Config,
-    enqueue,
     jobs::{Job, JobContext},
     queue::{self, Pool},
     runtime::{self, QueueSettings},
@@ -27,9 +26,11 @@ struct Boom {
     panic: bool,
 }
 
-impl Job for Boom {
+impl JobContract for Boom {
     const NAME: &'static str = "test_boom";
+}
 
+impl Job for Boom {
     async fn run(self, _ctx: &JobContext) -> anyhow::Result<()> {
         if self.panic {
             panic!("boom: a handler bug");
@@ -48,15 +49,15 @@ async fn a_panicking_job_is_recorded_and_the_worker_goes_on() {
         mail_dir: dir.join("mail"),
         ..Config::default()
     };
-    let db = pci_worker::db::connect(&config).await.unwrap();
-    pci_worker::db::migrate(&db).await.unwrap();
+    let db = pci_domain::db::connect(&config).await.unwrap();
+    pci_domain::db::migrate(&db).await.unwrap();
     queue::setup(&config.database_url, &db).await.unwrap();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let ctx = Arc::new(runtime::job_context(&config, db.clone(), clock.clone()).unwrap());
 
     let now = clock.now();
     for panic in [false, true, false] {
-        enqueue::push(&db, &Boom { panic }, now, now).await.unwrap();
+        outbox::push(&db, &Boom { panic }, now, now).await.unwrap();
     }
     let pool = Pool::of(&db).unwrap();
     assert_eq!(queue::relay_once(&pool, clock.now(), 100).await.unwrap(), 3);

@@ -7,12 +7,13 @@ use async_graphql::Context;
 use pci_entity::Clock;
 use sea_orm::DatabaseConnection;
 
-use pci_worker::config::AuthConfig;
+use crate::sign_in_limits::SignInLimits;
+use pci_domain::config::AuthConfig;
 
 use super::{error::ApiError, loaders::Loaders};
-use crate::{
-    auth::{Caller, SignInLimits},
-    domain::{Actor, Env},
+use pci_domain::{
+    Actor, Env,
+    auth::Caller,
     policy::{Access, Denied},
 };
 
@@ -21,7 +22,7 @@ use crate::{
 pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
-    pub enqueue: pci_worker::Enqueue,
+    pub enqueue: pci_domain::Enqueue,
     pub auth: Arc<AuthConfig>,
     pub sign_in_limits: Arc<SignInLimits>,
 }
@@ -62,6 +63,18 @@ pub trait CtxExt {
     fn access(&self) -> async_graphql::Result<&Access> {
         Ok(&self.request()?.access)
     }
+    /// The caller, or UNAUTHENTICATED.
+    fn signed_in(&self) -> async_graphql::Result<Caller> {
+        self.access()?.signed_in().map_err(denied)
+    }
+    /// The caller with a credential that may change things, or UNAUTHENTICATED / FORBIDDEN.
+    fn writer(&self) -> async_graphql::Result<Caller> {
+        self.access()?.writer().map_err(denied)
+    }
+    /// A platform administrator, or UNAUTHENTICATED / FORBIDDEN.
+    fn admin(&self) -> async_graphql::Result<Caller> {
+        self.access()?.admin().map_err(denied)
+    }
     /// The environment a domain command runs in.
     fn env(&self) -> async_graphql::Result<Env> {
         let app = self.app()?;
@@ -88,8 +101,7 @@ impl From<Denied> for ApiError {
     }
 }
 
-impl From<Denied> for async_graphql::Error {
-    fn from(d: Denied) -> Self {
-        ApiError::from(d).into()
-    }
+/// A refusal of the policy, as the GraphQL error it answers with.
+pub fn denied(d: Denied) -> async_graphql::Error {
+    ApiError::from(d).into()
 }

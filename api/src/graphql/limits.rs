@@ -11,7 +11,7 @@ use async_graphql::{
 };
 
 use super::error::{BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED};
-use crate::config::GraphqlConfig;
+use pci_domain::config::GraphqlConfig;
 
 /// Why a document is refused, and the error code to answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]

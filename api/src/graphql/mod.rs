@@ -13,8 +13,8 @@ pub mod types;
 
 use async_graphql::{EmptySubscription, Schema};
 
-use crate::config::GraphqlConfig;
 pub use context::{AppState, RequestState};
+use pci_domain::config::GraphqlConfig;
 
 pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
 

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use super::{
-    context::CtxExt,
+    context::{CtxExt, denied},
     error::ApiError,
     ids::{NodeKind, decode, decode_as},
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
@@ -21,7 +21,7 @@ use super::{
         audit::AuditEntry, engagement::instant_key, node::load_node, page_cost,
     },
 };
-use crate::policy::{Denied, View};
+use pci_domain::policy::{Denied, View};
 
 pub const MAX_NODES: usize = 100;
 
@@ -172,7 +172,7 @@ impl QueryRoot {
         filter: Option<AuditFilter>,
     ) -> async_graphql::Result<Connection<String, AuditEntry, TotalCount>> {
         let access = ctx.access()?;
-        access.signed_in()?;
+        ctx.signed_in()?;
         let db = ctx.db()?;
         let f = filter.unwrap_or_default();
         let mut q = audit_entry::Entity::find();
@@ -180,12 +180,12 @@ impl QueryRoot {
             Some(id) => {
                 let e = id_filter(id, NodeKind::Engagement, "engagementId")?;
                 if !access.facilitates(db, e).await.map_err(ApiError::from)? {
-                    return Err(Denied::Forbidden.into());
+                    return Err(denied(Denied::Forbidden));
                 }
                 q = q.filter(audit_entry::Column::EngagementId.eq(e));
             }
             None if access.is_admin() => {}
-            None => return Err(Denied::Forbidden.into()),
+            None => return Err(denied(Denied::Forbidden)),
         }
         if let Some(actor) = &f.actor_id {
             q = q.filter(audit_entry::Column::ActorPersonId.eq(id_filter(actor, NodeKind::Person, "actorId")?));
@@ -242,7 +242,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: i32,
     ) -> async_graphql::Result<Vec<FailedJob>> {
-        ctx.access()?.admin()?;
+        ctx.admin()?;
         if !(0..=MAX_NODES as i32).contains(&first) {
             return Err(ApiError::BadUserInput(format!("`first` must be between 0 and {MAX_NODES}")).into());
         }
@@ -274,7 +274,7 @@ impl QueryRoot {
         filter: Option<OrganisationFilter>,
         order_by: Option<OrganisationOrder>,
     ) -> async_graphql::Result<Connection<String, Organisation, TotalCount>> {
-        ctx.access()?.signed_in()?;
+        ctx.signed_in()?;
         let f = filter.unwrap_or_default();
         let mut q = organisation::Entity::find();
         if let Some(kinds) = f.kind {
@@ -325,7 +325,7 @@ impl QueryRoot {
         order_by: Option<PersonOrder>,
     ) -> async_graphql::Result<Connection<String, Person, TotalCount>> {
         let access = ctx.access()?;
-        access.signed_in()?;
+        ctx.signed_in()?;
         let f = filter.unwrap_or_default();
         let mut q = person::Entity::find();
         if let Some(visible) = access.people_filter(ctx.db()?).await.map_err(ApiError::from)? {
@@ -380,7 +380,7 @@ impl QueryRoot {
         order_by: Option<EngagementOrder>,
     ) -> async_graphql::Result<Connection<String, Engagement, TotalCount>> {
         let access = ctx.access()?;
-        access.signed_in()?;
+        ctx.signed_in()?;
         let f = filter.unwrap_or_default();
         let mut q = engagement::Entity::find();
         // Engagements the caller takes part in; all of them for an administrator.

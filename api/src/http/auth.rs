@@ -12,7 +12,7 @@ use axum::{
 };
 
 use super::{HttpState, json_error};
-use crate::auth::{Caller, authenticate};
+use pci_domain::auth::{Caller, authenticate};
 
 /// Who is calling, as far as the request says.
 #[derive(Debug, Clone, Default)]

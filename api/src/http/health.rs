@@ -4,7 +4,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use serde_json::{Value, json};
 
 use super::HttpState;
-use crate::db::{Readiness, readiness};
+use pci_domain::db::{Readiness, readiness};
 
 /// The process is up.
 pub async fn healthz() -> Json<Value> {

@@ -18,8 +18,8 @@ use tower_governor::{
     key_extractor::{KeyExtractor, PeerIpKeyExtractor},
 };
 
-use crate::auth::SignInLimits;
-use pci_worker::config::AuthConfig;
+use crate::sign_in_limits::SignInLimits;
+use pci_domain::config::AuthConfig;
 
 #[derive(Debug, Clone)]
 pub struct CallerKeyExtractor {

@@ -27,10 +27,8 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{
-    config::Config,
-    graphql::{AppSchema, AppState},
-};
+use crate::graphql::{AppSchema, AppState};
+use pci_domain::config::Config;
 
 /// Shared by every handler.
 pub struct HttpState {

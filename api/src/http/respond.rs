@@ -10,13 +10,13 @@ use axum::{
     response::Response,
 };
 use chrono::{DateTime, Utc};
+use pci_domain::tokens;
 use pci_entity::{Rsvp, TokenPurpose, engagement, meeting, meeting_attendee, participant};
-use pci_worker::tokens;
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{HttpState, page::esc};
-use crate::domain::{
+use pci_domain::{
     Actor, DomainError, Env,
     meeting::{AttendeeRespond, attendee_respond},
     participant::{ParticipantRespond, respond},
@@ -193,7 +193,7 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
         let checked = if r == choice { " checked" } else { "" };
         format!("<p><label><input type=\"radio\" name=\"answer\" value=\"{value}\"{checked}> {label}</label></p>")
     };
-    let when = pci_worker::jobs::common::when(&m);
+    let when = pci_domain::meeting::when(&m);
     let current = match a.rsvp.phrase() {
         Some(t) => format!("<p>You are down as {t}. You can change your answer until the meeting starts.</p>"),
         None => "<p>You can change your answer later, until the meeting starts.</p>".to_owned(),
@@ -278,7 +278,7 @@ pub async fn sign_in_answer(
         return page(StatusCode::FORBIDDEN, "Not signed in", "<p>Open the link from your email to sign in.</p>");
     }
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    match crate::auth::complete_sign_in(&env(&state), &state.config.auth, &f.token, user_agent).await {
+    match pci_domain::auth::complete_sign_in(&env(&state), &state.config.auth, &f.token, user_agent).await {
         Ok((token, session, person)) => {
             let mut r = page(
                 StatusCode::OK,

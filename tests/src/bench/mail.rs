@@ -9,8 +9,8 @@ use std::{
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+use pci_domain::{jobs::ParticipantInvitation, outbox::push};
 use pci_entity::participant;
-use pci_worker::{enqueue::push, jobs::ParticipantInvitation};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, TransactionTrait};
 
 use super::{BenchDb, procs::Process, seed::World};

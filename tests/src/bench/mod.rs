@@ -115,7 +115,7 @@ impl Bench {
     }
 
     async fn database(&self, backend: Backend) -> anyhow::Result<BenchDb> {
-        let mut config = pci_api::Config::default();
+        let mut config = pci_domain::Config::default();
         let guard = match backend {
             Backend::Sqlite => {
                 let path = self.log_dir.join(format!("bench-{}.sqlite3", uuid::Uuid::now_v7().simple()));
@@ -129,7 +129,7 @@ impl Bench {
                 crate::DbGuard::Postgres { _db: db }
             }
         };
-        let conn = pci_api::db::connect(&config).await?;
+        let conn = pci_domain::db::connect(&config).await?;
         pci_api::app::prepare_database(&config, &conn).await?;
         Ok(BenchDb { url: config.database_url, conn, _guard: guard })
     }
@@ -255,7 +255,7 @@ async fn read_and_write(b: &Bench, backend: Backend, report: &mut Report) -> any
 
 /// SQL statements per read (2), counted on the app's connection in this process.
 async fn statements(b: &Bench, backend: Backend, report: &mut Report) -> anyhow::Result<()> {
-    let app = TestApp::spawn_with(backend, |c| c.worker = pci_worker::config::WorkerMode::Off)
+    let app = TestApp::spawn_with(backend, |c| c.worker = pci_domain::config::WorkerMode::Off)
         .await
         .context("test app (for PostgreSQL, TEST_DATABASE_URL)")?;
     let mut world = World::create(&app.db).await?;

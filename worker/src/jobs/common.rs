@@ -1,7 +1,6 @@
 //! Loading and formatting shared by the email jobs.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use pci_entity::{
     InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, meeting_attendee, organisation,
     participant, person,
@@ -86,30 +85,6 @@ pub fn role_name(role: ParticipantRole) -> &'static str {
     }
 }
 
-pub fn zone(m: &meeting::Model) -> Tz {
-    m.time_zone.parse().unwrap_or(chrono_tz::Europe::London)
-}
-
-/// "Tuesday 1 June 2027, 10:00 to 12:00 BST (Europe/London)".
-pub fn when(m: &meeting::Model) -> String {
-    let tz = zone(m);
-    let (s, e) = (m.starts_at.with_timezone(&tz), m.ends_at.with_timezone(&tz));
-    let day = |t: &DateTime<Tz>| t.format("%A %-d %B %Y").to_string();
-    if s.date_naive() == e.date_naive() {
-        format!("{}, {} to {} {} ({})", day(&s), s.format("%H:%M"), e.format("%H:%M"), e.format("%Z"), tz.name())
-    } else {
-        format!(
-            "{}, {} to {}, {} {} ({})",
-            day(&s),
-            s.format("%H:%M"),
-            day(&e),
-            e.format("%H:%M"),
-            e.format("%Z"),
-            tz.name()
-        )
-    }
-}
-
 #[derive(Serialize)]
 pub struct MeetingView {
     pub title: String,
@@ -134,30 +109,4 @@ pub fn long_date(t: DateTime<Utc>) -> String {
 /// A microsecond timestamp for subject keys: equal instants give equal keys on both databases.
 pub fn key_time(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%S%.6fZ").to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn meeting_times_read_naturally() {
-        let m = meeting::Model {
-            id: Uuid::nil(),
-            engagement_id: Uuid::nil(),
-            kind: pci_entity::MeetingKind::FindingsMeeting,
-            title: "Findings".into(),
-            starts_at: "2027-06-01T09:00:00Z".parse().unwrap(),
-            ends_at: "2027-06-01T11:00:00Z".parse().unwrap(),
-            time_zone: "Europe/London".into(),
-            location: None,
-            online_url: None,
-            status: pci_entity::MeetingStatus::Scheduled,
-            cancel_reason: None,
-            sequence: 0,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        };
-        assert_eq!(when(&m), "Tuesday 1 June 2027, 10:00 to 12:00 BST (Europe/London)");
-    }
 }

@@ -7,30 +7,26 @@ use pci_entity::{
     EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery, engagement, meeting_attendee, person,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    Job, JobContext,
-    common::{meeting_view, organiser, when, zone},
-};
-use crate::{
-    db::begin_write,
-    delivery::{self, Calendar, Draft, Spec},
-    mail::ics::{self, Method},
+use pci_domain::jobs::MeetingInvitation;
+
+use pci_domain::{
+    db::begin_write_at_once,
     tokens::{self, Target},
 };
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MeetingInvitation {
-    pub meeting_id: Uuid,
-    /// The attendance this is about: removing and adding a person again makes a new one.
-    pub attendee_id: Uuid,
-    pub person_id: Uuid,
-    /// CANCEL instead of REQUEST: the meeting was cancelled, or this attendance was removed.
-    pub cancel: bool,
-}
+use pci_domain::meeting::{when, zone};
+
+use super::{
+    Job, JobContext,
+    common::{meeting_view, organiser},
+};
+use crate::{
+    delivery::{self, Calendar, Draft, Spec},
+    mail::ics::{self, Method},
+};
 
 /// iCalendar's PARTSTAT for a stored answer.
 fn partstat(r: Rsvp) -> &'static str {
@@ -48,8 +44,6 @@ pub fn uid(ctx: &JobContext, meeting_id: Uuid) -> String {
 }
 
 impl Job for MeetingInvitation {
-    const NAME: &'static str = "meeting_invitation";
-
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
         let Some(m) = pci_entity::meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
@@ -137,7 +131,7 @@ impl Job for MeetingInvitation {
             .await?
             > 0;
 
-        let tx = begin_write(db).await?;
+        let tx = begin_write_at_once(db).await?;
         let rsvp = if self.cancel {
             json!(null)
         } else {

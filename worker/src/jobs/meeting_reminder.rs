@@ -1,33 +1,23 @@
 //! The reminder before a meeting. It re-checks at send time and sends nothing if the meeting
 //! was cancelled, moved (the move scheduled a new reminder) or the attendee declined.
 
-use chrono::{DateTime, Utc};
 use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, engagement, person};
 use sea_orm::EntityTrait;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
+
+use pci_domain::jobs::MeetingReminder;
+
+use pci_domain::db::begin_write_at_once;
+
+use pci_domain::meeting::when;
 
 use super::{
     Job, JobContext,
-    common::{key_time, meeting_and_attendee, meeting_view, when},
+    common::{key_time, meeting_and_attendee, meeting_view},
 };
-use crate::{
-    db::begin_write,
-    delivery::{self, Draft, Spec},
-};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MeetingReminder {
-    pub meeting_id: Uuid,
-    pub person_id: Uuid,
-    /// The start this reminder is for.
-    pub starts_at: DateTime<Utc>,
-}
+use crate::delivery::{self, Draft, Spec};
 
 impl Job for MeetingReminder {
-    const NAME: &'static str = "meeting_reminder";
-
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
         let Some((m, attendee)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
@@ -72,7 +62,7 @@ impl Job for MeetingReminder {
                 "when": when(&m),
             }),
         )?;
-        let tx = begin_write(db).await?;
+        let tx = begin_write_at_once(db).await?;
         let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
         delivery::attempt(ctx, d).await
     }

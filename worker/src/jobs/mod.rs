@@ -10,18 +10,13 @@ use std::{future::Future, sync::Arc};
 
 use pci_entity::Clock;
 use sea_orm::DatabaseConnection;
-use serde::{Serialize, de::DeserializeOwned};
 use url::Url;
 
-pub use meeting_invitation::MeetingInvitation;
-pub use meeting_reminder::MeetingReminder;
-pub use participant_invitation::ParticipantInvitation;
-pub use sign_in_link::SignInLink;
+pub use pci_domain::jobs::{JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
 
-use crate::{
-    config::{AuthConfig, JobsConfig},
-    mail::{Mailbox, Transport, templates::Templates},
-};
+use pci_domain::config::{AuthConfig, JobsConfig};
+
+use crate::mail::{Mailbox, Transport, templates::Templates};
 
 /// Everything a handler may use.
 pub struct JobContext {
@@ -52,11 +47,10 @@ impl JobContext {
     }
 }
 
-/// A job: its arguments are the struct, its queue is `NAME`, its handler is `run`. Handlers are
-/// idempotent: a job may run more than once (after a crash), and each email has one delivery
-/// record, so at most the message in flight at the crash is sent twice.
-pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
-    const NAME: &'static str;
+/// How a job of a kind the domain defines (`JobContract`: its arguments and queue) runs.
+/// Handlers are idempotent: a job may run more than once (after a crash), and each email has one
+/// delivery record, so at most the message in flight at the crash is sent twice.
+pub trait Job: JobContract + Clone + Send + Sync + Unpin + 'static {
     fn run(self, ctx: &JobContext) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 

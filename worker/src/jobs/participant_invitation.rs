@@ -1,36 +1,27 @@
 //! The invitation to join an engagement, with accept and decline links.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use pci_entity::{
     EmailPurpose, InvitationStatus, Stage, TokenPurpose, engagement, engagement_stage_plan, organisation, participant,
     person,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
+
+use pci_domain::jobs::ParticipantInvitation;
+
+use pci_domain::{
+    db::begin_write_at_once,
+    tokens::{self, Target},
+};
 
 use super::{
     Job, JobContext,
     common::{engagement_view, key_time, long_date, organiser, role_name},
 };
-use crate::{
-    db::begin_write,
-    delivery::{self, Draft, Spec},
-    tokens::{self, Target},
-};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ParticipantInvitation {
-    pub participant_id: Uuid,
-    /// Identifies this invitation: inviting the person again makes a new one.
-    pub invited_at: DateTime<Utc>,
-    pub invited_by: Option<Uuid>,
-}
+use crate::delivery::{self, Draft, Spec};
 
 impl Job for ParticipantInvitation {
-    const NAME: &'static str = "participant_invitation";
-
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let db = &ctx.db;
         let Some(p) = participant::Entity::find_by_id(self.participant_id).one(db).await? else {
@@ -96,7 +87,7 @@ impl Job for ParticipantInvitation {
 
         let now = ctx.clock.now();
         let expires = now + Duration::days(ctx.jobs.link_valid_days);
-        let tx = begin_write(db).await?;
+        let tx = begin_write_at_once(db).await?;
         let token =
             tokens::issue(&tx, TokenPurpose::InvitationResponse, Target::Participant(p.id), now, expires).await?;
         let link = |answer: &str| ctx.link("respond/invitation", &[("token", &token), ("answer", answer)]);

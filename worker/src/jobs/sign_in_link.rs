@@ -1,29 +1,21 @@
 //! The email with a sign-in link. The link opens a confirmation page; only confirming uses it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use pci_entity::{EmailPurpose, TokenPurpose, person};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Job, JobContext, common::key_time};
-use crate::{
-    db::begin_write,
-    delivery::{self, Draft, Spec},
+use pci_domain::jobs::SignInLink;
+
+use pci_domain::{
+    db::begin_write_at_once,
     tokens::{self, Target},
 };
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SignInLink {
-    /// The address asked for, normalised. Whether anyone has it is decided here, not in the
-    /// request, so that the request takes as long for an unknown address as for a known one.
-    pub email: String,
-    pub requested_at: DateTime<Utc>,
-}
+use super::{Job, JobContext, common::key_time};
+use crate::delivery::{self, Draft, Spec};
 
 impl Job for SignInLink {
-    const NAME: &'static str = "sign_in_link";
-
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(&self.email)).one(&ctx.db).await?;
         let Some(person) = found else {
@@ -44,7 +36,7 @@ impl Job for SignInLink {
         }
         let now = ctx.clock.now();
         let minutes = ctx.auth.sign_in_link_minutes;
-        let tx = begin_write(&ctx.db).await?;
+        let tx = begin_write_at_once(&ctx.db).await?;
         let token =
             tokens::issue(&tx, TokenPurpose::SignIn, Target::Person(person.id), now, now + Duration::minutes(minutes))
                 .await?;

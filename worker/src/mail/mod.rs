@@ -5,4 +5,4 @@ pub mod templates;
 mod transport;
 
 pub use lettre::message::Mailbox;
-pub use transport::{About, SendOutcome, SmtpSettings, TlsMode, Transport};
+pub use transport::{About, SendOutcome, Transport};

@@ -6,14 +6,16 @@ use http::header::SET_COOKIE;
 
 use super::{Ids, outcome, payload};
 use crate::{
-    auth::{self, Credential},
     graphql::{
-        context::CtxExt,
+        context::{CtxExt, denied},
         error::ApiError,
         ids::NodeKind,
         types::{Person, PersonalAccessToken, TokenScope, UserError},
     },
     http::auth::session_cookie,
+};
+use pci_domain::{
+    auth::{self, Credential},
     policy::Denied,
 };
 
@@ -121,10 +123,10 @@ impl AuthMutations {
 
     /// Ends this session (and clears the cookie).
     async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<SignOutPayload> {
-        let caller = ctx.access()?.signed_in()?;
+        let caller = ctx.signed_in()?;
         let Credential::Session(id) = caller.credential else {
             // A token is revoked with personalAccessTokenRevoke.
-            return Err(Denied::Forbidden.into());
+            return Err(denied(Denied::Forbidden));
         };
         let ended = match outcome(auth::end_sessions(&ctx.env()?, caller.person_id, Some(id)).await)? {
             Ok(n) => n,
@@ -136,7 +138,7 @@ impl AuthMutations {
 
     /// Ends every session of the caller, everywhere (personal access tokens stay).
     async fn sessions_revoke_all(&self, ctx: &Context<'_>) -> async_graphql::Result<SignOutPayload> {
-        let caller = ctx.access()?.writer()?;
+        let caller = ctx.writer()?;
         let ended = match outcome(auth::end_sessions(&ctx.env()?, caller.person_id, None).await)? {
             Ok(n) => n,
             Err(user_errors) => return Ok(SignOutPayload { ended: 0, user_errors }),
@@ -150,7 +152,7 @@ impl AuthMutations {
         ctx: &Context<'_>,
         input: PersonalAccessTokenCreateInput,
     ) -> async_graphql::Result<PersonalAccessTokenCreatePayload> {
-        let caller = ctx.access()?.writer()?;
+        let caller = ctx.writer()?;
         // Made from a session only: a leaked token must not be able to mint its successors.
         if !matches!(caller.credential, Credential::Session(_)) {
             return Err(ApiError::ForbiddenBecause(
@@ -170,7 +172,7 @@ impl AuthMutations {
         ctx: &Context<'_>,
         input: PersonalAccessTokenRevokeInput,
     ) -> async_graphql::Result<PersonalAccessTokenRevokePayload> {
-        let caller = ctx.access()?.writer()?;
+        let caller = ctx.writer()?;
         let mut ids = Ids::default();
         let id = ids.one(&input.id, NodeKind::PersonalAccessToken, "id");
         if let Err(errors) = ids.check() {

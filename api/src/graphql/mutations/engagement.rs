@@ -2,16 +2,14 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 
 use super::{Ids, guard, outcome, payload};
-use crate::{
-    domain::{
-        engagement::{self, EngagementCreate, EngagementUpdate},
-        stage::{self, EngagementAdvanceStage},
-    },
-    graphql::{
-        context::CtxExt,
-        ids::NodeKind,
-        types::{Date, Engagement, EngagementStage},
-    },
+use crate::graphql::{
+    context::CtxExt,
+    ids::NodeKind,
+    types::{Date, Engagement, EngagementStage},
+};
+use pci_domain::{
+    engagement::{self, EngagementCreate, EngagementUpdate},
+    stage::{self, EngagementAdvanceStage},
 };
 
 #[derive(InputObject)]

@@ -7,9 +7,14 @@ use pci_entity::{meeting, meeting_attendee, participant};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::{
-    domain::{UserError as DomainUserError, UserErrorCode},
-    graphql::{context::CtxExt, error::ApiError, ids::NodeKind, types::UserError},
+use crate::graphql::{
+    context::{CtxExt, denied},
+    error::ApiError,
+    ids::NodeKind,
+    types::UserError,
+};
+use pci_domain::{
+    UserError as DomainUserError, UserErrorCode,
     policy::{Denied, View},
 };
 
@@ -46,7 +51,7 @@ async fn check(
     self_service: bool,
 ) -> async_graphql::Result<Option<Vec<UserError>>> {
     let access = ctx.access()?;
-    let caller = access.writer()?;
+    let caller = ctx.writer()?;
     let db = ctx.db()?;
     let Some((engagement, person)) = owner(db, kind, id).await.map_err(ApiError::from)? else {
         // Missing: administrators get the command's own answer, others the same as hidden.
@@ -60,7 +65,7 @@ async fn check(
         // A fieldwork contributor cannot see others' records: hidden rather than forbidden.
         Err(_) if !mine && view == View::Own && kind != NodeKind::Engagement => Ok(Some(not_found(field, kind))),
         Err(_) if mine => Ok(None),
-        Err(d) => Err(d.into()),
+        Err(d) => Err(denied(d)),
     }
 }
 
@@ -97,7 +102,7 @@ pub(super) async fn visible_person(
 
 /// Platform administrators only.
 pub(super) fn admin(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    ctx.access()?.admin()?;
-    ctx.access()?.writer()?;
+    ctx.admin()?;
+    ctx.writer()?;
     Ok(())
 }

@@ -1,9 +1,7 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
-use crate::{
-    domain::{UserError, UserErrorCode},
-    graphql::{context::CtxExt, error::ApiError},
-};
+use crate::graphql::{context::CtxExt, error::ApiError};
+use pci_domain::{UserError, UserErrorCode};
 
 #[derive(InputObject)]
 pub struct JobRetryInput {

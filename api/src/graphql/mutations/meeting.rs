@@ -1,15 +1,13 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, guard, outcome, payload};
-use crate::{
-    domain::meeting::{
-        self, AttendeeAdd, AttendeeRespond, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
-    },
-    graphql::{
-        context::CtxExt,
-        ids::NodeKind,
-        types::{LocalDateTime, Meeting, MeetingAttendee, MeetingKind, Rsvp},
-    },
+use crate::graphql::{
+    context::CtxExt,
+    ids::NodeKind,
+    types::{LocalDateTime, Meeting, MeetingAttendee, MeetingKind, Rsvp},
+};
+use pci_domain::meeting::{
+    self, AttendeeAdd, AttendeeRespond, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
 };
 
 #[derive(InputObject)]

@@ -13,10 +13,8 @@ mod person;
 use async_graphql::{ID, MergedObject};
 use uuid::Uuid;
 
-use crate::{
-    domain::{DomainError, DomainResult, UserError as DomainUserError, UserErrorCode},
-    graphql::{error::ApiError, ids::NodeKind, types::UserError},
-};
+use crate::graphql::{error::ApiError, ids::NodeKind, types::UserError};
+use pci_domain::{DomainError, DomainResult, UserError as DomainUserError, UserErrorCode};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]

@@ -1,13 +1,11 @@
 use async_graphql::{Context, InputObject, Object};
 
 use super::{guard, outcome, payload};
-use crate::{
-    domain::organisation::{self, OrganisationCreate},
-    graphql::{
-        context::CtxExt,
-        types::{Organisation, OrganisationKind},
-    },
+use crate::graphql::{
+    context::CtxExt,
+    types::{Organisation, OrganisationKind},
 };
+use pci_domain::organisation::{self, OrganisationCreate};
 
 #[derive(InputObject)]
 pub struct OrganisationCreateInput {

@@ -1,15 +1,13 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{Ids, guard, outcome, payload};
-use crate::{
-    domain::participant::{
-        self, ParticipantInvite, ParticipantRecordResponse, ParticipantRespond, ParticipantWithdraw,
-    },
-    graphql::{
-        context::CtxExt,
-        ids::NodeKind,
-        types::{Participant, ParticipantRole},
-    },
+use crate::graphql::{
+    context::CtxExt,
+    ids::NodeKind,
+    types::{Participant, ParticipantRole},
+};
+use pci_domain::participant::{
+    self, ParticipantInvite, ParticipantRecordResponse, ParticipantRespond, ParticipantWithdraw,
 };
 
 #[derive(InputObject)]

@@ -1,10 +1,12 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::{Ids, guard, outcome, payload};
-use crate::{
-    domain::person::{self, PersonCreate, PersonUpdate},
-    graphql::{context::CtxExt, ids::NodeKind, types::Person},
+use crate::graphql::{
+    context::{CtxExt, denied},
+    ids::NodeKind,
+    types::Person,
 };
+use pci_domain::person::{self, PersonCreate, PersonUpdate};
 
 #[derive(InputObject)]
 pub struct PersonCreateInput {
@@ -58,11 +60,11 @@ impl PersonMutations {
         if let Err(errors) = ids.check() {
             return Ok(PersonUpdatePayload::from_outcome(Err(errors), Person));
         }
-        let caller = ctx.access()?.writer()?;
+        let caller = ctx.writer()?;
         // People keep their own name and title up to date; the address they sign in with is
         // changed by an administrator (it would otherwise move an account to another mailbox).
         if !caller.is_admin && (caller.person_id != person_id || input.email.is_some()) {
-            return Err(crate::policy::Denied::Forbidden.into());
+            return Err(denied(pci_domain::policy::Denied::Forbidden));
         }
         let job_title = match input.job_title {
             MaybeUndefined::Undefined => None,

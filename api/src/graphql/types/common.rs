@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, InputObject, SimpleObject};
 
-use crate::domain;
+use pci_domain as domain;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::OrganisationKind")]

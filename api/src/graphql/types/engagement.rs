@@ -13,7 +13,7 @@ use crate::graphql::{
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
-use crate::policy::View;
+use pci_domain::policy::View;
 
 /// One peer review of a host council's service area, from pre-work to follow-up.
 pub struct Engagement(pub engagement::Model);

@@ -4,14 +4,12 @@ use super::{
     EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, PersonalAccessToken,
     audit::AuditEntry, engagement::StageTransition,
 };
-use crate::{
-    graphql::{
-        context::CtxExt,
-        error::{ApiError, ApiResult},
-        ids::{NodeKind, decode},
-    },
-    policy::View,
+use crate::graphql::{
+    context::CtxExt,
+    error::{ApiError, ApiResult},
+    ids::{NodeKind, decode},
 };
+use pci_domain::policy::View;
 
 /// Any object with a global id, refetchable through `node(id:)`.
 #[derive(Interface)]
@@ -33,7 +31,7 @@ pub enum Node {
 /// that the caller may not see (the two look alike on purpose).
 pub async fn load_node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
     let access = ctx.access()?;
-    let me = access.signed_in()?.person_id;
+    let me = ctx.signed_in()?.person_id;
     let (kind, uuid) =
         decode(id).ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a valid id", id.as_str())))?;
     if kind == NodeKind::Person {

@@ -9,7 +9,7 @@ use crate::graphql::{
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
-use crate::policy::View;
+use pci_domain::policy::View;
 
 pub struct Person(pub person::Model);
 

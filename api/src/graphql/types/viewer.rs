@@ -4,14 +4,12 @@ use pci_entity::personal_access_token;
 use uuid::Uuid;
 
 use super::Person;
-use crate::{
-    auth::{self, Credential},
-    graphql::{
-        context::CtxExt,
-        error::ApiError,
-        ids::{NodeKind, encode},
-    },
+use crate::graphql::{
+    context::CtxExt,
+    error::ApiError,
+    ids::{NodeKind, encode},
 };
+use pci_domain::auth::{self, Credential};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::TokenScope")]

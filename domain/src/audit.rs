@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::Env;
+use crate::Env;
 
 /// Changed fields as `{field: {"from": old, "to": new}}`; unchanged fields are left out.
 #[derive(Debug, Default)]

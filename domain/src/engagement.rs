@@ -1,4 +1,3 @@
-use pci_worker::db::WriteTx;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
@@ -11,11 +10,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
+use crate::db::{WriteTx, begin_write_in_turn};
+
+use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
 };
-use crate::db::begin_write;
 
 pub const MAX_PEER_COUNCILS: usize = 5;
 
@@ -108,7 +108,7 @@ async fn ensure_councils(
             Some(_) => {}
         }
     }
-    if errors.is_empty() { Ok(found) } else { Err(super::DomainError::Invalid(errors)) }
+    if errors.is_empty() { Ok(found) } else { Err(crate::DomainError::Invalid(errors)) }
 }
 
 async fn write_peers(tx: &WriteTx, engagement_id: Uuid, peers: &[Uuid]) -> Result<(), sea_orm::DbErr> {
@@ -166,7 +166,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
     let plan = check_stage_plan(&mut c, &input.stage_plan);
     c.finish()?;
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     ensure_councils(&tx, &[input.host_council_id], &["input", "hostCouncilId"], "host council").await?;
     ensure_councils(&tx, &input.peer_council_ids, &["input", "peerCouncilIds"], "peer council").await?;
     let now = env.clock.now();
@@ -208,7 +208,7 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     let plan = input.stage_plan.as_deref().map(|p| check_stage_plan(&mut c, p));
     c.finish()?;
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
     let mut changes = Changes::new();
     if let Some(peers) = &input.peer_council_ids

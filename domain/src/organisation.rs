@@ -1,12 +1,13 @@
 use pci_entity::{OrganisationKind, new_id, organisation};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
-use super::{
+use crate::db::begin_write_in_turn;
+
+use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     unique_violation_as,
 };
-use crate::db::begin_write;
 
 pub struct OrganisationCreate {
     pub kind: OrganisationKind,
@@ -38,7 +39,7 @@ pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organi
         UserError::new(&["input", slug_field], UserErrorCode::Taken, "an organisation with this slug already exists")
     };
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     if organisation::Entity::find().filter(organisation::Column::Slug.eq(&slug)).one(&tx).await?.is_some() {
         return Err(taken().into());
     }

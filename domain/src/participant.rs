@@ -1,16 +1,18 @@
 use pci_entity::{InvitationStatus, ParticipantRole, TokenPurpose, new_id, organisation, participant, person};
-use pci_worker::db::WriteTx;
-use pci_worker::tokens;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
-use super::{
+use crate::{
+    db::{WriteTx, begin_write_in_turn},
+    tokens,
+};
+
+use crate::{
     Actor, Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     engagement::{open_for_change, peer_council_ids, role_fits, role_label, touch},
     invalid_token, unique_violation_as,
 };
-use crate::db::begin_write;
 
 pub struct ParticipantInvite {
     pub engagement_id: Uuid,
@@ -70,7 +72,7 @@ async fn ensure_role_free(
 
 /// Invites a person, or invites again someone who declined or was withdrawn.
 pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<participant::Model> {
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
     let Some((person, Some(org))) =
         person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
@@ -237,7 +239,7 @@ async fn apply_response(
     if accept {
         ensure_role_free(tx, old.engagement_id, old.role, old.id, &["input", "accept"]).await?;
     } else {
-        super::meeting::leave_meetings(tx, env, old.engagement_id, old.person_id).await?;
+        crate::meeting::leave_meetings(tx, env, old.engagement_id, old.person_id).await?;
     }
     set_status(tx, env, old, status, reason, "participant.respond").await
 }
@@ -245,7 +247,7 @@ async fn apply_response(
 /// Records an answer to an invitation that reached the organiser by other means.
 pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
     let reason = check_reason(input.accept, input.reason.as_deref())?;
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let old = open_participant(&tx, input.participant_id).await?;
     let new = apply_response(&tx, env, old, input.accept, reason).await?;
     tx.commit().await?;
@@ -264,7 +266,7 @@ pub struct ParticipantRespond {
 pub async fn respond(env: &Env, input: ParticipantRespond) -> DomainResult<participant::Model> {
     let reason = check_reason(input.accept, input.reason.as_deref())?;
     let now = env.clock.now();
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let token =
         tokens::find(&tx, &input.token, TokenPurpose::InvitationResponse, now).await?.ok_or_else(invalid_token)?;
     let participant_id = token.participant_id.ok_or_else(invalid_token)?;
@@ -283,7 +285,7 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
     let reason = c.optional_paragraphs(&["input", "reason"], input.reason.as_deref(), 2000);
     c.finish()?;
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let old = open_participant(&tx, input.participant_id).await?;
     if !old.status.is_active() {
         return Err(UserError::new(
@@ -293,7 +295,7 @@ pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<par
         )
         .into());
     }
-    super::meeting::leave_meetings(&tx, env, old.engagement_id, old.person_id).await?;
+    crate::meeting::leave_meetings(&tx, env, old.engagement_id, old.person_id).await?;
     let new = set_status(&tx, env, old, InvitationStatus::Withdrawn, reason, "participant.withdraw").await?;
     tokens::revoke(&tx, TokenPurpose::InvitationResponse, tokens::Target::Participant(new.id), env.clock.now()).await?;
     tx.commit().await?;

@@ -1,16 +1,14 @@
 //! Who is calling: sessions (from an emailed sign-in link), personal access tokens, and the
 //! sign-in flow itself. Every secret is 256 random bits, handed out once and stored as SHA-256.
 
-mod limits;
-
+use crate::{
+    config::AuthConfig,
+    tokens::{self, hash, random_secret},
+};
 use chrono::{DateTime, Duration, Utc};
 use pci_entity::{
     EmailAddress, OrganisationKind, TokenPurpose, TokenScope, new_id, organisation, person, personal_access_token,
     session,
-};
-use pci_worker::{
-    config::AuthConfig,
-    tokens::{self, hash, random_secret},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -18,15 +16,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use limits::{Limited, SignInLimits};
-
 use crate::{
-    db::begin_write,
-    domain::{
-        Actor, DomainResult, Env, UserError, UserErrorCode,
-        audit::{self, Changes, Subject},
-        organisation::slugify,
-    },
+    Actor, DomainResult, Env, UserError, UserErrorCode,
+    audit::{self, Changes, Subject},
+    db::begin_write_in_turn,
+    organisation::slugify,
 };
 
 /// Prefixes tell the two kinds of bearer token apart (and make leaked ones easy to scan for).
@@ -143,7 +137,7 @@ pub async fn request_sign_in(env: &Env, email: &str) -> DomainResult<()> {
     let Ok(email) = EmailAddress::parse(email) else {
         return Err(UserError::new(&["input", "email"], UserErrorCode::Invalid, "enter an email address").into());
     };
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     env.enqueue.sign_in_link(&tx, &email, env.clock.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -165,7 +159,7 @@ pub async fn complete_sign_in(
     user_agent: Option<String>,
 ) -> DomainResult<(String, session::Model, person::Model)> {
     let now = env.clock.now();
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let t = tokens::find(&tx, token, TokenPurpose::SignIn, now).await?.ok_or_else(invalid_link)?;
     let person_id = t.person_id.ok_or_else(invalid_link)?;
     let person = person::Entity::find_by_id(person_id).one(&tx).await?.ok_or_else(invalid_link)?;
@@ -189,7 +183,7 @@ pub async fn complete_sign_in(
 /// Ends sessions: one, or every session of the person.
 pub async fn end_sessions(env: &Env, person_id: Uuid, only: Option<Uuid>) -> DomainResult<u64> {
     let now = env.clock.now();
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let mut q = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .filter(session::Column::PersonId.eq(person_id))
@@ -218,10 +212,10 @@ pub async fn create_token(
     name: &str,
     scope: TokenScope,
 ) -> DomainResult<(String, personal_access_token::Model)> {
-    let mut c = crate::domain::Check::new();
+    let mut c = crate::Check::new();
     let name = c.text(&["input", "name"], name, 100);
     c.finish()?;
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let (raw, model) = insert_token(&tx, person_id, &name, scope, env.clock.now()).await?;
     audit::record(
         &tx,
@@ -259,7 +253,7 @@ async fn insert_token(
 
 pub async fn revoke_token(env: &Env, person_id: Uuid, token_id: Uuid) -> DomainResult<personal_access_token::Model> {
     let not_found = || UserError::new(&["input", "id"], UserErrorCode::NotFound, "no such token");
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let t = personal_access_token::Entity::find_by_id(token_id).one(&tx).await?;
     let Some(t) = t.filter(|t| t.person_id == person_id) else { return Err(not_found().into()) };
     if t.revoked_at.is_some() {
@@ -296,14 +290,14 @@ pub async fn tokens_of(db: &DatabaseConnection, person_id: Uuid) -> Result<Vec<p
 /// email they cause names them) and returns a new write-scoped token for them.
 pub async fn create_admin(env: &Env, email: &str, name: Option<&str>) -> anyhow::Result<(person::Model, String)> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
-    let mut c = crate::domain::Check::new();
+    let mut c = crate::Check::new();
     let name = name.map(|n| c.text(&["name"], n, 200));
-    if let Err(crate::domain::DomainError::Invalid(errors)) = c.finish() {
+    if let Err(crate::DomainError::Invalid(errors)) = c.finish() {
         let why: Vec<String> = errors.into_iter().map(|e| e.message).collect();
         anyhow::bail!("--name: {}", why.join("; "));
     }
     let now = env.clock.now();
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let existing =
         person::Entity::find().filter(person::Column::EmailNormalized.eq(email.normalized())).one(&tx).await?;
     let person = match existing {

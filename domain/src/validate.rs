@@ -1,6 +1,6 @@
 //! Collects every problem with an input before anything is written.
 
-use super::{DomainError, UserError, UserErrorCode};
+use crate::{DomainError, UserError, UserErrorCode};
 
 #[derive(Debug, Default)]
 pub struct Check {

@@ -7,10 +7,10 @@ use pci_entity::{meeting, new_id, outbox, participant};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::jobs::{Job, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
+use crate::jobs::{JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
 
 /// Writes one job to run at `run_at`.
-pub async fn push<J: Job>(
+pub async fn push<J: JobContract>(
     db: &impl ConnectionTrait,
     job: &J,
     run_at: DateTime<Utc>,

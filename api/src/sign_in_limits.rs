@@ -4,7 +4,7 @@
 use std::{net::IpAddr, num::NonZeroU32};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use pci_worker::config::AuthConfig;
+use pci_domain::config::AuthConfig;
 
 pub struct SignInLimits {
     per_address: DefaultKeyedRateLimiter<String>,

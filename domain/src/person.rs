@@ -2,12 +2,13 @@ use pci_entity::{EmailAddress, email::EmailError, new_id, organisation, person};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{
+use crate::db::begin_write_in_turn;
+
+use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     unique_violation_as,
 };
-use crate::db::begin_write;
 
 pub struct PersonCreate {
     pub name: String,
@@ -64,7 +65,7 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
     let job_title = c.optional_text(&["input", "jobTitle"], input.job_title.as_deref(), 200);
     let email = c.finish_with(email)?;
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     if organisation::Entity::find_by_id(input.organisation_id).one(&tx).await?.is_none() {
         return Err(
             UserError::new(&["input", "organisationId"], UserErrorCode::NotFound, "no such organisation").into()
@@ -105,7 +106,7 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     let job_title = input.job_title.map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
     c.finish()?;
 
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     // Locked (on PostgreSQL) so that two concurrent updates cannot each write back the other's old values.
     let Some(old) = person::Entity::find_by_id(input.person_id).lock_exclusive().one(&tx).await? else {
         return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());

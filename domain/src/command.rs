@@ -1,14 +1,7 @@
-//! Domain commands: each validates its input, changes rows and records an audit entry in one
-//! transaction. Expected failures come back as [`UserError`]s; nothing is written when any occur.
-
-pub mod audit;
-pub mod engagement;
-pub mod meeting;
-pub mod organisation;
-pub mod participant;
-pub mod person;
-pub mod stage;
-mod validate;
+//! What every command needs: who acts, the environment it runs in, and the errors it answers
+//! with. Each command validates its input, changes rows and records an audit entry in one
+//! transaction; expected failures come back as [`UserError`]s, and nothing is written when any
+//! occur.
 
 use std::sync::Arc;
 
@@ -16,7 +9,7 @@ use pci_entity::{ActorKind, Clock};
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 use uuid::Uuid;
 
-pub use validate::Check;
+pub use crate::validate::Check;
 
 /// Who is acting. Sign-in arrives in a later issue; until then requests act anonymously and
 /// the command line acts as the system.
@@ -51,7 +44,7 @@ pub struct Env {
     pub clock: Arc<dyn Clock>,
     pub actor: Actor,
     /// Decides the jobs (emails, reminders) a change causes; they are written in its transaction.
-    pub enqueue: pci_worker::Enqueue,
+    pub enqueue: crate::outbox::Enqueue,
 }
 
 /// Machine-readable reason for a [`UserError`]; clients switch on it.

@@ -31,7 +31,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging_level(log::LevelFilter::Debug);
     let busy = Duration::from_millis(db_cfg.busy_timeout_ms);
     // SQLite allows one writer. WAL lets readers run beside it, the busy timeout makes a second
-    // writer wait instead of failing, and write transactions begin IMMEDIATE (see `begin_write`)
+    // writer wait instead of failing, and write transactions begin IMMEDIATE (see `begin_write_at_once`)
     // so that the wait happens at BEGIN, where SQLite can honour it.
     opts.map_sqlx_sqlite_opts(move |o| {
         o.journal_mode(SqliteJournalMode::Wal)
@@ -110,16 +110,17 @@ async fn sqlite_turn(db: &DatabaseConnection) -> Option<tokio::sync::OwnedSemaph
     tokio::time::timeout(Duration::from_secs(5), turns.acquire_owned()).await.ok()?.ok()
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once, so that
-/// concurrent writers queue on the busy timeout instead of failing with "database is locked"
-/// when a read transaction tries to upgrade.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+/// Starts a transaction that will write, without waiting for this process's turn: the worker's
+/// jobs keep to SQLite's own queue, since nobody waits on them. On SQLite it takes the write
+/// lock at once (BEGIN IMMEDIATE), so that concurrent writers queue on the busy timeout instead
+/// of failing with "database is locked" when a read transaction tries to upgrade.
+pub async fn begin_write_at_once(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     begin(db, None).await
 }
 
-/// As [`begin_write`], after waiting (on SQLite) for this process's turn to write: for the
-/// API's commands, where many requests write at once and their latency is what users wait on.
-/// The worker's jobs keep to SQLite's own queue; nobody waits on them.
+/// As [`begin_write_at_once`], after waiting (on SQLite) for this process's turn to write: for
+/// the domain's commands, where many requests write at once and their latency is what users
+/// wait on.
 pub async fn begin_write_in_turn(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     let turn = if db.get_database_backend() == DbBackend::Sqlite { sqlite_turn(db).await } else { None };
     begin(db, turn).await

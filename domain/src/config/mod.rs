@@ -14,6 +14,8 @@ use figment::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub mod smtp;
+
 pub const DEFAULT_CONFIG_FILE: &str = "pci.toml";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -330,13 +332,13 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .with_context(|| format!("log filter {:?} is invalid", self.log))?;
         self.mail_from
-            .parse::<crate::mail::Mailbox>()
+            .parse::<lettre::message::Mailbox>()
             .context("mail_from must be an address like `PCI Hub <pci@example.org>`")?;
         if let Some(r) = &self.mail_reply_to {
-            r.parse::<crate::mail::Mailbox>().context("mail_reply_to must be an email address")?;
+            r.parse::<lettre::message::Mailbox>().context("mail_reply_to must be an email address")?;
         }
         if let Some(url) = &self.smtp_url {
-            crate::mail::SmtpSettings::parse(url).context("smtp_url is invalid")?;
+            smtp::SmtpSettings::parse(url).context("smtp_url is invalid")?;
         }
         let j = &self.jobs;
         if j.poll_ms == 0 || j.concurrency == 0 || j.heartbeat_ms < 1000 {

@@ -7,16 +7,16 @@ use pci_entity::{
     InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting, new_id, organisation,
     participant, person, stage_transition,
 };
-use pci_worker::db::WriteTx;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{
+use crate::db::{WriteTx, begin_write_in_turn};
+
+use crate::{
     DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes},
     engagement::{open_for_change, peer_council_ids, subject},
 };
-use crate::db::begin_write;
 
 pub struct EngagementAdvanceStage {
     pub engagement_id: Uuid,
@@ -185,7 +185,7 @@ fn stage_name(stage: Stage) -> String {
 }
 
 pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<engagement::Model> {
-    let tx = begin_write(&env.db).await?;
+    let tx = begin_write_in_turn(&env.db).await?;
     let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
     let from = old.stage;
     let field = &["input", "toStage"];
@@ -212,7 +212,7 @@ pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<e
     let snap = snapshot(&tx, old, now).await?;
     let problems = unmet(&snap, next);
     if !problems.is_empty() {
-        return Err(super::DomainError::Invalid(problems));
+        return Err(crate::DomainError::Invalid(problems));
     }
     let old = snap.engagement;
     // Conditional on the stage read above: a concurrent advance makes this a no-op.

@@ -1,0 +1,29 @@
+//! PCI Hub's domain: what the API and the worker share. Configuration, database access, the
+//! outbox and job contracts, link tokens, the access policy, the audit log, sign-in and
+//! credentials, and the commands of a review. It knows neither GraphQL nor HTTP, nor how jobs
+//! run.
+
+pub mod config;
+pub mod db;
+pub mod jobs;
+pub mod outbox;
+pub mod process;
+pub mod telemetry;
+pub mod tokens;
+
+pub mod audit;
+pub mod auth;
+mod command;
+pub mod policy;
+mod validate;
+
+pub mod engagement;
+pub mod meeting;
+pub mod organisation;
+pub mod participant;
+pub mod person;
+pub mod stage;
+
+pub use command::*;
+pub use config::Config;
+pub use outbox::Enqueue;

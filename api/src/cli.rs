@@ -77,6 +77,7 @@ pub fn main() -> ExitCode {
                     db: app.db.clone(),
                     clock: app.state.clock.clone(),
                     actor: pci_domain::Actor::System,
+                    caller: None,
                     enqueue: app.state.enqueue,
                 };
                 let (person, token) = pci_domain::auth::create_admin(&env, &email, name.as_deref()).await?;

@@ -24,11 +24,11 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
         DomainError::Invalid(errors) => {
             anyhow!("{what}: {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
         }
+        DomainError::Denied(d) => anyhow!("{what}: refused ({d:?})"),
         DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
     })
 }
 
-/// Wall-clock time in London, `days` from today at `hour`:00.
 /// `days` from today at `hour` in London, moved to the Monday after when that is a weekend:
 /// councils meet on working days.
 fn london(days: i64, hour: u32) -> NaiveDateTime {
@@ -45,7 +45,13 @@ fn working_day(d: chrono::NaiveDate) -> chrono::NaiveDate {
 }
 
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
-    let env = Env { db: state.db.clone(), clock: state.clock.clone(), actor: Actor::System, enqueue: state.enqueue };
+    let env = Env {
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+        actor: Actor::System,
+        caller: None,
+        enqueue: state.enqueue,
+    };
     if engagement_model::Entity::find().filter(engagement_model::Column::Title.eq(TITLE)).one(&env.db).await?.is_some()
     {
         println!("The demo data is already present; nothing to do.");

@@ -42,7 +42,11 @@ impl Actor {
 pub struct Env {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
+    /// Whom the audit log names.
     pub actor: Actor,
+    /// Who asked, for the policy: `None` for the command line (which acts as the system) and
+    /// for emailed links (which act for the person they were sent to, and only for that).
+    pub caller: Option<crate::auth::Caller>,
     /// Decides the jobs (emails, reminders) a change causes; they are written in its transaction.
     pub enqueue: crate::outbox::Enqueue,
 }
@@ -93,6 +97,9 @@ impl UserError {
 #[derive(Debug)]
 pub enum DomainError {
     Invalid(Vec<UserError>),
+    /// The policy refused the caller (not signed in, or not allowed). An object the caller may
+    /// not see is answered as a missing one instead: an `Invalid` with `NOT_FOUND`.
+    Denied(crate::policy::Denied),
     Db(DbErr),
 }
 

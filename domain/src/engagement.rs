@@ -15,6 +15,7 @@ use crate::db::{WriteTx, begin_write_in_turn};
 use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
+    policy::{Need, authorize},
 };
 
 pub const MAX_PEER_COUNCILS: usize = 5;
@@ -158,6 +159,7 @@ fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
 }
 
 pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engagement::Model> {
+    crate::policy::admin(env)?;
     let mut c = Check::new();
     let title = c.text(&["input", "title"], &input.title, 200);
     let service_area = c.text(&["input", "serviceArea"], &input.service_area, 200);
@@ -197,6 +199,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
 }
 
 pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engagement::Model> {
+    crate::policy::writer(env)?;
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
     let service_area = input.service_area.as_deref().map(|t| c.text(&["input", "serviceArea"], t, 200));
@@ -209,7 +212,9 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let old =
+        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
+            .await?;
     let mut changes = Changes::new();
     if let Some(peers) = &input.peer_council_ids
         && old.stage != Stage::PreWork
@@ -282,10 +287,64 @@ pub(crate) fn subject(e: &engagement::Model) -> Subject {
 
 /// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
 /// that commands on one engagement run one at a time (SQLite's write lock already does this).
-pub(crate) async fn open_for_change(tx: &WriteTx, id: Uuid, field: &[&str]) -> DomainResult<engagement::Model> {
+pub(crate) const ENGAGEMENT_ID: &[&str] = &["input", "engagementId"];
+
+/// The answer for an engagement that does not exist, or that the caller may not see.
+pub(crate) fn no_engagement() -> UserError {
+    UserError::new(ENGAGEMENT_ID, UserErrorCode::NotFound, "no such engagement")
+}
+
+/// Who acts on an engagement or one of its records, and so what the policy asks when it is
+/// opened for a change.
+#[derive(Clone, Copy)]
+pub(crate) enum By<'a> {
+    /// A caller who must manage the engagement.
+    Manager(&'a Env),
+    /// A caller who must manage it, or be the person the record is about (their own answer).
+    ManagerOrSelf(&'a Env),
+    /// The holder of an emailed link: its token already decided what they may do.
+    Link,
+}
+
+/// What is being opened: the engagement itself, or a record of it (about a person, or not).
+#[derive(Clone, Copy)]
+pub(crate) enum About {
+    Engagement,
+    Record(Option<Uuid>),
+}
+
+impl<'a> By<'a> {
+    fn check(self, about: About) -> Option<(&'a Env, Need)> {
+        let (env, self_service) = match self {
+            By::Manager(env) => (env, false),
+            By::ManagerOrSelf(env) => (env, true),
+            By::Link => return None,
+        };
+        Some(match about {
+            About::Engagement => (env, Need::ManageEngagement),
+            About::Record(Some(person)) if self_service => (env, Need::ManageRecordOrSelf(person)),
+            About::Record(_) => (env, Need::ManageRecord),
+        })
+    }
+}
+
+/// Locks the engagement for a change and asks the policy, on the locked row, whether `by` may
+/// make it: a caller who may not see the engagement gets `missing()`, exactly what a missing
+/// object answers. Only then is a closed engagement refused.
+pub(crate) async fn open_for_change(
+    tx: &WriteTx,
+    id: Uuid,
+    field: &[&str],
+    by: By<'_>,
+    about: About,
+    missing: fn() -> UserError,
+) -> DomainResult<engagement::Model> {
     let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
-        return Err(UserError::new(field, UserErrorCode::NotFound, "no such engagement").into());
+        return Err(missing().into());
     };
+    if let Some((env, need)) = by.check(about) {
+        authorize(tx, env, e.id, need, missing).await?;
+    }
     if e.stage == Stage::Closed {
         return Err(UserError::new(field, UserErrorCode::EngagementClosed, "the engagement is closed").into());
     }

@@ -17,6 +17,7 @@ pub struct OrganisationCreate {
 }
 
 pub async fn create(env: &Env, input: OrganisationCreate) -> DomainResult<organisation::Model> {
+    crate::policy::admin(env)?;
     let mut c = Check::new();
     let name = c.text(&["input", "name"], &input.name, 200);
     let (slug, slug_field) = match input.slug.as_deref().map(str::trim) {

@@ -10,7 +10,9 @@ use crate::{
 use crate::{
     Actor, Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
-    engagement::{open_for_change, peer_council_ids, role_fits, role_label, touch},
+    engagement::{
+        About, By, ENGAGEMENT_ID, no_engagement, open_for_change, peer_council_ids, role_fits, role_label, touch,
+    },
     invalid_token, unique_violation_as,
 };
 
@@ -72,12 +74,22 @@ async fn ensure_role_free(
 
 /// Invites a person, or invites again someone who declined or was withdrawn.
 pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<participant::Model> {
+    crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let engagement =
+        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
+            .await?;
+    // Someone the caller may not see is answered as someone who does not exist: no error
+    // names them or their employer.
+    if let Some(caller) = env.caller
+        && !crate::policy::Access::new(Some(caller)).can_see_person(&tx, input.person_id).await?
+    {
+        return Err(no_person().into());
+    }
     let Some((person, Some(org))) =
         person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
     else {
-        return Err(UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person").into());
+        return Err(no_person().into());
     };
     let peers = peer_council_ids(&tx, engagement.id).await?;
     if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
@@ -158,17 +170,22 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     Ok(model)
 }
 
-async fn open_participant(tx: &WriteTx, id: Uuid) -> DomainResult<participant::Model> {
+fn no_person() -> UserError {
+    UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person")
+}
+
+fn no_participant() -> UserError {
+    UserError::new(&["input", "participantId"], UserErrorCode::NotFound, "no such participant")
+}
+
+async fn open_participant(tx: &WriteTx, id: Uuid, by: By<'_>) -> DomainResult<participant::Model> {
     let field = &["input", "participantId"];
     let Some(p) = participant::Entity::find_by_id(id).one(tx).await? else {
-        return Err(UserError::new(field, UserErrorCode::NotFound, "no such participant").into());
+        return Err(no_participant().into());
     };
-    open_for_change(tx, p.engagement_id, field).await?;
+    open_for_change(tx, p.engagement_id, field, by, About::Record(Some(p.person_id)), no_participant).await?;
     // Re-read under the engagement lock: another command may have changed it meanwhile.
-    participant::Entity::find_by_id(id)
-        .one(tx)
-        .await?
-        .ok_or_else(|| UserError::new(field, UserErrorCode::NotFound, "no such participant").into())
+    participant::Entity::find_by_id(id).one(tx).await?.ok_or_else(|| no_participant().into())
 }
 
 async fn set_status(
@@ -246,9 +263,10 @@ async fn apply_response(
 
 /// Records an answer to an invitation that reached the organiser by other means.
 pub async fn record_response(env: &Env, input: ParticipantRecordResponse) -> DomainResult<participant::Model> {
+    crate::policy::writer(env)?;
     let reason = check_reason(input.accept, input.reason.as_deref())?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_participant(&tx, input.participant_id).await?;
+    let old = open_participant(&tx, input.participant_id, By::ManagerOrSelf(env)).await?;
     let new = apply_response(&tx, env, old, input.accept, reason).await?;
     tx.commit().await?;
     Ok(new)
@@ -270,7 +288,7 @@ pub async fn respond(env: &Env, input: ParticipantRespond) -> DomainResult<parti
     let token =
         tokens::find(&tx, &input.token, TokenPurpose::InvitationResponse, now).await?.ok_or_else(invalid_token)?;
     let participant_id = token.participant_id.ok_or_else(invalid_token)?;
-    let old = open_participant(&tx, participant_id).await.map_err(|_| invalid_token())?;
+    let old = open_participant(&tx, participant_id, By::Link).await.map_err(|_| invalid_token())?;
     if !tokens::consume(&tx, token.id, now).await? {
         return Err(invalid_token().into());
     }
@@ -281,12 +299,13 @@ pub async fn respond(env: &Env, input: ParticipantRespond) -> DomainResult<parti
 }
 
 pub async fn withdraw(env: &Env, input: ParticipantWithdraw) -> DomainResult<participant::Model> {
+    crate::policy::writer(env)?;
     let mut c = Check::new();
     let reason = c.optional_paragraphs(&["input", "reason"], input.reason.as_deref(), 2000);
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_participant(&tx, input.participant_id).await?;
+    let old = open_participant(&tx, input.participant_id, By::Manager(env)).await?;
     if !old.status.is_active() {
         return Err(UserError::new(
             &["input", "participantId"],

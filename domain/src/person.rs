@@ -59,6 +59,7 @@ async fn ensure_email_free(
 }
 
 pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Model> {
+    crate::policy::admin(env)?;
     let mut c = Check::new();
     let name = c.text(&["input", "name"], &input.name, 200);
     let email = parse_email(&mut c, &input.email);
@@ -100,6 +101,15 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
 }
 
 pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Model> {
+    crate::policy::writer(env)?;
+    // People keep their own name and title up to date; the address they sign in with is
+    // changed by an administrator (it would otherwise move an account to another mailbox).
+    if let Some(caller) = env.caller
+        && !caller.is_admin
+        && (caller.person_id != input.person_id || input.email.is_some())
+    {
+        return Err(crate::DomainError::Denied(crate::policy::Denied::Forbidden));
+    }
     let mut c = Check::new();
     let name = input.name.as_deref().map(|n| c.text(&["input", "name"], n, 200));
     let email = input.email.as_deref().and_then(|e| parse_email(&mut c, e));

@@ -17,11 +17,11 @@ use pci_entity::{
     InvitationStatus, OrganisationKind, ParticipantRole, email_delivery, engagement, engagement_peer_council, meeting,
     meeting_attendee, organisation, participant, person,
 };
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::{Actor, DomainError, DomainResult, Env, UserError, auth::Caller};
 
 /// How much of one engagement the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +42,72 @@ pub enum Denied {
     Forbidden,
     /// The object is not visible: answered as if it did not exist.
     Hidden,
+}
+
+/// What a command asks of its caller on one engagement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// To manage the engagement itself: its host lead or a facilitator (or an administrator).
+    ManageEngagement,
+    /// To manage a record of it (a participant, a meeting, an attendance).
+    ManageRecord,
+    /// As `ManageRecord`, or to be the person the record is about (their own answer).
+    ManageRecordOrSelf(Uuid),
+}
+
+/// A command may run for this caller at all: signed in with a credential that may change
+/// things. The command line (the system actor) may.
+pub fn writer(env: &Env) -> DomainResult<()> {
+    if env.actor == Actor::System {
+        return Ok(());
+    }
+    let caller = env.caller.ok_or(DomainError::Denied(Denied::Unauthenticated))?;
+    if caller.may_write() { Ok(()) } else { Err(DomainError::Denied(Denied::Forbidden)) }
+}
+
+/// Platform administrators only (and the command line).
+pub fn admin(env: &Env) -> DomainResult<()> {
+    writer(env)?;
+    match env.caller {
+        Some(c) if !c.is_admin => Err(DomainError::Denied(Denied::Forbidden)),
+        _ => Ok(()),
+    }
+}
+
+/// Decides, inside the command's transaction and once the engagement's row is locked, whether
+/// the caller may do this to it. A caller who cannot see the engagement (or, in own view,
+/// someone else's record) gets `missing`, the very answer for an object that does not exist.
+pub async fn authorize(
+    tx: &impl ConnectionTrait,
+    env: &Env,
+    engagement_id: Uuid,
+    need: Need,
+    missing: impl FnOnce() -> UserError,
+) -> DomainResult<()> {
+    writer(env)?;
+    let Some(caller) = env.caller else { return Ok(()) };
+    if caller.is_admin {
+        return Ok(());
+    }
+    let role: Option<ParticipantRole> = participant::Entity::find()
+        .select_only()
+        .column(participant::Column::Role)
+        .filter(participant::Column::EngagementId.eq(engagement_id))
+        .filter(participant::Column::PersonId.eq(caller.person_id))
+        .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
+        .into_tuple()
+        .one(tx)
+        .await?;
+    let Some(role) = role else { return Err(missing().into()) };
+    let mine = matches!(need, Need::ManageRecordOrSelf(p) if p == caller.person_id);
+    if manages(role) || mine {
+        return Ok(());
+    }
+    // A fieldwork contributor sees only their own records: anyone else's does not exist for them.
+    if view_of(role) == View::Own && need != Need::ManageEngagement {
+        return Err(missing().into());
+    }
+    Err(DomainError::Denied(Denied::Forbidden))
 }
 
 /// The caller and, loaded on first use, their roles.
@@ -96,7 +162,7 @@ impl Access {
     }
 
     /// The caller's role in each engagement where they take part (invited or accepted).
-    pub async fn roles(&self, db: &DatabaseConnection) -> Result<&HashMap<Uuid, ParticipantRole>, DbErr> {
+    pub async fn roles(&self, db: &impl ConnectionTrait) -> Result<&HashMap<Uuid, ParticipantRole>, DbErr> {
         self.roles
             .get_or_try_init(|| async {
                 let Some(me) = self.person_id() else { return Ok(HashMap::new()) };
@@ -110,14 +176,14 @@ impl Access {
             .await
     }
 
-    pub async fn view(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<View, DbErr> {
+    pub async fn view(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<View, DbErr> {
         if self.is_admin() {
             return Ok(View::Full);
         }
         Ok(self.roles(db).await?.get(&engagement_id).map_or(View::None, |r| view_of(*r)))
     }
 
-    pub async fn manages(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+    pub async fn manages(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         if self.is_admin() {
             return Ok(true);
         }
@@ -125,7 +191,7 @@ impl Access {
     }
 
     /// Facilitators may read their engagements' audit log.
-    pub async fn facilitates(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+    pub async fn facilitates(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         Ok(self.is_admin() || self.roles(db).await?.get(&engagement_id) == Some(&ParticipantRole::Facilitator))
     }
 
@@ -133,7 +199,7 @@ impl Access {
     /// existence is not revealed to outsiders.
     pub async fn may_manage(
         &self,
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         engagement_id: Uuid,
     ) -> Result<Result<Caller, Denied>, DbErr> {
         let caller = match self.writer() {
@@ -149,7 +215,11 @@ impl Access {
 
     /// `engagement_id IN (...)` for the engagements the caller sees at `at_least`; `None`
     /// means all (an administrator).
-    pub async fn engagement_filter(&self, db: &DatabaseConnection, at_least: View) -> Result<Option<Vec<Uuid>>, DbErr> {
+    pub async fn engagement_filter(
+        &self,
+        db: &impl ConnectionTrait,
+        at_least: View,
+    ) -> Result<Option<Vec<Uuid>>, DbErr> {
         if self.is_admin() {
             return Ok(None);
         }
@@ -158,7 +228,7 @@ impl Access {
 
     /// People the caller may see, as a condition on `people`; `None` means everyone (an
     /// administrator). The same rule as [`Access::can_see_person`].
-    pub async fn people_filter(&self, db: &DatabaseConnection) -> Result<Option<Condition>, DbErr> {
+    pub async fn people_filter(&self, db: &impl ConnectionTrait) -> Result<Option<Condition>, DbErr> {
         let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(None) };
         let shared = participant::Entity::find()
             .select_only()
@@ -179,7 +249,7 @@ impl Access {
     /// Whether the caller may see this person. Every path to a person (`node`, a team, an
     /// actor in the history or the audit log, an email's recipient, a person named in a
     /// command's input) asks this, so that nobody is reachable one way and hidden another.
-    pub async fn can_see_person(&self, db: &DatabaseConnection, person_id: Uuid) -> Result<bool, DbErr> {
+    pub async fn can_see_person(&self, db: &impl ConnectionTrait, person_id: Uuid) -> Result<bool, DbErr> {
         if self.is_admin() || self.person_id() == Some(person_id) {
             return Ok(true);
         }
@@ -191,7 +261,7 @@ impl Access {
 
     /// [`Access::can_see_person`] for a person already loaded: no query after the caller's
     /// own sets are read (once per request).
-    pub async fn can_see(&self, db: &DatabaseConnection, p: &person::Model) -> Result<bool, DbErr> {
+    pub async fn can_see(&self, db: &impl ConnectionTrait, p: &person::Model) -> Result<bool, DbErr> {
         if self.is_admin() || self.person_id() == Some(p.id) || self.visible_people(db).await?.contains(&p.id) {
             return Ok(true);
         }
@@ -201,7 +271,7 @@ impl Access {
     /// The organisations whose people the caller may invite, and so see: the host and peer
     /// councils of the engagements they manage, and the Improvement Service. Read once per
     /// request.
-    async fn recruiting_organisations(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+    async fn recruiting_organisations(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
         self.recruiting
             .get_or_try_init(|| async {
                 let managed: Vec<Uuid> =
@@ -236,7 +306,7 @@ impl Access {
     }
 
     /// The people a non-administrator sees besides themselves, read once per request.
-    async fn visible_people(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+    async fn visible_people(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
         self.people
             .get_or_try_init(|| async {
                 let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(HashSet::new()) };
@@ -256,7 +326,7 @@ impl Access {
     }
 
     /// A place in the team: every one in full view, one's own in own view.
-    pub async fn can_see_participant(&self, db: &DatabaseConnection, p: &participant::Model) -> Result<bool, DbErr> {
+    pub async fn can_see_participant(&self, db: &impl ConnectionTrait, p: &participant::Model) -> Result<bool, DbErr> {
         Ok(match self.view(db, p.engagement_id).await? {
             View::Full => true,
             View::Own => self.person_id() == Some(p.person_id),
@@ -268,7 +338,7 @@ impl Access {
     /// view (their invitation names nobody else), nobody's otherwise.
     pub async fn attendees_of(
         &self,
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         m: &meeting::Model,
     ) -> Result<Option<Option<Uuid>>, DbErr> {
         Ok(match self.view(db, m.engagement_id).await? {
@@ -280,7 +350,7 @@ impl Access {
 
     /// An email record: managers see all of an engagement's; others see their own while they
     /// are still on its team (or, for emails outside any engagement, always).
-    pub async fn can_see_delivery(&self, db: &DatabaseConnection, d: &email_delivery::Model) -> Result<bool, DbErr> {
+    pub async fn can_see_delivery(&self, db: &impl ConnectionTrait, d: &email_delivery::Model) -> Result<bool, DbErr> {
         let own = d.person_id.is_some() && d.person_id == self.person_id();
         Ok(match d.engagement_id {
             Some(e) => self.sees_all_deliveries(db, e).await? || (own && self.view(db, e).await? != View::None),
@@ -289,7 +359,7 @@ impl Access {
     }
 
     /// A meeting is visible in full view, or to an attendee in own view.
-    pub async fn can_see_meeting(&self, db: &DatabaseConnection, m: &meeting::Model) -> Result<bool, DbErr> {
+    pub async fn can_see_meeting(&self, db: &impl ConnectionTrait, m: &meeting::Model) -> Result<bool, DbErr> {
         Ok(match self.view(db, m.engagement_id).await? {
             View::Full => true,
             View::None => false,
@@ -297,12 +367,12 @@ impl Access {
         })
     }
 
-    async fn attends(&self, db: &DatabaseConnection, meeting_id: Uuid) -> Result<bool, DbErr> {
+    async fn attends(&self, db: &impl ConnectionTrait, meeting_id: Uuid) -> Result<bool, DbErr> {
         Ok(self.attended_meetings(db).await?.contains(&meeting_id))
     }
 
     /// The meetings the caller is invited to, read once per request.
-    pub async fn attended_meetings(&self, db: &DatabaseConnection) -> Result<&HashSet<Uuid>, DbErr> {
+    pub async fn attended_meetings(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
         self.attended
             .get_or_try_init(|| async {
                 let Some(me) = self.person_id() else { return Ok(HashSet::new()) };
@@ -319,7 +389,7 @@ impl Access {
     }
 
     /// Email records: managers see all of an engagement's; everyone else their own.
-    pub async fn sees_all_deliveries(&self, db: &DatabaseConnection, engagement_id: Uuid) -> Result<bool, DbErr> {
+    pub async fn sees_all_deliveries(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         self.manages(db, engagement_id).await
     }
 }

@@ -15,7 +15,7 @@ use crate::db::{WriteTx, begin_write_in_turn};
 use crate::{
     DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes},
-    engagement::{open_for_change, peer_council_ids, subject},
+    engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, peer_council_ids, subject},
 };
 
 pub struct EngagementAdvanceStage {
@@ -185,8 +185,11 @@ fn stage_name(stage: Stage) -> String {
 }
 
 pub async fn advance(env: &Env, input: EngagementAdvanceStage) -> DomainResult<engagement::Model> {
+    crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let old =
+        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
+            .await?;
     let from = old.stage;
     let field = &["input", "toStage"];
     if input.to_stage == from {

@@ -78,7 +78,14 @@ pub trait CtxExt {
     /// The environment a domain command runs in.
     fn env(&self) -> async_graphql::Result<Env> {
         let app = self.app()?;
-        Ok(Env { db: app.db.clone(), clock: app.clock.clone(), actor: self.request()?.actor, enqueue: app.enqueue })
+        let request = self.request()?;
+        Ok(Env {
+            db: app.db.clone(),
+            clock: app.clock.clone(),
+            actor: request.actor,
+            caller: request.access.caller,
+            enqueue: app.enqueue,
+        })
     }
 }
 

@@ -72,6 +72,7 @@ fn env(state: &HttpState) -> Env {
         db: state.app.db.clone(),
         clock: state.app.clock.clone(),
         actor: Actor::Anonymous,
+        caller: None,
         enqueue: state.app.enqueue,
     }
 }
@@ -151,7 +152,9 @@ pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): For
                 &format!("<ul>{list}</ul><p>Go back to correct it.</p>"),
             )
         }
-        Err(DomainError::Db(err)) => {
+        // An emailed link acts without a caller, so the policy never refuses it.
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+            let err = format!("{e:?}");
             tracing::error!(error = %err, "recording an invitation answer");
             failed()
         }
@@ -228,7 +231,9 @@ pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<A
             page(StatusCode::OK, "Thank you", &body)
         }
         Err(DomainError::Invalid(_)) => spent(),
-        Err(DomainError::Db(err)) => {
+        // An emailed link acts without a caller, so the policy never refuses it.
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+            let err = format!("{e:?}");
             tracing::error!(error = %err, "recording a meeting answer");
             failed()
         }
@@ -293,7 +298,9 @@ pub async fn sign_in_answer(
             r
         }
         Err(DomainError::Invalid(_)) => spent(),
-        Err(DomainError::Db(err)) => {
+        // An emailed link acts without a caller, so the policy never refuses it.
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+            let err = format!("{e:?}");
             tracing::error!(error = %err, "completing a sign-in");
             failed()
         }

@@ -13,7 +13,8 @@ use crate::{
     tokens, unique_violation_as,
 };
 
-use super::{bump_sequence, ensure_participants, open_meeting};
+use super::{MEETING_ID, bump_sequence, ensure_participants, no_meeting, open_meeting};
+use crate::engagement::{About, By};
 
 pub struct AttendeeAdd {
     pub meeting_id: Uuid,
@@ -38,8 +39,10 @@ fn already_attending() -> UserError {
 }
 
 pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting_attendee::Model> {
+    crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let meeting = open_meeting(&tx, input.meeting_id).await?;
+    let meeting =
+        open_meeting(&tx, input.meeting_id, By::Manager(env), About::Record(None), no_meeting, MEETING_ID).await?;
     ensure_participants(&tx, meeting.engagement_id, &[input.person_id], &["input", "personId"]).await?;
     let exists = meeting_attendee::Entity::find()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting.id))
@@ -72,28 +75,28 @@ pub async fn attendee_add(env: &Env, input: AttendeeAdd) -> DomainResult<meeting
     Ok(model)
 }
 
-async fn open_attendee(tx: &WriteTx, id: Uuid) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
-    let not_found = || UserError::new(&["input", "attendeeId"], UserErrorCode::NotFound, "no such attendee");
+const ATTENDEE_ID: &[&str] = &["input", "attendeeId"];
+
+fn no_attendee() -> UserError {
+    UserError::new(ATTENDEE_ID, UserErrorCode::NotFound, "no such attendee")
+}
+
+/// Loads an attendance and its meeting for a change (see `open_meeting`).
+async fn open_attendee(tx: &WriteTx, id: Uuid, by: By<'_>) -> DomainResult<(meeting_attendee::Model, meeting::Model)> {
     let Some(a) = meeting_attendee::Entity::find_by_id(id).one(tx).await? else {
-        return Err(not_found().into());
+        return Err(no_attendee().into());
     };
-    let m = open_meeting(tx, a.meeting_id).await.map_err(|e| match e {
-        crate::DomainError::Invalid(mut errs) => {
-            for err in &mut errs {
-                err.field = vec!["input".into(), "attendeeId".into()];
-            }
-            crate::DomainError::Invalid(errs)
-        }
-        other => other,
-    })?;
+    let about = About::Record(Some(a.person_id));
+    let m = open_meeting(tx, a.meeting_id, by, about, no_attendee, ATTENDEE_ID).await?;
     // Re-read under the engagement lock: a concurrent command may have changed or removed it.
-    let a = meeting_attendee::Entity::find_by_id(id).one(tx).await?.ok_or_else(not_found)?;
+    let a = meeting_attendee::Entity::find_by_id(id).one(tx).await?.ok_or_else(no_attendee)?;
     Ok((a, m))
 }
 
 pub async fn attendee_remove(env: &Env, attendee_id: Uuid) -> DomainResult<meeting_attendee::Model> {
+    crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let (a, m) = open_attendee(&tx, attendee_id).await?;
+    let (a, m) = open_attendee(&tx, attendee_id, By::Manager(env)).await?;
     remove_attendance(&tx, env, &a, m).await?;
     tx.commit().await?;
     Ok(a)
@@ -177,8 +180,9 @@ async fn apply_rsvp(
 
 /// Records an attendee's answer received by the organiser.
 pub async fn attendee_rsvp(env: &Env, input: AttendeeRsvp) -> DomainResult<meeting_attendee::Model> {
+    crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
-    let (old, m) = open_attendee(&tx, input.attendee_id).await?;
+    let (old, m) = open_attendee(&tx, input.attendee_id, By::ManagerOrSelf(env)).await?;
     let new = apply_rsvp(&tx, env, old, &m, input.rsvp).await?;
     tx.commit().await?;
     Ok(new)
@@ -199,7 +203,7 @@ pub async fn attendee_respond(env: &Env, input: AttendeeRespond) -> DomainResult
     let tx = begin_write_in_turn(&env.db).await?;
     let token = tokens::find(&tx, &input.token, TokenPurpose::MeetingRsvp, now).await?.ok_or_else(invalid)?;
     let attendee_id = token.attendee_id.ok_or_else(invalid)?;
-    let (old, m) = open_attendee(&tx, attendee_id).await.map_err(|_| invalid())?;
+    let (old, m) = open_attendee(&tx, attendee_id, By::Link).await.map_err(|_| invalid())?;
     // Someone who has left the team no longer answers for its meetings, whatever link they kept.
     if !crate::engagement::is_on_team(&tx, m.engagement_id, old.person_id).await? {
         return Err(invalid().into());

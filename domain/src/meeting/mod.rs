@@ -16,7 +16,7 @@ use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
     audit::{self, Changes, Subject},
     db::{WriteTx, begin_write_in_turn},
-    engagement::{open_for_change, touch},
+    engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, touch},
 };
 
 pub(crate) use attendee::leave_meetings;
@@ -101,6 +101,7 @@ async fn ensure_participants(
 }
 
 pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting::Model> {
+    crate::policy::writer(env)?;
     let mut c = Check::new();
     let title = c.optional_text(&["input", "title"], input.title.as_deref(), 200);
     let when = times(&mut c, input.start, input.end, input.time_zone.as_deref());
@@ -116,7 +117,9 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
     let (starts_at, ends_at, tz) = c.finish_with(when)?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let engagement = open_for_change(&tx, input.engagement_id, &["input", "engagementId"]).await?;
+    let engagement =
+        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
+            .await?;
     ensure_participants(&tx, engagement.id, &input.attendee_person_ids, &["input", "attendeePersonIds"]).await?;
     let now = env.clock.now();
     let model = meeting::Model {
@@ -167,15 +170,28 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
     Ok(model)
 }
 
-/// Loads a meeting for a change, under its engagement's lock, refusing cancelled meetings.
-async fn open_meeting(tx: &WriteTx, id: Uuid) -> DomainResult<meeting::Model> {
-    let field = &["input", "meetingId"];
-    let not_found = || UserError::new(field, UserErrorCode::NotFound, "no such meeting");
+const MEETING_ID: &[&str] = &["input", "meetingId"];
+
+fn no_meeting() -> UserError {
+    UserError::new(MEETING_ID, UserErrorCode::NotFound, "no such meeting")
+}
+
+/// Loads a meeting for a change, under its engagement's lock and once the policy allows `by`
+/// (see `open_for_change`), refusing cancelled meetings. `missing` and `field` say how to
+/// answer about the object the command names (the meeting, or an attendance of it).
+async fn open_meeting(
+    tx: &WriteTx,
+    id: Uuid,
+    by: By<'_>,
+    about: About,
+    missing: fn() -> UserError,
+    field: &[&str],
+) -> DomainResult<meeting::Model> {
     let Some(m) = meeting::Entity::find_by_id(id).one(tx).await? else {
-        return Err(not_found().into());
+        return Err(missing().into());
     };
-    open_for_change(tx, m.engagement_id, field).await?;
-    let m = meeting::Entity::find_by_id(id).one(tx).await?.ok_or_else(not_found)?;
+    open_for_change(tx, m.engagement_id, field, by, about, missing).await?;
+    let m = meeting::Entity::find_by_id(id).one(tx).await?.ok_or_else(missing)?;
     if m.status == MeetingStatus::Cancelled {
         return Err(UserError::new(field, UserErrorCode::MeetingCancelled, "the meeting has been cancelled").into());
     }
@@ -215,6 +231,7 @@ fn keep_or_clear(current: &Option<String>, given: Option<String>) -> Option<Stri
 }
 
 pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<meeting::Model> {
+    crate::policy::writer(env)?;
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
     let location =
@@ -223,7 +240,8 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_meeting(&tx, input.meeting_id).await?;
+    let old =
+        open_meeting(&tx, input.meeting_id, By::Manager(env), About::Record(None), no_meeting, MEETING_ID).await?;
     let mut c = Check::new();
     let when = times(&mut c, input.start, input.end, Some(input.time_zone.as_deref().unwrap_or(&old.time_zone)));
     let (starts_at, ends_at, tz) = c.finish_with(when)?;
@@ -293,12 +311,14 @@ pub async fn reschedule(env: &Env, input: MeetingReschedule) -> DomainResult<mee
 }
 
 pub async fn cancel(env: &Env, input: MeetingCancel) -> DomainResult<meeting::Model> {
+    crate::policy::writer(env)?;
     let mut c = Check::new();
     let reason = c.optional_paragraphs(&["input", "reason"], input.reason.as_deref(), 2000);
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let old = open_meeting(&tx, input.meeting_id).await?;
+    let old =
+        open_meeting(&tx, input.meeting_id, By::Manager(env), About::Record(None), no_meeting, MEETING_ID).await?;
     let now = env.clock.now();
     let new = meeting::Model {
         status: MeetingStatus::Cancelled,

@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::NaiveDate;
 
-use super::{Ids, guard, outcome, payload};
+use super::{Ids, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
@@ -72,7 +72,6 @@ impl EngagementMutations {
         ctx: &Context<'_>,
         input: EngagementCreateInput,
     ) -> async_graphql::Result<EngagementCreatePayload> {
-        guard::admin(ctx)?;
         let mut ids = Ids::default();
         let host_council_id = ids.one(&input.host_council_id, NodeKind::Organisation, "hostCouncilId");
         let peer_council_ids = ids.many(&input.peer_council_ids, NodeKind::Organisation, "peerCouncilIds");
@@ -102,9 +101,6 @@ impl EngagementMutations {
         if let Err(errors) = ids.check() {
             return Ok(EngagementUpdatePayload::from_outcome(Err(errors), Engagement));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Engagement, engagement_id, "engagementId").await? {
-            return Ok(EngagementUpdatePayload::from_outcome(Err(errors), Engagement));
-        }
         let cmd = EngagementUpdate {
             engagement_id,
             title: input.title,
@@ -126,9 +122,6 @@ impl EngagementMutations {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
         if let Err(errors) = ids.check() {
-            return Ok(EngagementAdvanceStagePayload::from_outcome(Err(errors), Engagement));
-        }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Engagement, engagement_id, "engagementId").await? {
             return Ok(EngagementAdvanceStagePayload::from_outcome(Err(errors), Engagement));
         }
         let cmd = EngagementAdvanceStage { engagement_id, to_stage: input.to_stage.into() };

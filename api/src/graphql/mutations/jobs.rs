@@ -23,7 +23,7 @@ pub struct JobMutations;
 impl JobMutations {
     /// Puts a failed job back in its queue (see `failedJobs`).
     async fn job_retry(&self, ctx: &Context<'_>, input: JobRetryInput) -> async_graphql::Result<JobRetryPayload> {
-        super::guard::admin(ctx)?;
+        ctx.admin()?;
         let pool = pci_worker::queue::Pool::of(ctx.db()?).map_err(ApiError::Internal)?;
         let retried = pci_worker::queue::retry_job(&pool, &input.job_id).await.map_err(ApiError::Internal)?;
         let user_errors = if retried {

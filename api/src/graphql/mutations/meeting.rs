@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::{Ids, guard, outcome, payload};
+use super::{Ids, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
@@ -96,9 +96,6 @@ impl MeetingMutations {
         if let Err(errors) = ids.check() {
             return Ok(MeetingSchedulePayload::from_outcome(Err(errors), Meeting));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Engagement, engagement_id, "engagementId").await? {
-            return Ok(MeetingSchedulePayload::from_outcome(Err(errors), Meeting));
-        }
         let cmd = MeetingSchedule {
             engagement_id,
             kind: input.kind.into(),
@@ -125,9 +122,6 @@ impl MeetingMutations {
         if let Err(errors) = ids.check() {
             return Ok(MeetingReschedulePayload::from_outcome(Err(errors), Meeting));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Meeting, meeting_id, "meetingId").await? {
-            return Ok(MeetingReschedulePayload::from_outcome(Err(errors), Meeting));
-        }
         let cmd = MeetingReschedule {
             meeting_id,
             start: input.start.0,
@@ -151,9 +145,6 @@ impl MeetingMutations {
         if let Err(errors) = ids.check() {
             return Ok(MeetingCancelPayload::from_outcome(Err(errors), Meeting));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Meeting, meeting_id, "meetingId").await? {
-            return Ok(MeetingCancelPayload::from_outcome(Err(errors), Meeting));
-        }
         let r = outcome(meeting::cancel(&ctx.env()?, MeetingCancel { meeting_id, reason: input.reason }).await)?;
         Ok(MeetingCancelPayload::from_outcome(r, Meeting))
     }
@@ -167,9 +158,6 @@ impl MeetingMutations {
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
         let person_id = ids.one(&input.person_id, NodeKind::Person, "personId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeAddPayload::from_outcome(Err(errors), MeetingAttendee));
-        }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Meeting, meeting_id, "meetingId").await? {
             return Ok(MeetingAttendeeAddPayload::from_outcome(Err(errors), MeetingAttendee));
         }
         let r = outcome(meeting::attendee_add(&ctx.env()?, AttendeeAdd { meeting_id, person_id }).await)?;
@@ -187,9 +175,6 @@ impl MeetingMutations {
         if let Err(errors) = ids.check() {
             return Ok(MeetingAttendeeRemovePayload::from_outcome(Err(errors), MeetingAttendee));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::MeetingAttendee, attendee_id, "attendeeId").await? {
-            return Ok(MeetingAttendeeRemovePayload::from_outcome(Err(errors), MeetingAttendee));
-        }
         let r = outcome(meeting::attendee_remove(&ctx.env()?, attendee_id).await)?;
         Ok(MeetingAttendeeRemovePayload::from_outcome(r, MeetingAttendee))
     }
@@ -203,9 +188,6 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
         if let Err(errors) = ids.check() {
-            return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(Err(errors), MeetingAttendee));
-        }
-        if let Some(errors) = guard::manager_or_self(ctx, NodeKind::MeetingAttendee, attendee_id, "attendeeId").await? {
             return Ok(MeetingAttendeeRecordRsvpPayload::from_outcome(Err(errors), MeetingAttendee));
         }
         let r =

@@ -3,7 +3,6 @@
 
 mod auth;
 mod engagement;
-mod guard;
 mod jobs;
 mod meeting;
 mod organisation;
@@ -63,6 +62,7 @@ pub(super) fn outcome<T>(r: DomainResult<T>) -> async_graphql::Result<Result<T, 
     match r {
         Ok(v) => Ok(Ok(v)),
         Err(DomainError::Invalid(errors)) => Ok(Err(errors.into_iter().map(Into::into).collect())),
+        Err(DomainError::Denied(d)) => Err(crate::graphql::context::denied(d)),
         Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
     }
 }

@@ -1,6 +1,6 @@
 use async_graphql::{Context, InputObject, Object};
 
-use super::{guard, outcome, payload};
+use super::{outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     types::{Organisation, OrganisationKind},
@@ -27,7 +27,6 @@ impl OrganisationMutations {
         ctx: &Context<'_>,
         input: OrganisationCreateInput,
     ) -> async_graphql::Result<OrganisationCreatePayload> {
-        guard::admin(ctx)?;
         let cmd = OrganisationCreate { kind: input.kind.into(), name: input.name, slug: input.slug };
         let r = outcome(organisation::create(&ctx.env()?, cmd).await)?;
         Ok(OrganisationCreatePayload::from_outcome(r, Organisation))

@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::{Ids, guard, outcome, payload};
+use super::{Ids, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
@@ -62,12 +62,6 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
         }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Engagement, engagement_id, "engagementId").await? {
-            return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
-        }
-        if let Some(errors) = guard::visible_person(ctx, person_id, "personId").await? {
-            return Ok(ParticipantInvitePayload::from_outcome(Err(errors), Participant));
-        }
         let cmd = ParticipantInvite { engagement_id, person_id, role: input.role.into() };
         let r = outcome(participant::invite(&ctx.env()?, cmd).await)?;
         Ok(ParticipantInvitePayload::from_outcome(r, Participant))
@@ -84,11 +78,6 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
         }
-        if let Some(errors) =
-            guard::manager_or_self(ctx, NodeKind::Participant, participant_id, "participantId").await?
-        {
-            return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
-        }
         let cmd = ParticipantRecordResponse { participant_id, accept: input.accept, reason: input.reason };
         let r = outcome(participant::record_response(&ctx.env()?, cmd).await)?;
         Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
@@ -102,9 +91,6 @@ impl ParticipantMutations {
         let mut ids = Ids::default();
         let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
         if let Err(errors) = ids.check() {
-            return Ok(ParticipantWithdrawPayload::from_outcome(Err(errors), Participant));
-        }
-        if let Some(errors) = guard::manager(ctx, NodeKind::Participant, participant_id, "participantId").await? {
             return Ok(ParticipantWithdrawPayload::from_outcome(Err(errors), Participant));
         }
         let cmd = ParticipantWithdraw { participant_id, reason: input.reason };

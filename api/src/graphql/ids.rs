@@ -5,50 +5,52 @@ use async_graphql::ID;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeKind {
-    Organisation,
-    Person,
-    Engagement,
-    Participant,
-    Meeting,
-    MeetingAttendee,
-    StageTransition,
-    EmailDelivery,
-    PersonalAccessToken,
-    AuditEntry,
-}
-
-impl NodeKind {
-    const ALL: [NodeKind; 10] = [
-        Self::Organisation,
-        Self::Person,
-        Self::Engagement,
-        Self::Participant,
-        Self::Meeting,
-        Self::MeetingAttendee,
-        Self::StageTransition,
-        Self::EmailDelivery,
-        Self::PersonalAccessToken,
-        Self::AuditEntry,
-    ];
-
-    /// The GraphQL type name, which is also the prefix inside the id.
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Self::Organisation => "Organisation",
-            Self::Person => "Person",
-            Self::Engagement => "Engagement",
-            Self::Participant => "Participant",
-            Self::Meeting => "Meeting",
-            Self::MeetingAttendee => "MeetingAttendee",
-            Self::StageTransition => "StageTransition",
-            Self::EmailDelivery => "EmailDelivery",
-            Self::PersonalAccessToken => "PersonalAccessToken",
-            Self::AuditEntry => "AuditEntry",
+/// Every aggregate with a global id, with the request loader that reads it: the one list that
+/// `NodeKind`, the `Node` interface and `node(id:)` are made from. A new aggregate adds a line
+/// here, its GraphQL type of the same name, its loader and its `Visible` rule.
+macro_rules! for_each_aggregate {
+    ($m:ident) => {
+        $m! {
+            Organisation => organisation,
+            Person => person,
+            Engagement => engagement,
+            Participant => participant,
+            Meeting => meeting,
+            MeetingAttendee => attendee,
+            StageTransition => transition,
+            EmailDelivery => delivery,
+            PersonalAccessToken => personal_access_token,
+            AuditEntry => audit_entry,
         }
-    }
+    };
 }
+pub(crate) use for_each_aggregate;
+
+macro_rules! node_kinds {
+    ($($kind:ident => $loader:ident),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum NodeKind {
+            $($kind),+
+        }
+
+        impl NodeKind {
+            const ALL: &[NodeKind] = &[$(Self::$kind),+];
+
+            /// The kind whose GraphQL type is named `name`.
+            pub fn from_type_name(name: &str) -> Option<NodeKind> {
+                Self::ALL.iter().copied().find(|k| k.type_name() == name)
+            }
+
+            /// The GraphQL type name, which is also the prefix inside the id.
+            pub fn type_name(self) -> &'static str {
+                match self {
+                    $(Self::$kind => stringify!($kind)),+
+                }
+            }
+        }
+    };
+}
+for_each_aggregate!(node_kinds);
 
 pub fn encode(kind: NodeKind, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.type_name(), id.as_hyphenated())))
@@ -58,7 +60,7 @@ pub fn decode(id: &str) -> Option<(NodeKind, Uuid)> {
     let raw = URL_SAFE_NO_PAD.decode(id.trim_end_matches('=')).ok()?;
     let text = std::str::from_utf8(&raw).ok()?;
     let (name, uuid) = text.split_once(':')?;
-    let kind = NodeKind::ALL.into_iter().find(|k| k.type_name() == name)?;
+    let kind = NodeKind::from_type_name(name)?;
     Some((kind, Uuid::parse_str(uuid).ok()?))
 }
 

@@ -12,20 +12,6 @@ use crate::graphql::{
 /// One change, as the audit log recorded it in the change's own transaction.
 pub struct AuditEntry(pub audit_entry::Model);
 
-fn kind_of(subject_type: &str) -> Option<NodeKind> {
-    [
-        NodeKind::Organisation,
-        NodeKind::Person,
-        NodeKind::Engagement,
-        NodeKind::Participant,
-        NodeKind::Meeting,
-        NodeKind::MeetingAttendee,
-        NodeKind::PersonalAccessToken,
-    ]
-    .into_iter()
-    .find(|k| k.type_name() == subject_type)
-}
-
 #[Object]
 impl AuditEntry {
     pub async fn id(&self) -> ID {
@@ -40,7 +26,7 @@ impl AuditEntry {
     }
     /// Global id of what changed (it may no longer exist).
     async fn subject_id(&self) -> Option<ID> {
-        kind_of(&self.0.subject_type).map(|k| encode(k, self.0.subject_id))
+        NodeKind::from_type_name(&self.0.subject_type).map(|k| encode(k, self.0.subject_id))
     }
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Engagement>> {
         let Some(id) = self.0.engagement_id else { return Ok(None) };

@@ -2,6 +2,8 @@ use async_graphql::{Context, Enum, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use pci_entity::email_delivery;
 
+use pci_domain::policy::Visible;
+
 use super::{Meeting, Participant, Person};
 use crate::graphql::{
     context::CtxExt,
@@ -61,14 +63,14 @@ impl EmailDelivery {
     async fn participant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Participant>> {
         let Some(id) = self.0.participant_id else { return Ok(None) };
         let Some(p) = ctx.loaders()?.participant.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
-        let visible = ctx.access()?.can_see_participant(ctx.db()?, &p).await.map_err(ApiError::from)?;
+        let visible = p.visible(ctx.access()?, ctx.db()?).await.map_err(ApiError::from)?;
         Ok(visible.then_some(Participant(p)))
     }
     /// The meeting the email was about, if the caller may see it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         let Some(id) = self.0.meeting_id else { return Ok(None) };
         let Some(m) = ctx.loaders()?.meeting.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
-        let visible = ctx.access()?.can_see_meeting(ctx.db()?, &m).await.map_err(ApiError::from)?;
+        let visible = m.visible(ctx.access()?, ctx.db()?).await.map_err(ApiError::from)?;
         Ok(visible.then_some(Meeting(m)))
     }
     async fn subject(&self) -> &str {
@@ -102,7 +104,7 @@ impl EmailDelivery {
     }
 }
 
-/// The deliveries of an engagement's object the caller may see (see `Access::can_see_delivery`).
+/// The deliveries of an engagement's object the caller may see (see `Visible`).
 pub async fn visible(
     ctx: &Context<'_>,
     rows: Vec<email_delivery::Model>,
@@ -111,7 +113,7 @@ pub async fn visible(
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
         // The caller's roles are loaded once per request; these checks run no queries after that.
-        if access.can_see_delivery(db, &d).await.map_err(ApiError::from)? {
+        if d.visible(access, db).await.map_err(ApiError::from)? {
             out.push(d);
         }
     }

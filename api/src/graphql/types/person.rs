@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
+use pci_domain::policy::Visible;
 use pci_entity::person;
 
 use super::{Organisation, Participant, load_children, load_required, page_cost};
@@ -18,7 +19,7 @@ impl Person {
     /// no field reaches someone `node(id:)` would not show.
     pub async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Person>> {
         let Some(p) = ctx.loaders()?.person.load_one(id).await.map_err(ApiError::from)? else { return Ok(None) };
-        let visible = ctx.access()?.can_see(ctx.db()?, &p).await.map_err(ApiError::from)?;
+        let visible = p.visible(ctx.access()?, ctx.db()?).await.map_err(ApiError::from)?;
         Ok(visible.then_some(Person(p)))
     }
 }

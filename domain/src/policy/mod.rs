@@ -11,17 +11,23 @@
 //!   councils, the Improvement Service), so that managers can find the people they invite.
 //! - A read-scoped personal access token cannot run mutations.
 
+mod command;
+mod visible;
+
 use std::collections::{HashMap, HashSet};
 
+pub use command::{Need, admin, authorize, writer};
+pub use visible::Visible;
+
 use pci_entity::{
-    InvitationStatus, OrganisationKind, ParticipantRole, email_delivery, engagement, engagement_peer_council, meeting,
+    InvitationStatus, OrganisationKind, ParticipantRole, engagement, engagement_peer_council, meeting,
     meeting_attendee, organisation, participant, person,
 };
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::{Actor, DomainError, DomainResult, Env, UserError, auth::Caller};
+use crate::auth::Caller;
 
 /// How much of one engagement the caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,72 +50,6 @@ pub enum Denied {
     Hidden,
 }
 
-/// What a command asks of its caller on one engagement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// To manage the engagement itself: its host lead or a facilitator (or an administrator).
-    ManageEngagement,
-    /// To manage a record of it (a participant, a meeting, an attendance).
-    ManageRecord,
-    /// As `ManageRecord`, or to be the person the record is about (their own answer).
-    ManageRecordOrSelf(Uuid),
-}
-
-/// A command may run for this caller at all: signed in with a credential that may change
-/// things. The command line (the system actor) may.
-pub fn writer(env: &Env) -> DomainResult<()> {
-    if env.actor == Actor::System {
-        return Ok(());
-    }
-    let caller = env.caller.ok_or(DomainError::Denied(Denied::Unauthenticated))?;
-    if caller.may_write() { Ok(()) } else { Err(DomainError::Denied(Denied::Forbidden)) }
-}
-
-/// Platform administrators only (and the command line).
-pub fn admin(env: &Env) -> DomainResult<()> {
-    writer(env)?;
-    match env.caller {
-        Some(c) if !c.is_admin => Err(DomainError::Denied(Denied::Forbidden)),
-        _ => Ok(()),
-    }
-}
-
-/// Decides, inside the command's transaction and once the engagement's row is locked, whether
-/// the caller may do this to it. A caller who cannot see the engagement (or, in own view,
-/// someone else's record) gets `missing`, the very answer for an object that does not exist.
-pub async fn authorize(
-    tx: &impl ConnectionTrait,
-    env: &Env,
-    engagement_id: Uuid,
-    need: Need,
-    missing: impl FnOnce() -> UserError,
-) -> DomainResult<()> {
-    writer(env)?;
-    let Some(caller) = env.caller else { return Ok(()) };
-    if caller.is_admin {
-        return Ok(());
-    }
-    let role: Option<ParticipantRole> = participant::Entity::find()
-        .select_only()
-        .column(participant::Column::Role)
-        .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::PersonId.eq(caller.person_id))
-        .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
-        .into_tuple()
-        .one(tx)
-        .await?;
-    let Some(role) = role else { return Err(missing().into()) };
-    let mine = matches!(need, Need::ManageRecordOrSelf(p) if p == caller.person_id);
-    if manages(role) || mine {
-        return Ok(());
-    }
-    // A fieldwork contributor sees only their own records: anyone else's does not exist for them.
-    if view_of(role) == View::Own && need != Need::ManageEngagement {
-        return Err(missing().into());
-    }
-    Err(DomainError::Denied(Denied::Forbidden))
-}
-
 /// The caller and, loaded on first use, their roles.
 pub struct Access {
     pub caller: Option<Caller>,
@@ -119,11 +59,11 @@ pub struct Access {
     attended: OnceCell<HashSet<Uuid>>,
 }
 
-fn manages(role: ParticipantRole) -> bool {
+pub(crate) fn manages(role: ParticipantRole) -> bool {
     matches!(role, ParticipantRole::HostLead | ParticipantRole::Facilitator)
 }
 
-fn view_of(role: ParticipantRole) -> View {
+pub(crate) fn view_of(role: ParticipantRole) -> View {
     if role == ParticipantRole::FieldworkContributor { View::Own } else { View::Full }
 }
 
@@ -254,24 +194,15 @@ impl Access {
             return Ok(true);
         }
         match person::Entity::find_by_id(person_id).one(db).await? {
-            Some(p) => self.can_see(db, &p).await,
+            Some(p) => p.visible(self, db).await,
             None => Ok(false),
         }
-    }
-
-    /// [`Access::can_see_person`] for a person already loaded: no query after the caller's
-    /// own sets are read (once per request).
-    pub async fn can_see(&self, db: &impl ConnectionTrait, p: &person::Model) -> Result<bool, DbErr> {
-        if self.is_admin() || self.person_id() == Some(p.id) || self.visible_people(db).await?.contains(&p.id) {
-            return Ok(true);
-        }
-        Ok(self.recruiting_organisations(db).await?.contains(&p.organisation_id))
     }
 
     /// The organisations whose people the caller may invite, and so see: the host and peer
     /// councils of the engagements they manage, and the Improvement Service. Read once per
     /// request.
-    async fn recruiting_organisations(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
+    pub(crate) async fn recruiting_organisations(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
         self.recruiting
             .get_or_try_init(|| async {
                 let managed: Vec<Uuid> =
@@ -306,7 +237,7 @@ impl Access {
     }
 
     /// The people a non-administrator sees besides themselves, read once per request.
-    async fn visible_people(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
+    pub(crate) async fn visible_people(&self, db: &impl ConnectionTrait) -> Result<&HashSet<Uuid>, DbErr> {
         self.people
             .get_or_try_init(|| async {
                 let Some(full) = self.engagement_filter(db, View::Full).await? else { return Ok(HashSet::new()) };
@@ -325,15 +256,6 @@ impl Access {
             .await
     }
 
-    /// A place in the team: every one in full view, one's own in own view.
-    pub async fn can_see_participant(&self, db: &impl ConnectionTrait, p: &participant::Model) -> Result<bool, DbErr> {
-        Ok(match self.view(db, p.engagement_id).await? {
-            View::Full => true,
-            View::Own => self.person_id() == Some(p.person_id),
-            View::None => false,
-        })
-    }
-
     /// Whose answers to a meeting the caller sees: everyone's in full view, their own in own
     /// view (their invitation names nobody else), nobody's otherwise.
     pub async fn attendees_of(
@@ -346,29 +268,6 @@ impl Access {
             View::Own => self.person_id().map(Some),
             View::None => None,
         })
-    }
-
-    /// An email record: managers see all of an engagement's; others see their own while they
-    /// are still on its team (or, for emails outside any engagement, always).
-    pub async fn can_see_delivery(&self, db: &impl ConnectionTrait, d: &email_delivery::Model) -> Result<bool, DbErr> {
-        let own = d.person_id.is_some() && d.person_id == self.person_id();
-        Ok(match d.engagement_id {
-            Some(e) => self.sees_all_deliveries(db, e).await? || (own && self.view(db, e).await? != View::None),
-            None => self.is_admin() || own,
-        })
-    }
-
-    /// A meeting is visible in full view, or to an attendee in own view.
-    pub async fn can_see_meeting(&self, db: &impl ConnectionTrait, m: &meeting::Model) -> Result<bool, DbErr> {
-        Ok(match self.view(db, m.engagement_id).await? {
-            View::Full => true,
-            View::None => false,
-            View::Own => self.attends(db, m.id).await?,
-        })
-    }
-
-    async fn attends(&self, db: &impl ConnectionTrait, meeting_id: Uuid) -> Result<bool, DbErr> {
-        Ok(self.attended_meetings(db).await?.contains(&meeting_id))
     }
 
     /// The meetings the caller is invited to, read once per request.

@@ -1,0 +1,116 @@
+//! Who may see one object: one rule per aggregate, asked by `node(id:)`, by nested fields and
+//! by the commands that name an object (a hidden one is answered as a missing one). A new
+//! aggregate implements [`Visible`].
+
+use std::future::Future;
+
+use pci_entity::{
+    audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
+    personal_access_token, stage_transition,
+};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+use super::{Access, View};
+
+/// Whether the caller (`access`) may see this object. After the caller's own sets are read
+/// (once per request), most answers need no query.
+pub trait Visible {
+    fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> impl Future<Output = Result<bool, DbErr>> + Send;
+}
+
+/// Organisations are public to everyone signed in.
+impl Visible for organisation::Model {
+    async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.caller.is_some())
+    }
+}
+
+/// Administrators, themselves, those who share an engagement with them, and the managers of an
+/// engagement their organisation may take part in (see the module `policy`).
+impl Visible for person::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        if access.is_admin()
+            || access.person_id() == Some(self.id)
+            || access.visible_people(db).await?.contains(&self.id)
+        {
+            return Ok(true);
+        }
+        Ok(access.recruiting_organisations(db).await?.contains(&self.organisation_id))
+    }
+}
+
+/// An engagement exists only for its team (and administrators).
+impl Visible for engagement::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.id).await? != View::None)
+    }
+}
+
+/// A place in the team: every one in full view, one's own in own view.
+impl Visible for participant::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(match access.view(db, self.engagement_id).await? {
+            View::Full => true,
+            View::Own => access.person_id() == Some(self.person_id),
+            View::None => false,
+        })
+    }
+}
+
+/// A meeting is visible in full view, or to an attendee in own view.
+impl Visible for meeting::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(match access.view(db, self.engagement_id).await? {
+            View::Full => true,
+            View::None => false,
+            View::Own => access.attended_meetings(db).await?.contains(&self.id),
+        })
+    }
+}
+
+/// An answer to a meeting: everyone's in full view, one's own in own view.
+impl Visible for meeting_attendee::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        let Some(m) = meeting::Entity::find_by_id(self.meeting_id).one(db).await? else { return Ok(false) };
+        Ok(match access.attendees_of(db, &m).await? {
+            Some(only) => only.is_none_or(|me| self.person_id == me),
+            None => false,
+        })
+    }
+}
+
+/// The stage history is for the engagement's full view.
+impl Visible for stage_transition::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// An email record: managers see all of an engagement's; others see their own while they are
+/// still on its team (or, for emails outside any engagement, always).
+impl Visible for email_delivery::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        let own = self.person_id.is_some() && self.person_id == access.person_id();
+        Ok(match self.engagement_id {
+            Some(e) => access.sees_all_deliveries(db, e).await? || (own && access.view(db, e).await? != View::None),
+            None => access.is_admin() || own,
+        })
+    }
+}
+
+/// A token is seen only by its owner.
+impl Visible for personal_access_token::Model {
+    async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.person_id() == Some(self.person_id))
+    }
+}
+
+/// The audit log: an engagement's for its facilitators, all of it for administrators.
+impl Visible for audit_entry::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        match self.engagement_id {
+            Some(e) => access.facilitates(db, e).await,
+            None => Ok(access.is_admin()),
+        }
+    }
+}

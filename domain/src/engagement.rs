@@ -423,15 +423,9 @@ pub(crate) fn role_fits(
     }
 }
 
-pub(crate) fn role_label(role: ParticipantRole) -> &'static str {
-    match role {
-        ParticipantRole::HostLead => "a host lead",
-        ParticipantRole::HostContributor => "a host contributor",
-        ParticipantRole::PeerLead => "a peer lead",
-        ParticipantRole::PeerReviewer => "a peer reviewer",
-        ParticipantRole::Facilitator => "a facilitator",
-        ParticipantRole::FieldworkContributor => "a fieldwork contributor",
-    }
+/// "a host lead": the role with its article, for messages.
+pub(crate) fn role_label(role: ParticipantRole) -> String {
+    format!("a {}", role.label())
 }
 
 /// Whether the person takes part in the engagement now (invited or accepted).

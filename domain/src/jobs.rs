@@ -2,8 +2,32 @@
 //! writes to the outbox and the queue each kind of job runs in. How a job runs is the worker's.
 
 use chrono::{DateTime, Utc};
+use pci_entity::{InvitationStatus, MeetingStatus, Rsvp, meeting, meeting_attendee, participant};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
+
+/// Whether an email decided earlier is still true at the moment it would go: the domain's
+/// answer, which the worker asks before every attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Truth {
+    /// Send it (or resume sending it).
+    Send,
+    /// Nothing to do: a later job carries what is true now.
+    Moot,
+    /// Not sent, and said so on its delivery record (CANCELLED, with the reason); `settle_only`:
+    /// only an unfinished record is settled, none is made.
+    NotSent { why: String, settle_only: bool },
+}
+
+impl Truth {
+    fn not_sent(why: impl Into<String>) -> Self {
+        Truth::NotSent { why: why.into(), settle_only: false }
+    }
+
+    fn settled(why: impl Into<String>) -> Self {
+        Truth::NotSent { why: why.into(), settle_only: true }
+    }
+}
 
 /// A kind of job: its arguments are the struct, its queue is `NAME`.
 pub trait JobContract: Serialize + DeserializeOwned {
@@ -23,6 +47,25 @@ impl JobContract for ParticipantInvitation {
     const NAME: &'static str = "participant_invitation";
 }
 
+impl ParticipantInvitation {
+    /// Given the participant as they are now.
+    pub fn truth(&self, now: &participant::Model) -> Truth {
+        if now.invited_at != self.invited_at {
+            // Invited again since: that invitation has its own job and replaces this one.
+            return Truth::settled("not sent: replaced by a newer invitation");
+        }
+        // Accepted already (recorded by the organiser): still worth the details. Withdrawn or
+        // declined, even between two attempts: an invitation would be wrong.
+        if matches!(now.status, InvitationStatus::Withdrawn | InvitationStatus::Declined) {
+            return Truth::not_sent(format!(
+                "not sent: the participant was {} before the invitation went out",
+                now.status
+            ));
+        }
+        Truth::Send
+    }
+}
+
 /// A meeting invitation, update or cancellation for one attendee.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MeetingInvitation {
@@ -38,6 +81,20 @@ impl JobContract for MeetingInvitation {
     const NAME: &'static str = "meeting_invitation";
 }
 
+impl MeetingInvitation {
+    /// Given the meeting and the person's attendance (if any) as they are now.
+    pub fn truth(&self, m: &meeting::Model, attendance: Option<&meeting_attendee::Model>, now: DateTime<Utc>) -> Truth {
+        let cancelled = m.status == MeetingStatus::Cancelled;
+        // What is true now decides what goes: a request for a cancelled meeting or a removed
+        // attendance, or a removal undone by adding the person again, each has a later job.
+        let this_attendance = attendance.is_some_and(|a| a.id == self.attendee_id);
+        let still_true = if self.cancel { cancelled || attendance.is_none() } else { !cancelled && this_attendance };
+        // Nothing is sent about a meeting that has ended: it was recorded after the fact, or
+        // moved into the past, or this job ran late.
+        if !still_true || m.ends_at <= now { Truth::Moot } else { Truth::Send }
+    }
+}
+
 /// The reminder before a meeting.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MeetingReminder {
@@ -49,6 +106,19 @@ pub struct MeetingReminder {
 
 impl JobContract for MeetingReminder {
     const NAME: &'static str = "meeting_reminder";
+}
+
+impl MeetingReminder {
+    /// Given the meeting and the person's attendance (if any) as they are now: nothing if, by
+    /// then, the meeting was cancelled or moved (the move scheduled a new reminder), the person
+    /// declined or left it, or it has started.
+    pub fn truth(&self, m: &meeting::Model, attendance: Option<&meeting_attendee::Model>, now: DateTime<Utc>) -> Truth {
+        let still_true = m.status == MeetingStatus::Scheduled
+            && m.starts_at == self.starts_at
+            && attendance.is_some_and(|a| a.rsvp != Rsvp::Declined)
+            && now < m.starts_at;
+        if still_true { Truth::Send } else { Truth::settled("not sent: no longer true at sending time") }
+    }
 }
 
 /// The email with a sign-in link.

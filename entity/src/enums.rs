@@ -96,6 +96,20 @@ string_enum!(ParticipantRole {
 });
 
 impl ParticipantRole {
+    /// As running text calls the role: "peer reviewer".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::HostLead => "host lead",
+            Self::HostContributor => "host contributor",
+            Self::PeerLead => "peer lead",
+            Self::PeerReviewer => "peer reviewer",
+            Self::Facilitator => "facilitator",
+            Self::FieldworkContributor => "fieldwork contributor",
+        }
+    }
+}
+
+impl ParticipantRole {
     /// Which side of the review a role belongs to; it decides which organisation the person
     /// must come from.
     pub fn side(self) -> Side {

@@ -1,22 +1,14 @@
 //! Loading and formatting shared by the email jobs.
 
+use crate::mail::models::{EngagementView, MeetingView};
+
 use chrono::{DateTime, Utc};
 use pci_entity::{
     InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, meeting_attendee, organisation,
     participant, person,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use serde::Serialize;
 use uuid::Uuid;
-
-#[derive(Serialize)]
-pub struct EngagementView {
-    pub title: String,
-    pub host: String,
-    pub service_area: String,
-    pub aims: String,
-    pub peers: Vec<String>,
-}
 
 pub async fn engagement_view(db: &DatabaseConnection, e: &engagement::Model) -> Result<EngagementView, DbErr> {
     let host = organisation::Entity::find_by_id(e.host_council_id).one(db).await?.map(|o| o.name).unwrap_or_default();
@@ -72,25 +64,6 @@ pub async fn meeting_and_attendee(
         .one(db)
         .await?;
     Ok(Some((m, a)))
-}
-
-pub fn role_name(role: ParticipantRole) -> &'static str {
-    match role {
-        ParticipantRole::HostLead => "host lead",
-        ParticipantRole::HostContributor => "host contributor",
-        ParticipantRole::PeerLead => "peer lead",
-        ParticipantRole::PeerReviewer => "peer reviewer",
-        ParticipantRole::Facilitator => "facilitator",
-        ParticipantRole::FieldworkContributor => "fieldwork contributor",
-    }
-}
-
-#[derive(Serialize)]
-pub struct MeetingView {
-    pub title: String,
-    pub kind: String,
-    pub location: Option<String>,
-    pub online_url: Option<String>,
 }
 
 pub fn meeting_view(m: &meeting::Model) -> MeetingView {

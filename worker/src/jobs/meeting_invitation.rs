@@ -3,29 +3,29 @@
 //! links. The message shows the meeting as it is when sent, so of several changes in quick
 //! succession each attendee is sent the latest once.
 
-use pci_entity::{
-    EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery, engagement, meeting_attendee, person,
-};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::json;
-use uuid::Uuid;
-
-use pci_domain::jobs::MeetingInvitation;
-
 use pci_domain::{
-    db::begin_write_at_once,
+    db::WriteTx,
+    jobs::MeetingInvitation,
+    meeting::{when, zone},
     tokens::{self, Target},
 };
-
-use pci_domain::meeting::{when, zone};
+use pci_entity::{
+    EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery, engagement, meeting, meeting_attendee, person,
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
 
 use super::{
     Job, JobContext,
-    common::{meeting_view, organiser},
+    common::{meeting_and_attendee, meeting_view, organiser},
+    email::{self, Composed, EmailJob, Found},
 };
 use crate::{
-    delivery::{self, Calendar, Draft, Spec},
-    mail::ics::{self, Method},
+    delivery::{Calendar, Spec},
+    mail::{
+        ics::{self, Method},
+        models::{MeetingEmail, Recipient, RsvpLinks, Titled},
+    },
 };
 
 /// iCalendar's PARTSTAT for a stored answer.
@@ -43,39 +43,36 @@ pub fn uid(ctx: &JobContext, meeting_id: Uuid) -> String {
     format!("{}@{}", meeting_id.simple(), ctx.mail_domain())
 }
 
+pub struct Plan {
+    meeting: meeting::Model,
+    attendance: Option<meeting_attendee::Model>,
+    person: person::Model,
+    engagement: engagement::Model,
+}
+
 impl Job for MeetingInvitation {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        email::run(self, ctx).await
+    }
+}
+
+impl EmailJob for MeetingInvitation {
+    type Plan = Plan;
+    type Model = MeetingEmail;
+
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<Plan>> {
         let db = &ctx.db;
-        let Some(m) = pci_entity::meeting::Entity::find_by_id(self.meeting_id).one(db).await? else {
+        let Some((m, attendance)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
             tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
-            return Ok(());
+            return Ok(Found::Gone);
         };
-        let attending = meeting_attendee::Entity::find()
-            .filter(meeting_attendee::Column::MeetingId.eq(m.id))
-            .filter(meeting_attendee::Column::PersonId.eq(self.person_id))
-            .one(db)
-            .await?;
-        let cancelled = m.status == MeetingStatus::Cancelled;
-        // What is true now decides what goes: a request for a cancelled meeting or a removed
-        // attendance, or a removal undone by adding the person again, each has a later job.
-        let this_attendance = attending.as_ref().is_some_and(|a| a.id == self.attendee_id);
-        let still_true = if self.cancel { cancelled || attending.is_none() } else { !cancelled && this_attendance };
-        if !still_true {
-            return Ok(());
-        }
-        // Nothing is sent about a meeting that has ended: it was recorded after the fact, or
-        // moved into the past, or this job ran late.
-        if m.ends_at <= ctx.clock.now() {
-            tracing::info!(meeting = %m.id, "meeting email not sent: the meeting has ended");
-            return Ok(());
-        }
         let (Some(person), Some(e)) = (
             person::Entity::find_by_id(self.person_id).one(db).await?,
             engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
         ) else {
-            return Ok(());
+            return Ok(Found::Gone);
         };
-        let removed = self.cancel && !cancelled;
+        let removed = self.cancel && m.status != MeetingStatus::Cancelled;
         let (purpose, kind) = if self.cancel {
             (EmailPurpose::MeetingCancellation, if removed { "removed" } else { "cancelled" })
         } else {
@@ -91,10 +88,13 @@ impl Job for MeetingInvitation {
             participant_id: None,
             meeting_id: Some(m.id),
         };
-        if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d).await;
-        }
+        let truth = self.truth(&m, attendance.as_ref(), ctx.clock.now());
+        Ok(Found::Email { spec, truth, plan: Plan { meeting: m, attendance, person, engagement: e } })
+    }
 
+    async fn compose(&self, ctx: &JobContext, plan: Plan) -> anyhow::Result<Composed<MeetingEmail>> {
+        let db = &ctx.db;
+        let Plan { meeting: m, attendance, person, engagement: e } = plan;
         let now = ctx.clock.now();
         let organiser = organiser(db, e.id).await?;
         let (org_name, org_email) = match &organiser {
@@ -102,7 +102,7 @@ impl Job for MeetingInvitation {
             None => (ctx.from.name.clone().unwrap_or_else(|| "PCI Hub".into()), ctx.from.email.to_string()),
         };
         // The answer on record; a change of time or place reset it, and the message asks again.
-        let answer = attending.as_ref().filter(|_| !self.cancel).map_or(Rsvp::NeedsAction, |a| a.rsvp);
+        let answer = attendance.as_ref().filter(|_| !self.cancel).map_or(Rsvp::NeedsAction, |a| a.rsvp);
         let method = if self.cancel { Method::Cancel } else { Method::Request };
         let description = format!("{} for {}.", m.kind.label(), e.title);
         let calendar = ics::calendar(&ics::Event {
@@ -130,45 +130,36 @@ impl Job for MeetingInvitation {
             .count(db)
             .await?
             > 0;
-
-        let tx = begin_write_at_once(db).await?;
-        let rsvp = if self.cancel {
-            json!(null)
-        } else {
-            // One working link per attendee: this message's replaces those of earlier ones.
-            let target = Target::Attendee(self.attendee_id);
-            tokens::revoke(&tx, TokenPurpose::MeetingRsvp, target, now).await?;
-            // The answer can be changed until the meeting starts.
-            let token = tokens::issue(&tx, TokenPurpose::MeetingRsvp, target, now, m.starts_at.max(now)).await?;
-            let link = |answer: &str| ctx.link("respond/meeting", &[("token", &token), ("answer", answer)]);
-            json!({"accepted": link("accepted"), "tentative": link("tentative"), "declined": link("declined")})
+        let model = MeetingEmail {
+            recipient: Recipient { name: person.name },
+            engagement: Titled { title: e.title },
+            meeting: meeting_view(&m),
+            when: when(&m),
+            is_update,
+            rsvp: None,
+            removed: self.cancel && m.status != MeetingStatus::Cancelled,
+            reason: m.cancel_reason,
+            answer: answer.phrase(),
+            asks_again: is_update && answer == Rsvp::NeedsAction,
+            starts_at: m.starts_at,
         };
         let template = if self.cancel { "meeting_cancellation" } else { "meeting_request" };
-        let rendered = ctx.templates.render(
-            template,
-            &json!({
-                "recipient": {"name": person.name},
-                "engagement": {"title": e.title},
-                "meeting": meeting_view(&m),
-                "when": when(&m),
-                "is_update": is_update,
-                "rsvp": rsvp,
-                "removed": removed,
-                "reason": m.cancel_reason,
-                "answer": answer.phrase(),
-                "asks_again": is_update && answer == Rsvp::NeedsAction,
-            }),
-        )?;
-        let d = delivery::record(
-            tx,
-            ctx,
-            &spec,
-            &self,
-            Draft::new(ctx),
-            rendered,
-            Some(Calendar { method, ics: calendar }),
-        )
-        .await?;
-        delivery::attempt(ctx, d).await
+        Ok(Composed { template, model, calendar: Some(Calendar { method, ics: calendar }) })
+    }
+
+    async fn link(&self, ctx: &JobContext, tx: &WriteTx, model: &mut MeetingEmail) -> anyhow::Result<()> {
+        if self.cancel {
+            return Ok(());
+        }
+        let now = ctx.clock.now();
+        // One working link per attendee: this message's replaces those of earlier ones.
+        let target = Target::Attendee(self.attendee_id);
+        tokens::revoke(tx, TokenPurpose::MeetingRsvp, target, now).await?;
+        // The answer can be changed until the meeting starts.
+        let token = tokens::issue(tx, TokenPurpose::MeetingRsvp, target, now, model.starts_at.max(now)).await?;
+        let link = |answer: &str| ctx.link("respond/meeting", &[("token", &token), ("answer", answer)]);
+        model.rsvp =
+            Some(RsvpLinks { accepted: link("accepted"), tentative: link("tentative"), declined: link("declined") });
+        Ok(())
     }
 }

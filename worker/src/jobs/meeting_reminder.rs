@@ -1,38 +1,47 @@
 //! The reminder before a meeting. It re-checks at send time and sends nothing if the meeting
 //! was cancelled, moved (the move scheduled a new reminder) or the attendee declined.
 
-use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, engagement, person};
+use pci_domain::{jobs::MeetingReminder, meeting::when};
+use pci_entity::{EmailPurpose, engagement, meeting, person};
 use sea_orm::EntityTrait;
-use serde_json::json;
-
-use pci_domain::jobs::MeetingReminder;
-
-use pci_domain::db::begin_write_at_once;
-
-use pci_domain::meeting::when;
 
 use super::{
     Job, JobContext,
     common::{key_time, meeting_and_attendee, meeting_view},
+    email::{self, Composed, EmailJob, Found},
 };
-use crate::delivery::{self, Draft, Spec};
+use crate::{
+    delivery::Spec,
+    mail::models::{Recipient, ReminderEmail, Titled},
+};
+
+pub struct Plan {
+    meeting: meeting::Model,
+    person: person::Model,
+    engagement: engagement::Model,
+}
 
 impl Job for MeetingReminder {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        email::run(self, ctx).await
+    }
+}
+
+impl EmailJob for MeetingReminder {
+    type Plan = Plan;
+    type Model = ReminderEmail;
+
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<Plan>> {
         let db = &ctx.db;
-        let Some((m, attendee)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
+        let Some((m, attendance)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
             tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
-            return Ok(());
+            return Ok(Found::Gone);
         };
-        let still_true = m.status == MeetingStatus::Scheduled
-            && m.starts_at == self.starts_at
-            && attendee.is_some_and(|a| a.rsvp != Rsvp::Declined)
-            && ctx.clock.now() < m.starts_at;
         let (Some(person), Some(e)) = (
             person::Entity::find_by_id(self.person_id).one(db).await?,
             engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
         ) else {
-            return Ok(());
+            return Ok(Found::Gone);
         };
         let spec = Spec {
             purpose: EmailPurpose::MeetingReminder,
@@ -44,26 +53,18 @@ impl Job for MeetingReminder {
             participant_id: None,
             meeting_id: Some(m.id),
         };
-        if !still_true {
-            tracing::info!(meeting = %m.id, person = %self.person_id, "reminder not sent: no longer true");
-            // A retry of a reminder that failed earlier must not go out now.
-            delivery::cancel_existing(ctx, &spec, "not sent: no longer true at sending time").await?;
-            return Ok(());
-        }
-        if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d).await;
-        }
-        let rendered = ctx.templates.render(
-            "meeting_reminder",
-            &json!({
-                "recipient": {"name": person.name},
-                "engagement": {"title": e.title},
-                "meeting": meeting_view(&m),
-                "when": when(&m),
-            }),
-        )?;
-        let tx = begin_write_at_once(db).await?;
-        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
-        delivery::attempt(ctx, d).await
+        let truth = self.truth(&m, attendance.as_ref(), ctx.clock.now());
+        Ok(Found::Email { spec, truth, plan: Plan { meeting: m, person, engagement: e } })
+    }
+
+    async fn compose(&self, _ctx: &JobContext, plan: Plan) -> anyhow::Result<Composed<ReminderEmail>> {
+        let Plan { meeting: m, person, engagement: e } = plan;
+        let model = ReminderEmail {
+            recipient: Recipient { name: person.name },
+            engagement: Titled { title: e.title },
+            meeting: meeting_view(&m),
+            when: when(&m),
+        };
+        Ok(Composed { template: "meeting_reminder", model, calendar: None })
     }
 }

@@ -1,6 +1,7 @@
 //! Job contracts and handlers, one file per job, registered here.
 
 pub mod common;
+mod email;
 mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;

@@ -1,38 +1,53 @@
 //! The invitation to join an engagement, with accept and decline links.
 
 use chrono::Duration;
-use pci_entity::{
-    EmailPurpose, InvitationStatus, Stage, TokenPurpose, engagement, engagement_stage_plan, organisation, participant,
-    person,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
-
-use pci_domain::jobs::ParticipantInvitation;
-
 use pci_domain::{
-    db::begin_write_at_once,
+    db::WriteTx,
+    jobs::ParticipantInvitation,
     tokens::{self, Target},
 };
+use pci_entity::{
+    EmailPurpose, Stage, TokenPurpose, engagement, engagement_stage_plan, organisation, participant, person,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
     Job, JobContext,
-    common::{engagement_view, key_time, long_date, organiser, role_name},
+    common::{engagement_view, key_time, long_date, organiser},
+    email::{self, Composed, EmailJob, Found},
 };
-use crate::delivery::{self, Draft, Spec};
+use crate::{
+    delivery::Spec,
+    mail::models::{InvitationEmail, Recipient, TimelineStep},
+};
+
+pub struct Plan {
+    participant: participant::Model,
+    person: person::Model,
+    engagement: engagement::Model,
+}
 
 impl Job for ParticipantInvitation {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        email::run(self, ctx).await
+    }
+}
+
+impl EmailJob for ParticipantInvitation {
+    type Plan = Plan;
+    type Model = InvitationEmail;
+
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<Plan>> {
         let db = &ctx.db;
         let Some(p) = participant::Entity::find_by_id(self.participant_id).one(db).await? else {
             tracing::info!(participant = %self.participant_id, "invitation not sent: the participant no longer exists");
-            return Ok(());
+            return Ok(Found::Gone);
         };
         let (Some(person), Some(e)) = (
             person::Entity::find_by_id(p.person_id).one(db).await?,
             engagement::Entity::find_by_id(p.engagement_id).one(db).await?,
         ) else {
-            return Ok(());
+            return Ok(Found::Gone);
         };
         let spec = Spec {
             purpose: EmailPurpose::ParticipantInvitation,
@@ -44,21 +59,13 @@ impl Job for ParticipantInvitation {
             participant_id: Some(p.id),
             meeting_id: None,
         };
-        if p.invited_at != self.invited_at {
-            // Invited again since: that invitation has its own job and replaces this one.
-            delivery::cancel_existing(ctx, &spec, "not sent: replaced by a newer invitation").await?;
-            return Ok(());
-        }
-        // Accepted already (recorded by the organiser): still worth the details. Withdrawn or
-        // declined, even between two attempts: an invitation would be wrong.
-        if matches!(p.status, InvitationStatus::Withdrawn | InvitationStatus::Declined) {
-            let why = format!("not sent: the participant was {} before the invitation went out", p.status);
-            return delivery::cancel(ctx, &spec, &self, &why).await;
-        }
-        if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d).await;
-        }
+        let truth = self.truth(&p);
+        Ok(Found::Email { spec, truth, plan: Plan { participant: p, person, engagement: e } })
+    }
 
+    async fn compose(&self, ctx: &JobContext, plan: Plan) -> anyhow::Result<Composed<InvitationEmail>> {
+        let db = &ctx.db;
+        let Plan { participant: p, person, engagement: e } = plan;
         let inviter = match self.invited_by {
             Some(id) => person::Entity::find_by_id(id).one(db).await?,
             None => organiser(db, e.id).await?,
@@ -78,33 +85,33 @@ impl Job for ParticipantInvitation {
             .all(db)
             .await?;
         plan.sort_by_key(|s| s.stage.position());
-        let timeline: Vec<_> = plan
+        let timeline = plan
             .iter()
             .filter(|s| s.stage != Stage::Closed)
-            .map(|s| json!({"stage": s.stage.label(), "date": s.planned_on.format("%-d %B %Y").to_string()}))
+            .map(|s| TimelineStep { stage: s.stage.label(), date: s.planned_on.format("%-d %B %Y").to_string() })
             .collect();
-        let engagement = engagement_view(db, &e).await?;
+        let expires = ctx.clock.now() + Duration::days(ctx.jobs.link_valid_days);
+        let model = InvitationEmail {
+            recipient: Recipient { name: person.name },
+            inviter,
+            role: p.role.label(),
+            engagement: engagement_view(db, &e).await?,
+            timeline,
+            accept_url: String::new(),
+            decline_url: String::new(),
+            valid_until: long_date(expires),
+            participant_id: p.id,
+            expires,
+        };
+        Ok(Composed { template: "participant_invitation", model, calendar: None })
+    }
 
-        let now = ctx.clock.now();
-        let expires = now + Duration::days(ctx.jobs.link_valid_days);
-        let tx = begin_write_at_once(db).await?;
-        let token =
-            tokens::issue(&tx, TokenPurpose::InvitationResponse, Target::Participant(p.id), now, expires).await?;
+    async fn link(&self, ctx: &JobContext, tx: &WriteTx, model: &mut InvitationEmail) -> anyhow::Result<()> {
+        let target = Target::Participant(model.participant_id);
+        let token = tokens::issue(tx, TokenPurpose::InvitationResponse, target, ctx.clock.now(), model.expires).await?;
         let link = |answer: &str| ctx.link("respond/invitation", &[("token", &token), ("answer", answer)]);
-        let rendered = ctx.templates.render(
-            "participant_invitation",
-            &json!({
-                "recipient": {"name": person.name},
-                "inviter": inviter,
-                "role": role_name(p.role),
-                "engagement": engagement,
-                "timeline": timeline,
-                "accept_url": link("accept"),
-                "decline_url": link("decline"),
-                "valid_until": long_date(expires),
-            }),
-        )?;
-        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
-        delivery::attempt(ctx, d).await
+        model.accept_url = link("accept");
+        model.decline_url = link("decline");
+        Ok(())
     }
 }

@@ -1,26 +1,39 @@
 //! The email with a sign-in link. The link opens a confirmation page; only confirming uses it.
 
 use chrono::Duration;
-use pci_entity::{EmailPurpose, TokenPurpose, person};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
-
-use pci_domain::jobs::SignInLink;
-
 use pci_domain::{
-    db::begin_write_at_once,
+    db::WriteTx,
+    jobs::{SignInLink, Truth},
     tokens::{self, Target},
 };
+use pci_entity::{EmailPurpose, TokenPurpose, person};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{Job, JobContext, common::key_time};
-use crate::delivery::{self, Draft, Spec};
+use super::{
+    Job, JobContext,
+    common::key_time,
+    email::{self, Composed, EmailJob, Found},
+};
+use crate::{
+    delivery::Spec,
+    mail::models::{Recipient, SignInEmail},
+};
 
 impl Job for SignInLink {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
+        email::run(self, ctx).await
+    }
+}
+
+impl EmailJob for SignInLink {
+    type Plan = person::Model;
+    type Model = SignInEmail;
+
+    /// Whether anyone has the address is decided here, not in the request, so that the request
+    /// takes as long for an unknown address as for a known one.
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<person::Model>> {
         let found = person::Entity::find().filter(person::Column::EmailNormalized.eq(&self.email)).one(&ctx.db).await?;
-        let Some(person) = found else {
-            return Ok(());
-        };
+        let Some(person) = found else { return Ok(Found::Gone) };
         let spec = Spec {
             purpose: EmailPurpose::SignIn,
             recipient_name: person.name.clone(),
@@ -31,24 +44,24 @@ impl Job for SignInLink {
             participant_id: None,
             meeting_id: None,
         };
-        if let Some(d) = delivery::existing(ctx, &spec).await? {
-            return delivery::attempt(ctx, d).await;
-        }
+        Ok(Found::Email { spec, truth: Truth::Send, plan: person })
+    }
+
+    async fn compose(&self, ctx: &JobContext, person: person::Model) -> anyhow::Result<Composed<SignInEmail>> {
+        let model = SignInEmail {
+            recipient: Recipient { name: person.name },
+            link: String::new(),
+            minutes: ctx.auth.sign_in_link_minutes,
+            person_id: person.id,
+        };
+        Ok(Composed { template: "sign_in", model, calendar: None })
+    }
+
+    async fn link(&self, ctx: &JobContext, tx: &WriteTx, model: &mut SignInEmail) -> anyhow::Result<()> {
         let now = ctx.clock.now();
-        let minutes = ctx.auth.sign_in_link_minutes;
-        let tx = begin_write_at_once(&ctx.db).await?;
-        let token =
-            tokens::issue(&tx, TokenPurpose::SignIn, Target::Person(person.id), now, now + Duration::minutes(minutes))
-                .await?;
-        let rendered = ctx.templates.render(
-            "sign_in",
-            &json!({
-                "recipient": {"name": person.name},
-                "link": ctx.link("sign-in", &[("token", &token)]),
-                "minutes": minutes,
-            }),
-        )?;
-        let d = delivery::record(tx, ctx, &spec, &self, Draft::new(ctx), rendered, None).await?;
-        delivery::attempt(ctx, d).await
+        let expires = now + Duration::minutes(model.minutes);
+        let token = tokens::issue(tx, TokenPurpose::SignIn, Target::Person(model.person_id), now, expires).await?;
+        model.link = ctx.link("sign-in", &[("token", &token)]);
+        Ok(())
     }
 }

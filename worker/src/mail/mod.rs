@@ -1,6 +1,7 @@
 //! Email: templates, calendar files and the transport that sends them.
 
 pub mod ics;
+pub mod models;
 pub mod templates;
 mod transport;
 

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types, queries, mutations and the limits that protect the server.
 
 pub mod context;
+pub mod cost;
 pub mod error;
 pub mod ids;
 pub mod limits;
@@ -21,7 +22,7 @@ pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubs
 pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchema {
     let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
         .register_output_type::<types::Node>()
-        .extension(limits::CostLimit { max_complexity: config.max_complexity, max_depth: config.max_depth })
+        .extension(cost::CostLimit { max_complexity: config.max_complexity, max_depth: config.max_depth })
         .limit_recursive_depth(config.max_recursive_depth)
         .limit_directives(config.max_directives);
     if !config.introspection {

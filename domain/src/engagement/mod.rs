@@ -2,21 +2,24 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use pci_entity::{
-    OrganisationKind, ParticipantRole, Side, Stage, engagement, engagement_peer_council, engagement_stage_plan, new_id,
-    organisation, participant, person,
+    OrganisationKind, Side, Stage, engagement, engagement_peer_council, engagement_stage_plan, new_id, organisation,
+    participant, person,
 };
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
 use crate::db::{WriteTx, begin_write_in_turn};
 
 use crate::{
     Check, DomainResult, Env, UserError, UserErrorCode,
-    audit::{self, Changes, Subject},
-    policy::{Need, authorize},
+    audit::{self, Changes},
 };
+
+mod access;
+mod team;
+
+pub(crate) use access::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, subject, touch};
+pub(crate) use team::{is_on_team, peer_council_ids, role_fits, role_label};
 
 pub const MAX_PEER_COUNCILS: usize = 5;
 
@@ -281,100 +284,6 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     Ok(new)
 }
 
-pub(crate) fn subject(e: &engagement::Model) -> Subject {
-    Subject { kind: "Engagement", id: e.id, engagement_id: Some(e.id) }
-}
-
-/// Loads an engagement that a command is about to change, locking its row on PostgreSQL so
-/// that commands on one engagement run one at a time (SQLite's write lock already does this).
-pub(crate) const ENGAGEMENT_ID: &[&str] = &["input", "engagementId"];
-
-/// The answer for an engagement that does not exist, or that the caller may not see.
-pub(crate) fn no_engagement() -> UserError {
-    UserError::new(ENGAGEMENT_ID, UserErrorCode::NotFound, "no such engagement")
-}
-
-/// Who acts on an engagement or one of its records, and so what the policy asks when it is
-/// opened for a change.
-#[derive(Clone, Copy)]
-pub(crate) enum By<'a> {
-    /// A caller who must manage the engagement.
-    Manager(&'a Env),
-    /// A caller who must manage it, or be the person the record is about (their own answer).
-    ManagerOrSelf(&'a Env),
-    /// The holder of an emailed link: its token already decided what they may do.
-    Link,
-}
-
-/// What is being opened: the engagement itself, or a record of it (about a person, or not).
-#[derive(Clone, Copy)]
-pub(crate) enum About {
-    Engagement,
-    Record(Option<Uuid>),
-}
-
-impl<'a> By<'a> {
-    fn check(self, about: About) -> Option<(&'a Env, Need)> {
-        let (env, self_service) = match self {
-            By::Manager(env) => (env, false),
-            By::ManagerOrSelf(env) => (env, true),
-            By::Link => return None,
-        };
-        Some(match about {
-            About::Engagement => (env, Need::ManageEngagement),
-            About::Record(Some(person)) if self_service => (env, Need::ManageRecordOrSelf(person)),
-            About::Record(_) => (env, Need::ManageRecord),
-        })
-    }
-}
-
-/// Locks the engagement for a change and asks the policy, on the locked row, whether `by` may
-/// make it: a caller who may not see the engagement gets `missing()`, exactly what a missing
-/// object answers. Only then is a closed engagement refused.
-pub(crate) async fn open_for_change(
-    tx: &WriteTx,
-    id: Uuid,
-    field: &[&str],
-    by: By<'_>,
-    about: About,
-    missing: fn() -> UserError,
-) -> DomainResult<engagement::Model> {
-    let Some(e) = engagement::Entity::find_by_id(id).lock_exclusive().one(tx).await? else {
-        return Err(missing().into());
-    };
-    if let Some((env, need)) = by.check(about) {
-        authorize(tx, env, e.id, need, missing).await?;
-    }
-    if e.stage == Stage::Closed {
-        return Err(UserError::new(field, UserErrorCode::EngagementClosed, "the engagement is closed").into());
-    }
-    Ok(e)
-}
-
-/// Marks the engagement as changed by a command on one of its parts.
-pub(crate) async fn touch(tx: &WriteTx, env: &Env, id: Uuid) -> Result<(), sea_orm::DbErr> {
-    engagement::Entity::update_many()
-        .col_expr(engagement::Column::UpdatedAt, sea_orm::sea_query::Expr::value(env.clock.now()))
-        .filter(engagement::Column::Id.eq(id))
-        .exec(tx)
-        .await?;
-    Ok(())
-}
-
-pub(crate) async fn peer_council_ids(
-    tx: &impl ConnectionTrait,
-    engagement_id: Uuid,
-) -> Result<Vec<Uuid>, sea_orm::DbErr> {
-    Ok(engagement_peer_council::Entity::find()
-        .filter(engagement_peer_council::Column::EngagementId.eq(engagement_id))
-        .order_by_asc(engagement_peer_council::Column::Position)
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|p| p.organisation_id)
-        .collect())
-}
-
 async fn ensure_no_active_peers_from(tx: &WriteTx, engagement_id: Uuid, councils: &[Uuid]) -> DomainResult<()> {
     if councils.is_empty() {
         return Ok(());
@@ -402,38 +311,4 @@ async fn ensure_no_active_peers_from(tx: &WriteTx, engagement_id: Uuid, councils
         ),
     )
     .into())
-}
-
-/// Is `role` one the person's organisation can hold in this engagement?
-pub(crate) fn role_fits(
-    role: ParticipantRole,
-    org: &organisation::Model,
-    host_council_id: Uuid,
-    peer_council_ids: &[Uuid],
-) -> Result<(), String> {
-    match role.side() {
-        Side::Host if org.id != host_council_id => Err(format!("{} must be from the host council", role_label(role))),
-        Side::Peer if !peer_council_ids.contains(&org.id) => {
-            Err(format!("{} must be from one of the peer councils", role_label(role)))
-        }
-        Side::ImprovementService if org.kind != OrganisationKind::ImprovementService => {
-            Err(format!("{} must be from the Improvement Service", role_label(role)))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// "a host lead": the role with its article, for messages.
-pub(crate) fn role_label(role: ParticipantRole) -> String {
-    format!("a {}", role.label())
-}
-
-/// Whether the person takes part in the engagement now (invited or accepted).
-pub(crate) async fn is_on_team(tx: &WriteTx, engagement_id: Uuid, person_id: Uuid) -> DomainResult<bool> {
-    Ok(participant::Entity::find()
-        .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::PersonId.eq(person_id))
-        .one(tx)
-        .await?
-        .is_some_and(|p| p.status.is_active()))
 }

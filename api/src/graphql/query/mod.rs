@@ -1,6 +1,6 @@
 //! Top-level reads: Relay's `node`/`nodes`, and one keyset-paginated connection per aggregate.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, connection::Connection};
+use async_graphql::{Context, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use pci_entity::{audit_entry, engagement, engagement_peer_council, organisation, person};
@@ -17,8 +17,8 @@ use super::{
     pagination::{PageArgs, SortKey, TotalCount, keyset_page, lazy_count},
     prefetch,
     types::{
-        Engagement, Node, OrderDirection, Organisation, OrganisationKind, Person, StageFilter, Viewer,
-        audit::AuditEntry, engagement::instant_key, node::load_node, page_cost,
+        Engagement, Node, OrderDirection, Organisation, Person, Viewer, audit::AuditEntry, engagement::instant_key,
+        node::load_node, page_cost,
     },
 };
 use pci_domain::policy::{Denied, View};
@@ -43,88 +43,8 @@ pub struct FailedJob {
 
 pub struct QueryRoot;
 
-#[derive(InputObject, Default)]
-pub struct AuditFilter {
-    pub engagement_id: Option<ID>,
-    /// Changes made by this person.
-    pub actor_id: Option<ID>,
-    /// At or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Before this instant.
-    pub to: Option<DateTime<Utc>>,
-}
-
-#[derive(InputObject, Default)]
-pub struct OrganisationFilter {
-    pub kind: Option<OrganisationKindFilter>,
-    /// Case-insensitive match anywhere in the name.
-    pub search: Option<String>,
-}
-
-#[derive(InputObject, Default)]
-pub struct OrganisationKindFilter {
-    #[graphql(name = "in")]
-    pub in_: Vec<OrganisationKind>,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum OrganisationOrderField {
-    Name,
-    CreatedAt,
-}
-
-#[derive(InputObject)]
-pub struct OrganisationOrder {
-    pub field: OrganisationOrderField,
-    #[graphql(default_with = "OrderDirection::Asc")]
-    pub direction: OrderDirection,
-}
-
-#[derive(InputObject, Default)]
-pub struct PersonFilter {
-    pub organisation_id: Option<ID>,
-    /// Exact address, compared case-insensitively.
-    pub email: Option<String>,
-    /// Case-insensitive match anywhere in the name.
-    pub search: Option<String>,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum PersonOrderField {
-    Name,
-    CreatedAt,
-}
-
-#[derive(InputObject)]
-pub struct PersonOrder {
-    pub field: PersonOrderField,
-    #[graphql(default_with = "OrderDirection::Asc")]
-    pub direction: OrderDirection,
-}
-
-#[derive(InputObject, Default)]
-pub struct EngagementFilter {
-    pub stage: Option<StageFilter>,
-    pub host_council_id: Option<ID>,
-    /// Engagements in which this council is a peer.
-    pub peer_council_id: Option<ID>,
-    /// Case-insensitive match anywhere in the title or service area.
-    pub search: Option<String>,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum EngagementOrderField {
-    CreatedAt,
-    UpdatedAt,
-    Title,
-}
-
-#[derive(InputObject)]
-pub struct EngagementOrder {
-    pub field: EngagementOrderField,
-    #[graphql(default_with = "OrderDirection::Desc")]
-    pub direction: OrderDirection,
-}
+mod inputs;
+pub use inputs::*;
 
 fn parse_instant(j: &Json) -> Option<Value> {
     j.as_str()?.parse::<DateTime<Utc>>().ok().map(Value::from)

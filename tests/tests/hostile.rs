@@ -348,6 +348,35 @@ async fn file_mail_does_not_show_server_paths(app: TestApp) {
 
 // --- helpers ---------------------------------------------------------------------------------
 
+/// Names and titles are text on the pages behind emailed links, never markup; and those pages,
+/// whose URLs hold tokens, stay out of caches, search engines and other sites' referrers.
+async fn markup_in_names_is_text_on_link_pages(app: TestApp) {
+    let team = app.team().await;
+    let title = "<script>alert(1)</script> & \"Roads\"";
+    set_column(&app, "engagements", "title", &team.engagement, title).await;
+    let newcomer = app.person(&team.peers[1], "Fiona Grant").await;
+    app.invite(&team.engagement, &newcomer, "PEER_REVIEWER").await;
+    let mail = inbox(&app, &app.email_of(&newcomer).await, 1).await.remove(0);
+    for url in [link(&mail, "answer=accept"), link(&mail, "answer=decline")] {
+        let r = app.client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let h = r.headers().clone();
+        assert_eq!(
+            [&h["cache-control"], &h["referrer-policy"], &h["x-robots-tag"]],
+            ["no-store", "same-origin", "noindex"]
+        );
+        let html = r.text().await.unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("<title>Invitation: &lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; &quot;Roads&quot; - PCI Hub</title>"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<h1").count(), 1);
+        let token = token_of(&url);
+        assert!(html.contains(&format!("name=\"token\" value=\"{token}\"")), "the form carries the token: {html}");
+    }
+}
+
 /// Writes a value past the door, as data stored before a rule existed would be.
 async fn set_column(app: &TestApp, table: &str, column: &str, id: &str, value: &str) {
     use sea_orm::{ConnectionTrait, Statement};
@@ -367,6 +396,7 @@ on_both_backends!(
     internationalised_addresses,
     people_who_leave_get_no_more_meeting_mail,
     hidden_people_stay_hidden,
+    markup_in_names_is_text_on_link_pages,
 );
 
 on_both_backends!(

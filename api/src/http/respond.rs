@@ -6,16 +6,19 @@ use std::sync::Arc;
 use axum::{
     Form,
     extract::{Query, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{StatusCode, header},
     response::Response,
 };
 use chrono::{DateTime, Utc};
 use pci_domain::tokens;
 use pci_entity::{Rsvp, TokenPurpose, engagement, meeting, meeting_attendee, participant};
 use sea_orm::EntityTrait;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{HttpState, page::esc};
+use super::{
+    HttpState,
+    page::{message, private, render},
+};
 use pci_domain::{
     Actor, DomainError, Env,
     meeting::{AttendeeRespond, attendee_respond},
@@ -40,31 +43,26 @@ pub struct AnswerForm {
     reason: String,
 }
 
-/// A page behind an emailed link: the token is in its URL, so it stays out of caches, search
-/// engines and other sites' logs.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let mut r = super::page::render(status, title, body);
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-    r
-}
-
 fn spent() -> Response {
-    page(
+    private(message(
         StatusCode::GONE,
         "This link no longer works",
-        "<p>It has expired or has already been used. If you still need to answer, please contact the organisers.</p>",
-    )
+        &["It has expired or has already been used. If you still need to answer, please contact the organisers."],
+        &[],
+    ))
 }
 
 fn failed() -> Response {
-    page(
+    private(message(
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong",
-        "<p>Your answer was not recorded. Please try again later.</p>",
-    )
+        &["Your answer was not recorded. Please try again later."],
+        &[],
+    ))
+}
+
+fn said(status: StatusCode, title: &str, line: &str) -> Response {
+    private(message(status, title, &[line], &[]))
 }
 
 fn env(state: &HttpState) -> Env {
@@ -101,27 +99,20 @@ pub async fn invitation_form(State(state): State<Arc<HttpState>>, Query(q): Quer
             return failed();
         }
     };
-    let token = esc(&q.token);
-    let title = format!("Invitation: {}", e.title);
-    let body = if q.answer == "decline" {
-        format!(
-            "<p>You are declining the invitation to <strong>{t}</strong>.</p>\
-             <form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><input type=\"hidden\" name=\"answer\" value=\"decline\">\
-             <p><label for=\"reason\">Why can you not take part? The organisers use this to find someone else.</label><br>\
-             <textarea id=\"reason\" name=\"reason\" rows=\"4\" cols=\"60\" required maxlength=\"2000\"></textarea></p>\
-             <p><button type=\"submit\">Decline the invitation</button></p></form>",
-            t = esc(&e.title)
-        )
-    } else {
-        format!(
-            "<p>Please confirm that you will take part in <strong>{t}</strong>.</p>\
-             <form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><input type=\"hidden\" name=\"answer\" value=\"accept\">\
-             <p><button type=\"submit\">Accept the invitation</button></p></form>\
-             <p><a href=\"?token={token}&amp;answer=decline\">I cannot take part</a></p>",
-            t = esc(&e.title)
-        )
+    #[derive(Serialize)]
+    struct Invitation<'a> {
+        title: String,
+        engagement: &'a str,
+        token: &'a str,
+        declining: bool,
+    }
+    let ctx = Invitation {
+        title: format!("Invitation: {}", e.title),
+        engagement: &e.title,
+        token: &q.token,
+        declining: q.answer == "decline",
     };
-    page(StatusCode::OK, &title, &body)
+    private(render(StatusCode::OK, "invitation.html", ctx))
 }
 
 pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): Form<AnswerForm>) -> Response {
@@ -130,27 +121,28 @@ pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): For
     match respond(&env(&state), ParticipantRespond { token: f.token, accept, reason }).await {
         Ok(p) => {
             let msg = if accept {
-                "<p>Thank you: you have accepted. The organisers will be in touch with the details of the meetings.</p>"
+                "Thank you: you have accepted. The organisers will be in touch with the details of the meetings."
             } else {
-                "<p>Thank you: your answer and reason have been passed to the organisers.</p>"
+                "Thank you: your answer and reason have been passed to the organisers."
             };
             let title = if p.status == pci_entity::InvitationStatus::Accepted {
                 "Invitation accepted"
             } else {
                 "Invitation declined"
             };
-            page(StatusCode::OK, title, msg)
+            said(StatusCode::OK, title, msg)
         }
         Err(DomainError::Invalid(errors)) if errors.iter().any(|e| e.field.last().is_some_and(|f| f == "token")) => {
             spent()
         }
         Err(DomainError::Invalid(errors)) => {
-            let list: String = errors.iter().map(|e| format!("<li>{}</li>", esc(&e.message))).collect();
-            page(
+            let items: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            private(message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Your answer was not recorded",
-                &format!("<ul>{list}</ul><p>Go back to correct it.</p>"),
-            )
+                &["Go back to correct it."],
+                &items,
+            ))
         }
         // An emailed link acts without a caller, so the policy never refuses it.
         Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
@@ -190,45 +182,48 @@ pub async fn meeting_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
             return failed();
         }
     };
-    let token = esc(&q.token);
-    let choice = rsvp_of(&q.answer).unwrap_or(Rsvp::Accepted);
-    let option = |value: &str, label: &str, r: Rsvp| {
-        let checked = if r == choice { " checked" } else { "" };
-        format!("<p><label><input type=\"radio\" name=\"answer\" value=\"{value}\"{checked}> {label}</label></p>")
+    #[derive(Serialize)]
+    struct Choice {
+        value: &'static str,
+        label: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Meeting<'a> {
+        title: &'static str,
+        meeting: &'a str,
+        when: String,
+        current: Option<&'static str>,
+        token: &'a str,
+        choice: &'a str,
+        options: [Choice; 3],
+    }
+    let ctx = Meeting {
+        title: "Will you attend?",
+        meeting: &m.title,
+        when: pci_domain::meeting::when(&m),
+        current: a.rsvp.phrase(),
+        token: &q.token,
+        choice: if rsvp_of(&q.answer).is_some() { &q.answer } else { "accepted" },
+        options: [
+            Choice { value: "accepted", label: "I will attend" },
+            Choice { value: "tentative", label: "I might attend" },
+            Choice { value: "declined", label: "I will not attend" },
+        ],
     };
-    let when = pci_domain::meeting::when(&m);
-    let current = match a.rsvp.phrase() {
-        Some(t) => format!("<p>You are down as {t}. You can change your answer until the meeting starts.</p>"),
-        None => "<p>You can change your answer later, until the meeting starts.</p>".to_owned(),
-    };
-    let body = format!(
-        "<p><strong>{title}</strong><br>{when}</p>{current}<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
-         <fieldset><legend>Your answer</legend>{a}{t}{d}</fieldset>\
-         <p><button type=\"submit\">Send my answer</button></p></form>",
-        title = esc(&m.title),
-        when = esc(&when),
-        a = option("accepted", "I will attend", Rsvp::Accepted),
-        t = option("tentative", "I might attend", Rsvp::Tentative),
-        d = option("declined", "I will not attend", Rsvp::Declined),
-    );
-    page(StatusCode::OK, "Will you attend?", &body)
+    private(render(StatusCode::OK, "meeting.html", ctx))
 }
 
 pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<AnswerForm>) -> Response {
     let Some(rsvp) = rsvp_of(&f.answer) else {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Your answer was not recorded",
-            "<p>Please choose an answer.</p>",
-        );
+        return said(StatusCode::UNPROCESSABLE_ENTITY, "Your answer was not recorded", "Please choose an answer.");
     };
     match attendee_respond(&env(&state), AttendeeRespond { token: f.token, rsvp }).await {
         Ok(a) => {
             let now = a.rsvp.phrase().unwrap_or("not yet answered");
-            let body = format!(
-                "<p>You are down as {now}; the organisers can see it. To change your answer, use the link in the email again, until the meeting starts.</p>"
+            let line = format!(
+                "You are down as {now}; the organisers can see it. To change your answer, use the link in the email again, until the meeting starts."
             );
-            page(StatusCode::OK, "Thank you", &body)
+            said(StatusCode::OK, "Thank you", &line)
         }
         Err(DomainError::Invalid(_)) => spent(),
         // An emailed link acts without a caller, so the policy never refuses it.
@@ -263,14 +258,13 @@ pub async fn sign_in_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
             return failed();
         }
     };
-    let body = format!(
-        "<p>Sign in to PCI Hub as <strong>{name}</strong>?</p>\
-         <form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
-         <p><button type=\"submit\">Sign in</button></p></form>",
-        name = esc(&person.name),
-        token = esc(&q.token)
-    );
-    page(StatusCode::OK, "Sign in", &body)
+    #[derive(Serialize)]
+    struct SignIn<'a> {
+        title: &'static str,
+        name: &'a str,
+        token: &'a str,
+    }
+    private(render(StatusCode::OK, "sign_in.html", SignIn { title: "Sign in", name: &person.name, token: &q.token }))
 }
 
 pub async fn sign_in_answer(
@@ -280,16 +274,13 @@ pub async fn sign_in_answer(
 ) -> Response {
     // Another site must not sign a visitor in to an account of its choosing (login CSRF).
     if !super::auth::from_own_pages(&state, &headers) {
-        return page(StatusCode::FORBIDDEN, "Not signed in", "<p>Open the link from your email to sign in.</p>");
+        return said(StatusCode::FORBIDDEN, "Not signed in", "Open the link from your email to sign in.");
     }
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     match pci_domain::auth::complete_sign_in(&env(&state), &state.config.auth, &f.token, user_agent).await {
         Ok((token, session, person)) => {
-            let mut r = page(
-                StatusCode::OK,
-                "Signed in",
-                &format!("<p>You are signed in as {}. You can close this page.</p>", esc(&person.name)),
-            );
+            let line = format!("You are signed in as {}. You can close this page.", person.name);
+            let mut r = said(StatusCode::OK, "Signed in", &line);
             let max_age = (session.expires_at - session.created_at).num_seconds();
             r.headers_mut().append(
                 header::SET_COOKIE,

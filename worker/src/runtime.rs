@@ -67,46 +67,23 @@ pub struct QueueSettings {
 pub fn register<J: Job>(monitor: Monitor, pool: &Pool, ctx: Arc<JobContext>, s: &QueueSettings) -> Monitor {
     let name = worker_name::<J>(&s.identity);
     let (poll, heartbeat, concurrency) = (s.poll, s.heartbeat, s.concurrency);
-    match pool {
-        Pool::Sqlite(p) => {
-            let p = p.clone();
-            monitor.register(move |_| {
-                let cfg = apalis_sqlite::Config::default()
-                    .queue(J::NAME)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(concurrency);
-                let storage = apalis_sqlite::SqliteStorage::<serde_json::Value>::new(&p)
-                    .with_config(cfg)
-                    .poll_with_interval(poll);
-                WorkerBuilder::new(name.clone())
-                    .backend(storage)
-                    .concurrency(concurrency)
-                    .catch_panic()
-                    .data(ctx.clone())
-                    .build(handle::<J>)
-            })
-        }
-        Pool::Postgres(p) => {
-            let p = p.clone();
-            monitor.register(move |_| {
-                let cfg = apalis_postgres::Config::default()
-                    .queue(J::NAME)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(concurrency);
-                let storage = apalis_postgres::PostgresStorage::<serde_json::Value>::new(&p)
-                    .with_config(cfg)
-                    .poll_with_interval(poll);
-                WorkerBuilder::new(name.clone())
-                    .backend(storage)
-                    .concurrency(concurrency)
-                    .catch_panic()
-                    .data(ctx.clone())
-                    .build(handle::<J>)
-            })
-        }
-    }
+    queue::on_pool!(pool, |p, s| {
+        let p = p.clone();
+        monitor.register(move |_| {
+            let cfg = s::Config::default()
+                .queue(J::NAME)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(MISSED_HEARTBEATS)
+                .batch_size(concurrency);
+            let storage = s::Storage::<serde_json::Value>::new(&p).with_config(cfg).poll_with_interval(poll);
+            WorkerBuilder::new(name.clone())
+                .backend(storage)
+                .concurrency(concurrency)
+                .catch_panic()
+                .data(ctx.clone())
+                .build(handle::<J>)
+        })
+    })
 }
 
 /// The apalis worker name for one job type in this process.

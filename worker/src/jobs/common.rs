@@ -1,11 +1,14 @@
 //! Loading and formatting shared by the email jobs.
 
-use crate::mail::models::{EngagementView, MeetingView};
+use crate::{
+    delivery::Spec,
+    mail::models::{EngagementView, MeetingView},
+};
 
 use chrono::{DateTime, Utc};
 use pci_entity::{
-    InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, meeting_attendee, organisation,
-    participant, person,
+    EmailPurpose, InvitationStatus, ParticipantRole, engagement, engagement_peer_council, meeting, meeting_attendee,
+    organisation, participant, person,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -49,21 +52,49 @@ pub async fn organiser(db: &DatabaseConnection, engagement_id: Uuid) -> Result<O
     Ok(best.map(|(_, person)| person))
 }
 
-/// The meeting and this person's place on it, as they are now.
-pub async fn meeting_and_attendee(
-    db: &DatabaseConnection,
-    meeting_id: Uuid,
-    person_id: Uuid,
-) -> Result<Option<(meeting::Model, Option<meeting_attendee::Model>)>, DbErr> {
-    let Some(m) = meeting::Entity::find_by_id(meeting_id).one(db).await? else {
-        return Ok(None);
-    };
-    let a = meeting_attendee::Entity::find()
-        .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
-        .filter(meeting_attendee::Column::PersonId.eq(person_id))
-        .one(db)
-        .await?;
-    Ok(Some((m, a)))
+/// What an email about a meeting to one person is about, as it is now.
+pub struct MeetingMail {
+    pub meeting: meeting::Model,
+    /// This person's place on it; `None` once they were taken off.
+    pub attendance: Option<meeting_attendee::Model>,
+    pub person: person::Model,
+    pub engagement: engagement::Model,
+}
+
+impl MeetingMail {
+    /// Loads it; `None` (and a log line) when the meeting or the person no longer exists.
+    pub async fn load(db: &DatabaseConnection, meeting_id: Uuid, person_id: Uuid) -> Result<Option<Self>, DbErr> {
+        let Some(meeting) = meeting::Entity::find_by_id(meeting_id).one(db).await? else {
+            tracing::info!(meeting = %meeting_id, "meeting email not sent: the meeting no longer exists");
+            return Ok(None);
+        };
+        let attendance = meeting_attendee::Entity::find()
+            .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
+            .filter(meeting_attendee::Column::PersonId.eq(person_id))
+            .one(db)
+            .await?;
+        let (Some(person), Some(engagement)) = (
+            person::Entity::find_by_id(person_id).one(db).await?,
+            engagement::Entity::find_by_id(meeting.engagement_id).one(db).await?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Self { meeting, attendance, person, engagement }))
+    }
+
+    /// The delivery this email is, for the person.
+    pub fn spec(&self, purpose: EmailPurpose, subject_key: String) -> Spec {
+        Spec {
+            purpose,
+            recipient_name: self.person.name.clone(),
+            recipient: self.person.email.clone(),
+            subject_key,
+            person_id: Some(self.person.id),
+            engagement_id: Some(self.engagement.id),
+            participant_id: None,
+            meeting_id: Some(self.meeting.id),
+        }
+    }
 }
 
 pub fn meeting_view(m: &meeting::Model) -> MeetingView {

@@ -9,19 +9,17 @@ use pci_domain::{
     meeting::{when, zone},
     tokens::{self, Target},
 };
-use pci_entity::{
-    EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery, engagement, meeting, meeting_attendee, person,
-};
+use pci_entity::{EmailPurpose, MeetingStatus, Rsvp, TokenPurpose, email_delivery};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
     Job, JobContext,
-    common::{meeting_and_attendee, meeting_view, organiser},
+    common::{MeetingMail, meeting_view, organiser},
     email::{self, Composed, EmailJob, Found},
 };
 use crate::{
-    delivery::{Calendar, Spec},
+    delivery::Calendar,
     mail::{
         ics::{self, Method},
         models::{MeetingEmail, Recipient, RsvpLinks, Titled},
@@ -43,13 +41,6 @@ pub fn uid(ctx: &JobContext, meeting_id: Uuid) -> String {
     format!("{}@{}", meeting_id.simple(), ctx.mail_domain())
 }
 
-pub struct Plan {
-    meeting: meeting::Model,
-    attendance: Option<meeting_attendee::Model>,
-    person: person::Model,
-    engagement: engagement::Model,
-}
-
 impl Job for MeetingInvitation {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
         email::run(self, ctx).await
@@ -57,44 +48,29 @@ impl Job for MeetingInvitation {
 }
 
 impl EmailJob for MeetingInvitation {
-    type Plan = Plan;
+    type Plan = MeetingMail;
     type Model = MeetingEmail;
 
-    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<Plan>> {
-        let db = &ctx.db;
-        let Some((m, attendance)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
-            tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<MeetingMail>> {
+        let Some(mail) = MeetingMail::load(&ctx.db, self.meeting_id, self.person_id).await? else {
             return Ok(Found::Gone);
         };
-        let (Some(person), Some(e)) = (
-            person::Entity::find_by_id(self.person_id).one(db).await?,
-            engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
-        ) else {
-            return Ok(Found::Gone);
-        };
+        let m = &mail.meeting;
         let removed = self.cancel && m.status != MeetingStatus::Cancelled;
         let (purpose, kind) = if self.cancel {
             (EmailPurpose::MeetingCancellation, if removed { "removed" } else { "cancelled" })
         } else {
             (EmailPurpose::MeetingRequest, "request")
         };
-        let spec = Spec {
-            purpose,
-            recipient_name: person.name.clone(),
-            recipient: person.email.clone(),
-            subject_key: format!("meeting:{}:attendee:{}:{kind}:seq:{}", m.id, self.attendee_id, m.sequence),
-            person_id: Some(person.id),
-            engagement_id: Some(e.id),
-            participant_id: None,
-            meeting_id: Some(m.id),
-        };
-        let truth = self.truth(&m, attendance.as_ref(), ctx.clock.now());
-        Ok(Found::Email { spec, truth, plan: Plan { meeting: m, attendance, person, engagement: e } })
+        let key = format!("meeting:{}:attendee:{}:{kind}:seq:{}", m.id, self.attendee_id, m.sequence);
+        let spec = mail.spec(purpose, key);
+        let truth = self.truth(m, mail.attendance.as_ref(), ctx.clock.now());
+        Ok(Found::Email { spec, truth, plan: mail })
     }
 
-    async fn compose(&self, ctx: &JobContext, plan: Plan) -> anyhow::Result<Composed<MeetingEmail>> {
+    async fn compose(&self, ctx: &JobContext, plan: MeetingMail) -> anyhow::Result<Composed<MeetingEmail>> {
         let db = &ctx.db;
-        let Plan { meeting: m, attendance, person, engagement: e } = plan;
+        let MeetingMail { meeting: m, attendance, person, engagement: e } = plan;
         let now = ctx.clock.now();
         let organiser = organiser(db, e.id).await?;
         let (org_name, org_email) = match &organiser {

@@ -2,24 +2,14 @@
 //! was cancelled, moved (the move scheduled a new reminder) or the attendee declined.
 
 use pci_domain::{jobs::MeetingReminder, meeting::when};
-use pci_entity::{EmailPurpose, engagement, meeting, person};
-use sea_orm::EntityTrait;
+use pci_entity::EmailPurpose;
 
 use super::{
     Job, JobContext,
-    common::{key_time, meeting_and_attendee, meeting_view},
+    common::{MeetingMail, key_time, meeting_view},
     email::{self, Composed, EmailJob, Found},
 };
-use crate::{
-    delivery::Spec,
-    mail::models::{Recipient, ReminderEmail, Titled},
-};
-
-pub struct Plan {
-    meeting: meeting::Model,
-    person: person::Model,
-    engagement: engagement::Model,
-}
+use crate::mail::models::{Recipient, ReminderEmail, Titled};
 
 impl Job for MeetingReminder {
     async fn run(self, ctx: &JobContext) -> anyhow::Result<()> {
@@ -28,37 +18,22 @@ impl Job for MeetingReminder {
 }
 
 impl EmailJob for MeetingReminder {
-    type Plan = Plan;
+    type Plan = MeetingMail;
     type Model = ReminderEmail;
 
-    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<Plan>> {
-        let db = &ctx.db;
-        let Some((m, attendance)) = meeting_and_attendee(db, self.meeting_id, self.person_id).await? else {
-            tracing::info!(meeting = %self.meeting_id, "meeting email not sent: the meeting no longer exists");
+    async fn find(&self, ctx: &JobContext) -> anyhow::Result<Found<MeetingMail>> {
+        let Some(mail) = MeetingMail::load(&ctx.db, self.meeting_id, self.person_id).await? else {
             return Ok(Found::Gone);
         };
-        let (Some(person), Some(e)) = (
-            person::Entity::find_by_id(self.person_id).one(db).await?,
-            engagement::Entity::find_by_id(m.engagement_id).one(db).await?,
-        ) else {
-            return Ok(Found::Gone);
-        };
-        let spec = Spec {
-            purpose: EmailPurpose::MeetingReminder,
-            recipient_name: person.name.clone(),
-            recipient: person.email.clone(),
-            subject_key: format!("meeting:{}:person:{}:reminder:{}", m.id, person.id, key_time(self.starts_at)),
-            person_id: Some(person.id),
-            engagement_id: Some(e.id),
-            participant_id: None,
-            meeting_id: Some(m.id),
-        };
-        let truth = self.truth(&m, attendance.as_ref(), ctx.clock.now());
-        Ok(Found::Email { spec, truth, plan: Plan { meeting: m, person, engagement: e } })
+        let (m, person) = (&mail.meeting, &mail.person);
+        let key = format!("meeting:{}:person:{}:reminder:{}", m.id, person.id, key_time(self.starts_at));
+        let spec = mail.spec(EmailPurpose::MeetingReminder, key);
+        let truth = self.truth(m, mail.attendance.as_ref(), ctx.clock.now());
+        Ok(Found::Email { spec, truth, plan: mail })
     }
 
-    async fn compose(&self, _ctx: &JobContext, plan: Plan) -> anyhow::Result<Composed<ReminderEmail>> {
-        let Plan { meeting: m, person, engagement: e } = plan;
+    async fn compose(&self, _ctx: &JobContext, plan: MeetingMail) -> anyhow::Result<Composed<ReminderEmail>> {
+        let MeetingMail { meeting: m, person, engagement: e, .. } = plan;
         let model = ReminderEmail {
             recipient: Recipient { name: person.name },
             engagement: Titled { title: e.title },

@@ -140,7 +140,9 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
             let email = p["email"].as_str().unwrap();
             assert!(reserved(email.split('@').nth(1).unwrap()), "{email} is not a reserved domain");
         }
-        for m in body["data"]["engagements"]["nodes"][0]["meetings"]["nodes"].as_array().unwrap() {
+        let meetings = body["data"]["engagements"]["nodes"][0]["meetings"]["nodes"].as_array().unwrap();
+        assert_eq!(meetings.len(), 5);
+        for m in meetings {
             // Councils meet on working days.
             let local = m["startsAtLocal"].as_str().unwrap();
             let day = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S").unwrap();

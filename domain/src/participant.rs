@@ -1,4 +1,8 @@
-use pci_entity::{InvitationStatus, ParticipantRole, TokenPurpose, new_id, organisation, participant, person};
+use chrono::{DateTime, Utc};
+use pci_entity::{
+    InvitationStatus, ParticipantRole, TokenPurpose, engagement as engagement_model, new_id, organisation, participant,
+    person,
+};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use uuid::Uuid;
 
@@ -79,27 +83,7 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     let engagement =
         open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
             .await?;
-    // Someone the caller may not see is answered as someone who does not exist: no error
-    // names them or their employer.
-    if let Some(caller) = env.caller
-        && !crate::policy::Access::new(Some(caller)).can_see_person(&tx, input.person_id).await?
-    {
-        return Err(no_person().into());
-    }
-    let Some((person, Some(org))) =
-        person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(&tx).await?
-    else {
-        return Err(no_person().into());
-    };
-    let peers = peer_council_ids(&tx, engagement.id).await?;
-    if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
-        return Err(UserError::new(
-            &["input", "role"],
-            UserErrorCode::WrongOrganisation,
-            format!("{} works for {}: {msg}", person.name, org.name),
-        )
-        .into());
-    }
+    let person = invitee(&tx, env, &engagement, &input).await?;
     let existing = participant::Entity::find()
         .filter(participant::Column::EngagementId.eq(engagement.id))
         .filter(participant::Column::PersonId.eq(person.id))
@@ -108,58 +92,13 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     if existing.as_ref().is_some_and(|p| p.status.is_active()) {
         return Err(already_participant().into());
     }
-    ensure_role_free(
-        &tx,
-        engagement.id,
-        input.role,
-        existing.as_ref().map_or(Uuid::nil(), |p| p.id),
-        &["input", "role"],
-    )
-    .await?;
+    let except = existing.as_ref().map_or(Uuid::nil(), |p| p.id);
+    ensure_role_free(&tx, engagement.id, input.role, except, &["input", "role"]).await?;
 
     let now = env.clock.now();
-    let (model, action, changes) = match existing {
-        Some(old) => {
-            let new = participant::Model {
-                role: input.role,
-                status: InvitationStatus::Invited,
-                status_reason: None,
-                invited_at: now,
-                responded_at: None,
-                updated_at: now,
-                ..old.clone()
-            };
-            let mut am = new.clone().into_active_model();
-            am.role = Set(new.role);
-            am.status = Set(new.status);
-            am.status_reason = Set(None);
-            am.invited_at = Set(now);
-            am.responded_at = Set(None);
-            am.updated_at = Set(now);
-            participant::Entity::update(am).exec(&tx).await?;
-            let changes = Changes::new().diff("role", old.role, new.role).diff("status", old.status, new.status);
-            (new, "participant.reinvite", changes)
-        }
-        None => {
-            let new = participant::Model {
-                id: new_id(),
-                engagement_id: engagement.id,
-                person_id: person.id,
-                role: input.role,
-                status: InvitationStatus::Invited,
-                status_reason: None,
-                invited_at: now,
-                responded_at: None,
-                created_at: now,
-                updated_at: now,
-            };
-            participant::Entity::insert(new.clone().into_active_model())
-                .exec_without_returning(&tx)
-                .await
-                .map_err(|e| unique_violation_as(e, already_participant))?;
-            let changes = Changes::new().set("personId", new.person_id).set("role", new.role).set("status", new.status);
-            (new, "participant.invite", changes)
-        }
+    let ((model, changes), action) = match existing {
+        Some(old) => (reinvite(&tx, old, input.role, now).await?, "participant.reinvite"),
+        None => (first_invitation(&tx, engagement.id, person.id, input.role, now).await?, "participant.invite"),
     };
     audit::record(&tx, env, action, subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
@@ -168,6 +107,92 @@ pub async fn invite(env: &Env, input: ParticipantInvite) -> DomainResult<partici
     env.enqueue.participant_invited(&tx, &model, env.actor.person_id(), now).await?;
     tx.commit().await?;
     Ok(model)
+}
+
+/// The person to invite, if the caller may see them and their organisation may hold the role.
+/// Someone the caller may not see is answered as someone who does not exist: no error names
+/// them or their employer.
+async fn invitee(
+    tx: &WriteTx,
+    env: &Env,
+    engagement: &engagement_model::Model,
+    input: &ParticipantInvite,
+) -> DomainResult<person::Model> {
+    if let Some(caller) = env.caller
+        && !crate::policy::Access::new(Some(caller)).can_see_person(tx, input.person_id).await?
+    {
+        return Err(no_person().into());
+    }
+    let Some((person, Some(org))) =
+        person::Entity::find_by_id(input.person_id).find_also_related(organisation::Entity).one(tx).await?
+    else {
+        return Err(no_person().into());
+    };
+    let peers = peer_council_ids(tx, engagement.id).await?;
+    if let Err(msg) = role_fits(input.role, &org, engagement.host_council_id, &peers) {
+        return Err(UserError::new(
+            &["input", "role"],
+            UserErrorCode::WrongOrganisation,
+            format!("{} works for {}: {msg}", person.name, org.name),
+        )
+        .into());
+    }
+    Ok(person)
+}
+
+/// Someone who declined or was withdrawn, invited again in `role`.
+async fn reinvite(
+    tx: &WriteTx,
+    old: participant::Model,
+    role: ParticipantRole,
+    now: DateTime<Utc>,
+) -> DomainResult<(participant::Model, Changes)> {
+    let new = participant::Model {
+        role,
+        status: InvitationStatus::Invited,
+        status_reason: None,
+        invited_at: now,
+        responded_at: None,
+        updated_at: now,
+        ..old.clone()
+    };
+    let mut am = new.clone().into_active_model();
+    am.role = Set(new.role);
+    am.status = Set(new.status);
+    am.status_reason = Set(None);
+    am.invited_at = Set(now);
+    am.responded_at = Set(None);
+    am.updated_at = Set(now);
+    participant::Entity::update(am).exec(tx).await?;
+    let changes = Changes::new().diff("role", old.role, new.role).diff("status", old.status, new.status);
+    Ok((new, changes))
+}
+
+async fn first_invitation(
+    tx: &WriteTx,
+    engagement_id: Uuid,
+    person_id: Uuid,
+    role: ParticipantRole,
+    now: DateTime<Utc>,
+) -> DomainResult<(participant::Model, Changes)> {
+    let new = participant::Model {
+        id: new_id(),
+        engagement_id,
+        person_id,
+        role,
+        status: InvitationStatus::Invited,
+        status_reason: None,
+        invited_at: now,
+        responded_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    participant::Entity::insert(new.clone().into_active_model())
+        .exec_without_returning(tx)
+        .await
+        .map_err(|e| unique_violation_as(e, already_participant))?;
+    let changes = Changes::new().set("personId", new.person_id).set("role", new.role).set("status", new.status);
+    Ok((new, changes))
 }
 
 fn no_person() -> UserError {

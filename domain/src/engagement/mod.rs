@@ -63,8 +63,11 @@ fn check_peer_ids(c: &mut Check, host: Option<Uuid>, peers: &[Uuid]) {
     }
 }
 
+/// Planned start dates by stage, in the order of the stages.
+type StagePlan = BTreeMap<usize, (Stage, NaiveDate)>;
+
 /// Planned dates must follow the order of the stages.
-fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> BTreeMap<usize, (Stage, NaiveDate)> {
+fn check_stage_plan(c: &mut Check, plan: &[(Stage, NaiveDate)]) -> StagePlan {
     let field = &["input", "stagePlan"];
     let mut by_position = BTreeMap::new();
     for (stage, date) in plan {
@@ -135,11 +138,7 @@ async fn write_peers(tx: &WriteTx, engagement_id: Uuid, peers: &[Uuid]) -> Resul
     Ok(())
 }
 
-async fn write_plan(
-    tx: &WriteTx,
-    engagement_id: Uuid,
-    plan: &BTreeMap<usize, (Stage, NaiveDate)>,
-) -> Result<(), sea_orm::DbErr> {
+async fn write_plan(tx: &WriteTx, engagement_id: Uuid, plan: &StagePlan) -> Result<(), sea_orm::DbErr> {
     engagement_stage_plan::Entity::delete_many()
         .filter(engagement_stage_plan::Column::EngagementId.eq(engagement_id))
         .exec(tx)
@@ -157,7 +156,7 @@ async fn write_plan(
     Ok(())
 }
 
-fn plan_json(plan: &BTreeMap<usize, (Stage, NaiveDate)>) -> serde_json::Value {
+fn plan_json(plan: &StagePlan) -> serde_json::Value {
     plan.values().map(|(s, d)| (s.as_str().to_owned(), serde_json::Value::String(d.to_string()))).collect()
 }
 
@@ -219,41 +218,11 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
         open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
             .await?;
     let mut changes = Changes::new();
-    if let Some(peers) = &input.peer_council_ids
-        && old.stage != Stage::PreWork
-        && peer_council_ids(&tx, old.id).await? != *peers
-    {
-        return Err(UserError::new(
-            &["input", "peerCouncilIds"],
-            UserErrorCode::InvalidStatus,
-            "the peer councils are fixed once the engagement leaves pre-work",
-        )
-        .into());
-    }
     if let Some(peers) = &input.peer_council_ids {
-        let mut check = Check::new();
-        check_peer_ids(&mut check, Some(old.host_council_id), peers);
-        check.finish()?;
-        ensure_councils(&tx, peers, &["input", "peerCouncilIds"], "peer council").await?;
-        let current = peer_council_ids(&tx, old.id).await?;
-        let removed: Vec<Uuid> = current.iter().filter(|id| !peers.contains(id)).copied().collect();
-        ensure_no_active_peers_from(&tx, old.id, &removed).await?;
-        if current != *peers {
-            write_peers(&tx, old.id, peers).await?;
-            changes = changes.diff("peerCouncilIds", &current, peers);
-        }
+        changes = change_peers(&tx, &old, peers, changes).await?;
     }
     if let Some(plan) = &plan {
-        let current = engagement_stage_plan::Entity::find()
-            .filter(engagement_stage_plan::Column::EngagementId.eq(old.id))
-            .all(&tx)
-            .await?;
-        let current: BTreeMap<usize, (Stage, NaiveDate)> =
-            current.into_iter().map(|p| (p.stage.position(), (p.stage, p.planned_on))).collect();
-        if current != *plan {
-            write_plan(&tx, old.id, plan).await?;
-            changes = changes.diff("stagePlan", plan_json(&current), plan_json(plan));
-        }
+        changes = change_plan(&tx, old.id, plan, changes).await?;
     }
     let mut new = old.clone();
     if let Some(t) = title {
@@ -282,6 +251,48 @@ pub async fn update(env: &Env, input: EngagementUpdate) -> DomainResult<engageme
     audit::record(&tx, env, "engagement.update", subject(&new), changes).await?;
     tx.commit().await?;
     Ok(new)
+}
+
+/// Replaces the peer councils, while the engagement is in pre-work.
+async fn change_peers(
+    tx: &WriteTx,
+    old: &engagement::Model,
+    peers: &[Uuid],
+    changes: Changes,
+) -> DomainResult<Changes> {
+    let current = peer_council_ids(tx, old.id).await?;
+    if current == peers {
+        return Ok(changes);
+    }
+    if old.stage != Stage::PreWork {
+        return Err(UserError::new(
+            &["input", "peerCouncilIds"],
+            UserErrorCode::InvalidStatus,
+            "the peer councils are fixed once the engagement leaves pre-work",
+        )
+        .into());
+    }
+    let mut check = Check::new();
+    check_peer_ids(&mut check, Some(old.host_council_id), peers);
+    check.finish()?;
+    ensure_councils(tx, peers, &["input", "peerCouncilIds"], "peer council").await?;
+    let removed: Vec<Uuid> = current.iter().filter(|id| !peers.contains(id)).copied().collect();
+    ensure_no_active_peers_from(tx, old.id, &removed).await?;
+    write_peers(tx, old.id, peers).await?;
+    Ok(changes.diff("peerCouncilIds", &current, &peers.to_vec()))
+}
+
+async fn change_plan(tx: &WriteTx, engagement_id: Uuid, plan: &StagePlan, changes: Changes) -> DomainResult<Changes> {
+    let current = engagement_stage_plan::Entity::find()
+        .filter(engagement_stage_plan::Column::EngagementId.eq(engagement_id))
+        .all(tx)
+        .await?;
+    let current: StagePlan = current.into_iter().map(|p| (p.stage.position(), (p.stage, p.planned_on))).collect();
+    if current == *plan {
+        return Ok(changes);
+    }
+    write_plan(tx, engagement_id, plan).await?;
+    Ok(changes.diff("stagePlan", plan_json(&current), plan_json(plan)))
 }
 
 async fn ensure_no_active_peers_from(tx: &WriteTx, engagement_id: Uuid, councils: &[Uuid]) -> DomainResult<()> {

@@ -38,7 +38,8 @@ pub fn page() -> Response {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
          <title>GraphiQL - PCI Hub</title>\
          <link rel=\"stylesheet\" href=\"/graphiql/{v}/graphiql.min.css\"><link rel=\"stylesheet\" href=\"/graphiql/{v}/page.css\">\
-         </head><body><main id=\"graphiql\">Loading GraphiQL...</main>\
+         </head><body><main><h1 class=\"visually-hidden\">GraphiQL: the PCI Hub API</h1>\
+         <div id=\"graphiql\">Loading GraphiQL...</div></main>\
          <script src=\"/graphiql/{v}/react.production.min.js\"></script>\
          <script src=\"/graphiql/{v}/react-dom.production.min.js\"></script>\
          <script src=\"/graphiql/{v}/graphiql.min.js\"></script>\

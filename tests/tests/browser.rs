@@ -1,0 +1,208 @@
+//! A person in a real browser (Debian's Chromium, driven by `tests/js/browser.mjs` through
+//! playwright-core): signing in from the emailed link, accepting and declining an invitation,
+//! answering a meeting, and opening the home page and GraphiQL, with axe-core finding no
+//! accessibility violation on any of our pages.
+//!
+//! Needs Node.js, `npm ci` in `tests/js` and Chromium (`/usr/bin/chromium`, or `CHROMIUM`);
+//! without them the suite says SKIPPED, unless `PCI_REQUIRE_BROWSER=1` (as `.ci/run` sets),
+//! which makes a missing browser a failure.
+
+use std::{path::PathBuf, process::Stdio};
+
+use pci_tests::{
+    Backend, TestApp,
+    mail::{inbox, link},
+};
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+
+fn js_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+/// Whether the browser suite can run here; `false` (after saying why) when it may be skipped.
+fn browser_available() -> bool {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let missing = [
+        (!PathBuf::from(&chromium).exists()).then(|| format!("no Chromium at {chromium}")),
+        (!js_dir().join("node_modules/playwright-core").exists())
+            .then(|| format!("no playwright-core (run `npm ci` in {})", js_dir().display())),
+        std::process::Command::new("node").arg("--version").output().is_err().then(|| "no Node.js".to_owned()),
+    ];
+    let missing: Vec<String> = missing.into_iter().flatten().collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(std::env::var("PCI_REQUIRE_BROWSER").is_err(), "browser suite required, but: {}", missing.join("; "));
+    eprintln!("browser suite: SKIPPED ({})", missing.join("; "));
+    false
+}
+
+/// Runs the steps (see `browser.mjs`) in a fresh browser; the result of each.
+async fn browse(steps: Value) -> Vec<Value> {
+    let mut child = tokio::process::Command::new("node")
+        .arg(js_dir().join("browser.mjs"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(steps.to_string().as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "browser.mjs failed: {stderr}");
+    let results: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let n = steps.as_array().map_or(0, Vec::len);
+    let last = results.last().cloned().unwrap_or_default();
+    assert!(results.len() == n && last.get("error").is_none(), "stopped at {last}: {stderr}");
+    results
+}
+
+/// Every `axe` step found nothing.
+fn accessible(results: &[Value]) {
+    for r in results.iter().filter(|r| r.get("violations").is_some()) {
+        assert_eq!(r["violations"], json!([]), "axe on {}", r["url"]);
+    }
+}
+
+fn texts(results: &[Value]) -> Vec<&str> {
+    results.iter().filter_map(|r| r["text"].as_str()).map(str::trim).collect()
+}
+
+const SIGN_IN: &str = "mutation($e: String!) { signInRequest(input: {email: $e}) { accepted } }";
+const VIEWER: &str = "{ viewer { credential person { id } } }";
+
+#[tokio::test]
+async fn signing_in_from_the_emailed_link() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let org = app.org("COUNCIL", "Fife Council").await;
+    let person = app.person(&org, "Eilidh Robertson").await;
+    let address = app.email_of(&person).await;
+    app.gql_as(None, SIGN_IN, json!({"e": address})).await;
+    let mail = inbox(&app, &address, 1).await.remove(0);
+    let results = browse(json!([
+        {"goto": link(&mail, "/sign-in?token=")},
+        {"read": "h1"},
+        {"axe": {}},
+        {"click": "button[type=submit]"},
+        {"read": "h1"},
+        {"read": "main"},
+        {"axe": {}},
+        {"cookies": true},
+    ]))
+    .await;
+    accessible(&results);
+    assert_eq!((results[0]["status"].as_i64(), results[3]["status"].as_i64()), (Some(200), Some(200)));
+    assert_eq!(texts(&results)[..2], ["Sign in", "Signed in"], "{results:?}");
+    assert!(texts(&results)[2].contains("You are signed in as Eilidh Robertson"));
+    let cookies = results[7]["cookies"].as_array().unwrap();
+    let session = cookies.iter().find(|c| c["name"] == "pci_session").expect("the session cookie");
+    assert_eq!((&session["httpOnly"], &session["sameSite"]), (&json!(true), &json!("Lax")));
+    // The cookie the browser keeps is a working session for that person.
+    let token = session["value"].as_str().unwrap();
+    let me = app.gql_as(Some(token), VIEWER, json!({})).await;
+    assert_eq!(me["data"]["viewer"]["person"]["id"], json!(person), "{me}");
+}
+
+#[tokio::test]
+async fn answering_invitations_and_a_meeting() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let status = "query($id: ID!) { node(id: $id) { ... on Participant { status statusReason } } }";
+
+    // Accepting.
+    let fiona = app.person(&team.peers[1], "Fiona Grant").await;
+    let accepting = app.invite(&team.engagement, &fiona, "PEER_REVIEWER").await;
+    let mail = inbox(&app, &app.email_of(&fiona).await, 1).await.remove(0);
+    let results = browse(json!([
+        {"goto": link(&mail, "answer=accept")},
+        {"axe": {}},
+        {"click": "button[type=submit]"},
+        {"read": "h1"},
+        {"axe": {}},
+    ]))
+    .await;
+    accessible(&results);
+    assert_eq!(texts(&results), ["Invitation accepted"]);
+    assert_eq!(app.gql_ok(status, json!({"id": accepting})).await["node"]["status"], "ACCEPTED");
+
+    // Declining, with the reason the page asks for.
+    let gregor = app.person(&team.peers[1], "Gregor Wilson").await;
+    let declining = app.invite(&team.engagement, &gregor, "PEER_REVIEWER").await;
+    let mail = inbox(&app, &app.email_of(&gregor).await, 1).await.remove(0);
+    let results = browse(json!([
+        {"goto": link(&mail, "answer=decline")},
+        {"axe": {}},
+        {"fill": ["#reason", "On leave during fieldwork"]},
+        {"click": "button[type=submit]"},
+        {"read": "h1"},
+    ]))
+    .await;
+    accessible(&results);
+    assert_eq!(texts(&results), ["Invitation declined"]);
+    let p = app.gql_ok(status, json!({"id": declining})).await;
+    assert_eq!(p["node"], json!({"status": "DECLINED", "statusReason": "On leave during fieldwork"}));
+
+    // A meeting: the link preselects the answer clicked in the email; the person changes it.
+    let meeting = app
+        .schedule(
+            &team.engagement,
+            "FINDINGS_MEETING",
+            "2030-06-04T10:00:00",
+            "2030-06-04T12:00:00",
+            std::slice::from_ref(&team.host_lead),
+        )
+        .await;
+    let lead = app.email_of(&team.host_lead).await;
+    // The team's invitation, then the meeting's.
+    let invite =
+        inbox(&app, &lead, 2).await.into_iter().find(|m| m.subject().contains("Findings meeting")).expect("invite");
+    let results = browse(json!([
+        {"goto": link(&invite, "answer=accepted")},
+        {"axe": {}},
+        {"check": "input[value=tentative]"},
+        {"click": "button[type=submit]"},
+        {"read": "h1"},
+        {"read": "main"},
+        {"axe": {}},
+    ]))
+    .await;
+    accessible(&results);
+    assert_eq!(texts(&results)[0], "Thank you");
+    assert!(texts(&results)[1].contains("You are down as maybe attending"), "{results:?}");
+    let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { nodes { rsvp } } } } }";
+    let rsvps = app.gql_ok(q, json!({"id": meeting})).await;
+    assert_eq!(rsvps["node"]["attendees"]["nodes"], json!([{"rsvp": "TENTATIVE"}]));
+}
+
+#[tokio::test]
+async fn home_page_and_graphiql() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let home = format!("http://{}/", app.addr);
+    let results = browse(json!([
+        {"goto": home},
+        {"read": "h1"},
+        {"axe": {}},
+        {"goto": app.url},
+        // Rendered from the files this server sends, under its Content-Security-Policy.
+        {"waitFor": ".graphiql-container"},
+        // The page around GraphiQL's widgets: the widgets are a third party's.
+        {"axe": {"exclude": [".graphiql-container"]}},
+    ]))
+    .await;
+    accessible(&results);
+    assert_eq!(texts(&results), ["PCI Hub"]);
+    assert_eq!(results[3]["status"], 200);
+}

@@ -31,6 +31,10 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
     // Opening the link (as a mail scanner would) only shows a confirmation page.
     let page = app.client.get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200);
+    // A browser posts the page's form with its Origin only if the page's referrer policy lets it
+    // (with `no-referrer`, Chromium sends `Origin: null`, which the check below must refuse).
+    assert_eq!(page.headers()["referrer-policy"], "same-origin");
+    assert_eq!(page.headers()["cache-control"], "no-store");
     assert!(page.text().await.unwrap().contains("Sign in to PCI Hub as <strong>Eilidh Robertson</strong>"));
     // Another site's form cannot sign the visitor in (login CSRF), and does not use the link up.
     let url = format!("http://{}/sign-in", app.addr);
@@ -69,7 +73,13 @@ async fn sign_in_by_email_end_to_end(app: TestApp) {
     assert!(again["data"]["signInComplete"]["session"].is_null());
     let unknown = app.gql_as(None, COMPLETE, json!({"input": {"token": "x".repeat(43)}})).await;
     assert_eq!(unknown["data"], again["data"], "used and unknown look alike");
-    assert_eq!(app.client.post(&url).form(&[("token", token.as_str())]).send().await.unwrap().status(), 410);
+    let spent = app.client.post(&url).form(&[("token", token.as_str())]).send().await.unwrap();
+    assert_eq!(spent.status(), 410);
+    let text = spent.text().await.unwrap();
+    assert!(text.contains("This sign-in link no longer works") && text.contains("Ask for a new link"), "{text}");
+    assert!(!text.contains("organisers"), "not the invitation's wording: {text}");
+    let r = app.client.post(&url).header("origin", "null").form(&[("token", "x".repeat(43))]).send().await.unwrap();
+    assert_eq!(r.status(), 403, "an opaque origin is not one of ours");
 
     // A cookie from another site's page is refused.
     let foreign = app

@@ -48,7 +48,13 @@ async fn invitation_arrives_once_with_working_links(app: TestApp) {
     let decline = link(&mail, "answer=decline");
     let page = app.client.get(&decline).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("textarea"), "asks for a reason");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("textarea"), "asks for a reason");
+    // The page says who invites, to what, in which role.
+    assert!(
+        html.contains("Harness Admin (Test harness) has invited you to take part in <strong>Roads maintenance review</strong> as a <strong>peer reviewer</strong>"),
+        "{html}"
+    );
     let status = app.gql_ok(q, json!({"id": participant})).await["node"]["status"].clone();
     assert_eq!(status, "INVITED", "opening the link changed nothing");
 

@@ -184,8 +184,32 @@ async fn node_and_nodes_resolve_global_ids(app: TestApp) {
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
 
+/// "My engagements": those in whose team the caller has a place, for administrators too.
+async fn mine_lists_the_callers_own_engagements(app: TestApp) {
+    let team = app.team().await;
+    let other = app.engagement(&team.host, &team.peers[..1]).await;
+    let q = "query($f: EngagementFilter) { engagements(filter: $f) { nodes { id } } }";
+    let ids = |b: Value| -> Vec<Value> {
+        b["engagements"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].clone()).collect()
+    };
+    let all = ids(app.gql_ok(q, json!({"f": null})).await);
+    assert_eq!(all.len(), 2, "an administrator sees every engagement");
+    assert!(ids(app.gql_ok(q, json!({"f": {"mine": true}})).await).is_empty(), "the administrator is on no team");
+    let facilitator = app.session_for(&team.facilitator).await;
+    let theirs = app.gql_as(Some(&facilitator), q, json!({"f": {"mine": true}})).await;
+    assert_eq!(ids(theirs["data"].clone()), [json!(team.engagement)]);
+    // Withdrawn from the team, the engagement is no longer theirs.
+    let participant = app.join(&other, &team.facilitator, "FACILITATOR").await;
+    assert_eq!(ids(app.gql_as(Some(&facilitator), q, json!({"f": {"mine": true}})).await["data"].clone()).len(), 2);
+    let withdraw = "mutation($i: ParticipantWithdrawInput!) { participantWithdraw(input: $i) { userErrors { code } } }";
+    app.mutate("participantWithdraw", withdraw, json!({"i": {"participantId": participant}})).await;
+    let after = app.gql_as(Some(&facilitator), q, json!({"f": {"mine": true}})).await;
+    assert_eq!(ids(after["data"].clone()), [json!(team.engagement)]);
+}
+
 on_both_backends!(
     creates_and_reads_back,
+    mine_lists_the_callers_own_engagements,
     invalid_input_is_refused_and_writes_nothing,
     update_changes_fields_and_audits_the_diff,
     paginates_with_keyset_cursors,

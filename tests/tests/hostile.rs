@@ -354,6 +354,10 @@ async fn markup_in_names_is_text_on_link_pages(app: TestApp) {
     let team = app.team().await;
     let title = "<script>alert(1)</script> & \"Roads\"";
     set_column(&app, "engagements", "title", &team.engagement, title).await;
+    let plan = "mutation($e: ID!) { engagementUpdate(input: {engagementId: $e, stagePlan: [\
+                {stage: PRE_WORK, plannedOn: \"2027-03-01\"}, {stage: PLANNING, plannedOn: \"2027-03-15\"}]}) \
+                { userErrors { message } } }";
+    app.mutate("engagementUpdate", plan, json!({"e": team.engagement})).await;
     let newcomer = app.person(&team.peers[1], "Fiona Grant").await;
     app.invite(&team.engagement, &newcomer, "PEER_REVIEWER").await;
     let mail = inbox(&app, &app.email_of(&newcomer).await, 1).await.remove(0);
@@ -372,6 +376,10 @@ async fn markup_in_names_is_text_on_link_pages(app: TestApp) {
             "{html}"
         );
         assert_eq!(html.matches("<h1").count(), 1);
+        assert!(
+            html.contains("<td style=\"padding-right:16px\">Planning session</td><td>15 March 2027</td>"),
+            "{html}"
+        );
         let token = token_of(&url);
         assert!(html.contains(&format!("name=\"token\" value=\"{token}\"")), "the form carries the token: {html}");
     }

@@ -70,19 +70,121 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
     assert_eq!((s, code(&b)), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
 }
 
-async fn get_runs_queries_only_and_needs_a_preflight_header(app: TestApp) {
-    let q = "/graphql?query=%7B__typename%7D";
-    let (s, _, b) = send(&app, Method::GET, q, &[], None).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "CSRF: a simple GET is not executed");
+/// GET runs queries. A browser attaches the session cookie to a GET another site makes it send,
+/// so one signed in by the cookie must carry a header no simple request can (CSRF); one with an
+/// Authorization header (urql's default) or none at all needs nothing.
+async fn get_runs_queries_and_the_cookie_needs_a_preflight_header(app: TestApp) {
+    let team = app.team().await;
+    let session = app.session_for(&team.facilitator).await;
+    let cookie = format!("pci_session={session}");
+    let bearer = format!("Bearer {session}");
+    let q = "/graphql?query=%7Bviewer%7Bperson%7Bid%7D%7D%7D";
+    let me = |b: &Value| b["data"]["viewer"]["person"]["id"].clone();
+
+    let (s, _, b) = send(&app, Method::GET, q, &[("cookie", &cookie)], None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "CSRF: a simple GET with the cookie is not executed");
     assert!(b["errors"][0]["message"].as_str().unwrap().contains("apollo-require-preflight"));
-    let (s, _, b) = send(&app, Method::GET, q, &[("apollo-require-preflight", "true")], None).await;
-    assert_eq!((s, &b["data"]["__typename"]), (StatusCode::OK, &json!("Query")));
+    assert_eq!(code(&b), "BAD_REQUEST");
+    let (s, _, b) =
+        send(&app, Method::GET, q, &[("cookie", &cookie), ("apollo-require-preflight", "true")], None).await;
+    assert_eq!((s, me(&b)), (StatusCode::OK, json!(team.facilitator)));
+    let (s, _, b) = send(&app, Method::GET, q, &[("authorization", &bearer)], None).await;
+    assert_eq!((s, me(&b)), (StatusCode::OK, json!(team.facilitator)), "urql's default: GET with a bearer token");
+    let (s, _, b) = send(&app, Method::GET, "/graphql?query=%7B__typename%7D", &[], None).await;
+    assert_eq!((s, &b["data"]["__typename"]), (StatusCode::OK, &json!("Query")), "no credential, nothing to forge");
+
     let m = "/graphql?query=mutation%7B__typename%7D";
-    let (s, _, _) = send(&app, Method::GET, m, &[("apollo-require-preflight", "true"), ("accept", GRJ)], None).await;
+    let (s, _, _) = send(&app, Method::GET, m, &[("authorization", &bearer), ("accept", GRJ)], None).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     let (s, _, b) = send(&app, Method::GET, "/graphql", &[("accept", "text/html")], None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(b.as_str().unwrap().contains("graphiql"), "GraphiQL page");
+}
+
+/// A non-null field that fails makes its parent null, up to the nearest nullable position, as
+/// the spec asks: never `[null]` in a `[Engagement!]!`, never an object missing a key.
+async fn errors_propagate_to_the_nearest_nullable_parent(app: TestApp) {
+    let team = app.team().await;
+    let q = "{ engagements(first: 5) { nodes { id participants(first: 200) { totalCount } } } }";
+    let b = app.gql(q, json!({})).await;
+    assert_eq!(b["data"], Value::Null, "engagements is non-null, so data is: {b}");
+    assert_eq!(code(&b), "BAD_USER_INPUT", "{b}");
+    assert_eq!(b["errors"][0]["path"], json!(["engagements", "nodes", 0, "participants"]), "{b}");
+
+    let q = "query($id: ID!) { node(id: $id) { id ... on Engagement { participants(first: 200) { totalCount } } } }";
+    let b = app.gql(q, json!({"id": team.engagement})).await;
+    assert_eq!(b["data"], json!({"node": null}), "node is nullable: {b}");
+    assert_eq!(b["errors"][0]["path"], json!(["node", "participants"]), "{b}");
+
+    // A nullable field that fails is null beside its siblings, with its error.
+    let q = "query($id: ID!) { a: node(id: $id) { id } b: node(id: \"not-an-id\") { id } }";
+    let b = app.gql(q, json!({"id": team.engagement})).await;
+    assert_eq!(b["data"], json!({"a": {"id": team.engagement}, "b": null}), "{b}");
+    assert_eq!(b["errors"].as_array().unwrap().len(), 1, "{b}");
+}
+
+/// What a client gets wrong is answered as its input, in the response type it asked for.
+async fn refusals_speak_the_clients_language(app: TestApp) {
+    let team = app.team().await;
+    // A page size past the maximum is the argument's problem, not "too complex".
+    for q in [
+        "{ engagements(first: 500) { totalCount } }",
+        "{ engagements(last: 101) { totalCount } }",
+        "{ engagements(first: 2) { nodes { participants(first: 500) { totalCount } } } }",
+    ] {
+        let b = app.gql(q, json!({})).await;
+        assert_eq!(code(&b), "BAD_USER_INPUT", "{q}: {b}");
+        assert!(b["errors"][0]["message"].as_str().unwrap().contains("between 0 and 100"), "{q}: {b}");
+    }
+    // A 401 is written in the type the client asked for (Apollo reads no other).
+    for (accept, expect) in [(GRJ, GRJ), ("application/json", "application/json")] {
+        let h = [("content-type", "application/json"), ("accept", accept), ("authorization", "Bearer pcis_forged")];
+        let (s, ct, b) = send(&app, Method::POST, "/graphql", &h, Some(r#"{"query":"{ __typename }"}"#)).await;
+        assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+        assert!(ct.starts_with(expect), "{accept}: {ct}");
+    }
+    // Dates and times that do not read say what they should look like, as a literal or a variable.
+    let schedule = |start: &str| {
+        let declared = if start.starts_with('$') { ", $start: LocalDateTime!" } else { "" };
+        format!(
+            "mutation($e: ID!{declared}) {{ meetingSchedule(input: {{engagementId: $e, kind: PLANNING_SESSION, \
+             start: {start}, end: \"2027-03-01T12:00\", attendeePersonIds: []}}) {{ meeting {{ id }} }} }}"
+        )
+    };
+    for (doc, vars) in [
+        (schedule("\"1 March, 10am\""), json!({"e": team.engagement})),
+        (schedule("$start"), json!({"e": team.engagement, "start": "1 March, 10am"})),
+    ] {
+        let b = app.gql(&doc, vars).await;
+        assert_eq!(code(&b), "BAD_USER_INPUT", "{b}");
+        let message = b["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("like 2027-03-01T10:00"), "{message}");
+    }
+    assert_eq!(app.count("meetings").await, 0, "nothing was scheduled");
+    let update = "mutation($e: ID!) { engagementUpdate(input: {engagementId: $e, \
+                  stagePlan: [{stage: PRE_WORK, plannedOn: \"01/03/2027\"}]}) { engagement { id } } }";
+    let b = app.gql(update, json!({"e": team.engagement})).await;
+    assert_eq!(code(&b), "BAD_USER_INPUT", "{b}");
+    assert!(b["errors"][0]["message"].as_str().unwrap().contains("like 2027-03-01"), "{b}");
+    // Ids of the wrong kind are named with the right article.
+    let invite =
+        "mutation($i: ParticipantInviteInput!) { participantInvite(input: $i) { userErrors { field message } } }";
+    let input = json!({"i": {"engagementId": team.host, "personId": team.host_lead, "role": "PEER_REVIEWER"}});
+    let errors = app.mutate_err("participantInvite", invite, input).await;
+    assert!(errors[0]["message"].as_str().unwrap().ends_with("is not an Engagement id"), "{errors:?}");
+}
+
+/// With a cost limit low enough that 500 items would be "too complex" but 100 are not, a page
+/// size past the maximum is still answered as what it is: the argument's problem.
+async fn page_size_is_answered_before_the_cost_limit(app: TestApp) {
+    app.team().await;
+    let b = app.gql("{ engagements(first: 100) { nodes { id title stage } } }", json!({})).await;
+    assert!(b.get("errors").is_none(), "100 is within the cost limit: {b}");
+    let b = app.gql("{ engagements(first: 500) { nodes { id title stage } } }", json!({})).await;
+    assert_eq!(code(&b), "BAD_USER_INPUT", "{b}");
+    let b =
+        app.gql("{ engagements(first: 100) { nodes { id title stage hostCouncil { id name } } } }", json!({})).await;
+    assert_eq!(code(&b), "GRAPHQL_VALIDATION_FAILED", "a document over the limit is still refused: {b}");
 }
 
 /// GraphiQL comes from this server (offline, and under a CSP that allows nothing else).
@@ -208,12 +310,14 @@ async fn health_and_request_ids(app: TestApp) {
 
 on_both_backends!(
     methods_content_types_and_negotiation,
-    get_runs_queries_only_and_needs_a_preflight_header,
+    get_runs_queries_and_the_cookie_needs_a_preflight_header,
     status_codes_follow_the_response_type,
     limits_protect_the_server,
     health_and_request_ids,
     response_keys_follow_the_query,
     graphiql_is_served_from_the_binary,
+    errors_propagate_to_the_nearest_nullable_parent,
+    refusals_speak_the_clients_language,
 );
 
 #[tokio::test]
@@ -270,3 +374,5 @@ async fn slow_queries_time_out_but_mutations_are_never_cut_off() {
     assert_eq!(p["organisation"]["name"], "Fife Council");
     assert_eq!(app.count("organisations").await, before + 1);
 }
+
+on_both_backends!(config = |c| { c.graphql.max_complexity = 450; }; page_size_is_answered_before_the_cost_limit);

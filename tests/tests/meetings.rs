@@ -1,7 +1,7 @@
 //! Meetings: time zones, validation, rescheduling raises the sequence, cancellation, attendees.
 
 use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const RESCHEDULE: &str = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { meeting { id startsAt endsAt startsAtLocal timeZone sequence location } userErrors { field code message } } }";
 const CANCEL: &str = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { meeting { id status sequence cancelReason } userErrors { field code message } } }";
@@ -50,10 +50,12 @@ async fn bad_meetings_are_refused(app: TestApp) {
         assert_eq!(codes(&errors), expected, "{extra}");
     }
     assert_eq!(app.row_counts().await, before);
-    // A wrongly typed variable never reaches the resolver.
+    // A time that does not read fails the field before its resolver runs, saying what a time
+    // looks like (validation could only say "expected type").
     let body = app.gql(MEETING_SCHEDULE, base(json!({"start": "next tuesday"}))).await;
-    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["data"], Value::Null, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("like 2027-03-01T10:00"), "{body}");
     assert_eq!(app.row_counts().await, before);
 }
 

@@ -41,6 +41,13 @@ macro_rules! node_kinds {
                 Self::ALL.iter().copied().find(|k| k.type_name() == name)
             }
 
+            /// "an Engagement", "a Meeting": the type name as a message names it.
+            pub fn with_article(self) -> String {
+                let name = self.type_name();
+                let vowel = name.starts_with(['A', 'E', 'I', 'O', 'U']);
+                format!("{} {name}", if vowel { "an" } else { "a" })
+            }
+
             /// The GraphQL type name, which is also the prefix inside the id.
             pub fn type_name(self) -> &'static str {
                 match self {

@@ -36,5 +36,10 @@ pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchem
 
 /// The SDL as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(&GraphqlConfig::default(), None).sdl()
+    sdl_of(&build_schema(&GraphqlConfig::default(), None))
+}
+
+/// A schema's SDL, with each custom scalar's `@specifiedBy` URL (code generators map scalars by it).
+pub fn sdl_of(schema: &AppSchema) -> String {
+    schema.sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

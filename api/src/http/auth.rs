@@ -44,6 +44,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     Some(auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default())
 }
 
+/// True when the request's credential is the session cookie, which a browser attaches by itself
+/// to a request another site makes it send (CSRF). A bearer token it cannot attach, and without
+/// a credential a request can do nothing a stranger could not.
+pub fn cookie_is_the_credential(headers: &HeaderMap, cookie_name: &str) -> bool {
+    bearer(headers).is_none() && cookie(headers, cookie_name).is_some()
+}
+
 /// The credential a request carries, checked or not: the bearer token, else the session cookie.
 pub fn credential<'a>(headers: &'a HeaderMap, cookie_name: &str) -> Option<&'a str> {
     bearer(headers).or_else(|| cookie(headers, cookie_name))
@@ -67,23 +74,25 @@ pub fn from_own_pages(state: &HttpState, headers: &HeaderMap) -> bool {
     }
 }
 
-fn unauthenticated() -> Response {
-    let mut r = json_error(StatusCode::UNAUTHORIZED, "application/json", "UNAUTHENTICATED", "sign in first");
+fn unauthenticated(content_type: &'static str) -> Response {
+    let mut r = json_error(StatusCode::UNAUTHORIZED, content_type, "UNAUTHENTICATED", "sign in first");
     r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     r
 }
 
-pub async fn identify(state: &HttpState, headers: &HeaderMap) -> Result<Who, Response> {
+/// Who is calling; a refusal is written as `content_type`, the response type the client asked
+/// for (Apollo leaves a 401 it cannot read as JSON unparsed).
+pub async fn identify(state: &HttpState, headers: &HeaderMap, content_type: &'static str) -> Result<Who, Response> {
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let db = &state.app.db;
     let now = state.app.clock.now();
     if let Some(raw) = bearer(headers) {
         return match authenticate(db, &state.config.auth, raw, now).await {
             Ok(Some(caller)) => Ok(Who { caller: Some(caller), client_ip: None, user_agent }),
-            Ok(None) => Err(unauthenticated()),
+            Ok(None) => Err(unauthenticated(content_type)),
             Err(e) => {
                 tracing::error!(error = %e, "checking a bearer token");
-                Err(json_error(StatusCode::INTERNAL_SERVER_ERROR, "application/json", "INTERNAL", "internal error"))
+                Err(json_error(StatusCode::INTERNAL_SERVER_ERROR, content_type, "INTERNAL", "internal error"))
             }
         };
     }
@@ -93,7 +102,7 @@ pub async fn identify(state: &HttpState, headers: &HeaderMap) -> Result<Who, Res
         {
             return Err(json_error(
                 StatusCode::FORBIDDEN,
-                "application/json",
+                content_type,
                 "FORBIDDEN",
                 "this origin may not use the session cookie",
             ));

@@ -64,7 +64,7 @@ pub async fn handle(
             "Accept must allow application/graphql-response+json or application/json",
         );
     };
-    let who = match super::auth::identify(&state, &headers).await {
+    let who = match super::auth::identify(&state, &headers, rt.content_type()).await {
         Ok(who) => who,
         Err(resp) => return resp,
     };
@@ -255,9 +255,9 @@ fn read_get(state: &HttpState, query_string: &str, headers: &HeaderMap) -> Resul
             });
         }
     }
-    if !forces_preflight(headers) {
+    if super::auth::cookie_is_the_credential(headers, &state.config.auth.cookie_name) && !forces_preflight(headers) {
         return Err(bad_request(
-            "GET requests must carry an `apollo-require-preflight` or `x-apollo-operation-name` header (CSRF prevention)",
+            "a GET request signed in with the session cookie must carry an `apollo-require-preflight` or `x-apollo-operation-name` header (CSRF prevention); one with an Authorization header needs none",
         ));
     }
     Ok(Batch::Single(Box::new(req)))

@@ -28,7 +28,7 @@ pub async fn schema(State(state): State<Arc<HttpState>>) -> Response {
     if !state.config.graphql.introspection {
         return (StatusCode::NOT_FOUND, "not found\n").into_response();
     }
-    let mut r = state.schema.sdl().into_response();
+    let mut r = crate::graphql::sdl_of(&state.schema).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     r
 }

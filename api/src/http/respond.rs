@@ -11,7 +11,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use pci_domain::tokens;
-use pci_entity::{Rsvp, TokenPurpose, engagement, meeting, meeting_attendee, participant};
+use pci_entity::{Rsvp, TokenPurpose, meeting, meeting_attendee};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,18 @@ fn spent() -> Response {
     ))
 }
 
+fn sign_in_spent() -> Response {
+    private(message(
+        StatusCode::GONE,
+        "This sign-in link no longer works",
+        &[
+            "It has expired or has already been used: each sign-in link works once, for a short time.",
+            "Ask for a new link where you asked for this one.",
+        ],
+        &[],
+    ))
+}
+
 fn failed() -> Response {
     private(message(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,19 +92,8 @@ fn now(state: &HttpState) -> DateTime<Utc> {
 }
 
 pub async fn invitation_form(State(state): State<Arc<HttpState>>, Query(q): Query<LinkQuery>) -> Response {
-    let db = &state.app.db;
-    let found = async {
-        let Some(t) = tokens::find(db, &q.token, TokenPurpose::InvitationResponse, now(&state)).await? else {
-            return Ok(None);
-        };
-        let Some(p) = participant::Entity::find_by_id(t.participant_id.unwrap_or_default()).one(db).await? else {
-            return Ok(None);
-        };
-        engagement::Entity::find_by_id(p.engagement_id).one(db).await
-    }
-    .await;
-    let e = match found {
-        Ok(Some(e)) => e,
+    let inv = match pci_domain::participant::invitation(&state.app.db, &q.token, now(&state)).await {
+        Ok(Some(inv)) => inv,
         Ok(None) => return spent(),
         Err(err) => {
             tracing::error!(error = %err, "invitation page");
@@ -100,15 +101,35 @@ pub async fn invitation_form(State(state): State<Arc<HttpState>>, Query(q): Quer
         }
     };
     #[derive(Serialize)]
+    struct Step {
+        stage: &'static str,
+        from: String,
+    }
+    #[derive(Serialize)]
     struct Invitation<'a> {
         title: String,
         engagement: &'a str,
+        service_area: &'a str,
+        host: &'a str,
+        role: &'static str,
+        invited_by: Option<String>,
+        plan: Vec<Step>,
         token: &'a str,
         declining: bool,
     }
+    let e = &inv.engagement;
     let ctx = Invitation {
         title: format!("Invitation: {}", e.title),
         engagement: &e.title,
+        service_area: &e.service_area,
+        host: &inv.host_council,
+        role: inv.role.label(),
+        invited_by: inv.invited_by.as_ref().map(|(name, org)| format!("{name} ({org})")),
+        plan: inv
+            .plan
+            .iter()
+            .map(|(s, d)| Step { stage: s.label(), from: d.format("%-d %B %Y").to_string() })
+            .collect(),
         token: &q.token,
         declining: q.answer == "decline",
     };
@@ -252,7 +273,7 @@ pub async fn sign_in_form(State(state): State<Arc<HttpState>>, Query(q): Query<L
     .await;
     let person = match found {
         Ok(Some(p)) => p,
-        Ok(None) => return spent(),
+        Ok(None) => return sign_in_spent(),
         Err(err) => {
             tracing::error!(error = %err, "sign-in page");
             return failed();
@@ -288,7 +309,7 @@ pub async fn sign_in_answer(
             );
             r
         }
-        Err(DomainError::Invalid(_)) => spent(),
+        Err(DomainError::Invalid(_)) => sign_in_spent(),
         // An emailed link acts without a caller, so the policy never refuses it.
         Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
             let err = format!("{e:?}");

@@ -1,3 +1,7 @@
+mod invitation;
+
+pub use invitation::{Invitation, invitation};
+
 use chrono::{DateTime, Utc};
 use pci_entity::{
     InvitationStatus, ParticipantRole, TokenPurpose, engagement as engagement_model, new_id, organisation, participant,

@@ -347,6 +347,12 @@ impl<'a, T> ContextBase<'a, T> {
 
     #[doc(hidden)]
     pub fn set_error_path(&self, error: ServerError) -> ServerError {
+        // PCI Hub patch: an error that already has a path keeps it. Errors now propagate to
+        // their parents (see `do_resolve_container`), and each level they pass would otherwise
+        // replace the path of the field that failed with its own.
+        if !error.path.is_empty() {
+            return error;
+        }
         if let Some(node) = self.path_node {
             let mut path = Vec::new();
             node.for_each(|current_node| {

@@ -19,8 +19,10 @@ use pci_domain::{
     policy::Denied,
 };
 
+/// An address to email a sign-in link to.
 #[derive(InputObject)]
 pub struct SignInRequestInput {
+    /// The address the person signs in with.
     pub email: String,
 }
 
@@ -29,9 +31,11 @@ pub struct SignInRequestInput {
 pub struct SignInRequestPayload {
     /// If the address belongs to someone, a sign-in link is on its way to it.
     pub accepted: bool,
+    /// `INVALID` when the text is not an email address; otherwise empty.
     pub user_errors: Vec<UserError>,
 }
 
+/// A sign-in link's token, to exchange for a session.
 #[derive(InputObject)]
 pub struct SignInCompleteInput {
     /// From the link in the sign-in email.
@@ -43,22 +47,33 @@ pub struct SignInCompleteInput {
 pub struct SessionGrant {
     /// Send as `Authorization: Bearer <token>`. Shown once.
     pub token: String,
+    /// When the session ends at the latest; it ends sooner if left unused for too long.
     pub expires_at: DateTime<Utc>,
+    /// The person now signed in.
     pub person: Person,
 }
 
-payload!(SignInCompletePayload, session: SessionGrant);
+payload!(
+    /// The result of `signInComplete`: the new session, or `userErrors` saying why not.
+    SignInCompletePayload,
+    session: SessionGrant
+);
 
+/// The result of `signOut` or `sessionsRevokeAll`.
 #[derive(SimpleObject)]
 pub struct SignOutPayload {
     /// Sessions ended.
     pub ended: u64,
+    /// Why no session was ended, if so; normally empty.
     pub user_errors: Vec<UserError>,
 }
 
+/// A new personal access token for the caller.
 #[derive(InputObject)]
 pub struct PersonalAccessTokenCreateInput {
+    /// A label for it, e.g. the integration that will use it; up to 100 characters.
     pub name: String,
+    /// What it may do.
     pub scope: TokenScope,
 }
 
@@ -67,17 +82,28 @@ pub struct PersonalAccessTokenCreateInput {
 pub struct NewPersonalAccessToken {
     /// Send as `Authorization: Bearer <secret>`.
     pub secret: String,
+    /// The token as `Viewer.personalAccessTokens` lists it.
     pub token: PersonalAccessToken,
 }
 
-payload!(PersonalAccessTokenCreatePayload, created: NewPersonalAccessToken);
+payload!(
+    /// The result of `personalAccessTokenCreate`: the new token and its secret, or `userErrors` saying why not.
+    PersonalAccessTokenCreatePayload,
+    created: NewPersonalAccessToken
+);
 
+/// A token to revoke.
 #[derive(InputObject)]
 pub struct PersonalAccessTokenRevokeInput {
+    /// The `id` of one of the caller's own tokens.
     pub id: ID,
 }
 
-payload!(PersonalAccessTokenRevokePayload, token: PersonalAccessToken);
+payload!(
+    /// The result of `personalAccessTokenRevoke`: the revoked token, or `userErrors` saying why not.
+    PersonalAccessTokenRevokePayload,
+    token: PersonalAccessToken
+);
 
 #[derive(Default)]
 pub struct AuthMutations;
@@ -89,7 +115,7 @@ impl AuthMutations {
     async fn sign_in_request(
         &self,
         ctx: &Context<'_>,
-        input: SignInRequestInput,
+        #[graphql(desc = "The address to send the link to.")] input: SignInRequestInput,
     ) -> async_graphql::Result<SignInRequestPayload> {
         let (app, req) = (ctx.app()?, ctx.request()?);
         if app.sign_in_limits.check(&input.email, req.client_ip).is_err() {
@@ -106,7 +132,7 @@ impl AuthMutations {
     async fn sign_in_complete(
         &self,
         ctx: &Context<'_>,
-        input: SignInCompleteInput,
+        #[graphql(desc = "The token from the link.")] input: SignInCompleteInput,
     ) -> async_graphql::Result<SignInCompletePayload> {
         let (app, req) = (ctx.app()?, ctx.request()?);
         let r = outcome(auth::complete_sign_in(&ctx.env()?, &app.auth, &input.token, req.user_agent.clone()).await)?;
@@ -147,10 +173,12 @@ impl AuthMutations {
         Ok(SignOutPayload { ended, user_errors: Vec::new() })
     }
 
+    /// Creates a personal access token for the caller; its secret appears in the payload only. Needs a
+    /// signed-in session: a token cannot create another.
     async fn personal_access_token_create(
         &self,
         ctx: &Context<'_>,
-        input: PersonalAccessTokenCreateInput,
+        #[graphql(desc = "The name and scope of the new token.")] input: PersonalAccessTokenCreateInput,
     ) -> async_graphql::Result<PersonalAccessTokenCreatePayload> {
         let caller = ctx.writer()?;
         // Made from a session only: a leaked token must not be able to mint its successors.
@@ -167,10 +195,11 @@ impl AuthMutations {
         }))
     }
 
+    /// Revokes one of the caller's own tokens at once. Revoking it again changes nothing.
     async fn personal_access_token_revoke(
         &self,
         ctx: &Context<'_>,
-        input: PersonalAccessTokenRevokeInput,
+        #[graphql(desc = "Which token to revoke.")] input: PersonalAccessTokenRevokeInput,
     ) -> async_graphql::Result<PersonalAccessTokenRevokePayload> {
         let caller = ctx.writer()?;
         let mut ids = Ids::default();

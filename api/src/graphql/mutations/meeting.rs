@@ -10,28 +10,39 @@ use pci_domain::meeting::{
     self, AttendeeAdd, AttendeeRespond, AttendeeRsvp, MeetingCancel, MeetingReschedule, MeetingSchedule,
 };
 
+/// A new meeting, and the people to invite to it.
 #[derive(InputObject)]
 pub struct MeetingScheduleInput {
+    /// The engagement it belongs to.
     pub engagement_id: ID,
+    /// Which meeting of the PCI process it is.
     pub kind: MeetingKind,
     /// Defaults to the kind's name.
     pub title: Option<String>,
     /// Wall-clock time in `timeZone`.
     pub start: LocalDateTime,
+    /// Wall-clock end in `timeZone`; must be after `start`.
     pub end: LocalDateTime,
     /// IANA zone; Europe/London when omitted.
     pub time_zone: Option<String>,
+    /// Where it takes place, e.g. a room and address; up to 500 characters.
     pub location: Option<String>,
+    /// An http or https link to join online.
     pub online_url: Option<String>,
     /// People to invite; each must take part in the engagement.
     #[graphql(default)]
     pub attendee_person_ids: Vec<ID>,
 }
 
+/// A meeting's new time, and perhaps a new place or title. A new time or place asks every attendee
+/// to answer again.
 #[derive(InputObject)]
 pub struct MeetingRescheduleInput {
+    /// The meeting to move.
     pub meeting_id: ID,
+    /// New wall-clock start, in `timeZone` if given, else in the meeting's zone.
     pub start: LocalDateTime,
+    /// New wall-clock end; must be after `start`.
     pub end: LocalDateTime,
     /// Keeps the meeting's zone when omitted.
     pub time_zone: Option<String>,
@@ -39,56 +50,100 @@ pub struct MeetingRescheduleInput {
     pub location: Option<String>,
     /// Omitted keeps it; an empty string clears it.
     pub online_url: Option<String>,
+    /// New title, up to 200 characters; omitted keeps it.
     pub title: Option<String>,
 }
 
+/// A meeting to call off.
 #[derive(InputObject)]
 pub struct MeetingCancelInput {
+    /// The meeting to cancel.
     pub meeting_id: ID,
+    /// Why, as told to the attendees; up to 2,000 characters.
     pub reason: Option<String>,
 }
 
+/// One more attendee for a meeting.
 #[derive(InputObject)]
 pub struct MeetingAttendeeAddInput {
+    /// The meeting.
     pub meeting_id: ID,
+    /// Who to add; they must be on the engagement's team.
     pub person_id: ID,
 }
 
+/// An attendee to take off a meeting.
 #[derive(InputObject)]
 pub struct MeetingAttendeeRemoveInput {
+    /// The attendance to remove (`MeetingAttendee.id`).
     pub attendee_id: ID,
 }
 
+/// An attendee's answer, recorded by an organiser or by the attendee.
 #[derive(InputObject)]
 pub struct MeetingAttendeeRecordRsvpInput {
+    /// The attendance (`MeetingAttendee.id`).
     pub attendee_id: ID,
+    /// Their answer.
     pub rsvp: Rsvp,
 }
 
+/// An attendee's own answer, through the link in their meeting invitation.
 #[derive(InputObject)]
 pub struct MeetingAttendeeRespondInput {
     /// The token from the link in the meeting invitation.
     pub token: String,
+    /// Their answer.
     pub rsvp: Rsvp,
 }
 
-payload!(MeetingSchedulePayload, meeting: Meeting);
-payload!(MeetingAttendeeRespondPayload, attendee: MeetingAttendee);
-payload!(MeetingReschedulePayload, meeting: Meeting);
-payload!(MeetingCancelPayload, meeting: Meeting);
-payload!(MeetingAttendeeAddPayload, attendee: MeetingAttendee);
-payload!(MeetingAttendeeRemovePayload, attendee: MeetingAttendee);
-payload!(MeetingAttendeeRecordRsvpPayload, attendee: MeetingAttendee);
+payload!(
+    /// The result of `meetingSchedule`: the new meeting, or `userErrors` saying why not.
+    MeetingSchedulePayload,
+    meeting: Meeting
+);
+payload!(
+    /// The result of `meetingAttendeeRespond`: the answered attendance, or `userErrors` saying why not.
+    MeetingAttendeeRespondPayload,
+    attendee: MeetingAttendee
+);
+payload!(
+    /// The result of `meetingReschedule`: the meeting as moved, or `userErrors` saying why not.
+    MeetingReschedulePayload,
+    meeting: Meeting
+);
+payload!(
+    /// The result of `meetingCancel`: the cancelled meeting, or `userErrors` saying why not.
+    MeetingCancelPayload,
+    meeting: Meeting
+);
+payload!(
+    /// The result of `meetingAttendeeAdd`: the new attendance, or `userErrors` saying why not.
+    MeetingAttendeeAddPayload,
+    attendee: MeetingAttendee
+);
+payload!(
+    /// The result of `meetingAttendeeRemove`: the removed attendance, or `userErrors` saying why not.
+    MeetingAttendeeRemovePayload,
+    attendee: MeetingAttendee
+);
+payload!(
+    /// The result of `meetingAttendeeRecordRsvp`: the answered attendance, or `userErrors` saying why not.
+    MeetingAttendeeRecordRsvpPayload,
+    attendee: MeetingAttendee
+);
 
 #[derive(Default)]
 pub struct MeetingMutations;
 
 #[Object]
 impl MeetingMutations {
+    /// Schedules a meeting and emails each attendee a calendar invitation.
+    /// For the engagement's host lead and facilitators, and administrators.
     async fn meeting_schedule(
         &self,
         ctx: &Context<'_>,
-        input: MeetingScheduleInput,
+        #[graphql(desc = "The meeting to schedule.")] input: MeetingScheduleInput,
     ) -> async_graphql::Result<MeetingSchedulePayload> {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
@@ -115,7 +170,7 @@ impl MeetingMutations {
     async fn meeting_reschedule(
         &self,
         ctx: &Context<'_>,
-        input: MeetingRescheduleInput,
+        #[graphql(desc = "Which meeting, and its new time and place.")] input: MeetingRescheduleInput,
     ) -> async_graphql::Result<MeetingReschedulePayload> {
         let mut ids = Ids::default();
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
@@ -135,10 +190,12 @@ impl MeetingMutations {
         Ok(MeetingReschedulePayload::from_outcome(r, Meeting))
     }
 
+    /// Cancels a meeting; each attendee is emailed a calendar cancellation.
+    /// For the engagement's host lead and facilitators, and administrators.
     async fn meeting_cancel(
         &self,
         ctx: &Context<'_>,
-        input: MeetingCancelInput,
+        #[graphql(desc = "Which meeting, and why.")] input: MeetingCancelInput,
     ) -> async_graphql::Result<MeetingCancelPayload> {
         let mut ids = Ids::default();
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
@@ -149,10 +206,12 @@ impl MeetingMutations {
         Ok(MeetingCancelPayload::from_outcome(r, Meeting))
     }
 
+    /// Invites one more team member to a meeting; they are emailed a calendar invitation.
+    /// For the engagement's host lead and facilitators, and administrators.
     async fn meeting_attendee_add(
         &self,
         ctx: &Context<'_>,
-        input: MeetingAttendeeAddInput,
+        #[graphql(desc = "Which meeting, and whom to add.")] input: MeetingAttendeeAddInput,
     ) -> async_graphql::Result<MeetingAttendeeAddPayload> {
         let mut ids = Ids::default();
         let meeting_id = ids.one(&input.meeting_id, NodeKind::Meeting, "meetingId");
@@ -168,7 +227,7 @@ impl MeetingMutations {
     async fn meeting_attendee_remove(
         &self,
         ctx: &Context<'_>,
-        input: MeetingAttendeeRemoveInput,
+        #[graphql(desc = "Which attendance to remove.")] input: MeetingAttendeeRemoveInput,
     ) -> async_graphql::Result<MeetingAttendeeRemovePayload> {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
@@ -183,7 +242,7 @@ impl MeetingMutations {
     async fn meeting_attendee_record_rsvp(
         &self,
         ctx: &Context<'_>,
-        input: MeetingAttendeeRecordRsvpInput,
+        #[graphql(desc = "Which attendance, and the answer.")] input: MeetingAttendeeRecordRsvpInput,
     ) -> async_graphql::Result<MeetingAttendeeRecordRsvpPayload> {
         let mut ids = Ids::default();
         let attendee_id = ids.one(&input.attendee_id, NodeKind::MeetingAttendee, "attendeeId");
@@ -199,7 +258,7 @@ impl MeetingMutations {
     async fn meeting_attendee_respond(
         &self,
         ctx: &Context<'_>,
-        input: MeetingAttendeeRespondInput,
+        #[graphql(desc = "The link's token, and the answer.")] input: MeetingAttendeeRespondInput,
     ) -> async_graphql::Result<MeetingAttendeeRespondPayload> {
         let cmd = AttendeeRespond { token: input.token, rsvp: input.rsvp.into() };
         let r = outcome(meeting::attendee_respond(&ctx.env()?, cmd).await)?;

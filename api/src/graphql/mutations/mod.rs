@@ -15,6 +15,8 @@ use uuid::Uuid;
 use crate::graphql::{error::ApiError, ids::NodeKind, types::UserError};
 use pci_domain::{DomainError, DomainResult, UserError as DomainUserError, UserErrorCode};
 
+/// Everything a client can change. Most mutations take one `input` and return a payload holding the
+/// changed object, or `userErrors` with nothing written.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
@@ -39,7 +41,7 @@ impl Ids {
                 self.0.push(DomainUserError::new(
                     &["input", field],
                     UserErrorCode::InvalidId,
-                    format!("{:?} is not a {} id", id.as_str(), kind.type_name()),
+                    format!("{:?} is not {} id", id.as_str(), kind.with_article()),
                 ));
                 Uuid::nil()
             }
@@ -73,7 +75,9 @@ macro_rules! payload {
         $(#[$doc])*
         #[derive(async_graphql::SimpleObject)]
         pub struct $name {
+            #[doc = concat!("The ", stringify!($field), " as the mutation left it; null when `userErrors` is not empty.")]
             pub $field: Option<$ty>,
+            /// What was wrong with the input; empty on success. When it is not empty, nothing was written.
             pub user_errors: Vec<crate::graphql::types::UserError>,
         }
 

@@ -10,40 +10,69 @@ use pci_domain::participant::{
     self, ParticipantInvite, ParticipantRecordResponse, ParticipantRespond, ParticipantWithdraw,
 };
 
+/// An invitation to join an engagement's team.
 #[derive(InputObject)]
 pub struct ParticipantInviteInput {
+    /// The engagement whose team they join.
     pub engagement_id: ID,
+    /// Who to invite.
     pub person_id: ID,
+    /// Their part. Host roles need someone from the host council, peer roles someone from a peer
+    /// council, and a facilitator someone from the Improvement Service.
     pub role: ParticipantRole,
 }
 
+/// An answer to an invitation, recorded by an organiser or by the invited person.
 #[derive(InputObject)]
 pub struct ParticipantRecordResponseInput {
+    /// Whose invitation.
     pub participant_id: ID,
+    /// `true` to accept, `false` to decline.
     pub accept: bool,
     /// Required when declining.
     pub reason: Option<String>,
 }
 
+/// Taking someone off an engagement's team.
 #[derive(InputObject)]
 pub struct ParticipantWithdrawInput {
+    /// Who leaves the team; they must be invited or accepted.
     pub participant_id: ID,
+    /// Why, up to 2,000 characters.
     pub reason: Option<String>,
 }
 
+/// The invited person's own answer, through the link in their invitation email.
 #[derive(InputObject)]
 pub struct ParticipantRespondInput {
     /// The token from the link in the invitation email.
     pub token: String,
+    /// `true` to accept, `false` to decline.
     pub accept: bool,
     /// Required when declining, so the organisers can find someone else.
     pub reason: Option<String>,
 }
 
-payload!(ParticipantInvitePayload, participant: Participant);
-payload!(ParticipantRespondPayload, participant: Participant);
-payload!(ParticipantRecordResponsePayload, participant: Participant);
-payload!(ParticipantWithdrawPayload, participant: Participant);
+payload!(
+    /// The result of `participantInvite`: the participant, invited, or `userErrors` saying why not.
+    ParticipantInvitePayload,
+    participant: Participant
+);
+payload!(
+    /// The result of `participantRespond`: the answered invitation, or `userErrors` saying why not.
+    ParticipantRespondPayload,
+    participant: Participant
+);
+payload!(
+    /// The result of `participantRecordResponse`: the answered invitation, or `userErrors` saying why not.
+    ParticipantRecordResponsePayload,
+    participant: Participant
+);
+payload!(
+    /// The result of `participantWithdraw`: the participant, withdrawn, or `userErrors` saying why not.
+    ParticipantWithdrawPayload,
+    participant: Participant
+);
 
 #[derive(Default)]
 pub struct ParticipantMutations;
@@ -51,10 +80,11 @@ pub struct ParticipantMutations;
 #[Object]
 impl ParticipantMutations {
     /// Adds a person to the engagement's team, or invites again someone who declined or was withdrawn.
+    /// They are emailed an invitation with links to accept or decline.
     async fn participant_invite(
         &self,
         ctx: &Context<'_>,
-        input: ParticipantInviteInput,
+        #[graphql(desc = "Who to invite, to which engagement, in which role.")] input: ParticipantInviteInput,
     ) -> async_graphql::Result<ParticipantInvitePayload> {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
@@ -71,7 +101,7 @@ impl ParticipantMutations {
     async fn participant_record_response(
         &self,
         ctx: &Context<'_>,
-        input: ParticipantRecordResponseInput,
+        #[graphql(desc = "Whose invitation, and the answer.")] input: ParticipantRecordResponseInput,
     ) -> async_graphql::Result<ParticipantRecordResponsePayload> {
         let mut ids = Ids::default();
         let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
@@ -83,10 +113,12 @@ impl ParticipantMutations {
         Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
     }
 
+    /// Takes a person off the team: they come off meetings still to come, and the links in their
+    /// invitation stop working. For the engagement's host lead and facilitators, and administrators.
     async fn participant_withdraw(
         &self,
         ctx: &Context<'_>,
-        input: ParticipantWithdrawInput,
+        #[graphql(desc = "Who leaves the team, and why.")] input: ParticipantWithdrawInput,
     ) -> async_graphql::Result<ParticipantWithdrawPayload> {
         let mut ids = Ids::default();
         let participant_id = ids.one(&input.participant_id, NodeKind::Participant, "participantId");
@@ -103,7 +135,7 @@ impl ParticipantMutations {
     async fn participant_respond(
         &self,
         ctx: &Context<'_>,
-        input: ParticipantRespondInput,
+        #[graphql(desc = "The link's token, and the answer.")] input: ParticipantRespondInput,
     ) -> async_graphql::Result<ParticipantRespondPayload> {
         let cmd = ParticipantRespond { token: input.token, accept: input.accept, reason: input.reason };
         let r = outcome(participant::respond(&ctx.env()?, cmd).await)?;

@@ -3,7 +3,9 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
-use pci_entity::{audit_entry, engagement, engagement_peer_council, organisation, person};
+use pci_entity::{
+    InvitationStatus, audit_entry, engagement, engagement_peer_council, organisation, participant, person,
+};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Value,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
@@ -28,16 +30,19 @@ pub const MAX_NODES: usize = 100;
 /// A job that ended in an error or a panic; `jobRetry` puts it back in its queue.
 #[derive(async_graphql::SimpleObject)]
 pub struct FailedJob {
+    /// The job's id in its queue; give it to `jobRetry`.
     pub id: String,
     /// The queue, e.g. `meeting_invitation`.
     pub job_type: String,
     /// `Failed` (an error or a panic) or `Killed`.
     pub status: String,
+    /// How many times it ran, the last time without success.
     pub attempts: i32,
     /// The error or panic message.
     pub last_result: Option<String>,
     /// The job's arguments, as JSON.
     pub arguments: String,
+    /// When its last run ended; null if not recorded.
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -65,6 +70,7 @@ fn id_filter(id: &ID, kind: NodeKind, field: &str) -> Result<uuid::Uuid, ApiErro
         .ok_or_else(|| ApiError::BadUserInput(format!("filter.{field} is not a valid {} id", kind.type_name())))
 }
 
+/// Everything a client can read. All but `viewer` need a signed-in caller.
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in caller; null when not signed in.
@@ -85,11 +91,11 @@ impl QueryRoot {
     async fn audit_entries(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AuditFilter>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Which changes; non-administrators must give `engagementId`.")] filter: Option<AuditFilter>,
     ) -> async_graphql::Result<Connection<String, AuditEntry, TotalCount>> {
         let access = ctx.access()?;
         ctx.signed_in()?;
@@ -130,8 +136,12 @@ impl QueryRoot {
         Ok(page.into_connection(lazy_count(db.clone(), q), AuditEntry))
     }
 
-    /// Fetches any object by its global id; null if it does not exist.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    /// Fetches any object by its global id; null if it does not exist or the caller may not see it.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of any object.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         if let Some(kind_and_id) = decode(&id) {
             prefetch::by_ids(ctx, &[kind_and_id]).await?;
         }
@@ -142,9 +152,14 @@ impl QueryRoot {
         Ok(node)
     }
 
-    /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist.
+    /// Fetches up to 100 objects by global id, in the order asked; null for each that does not exist
+    /// or that the caller may not see.
     #[graphql(complexity = "ids.len().max(1) * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 `id`s of any objects.")] ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ApiError::BadUserInput(format!("at most {MAX_NODES} ids at a time")).into());
         }
@@ -160,7 +175,7 @@ impl QueryRoot {
     async fn failed_jobs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "How many to return, newest first: 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<FailedJob>> {
         ctx.admin()?;
         if !(0..=MAX_NODES as i32).contains(&first) {
@@ -182,17 +197,18 @@ impl QueryRoot {
             .collect())
     }
 
+    /// Every organisation, by name unless `orderBy` says otherwise. Open to anyone signed in.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn organisations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<OrganisationFilter>,
-        order_by: Option<OrganisationOrder>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the organisations that match.")] filter: Option<OrganisationFilter>,
+        #[graphql(desc = "Sort order; by name, A first, when omitted.")] order_by: Option<OrganisationOrder>,
     ) -> async_graphql::Result<Connection<String, Organisation, TotalCount>> {
         ctx.signed_in()?;
         let f = filter.unwrap_or_default();
@@ -232,17 +248,20 @@ impl QueryRoot {
         Ok(page.into_connection(lazy_count(db.clone(), q), Organisation))
     }
 
+    /// The people the caller may see, by name unless `orderBy` says otherwise. An administrator sees
+    /// everyone; others see themselves, the teams of engagements they see in full, and the people they
+    /// may invite.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn people(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<PersonFilter>,
-        order_by: Option<PersonOrder>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the people who match.")] filter: Option<PersonFilter>,
+        #[graphql(desc = "Sort order; by name, A first, when omitted.")] order_by: Option<PersonOrder>,
     ) -> async_graphql::Result<Connection<String, Person, TotalCount>> {
         let access = ctx.access()?;
         ctx.signed_in()?;
@@ -287,17 +306,19 @@ impl QueryRoot {
         Ok(page.into_connection(lazy_count(db.clone(), q), Person))
     }
 
+    /// The engagements the caller takes part in (every one, for an administrator), newest first unless
+    /// `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn engagements(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<EngagementFilter>,
-        order_by: Option<EngagementOrder>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the engagements that match.")] filter: Option<EngagementFilter>,
+        #[graphql(desc = "Sort order; newest first when omitted.")] order_by: Option<EngagementOrder>,
     ) -> async_graphql::Result<Connection<String, Engagement, TotalCount>> {
         let access = ctx.access()?;
         ctx.signed_in()?;
@@ -332,6 +353,15 @@ impl QueryRoot {
                     .add(contains_ci(engagement::Column::Title, &s))
                     .add(contains_ci(engagement::Column::ServiceArea, &s)),
             );
+        }
+        if f.mine == Some(true) {
+            let places = participant::Entity::find()
+                .select_only()
+                .column(participant::Column::EngagementId)
+                .filter(participant::Column::PersonId.eq(access.person_id().unwrap_or_default()))
+                .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
+                .into_query();
+            q = q.filter(engagement::Column::Id.in_subquery(places));
         }
         let order = order_by
             .unwrap_or(EngagementOrder { field: EngagementOrderField::CreatedAt, direction: OrderDirection::Desc });

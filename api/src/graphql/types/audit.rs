@@ -12,8 +12,11 @@ use crate::graphql::{
 /// One change, as the audit log recorded it in the change's own transaction.
 pub struct AuditEntry(pub audit_entry::Model);
 
+/// One recorded change: who made it, to what, and what changed. Written in the same transaction as
+/// the change itself.
 #[Object]
 impl AuditEntry {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::AuditEntry, self.0.id)
     }
@@ -21,6 +24,7 @@ impl AuditEntry {
     async fn action(&self) -> &str {
         &self.0.action
     }
+    /// GraphQL type of what changed, e.g. `Meeting`.
     async fn subject_type(&self) -> &str {
         &self.0.subject_type
     }
@@ -28,10 +32,13 @@ impl AuditEntry {
     async fn subject_id(&self) -> Option<ID> {
         NodeKind::from_type_name(&self.0.subject_type).map(|k| encode(k, self.0.subject_id))
     }
+    /// The engagement the change belongs to; null for changes outside any engagement (organisations,
+    /// people, sessions, tokens).
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Engagement>> {
         let Some(id) = self.0.engagement_id else { return Ok(None) };
         Ok(ctx.loaders()?.engagement.load_one(id).await.map_err(ApiError::from)?.map(Engagement))
     }
+    /// Whether a person, the system or an anonymous request made the change.
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind.into()
     }
@@ -44,6 +51,7 @@ impl AuditEntry {
     async fn changes(&self) -> Json<serde_json::Value> {
         Json(self.0.changes.clone())
     }
+    /// When the change was made.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }

@@ -12,6 +12,7 @@ use crate::graphql::{
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
 
+/// Where one email stands, modelled on GOV.UK Notify's statuses.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::DeliveryStatus")]
 pub enum DeliveryStatus {
@@ -31,30 +32,42 @@ pub enum DeliveryStatus {
     Cancelled,
 }
 
+/// What an email was sent for.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::EmailPurpose")]
 pub enum EmailPurpose {
+    /// An invitation to join an engagement's team, with links to accept or decline.
     ParticipantInvitation,
+    /// A meeting invitation or update, with a calendar attachment and links to answer.
     MeetingRequest,
+    /// Tells an attendee that a meeting was cancelled, or that they were taken off it.
     MeetingCancellation,
+    /// A reminder a set time before a meeting; not sent if the meeting moved or was cancelled,
+    /// or the attendee declined.
     MeetingReminder,
+    /// A sign-in link.
     SignIn,
 }
 
 /// One email to one person, and what became of it.
 pub struct EmailDelivery(pub email_delivery::Model);
 
+/// One email to one person, and what became of it.
 #[Object]
 impl EmailDelivery {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::EmailDelivery, self.0.id)
     }
+    /// What the email was for.
     async fn purpose(&self) -> EmailPurpose {
         self.0.purpose.into()
     }
+    /// The address it was sent to, in lower case.
     async fn recipient(&self) -> &str {
         &self.0.recipient
     }
+    /// The person it was sent to; null if the caller may not see them.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.person_id else { return Ok(None) };
         Person::visible(ctx, id).await
@@ -73,6 +86,7 @@ impl EmailDelivery {
         let visible = m.visible(ctx.access()?, ctx.db()?).await.map_err(ApiError::from)?;
         Ok(visible.then_some(Meeting(m)))
     }
+    /// The email's subject line.
     async fn subject(&self) -> &str {
         &self.0.subject_line
     }
@@ -80,9 +94,11 @@ impl EmailDelivery {
     async fn message_id(&self) -> &str {
         &self.0.message_id
     }
+    /// Where delivery stands.
     async fn status(&self) -> DeliveryStatus {
         self.0.status.into()
     }
+    /// Attempts so far to hand it to the mail server.
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
@@ -90,15 +106,19 @@ impl EmailDelivery {
     async fn last_reply(&self) -> Option<&str> {
         self.0.last_reply.as_deref()
     }
+    /// When the next attempt is due after a temporary failure; null when none is scheduled.
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
         self.0.next_attempt_at
     }
+    /// When the mail server accepted it; null until then.
     async fn sent_at(&self) -> Option<DateTime<Utc>> {
         self.0.sent_at
     }
+    /// When the email was queued.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the record last changed, e.g. after an attempt.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

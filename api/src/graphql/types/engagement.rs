@@ -18,38 +18,52 @@ use pci_domain::policy::View;
 /// One peer review of a host council's service area, from pre-work to follow-up.
 pub struct Engagement(pub engagement::Model);
 
+/// Narrows an engagement's team; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct ParticipantFilter {
+    /// Only people in these roles.
     pub role: Option<ParticipantRoleFilter>,
+    /// Only invitations in these states.
     pub status: Option<InvitationStatusFilter>,
 }
 
+/// Matches any of the given roles.
 #[derive(InputObject, Default)]
 pub struct ParticipantRoleFilter {
+    /// The roles to match; an empty list matches nobody.
     #[graphql(name = "in")]
     pub in_: Vec<ParticipantRole>,
 }
 
+/// Matches any of the given invitation states.
 #[derive(InputObject, Default)]
 pub struct InvitationStatusFilter {
+    /// The states to match; an empty list matches nobody.
     #[graphql(name = "in")]
     pub in_: Vec<InvitationStatus>,
 }
 
+/// Narrows an engagement's meetings; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct MeetingFilter {
+    /// Only meetings of these kinds.
     pub kind: Option<MeetingKindFilter>,
+    /// Only meetings in these states.
     pub status: Option<MeetingStatusFilter>,
 }
 
+/// Matches any of the given kinds of meeting.
 #[derive(InputObject, Default)]
 pub struct MeetingKindFilter {
+    /// The kinds to match; an empty list matches no meeting.
     #[graphql(name = "in")]
     pub in_: Vec<MeetingKind>,
 }
 
+/// Matches any of the given meeting states.
 #[derive(InputObject, Default)]
 pub struct MeetingStatusFilter {
+    /// The states to match; an empty list matches no meeting.
     #[graphql(name = "in")]
     pub in_: Vec<MeetingStatus>,
 }
@@ -57,7 +71,9 @@ pub struct MeetingStatusFilter {
 /// When a stage is planned to start.
 #[derive(SimpleObject)]
 pub struct StagePlanEntry {
+    /// The stage this date is for.
     pub stage: EngagementStage,
+    /// The day the stage is planned to start.
     pub planned_on: Date,
 }
 
@@ -72,11 +88,14 @@ impl Engagement {
     }
 }
 
+/// One peer review of a host council's service area, from pre-work to follow-up.
 #[Object]
 impl Engagement {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Engagement, self.0.id)
     }
+    /// Short name of the review, up to 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -84,9 +103,11 @@ impl Engagement {
     async fn service_area(&self) -> &str {
         &self.0.service_area
     }
+    /// What the host wants from the review, as free text with line breaks; empty if none were given.
     async fn aims(&self) -> &str {
         &self.0.aims
     }
+    /// Where the review is in its ten stages.
     async fn stage(&self) -> EngagementStage {
         self.0.stage.into()
     }
@@ -94,6 +115,7 @@ impl Engagement {
     async fn next_stage(&self) -> Option<EngagementStage> {
         self.0.stage.next().map(Into::into)
     }
+    /// The council whose service is under review, and which leads the process.
     async fn host_council(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
         load_required!(ctx, organisation, self.0.host_council_id, Organisation)
     }
@@ -112,11 +134,11 @@ impl Engagement {
     async fn participants(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ParticipantFilter>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the participants that match.")] filter: Option<ParticipantFilter>,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("participants")?;
         let f = filter.unwrap_or_default();
@@ -145,11 +167,11 @@ impl Engagement {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<MeetingFilter>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the meetings that match.")] filter: Option<MeetingFilter>,
     ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("meetings")?;
         let f = filter.unwrap_or_default();
@@ -179,10 +201,10 @@ impl Engagement {
     async fn stage_history(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, StageTransition, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
         let rows =
@@ -196,17 +218,19 @@ impl Engagement {
     async fn email_deliveries(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, engagement_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
+    /// When the engagement was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the engagement or anything in it (team, meetings, answers) last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -215,20 +239,26 @@ impl Engagement {
 /// One step of an engagement from one stage to the next.
 pub struct StageTransition(pub stage_transition::Model);
 
+/// One step of an engagement from one stage to the next.
 #[Object]
 impl StageTransition {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::StageTransition, self.0.id)
     }
+    /// The engagement that moved.
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Engagement> {
         load_required!(ctx, engagement, self.0.engagement_id, Engagement)
     }
+    /// The stage it left.
     async fn from_stage(&self) -> EngagementStage {
         self.0.from_stage.into()
     }
+    /// The stage it entered.
     async fn to_stage(&self) -> EngagementStage {
         self.0.to_stage.into()
     }
+    /// Whether a person or the system moved it.
     async fn actor_kind(&self) -> ActorKind {
         self.0.actor_kind.into()
     }
@@ -237,6 +267,7 @@ impl StageTransition {
         let Some(id) = self.0.actor_person_id else { return Ok(None) };
         Person::visible(ctx, id).await
     }
+    /// When it moved.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }

@@ -27,26 +27,35 @@ impl Meeting {
     }
 }
 
+/// One of an engagement's meetings. Each attendee is emailed a calendar invitation, then an update
+/// whenever the meeting changes.
 #[Object]
 impl Meeting {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Meeting, self.0.id)
     }
+    /// The engagement the meeting belongs to.
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Engagement> {
         load_required!(ctx, engagement, self.0.engagement_id, Engagement)
     }
+    /// Which meeting of the PCI process it is.
     async fn kind(&self) -> MeetingKind {
         self.0.kind.into()
     }
+    /// As shown in emails and calendars; the kind's name unless another was given.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// Whether it is going ahead or was cancelled.
     async fn status(&self) -> MeetingStatus {
         self.0.status.into()
     }
+    /// When it starts, as an instant; `startsAtLocal` gives the wall-clock time.
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
+    /// When it ends, as an instant; always after `startsAt`.
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
@@ -58,15 +67,19 @@ impl Meeting {
     async fn starts_at_local(&self) -> LocalDateTime {
         LocalDateTime(self.local(self.0.starts_at))
     }
+    /// Wall-clock end in `timeZone`.
     async fn ends_at_local(&self) -> LocalDateTime {
         LocalDateTime(self.local(self.0.ends_at))
     }
+    /// Where it takes place, e.g. a room and address; null if not given.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
+    /// An http or https link to join online; null if not given.
     async fn online_url(&self) -> Option<&str> {
         self.0.online_url.as_deref()
     }
+    /// Why it was cancelled, as sent to attendees; null unless cancelled with a reason.
     async fn cancel_reason(&self) -> Option<&str> {
         self.0.cancel_reason.as_deref()
     }
@@ -74,14 +87,16 @@ impl Meeting {
     async fn sequence(&self) -> i32 {
         self.0.sequence
     }
+    /// The people invited and their answers, in the order they were added. A fieldwork contributor sees
+    /// only themselves.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn attendees(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, MeetingAttendee, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("attendees")?;
         let whose = ctx.access()?.attendees_of(ctx.db()?, &self.0).await.map_err(ApiError::from)?;
@@ -101,17 +116,19 @@ impl Meeting {
     async fn email_deliveries(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, meeting_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
+    /// When it was scheduled.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed, including when attendees were added or removed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -120,20 +137,27 @@ impl Meeting {
 /// A person invited to a meeting, and their answer.
 pub struct MeetingAttendee(pub meeting_attendee::Model);
 
+/// A person invited to a meeting, and their answer.
 #[Object]
 impl MeetingAttendee {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::MeetingAttendee, self.0.id)
     }
+    /// The meeting they are invited to.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Meeting> {
         load_required!(ctx, meeting, self.0.meeting_id, Meeting)
     }
+    /// Who is invited.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
         load_required!(ctx, person, self.0.person_id, Person)
     }
+    /// Their answer; it goes back to `NEEDS_ACTION` when the meeting's time or place changes.
     async fn rsvp(&self) -> Rsvp {
         self.0.rsvp.into()
     }
+    /// When they last answered; null until they answer, and again once the meeting's time or place
+    /// changes.
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }

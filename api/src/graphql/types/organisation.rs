@@ -8,14 +8,18 @@ use crate::graphql::ids::{NodeKind, encode};
 /// A council, the Improvement Service, or another body taking part in reviews.
 pub struct Organisation(pub organisation::Model);
 
+/// A council, the Improvement Service, or another body taking part in reviews.
 #[Object]
 impl Organisation {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Organisation, self.0.id)
     }
+    /// What sort of body it is; only councils can host or be peers.
     async fn kind(&self) -> OrganisationKind {
         self.0.kind.into()
     }
+    /// Its name as shown to users, up to 200 characters.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -23,9 +27,11 @@ impl Organisation {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// When it was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

@@ -14,14 +14,18 @@ use crate::graphql::{
 /// A person's place in one engagement: their role and where their invitation stands.
 pub struct Participant(pub participant::Model);
 
+/// A person's place in one engagement: their role and where their invitation stands.
 #[Object]
 impl Participant {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Participant, self.0.id)
     }
+    /// The engagement they are invited to.
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Engagement> {
         load_required!(ctx, engagement, self.0.engagement_id, Engagement)
     }
+    /// Who takes part.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
         // In a query, the person as read with the team; a mutation's payload reads afresh, since
         // an earlier field of the same operation may have changed the person.
@@ -34,9 +38,11 @@ impl Participant {
         }
         load_required!(ctx, person, self.0.person_id, Person)
     }
+    /// Their part in the review.
     async fn role(&self) -> ParticipantRole {
         self.0.role.into()
     }
+    /// Where their invitation stands.
     async fn status(&self) -> InvitationStatus {
         self.0.status.into()
     }
@@ -44,9 +50,11 @@ impl Participant {
     async fn status_reason(&self) -> Option<&str> {
         self.0.status_reason.as_deref()
     }
+    /// When they were last invited; inviting them again resets it.
     async fn invited_at(&self) -> DateTime<Utc> {
         self.0.invited_at
     }
+    /// When they last accepted or declined; null until they answer, and again once they are invited anew.
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
@@ -55,17 +63,19 @@ impl Participant {
     async fn email_deliveries(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, participant_deliveries, self.0.id)).await?;
         delivery::connection(rows, PageArgs::new(first, after, last, before))
     }
+    /// When they were first invited.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When their place last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

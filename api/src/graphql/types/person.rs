@@ -24,20 +24,26 @@ impl Person {
     }
 }
 
+/// Someone who signs in to PCI Hub or takes part in a review. Each works for one organisation.
 #[Object]
 impl Person {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::Person, self.0.id)
     }
+    /// Full name, as emails address them; up to 200 characters.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The address they sign in with and are emailed at; no two people share one, ignoring case.
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// Their job title; null if not given.
     async fn job_title(&self) -> Option<&str> {
         self.0.job_title.as_deref()
     }
+    /// The organisation they work for, which decides the roles they can hold.
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
         load_required!(ctx, organisation, self.0.organisation_id, Organisation)
     }
@@ -46,10 +52,10 @@ impl Person {
     async fn participations(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
         let window = PageArgs::new(first, after, last, before).window("participations")?;
         // Their own: every engagement they take part in. Someone else's: only engagements the
@@ -65,9 +71,11 @@ impl Person {
         Ok(page_in_memory(rows, "participations", &window, |p| (String::new(), p.id))
             .into_connection(total, Participant))
     }
+    /// When they were added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When their details last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

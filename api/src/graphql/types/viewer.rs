@@ -11,6 +11,7 @@ use crate::graphql::{
 };
 use pci_domain::auth::{self, Credential};
 
+/// What a personal access token may do.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::TokenScope")]
 pub enum TokenScope {
@@ -23,23 +24,30 @@ pub enum TokenScope {
 /// A named credential for an integration. Its secret is shown once, at creation.
 pub struct PersonalAccessToken(pub personal_access_token::Model);
 
+/// A named credential for an integration. Its secret is shown once, at creation.
 #[Object]
 impl PersonalAccessToken {
+    /// Opaque global id; `node(id:)` fetches the object by it.
     pub async fn id(&self) -> ID {
         encode(NodeKind::PersonalAccessToken, self.0.id)
     }
+    /// The owner's label for it, e.g. the integration that uses it.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What it may do.
     async fn scope(&self) -> TokenScope {
         self.0.scope.into()
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When a request last used it, to within a minute; null if never used.
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_used_at
     }
+    /// When it was revoked; null while it still works.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
@@ -52,14 +60,19 @@ pub struct Viewer {
     pub credential: Credential,
 }
 
+/// How a request was authenticated.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CredentialKind {
+    /// A session started from a sign-in link, sent as a bearer token or a cookie.
     Session,
+    /// A personal access token.
     PersonalAccessToken,
 }
 
+/// The signed-in caller.
 #[Object]
 impl Viewer {
+    /// The person signed in.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
         super::load_required!(ctx, person, self.person_id, Person)
     }

@@ -174,17 +174,23 @@ async fn resolve_container_inner<'a, T: ContainerType + ?Sized>(
     let mut fields = Fields(Vec::new());
     fields.add_set(ctx, root)?;
 
-    Ok(do_resolve_container(ctx, parallel, fields.0).await)
+    do_resolve_container(ctx, parallel, fields.0).await
 }
 
 pub(crate) async fn do_resolve_container<'a>(
     ctx: &ContextSelectionSet<'a>,
     parallel: bool,
     futures: Vec<BoxFieldFuture<'a>>,
-) -> Value {
+) -> ServerResult<Value> {
     let mut results = IndexMap::new();
+    // PCI Hub patch: a field's error reaches here only from a non-null field (`Fields::add_set`
+    // turns a nullable field's error into null), so the object cannot be completed and the
+    // error propagates to the nearest nullable parent, as the spec asks. Upstream dropped the
+    // field's key, or made the object null inside a non-null list.
+    let mut failed = None;
     let mut handle = |res| match res {
         Ok((name, value)) => insert_value(&mut results, name, value),
+        Err(e) if failed.is_none() => failed = Some(e),
         Err(e) => ctx.add_error(e),
     };
 
@@ -200,10 +206,13 @@ pub(crate) async fn do_resolve_container<'a>(
         }
     }
 
+    if let Some(e) = failed {
+        return Err(e);
+    }
     if results.is_empty() {
-        Value::Null
+        Ok(Value::Null)
     } else {
-        Value::Object(results)
+        Ok(Value::Object(results))
     }
 }
 
@@ -336,6 +345,30 @@ impl<'a> Fields<'a> {
                         }
                     });
 
+                    // PCI Hub patch: a nullable field that fails is null (with its error);
+                    // a non-null one fails its object (see `do_resolve_container`).
+                    let nullable = ctx
+                        .schema_env
+                        .registry
+                        .types
+                        .get(T::type_name().as_ref())
+                        .and_then(|ty| ty.field_by_name(field.node.name.node.as_str()))
+                        .is_none_or(|f| !f.ty.ends_with('!'));
+                    let resolve_fut: BoxFieldFuture<'a> = if nullable {
+                        let ctx = ctx.clone();
+                        let key = field.node.response_key().node.clone();
+                        Box::pin(async move {
+                            match resolve_fut.await {
+                                Err(err) => {
+                                    ctx.add_error(err);
+                                    Ok((key, Value::Null))
+                                }
+                                ok => ok,
+                            }
+                        })
+                    } else {
+                        resolve_fut
+                    };
                     self.0.push(resolve_fut);
                 }
                 selection => {

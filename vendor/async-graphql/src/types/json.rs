@@ -56,7 +56,8 @@ impl<T: DeserializeOwned + Serialize + Send + Sync> InputType for Json<T> {
             visible: None,
             inaccessible: false,
             tags: Default::default(),
-            specified_by_url: None,
+            // PCI Hub patch: where the format is specified, for code generators.
+            specified_by_url: Some("https://www.rfc-editor.org/rfc/rfc8259".to_string()),
             directive_invocations: Default::default(),
             requires_scopes: Default::default(),
         })
@@ -89,7 +90,8 @@ impl<T: Serialize + Send + Sync> OutputType for Json<T> {
             visible: None,
             inaccessible: false,
             tags: Default::default(),
-            specified_by_url: None,
+            // PCI Hub patch: where the format is specified, for code generators.
+            specified_by_url: Some("https://www.rfc-editor.org/rfc/rfc8259".to_string()),
             directive_invocations: Default::default(),
             requires_scopes: Default::default(),
         })
@@ -120,7 +122,8 @@ impl InputType for serde_json::Value {
                 visible: None,
                 inaccessible: false,
                 tags: Default::default(),
-                specified_by_url: None,
+                // PCI Hub patch: where the format is specified, for code generators.
+            specified_by_url: Some("https://www.rfc-editor.org/rfc/rfc8259".to_string()),
                 directive_invocations: Default::default(),
                 requires_scopes: Default::default(),
             }
@@ -155,7 +158,8 @@ impl OutputType for serde_json::Value {
                 visible: None,
                 inaccessible: false,
                 tags: Default::default(),
-                specified_by_url: None,
+                // PCI Hub patch: where the format is specified, for code generators.
+            specified_by_url: Some("https://www.rfc-editor.org/rfc/rfc8259".to_string()),
                 directive_invocations: Default::default(),
                 requires_scopes: Default::default(),
             }

@@ -98,6 +98,9 @@ where
     }
 }
 
+// PCI Hub patch: a description for every connection type (upstream's have none).
+/// One page of a list (a Relay connection): its edges with their cursors, and where the page
+/// sits in the whole list.
 #[Object(internal, name_type, shareable)]
 impl<Cursor, Node, ConnectionFields, EdgeFields, Name, EdgeName>
     Connection<Cursor, Node, ConnectionFields, EdgeFields, Name, EdgeName, DisableNodesField>
@@ -132,6 +135,9 @@ where
     }
 }
 
+// PCI Hub patch: a description for every connection type (upstream's have none).
+/// One page of a list (a Relay connection): its edges with their cursors, and where the page
+/// sits in the whole list.
 #[Object(internal, name_type, shareable)]
 impl<Cursor, Node, ConnectionFields, EdgeFields, Name, EdgeName>
     Connection<Cursor, Node, ConnectionFields, EdgeFields, Name, EdgeName, EnableNodesField>

@@ -44,9 +44,9 @@ impl ScalarType for DateTime<Local> {
     }
 }
 
-/// Implement the DateTime<Utc> scalar
-///
-/// The input/output is a string in RFC3339 format.
+// PCI Hub patch: the description says what the value is (upstream's named the Rust type).
+/// An instant: an RFC 3339 date-time with its offset (`2027-03-01T10:00:00+00:00`). Answers are
+/// in UTC; questions may use any offset.
 #[Scalar(
     internal,
     name = "DateTime",

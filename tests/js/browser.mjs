@@ -1,5 +1,5 @@
 // Drives Debian's Chromium through a list of steps read as JSON from stdin, and prints what it
-// saw as JSON on stdout: the Rust tests (tests/tests/browser.rs) decide the steps and judge the
+// saw as JSON on stdout: the Rust tests (tests/tests/e2e/browser.rs) decide the steps and judge the
 // results, so that this file holds no assertions of its own.
 //
 // A step is one of:

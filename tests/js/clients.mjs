@@ -1,6 +1,6 @@
 // Apollo Client and urql, with their default settings, against a running PCI Hub: a paginated
 // list, a mutation and a 401. Prints what each client handed the application, as JSON; the
-// Rust test (tests/tests/clients.rs) judges it. Usage: node clients.mjs GRAPHQL_URL TOKEN
+// Rust test (tests/tests/e2e/clients.rs) judges it. Usage: node clients.mjs GRAPHQL_URL TOKEN
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { Client, fetchExchange, gql as ugql } from '@urql/core';
 

@@ -1,12 +1,16 @@
 //! The audit log: one entry per mutation, written in the mutation's own transaction.
 
 use pci_entity::{audit_entry, new_id};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::Env;
+use crate::{
+    Env,
+    activity::{self, Activity, ActivityKind},
+    db::WriteTx,
+};
 
 /// Changed fields as `{field: {"from": old, "to": new}}`; unchanged fields are left out.
 #[derive(Debug, Default)]
@@ -42,13 +46,27 @@ pub struct Subject {
     pub engagement_id: Option<Uuid>,
 }
 
+/// Appends the entry; one about an engagement is also that engagement's activity, heard by its
+/// live subscribers once `tx` commits.
 pub async fn record(
-    tx: &impl ConnectionTrait,
+    tx: &WriteTx,
     env: &Env,
     action: &str,
     subject: Subject,
     changes: Changes,
 ) -> Result<(), sea_orm::DbErr> {
+    let at = env.clock.now();
+    if let Some(engagement_id) = subject.engagement_id {
+        let activity = Activity {
+            engagement_id,
+            kind: ActivityKind::of_action(action),
+            action: action.to_owned(),
+            subject_kind: subject.kind.to_owned(),
+            subject_id: subject.id,
+            at,
+        };
+        activity::record(tx, activity).await?;
+    }
     audit_entry::Entity::insert(audit_entry::ActiveModel {
         id: Set(new_id()),
         actor_kind: Set(env.actor.kind()),
@@ -58,7 +76,7 @@ pub async fn record(
         subject_id: Set(subject.id),
         engagement_id: Set(subject.engagement_id),
         changes: Set(Value::Object(changes.0)),
-        at: Set(env.clock.now()),
+        at: Set(at),
     })
     .exec_without_returning(tx)
     .await?;

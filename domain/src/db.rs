@@ -59,11 +59,24 @@ fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
 pub struct WriteTx {
     tx: DatabaseTransaction,
     _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// SQLite: the file, and the activity to announce once committed (see `activity`).
+    sqlite_file: Option<PathBuf>,
+    committed: Mutex<Vec<crate::activity::Activity>>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        let events = self.committed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(file) = self.sqlite_file.filter(|_| !events.is_empty()) {
+            crate::activity::publish_committed(&file, events);
+        }
+        Ok(())
+    }
+
+    /// Announces `activity` to this process's subscribers if the transaction commits.
+    pub(crate) fn after_commit(&self, activity: crate::activity::Activity) {
+        self.committed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(activity);
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
@@ -135,7 +148,8 @@ async fn begin(db: &DatabaseConnection, turn: Option<tokio::sync::OwnedSemaphore
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         })
         .await?;
-    Ok(WriteTx { tx, _turn: turn })
+    let sqlite_file = sqlite.then(|| db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf());
+    Ok(WriteTx { tx, _turn: turn, sqlite_file, committed: Mutex::default() })
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

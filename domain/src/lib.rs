@@ -11,6 +11,7 @@ pub mod process;
 pub mod telemetry;
 pub mod tokens;
 
+pub mod activity;
 pub mod audit;
 pub mod auth;
 mod command;

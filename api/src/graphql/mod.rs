@@ -10,21 +10,23 @@ pub mod mutations;
 pub mod pagination;
 pub mod prefetch;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::{AppState, RequestState};
 use pci_domain::config::GraphqlConfig;
 
-pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<query::QueryRoot, mutations::MutationRoot, subscription::SubscriptionRoot>;
 
 pub fn build_schema(config: &GraphqlConfig, state: Option<AppState>) -> AppSchema {
-    let mut builder = Schema::build(query::QueryRoot, mutations::MutationRoot::default(), EmptySubscription)
-        .register_output_type::<types::Node>()
-        .extension(cost::CostLimit { max_complexity: config.max_complexity, max_depth: config.max_depth })
-        .limit_recursive_depth(config.max_recursive_depth)
-        .limit_directives(config.max_directives);
+    let mut builder =
+        Schema::build(query::QueryRoot, mutations::MutationRoot::default(), subscription::SubscriptionRoot)
+            .register_output_type::<types::Node>()
+            .extension(cost::CostLimit { max_complexity: config.max_complexity, max_depth: config.max_depth })
+            .limit_recursive_depth(config.max_recursive_depth)
+            .limit_directives(config.max_directives);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

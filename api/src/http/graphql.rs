@@ -10,7 +10,7 @@ use async_graphql::{
 };
 use axum::{
     body::Body,
-    extract::{ConnectInfo, RawQuery, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -48,11 +48,13 @@ fn bad_request(message: impl Into<String>) -> Refusal {
 pub async fn handle(
     State(state): State<Arc<HttpState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Response {
+    if super::ws::is_upgrade(request.headers()) {
+        return super::ws::upgrade(state, peer, request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let (method, headers, query) = (parts.method, parts.headers, parts.uri.query().map(str::to_owned));
     if method == Method::GET && wants_graphiql(&headers, query.as_deref()) && state.config.graphql.graphiql {
         return super::graphiql::page();
     }
@@ -263,7 +265,7 @@ fn read_get(state: &HttpState, query_string: &str, headers: &HeaderMap) -> Resul
     Ok(Batch::Single(Box::new(req)))
 }
 
-fn request_error(message: String, code: &'static str) -> ServerError {
+pub(super) fn request_error(message: String, code: &str) -> ServerError {
     let mut e = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();
     ext.set("code", code);

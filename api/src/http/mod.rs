@@ -9,6 +9,7 @@ mod limits;
 mod negotiate;
 mod page;
 mod respond;
+mod ws;
 
 use std::{sync::Arc, time::Duration};
 

@@ -6,7 +6,7 @@
 mod baseline;
 mod load;
 mod mail;
-mod procs;
+pub mod procs;
 mod report;
 mod seed;
 

@@ -4,7 +4,7 @@
 //! accessibility violation on any of our pages.
 //!
 //! Needs Node.js, `npm ci` in `tests/js` and Chromium (`/usr/bin/chromium`, or `CHROMIUM`);
-//! without them the suite says SKIPPED, unless `PCI_REQUIRE_BROWSER=1` (as `.ci/run` sets),
+//! without them the suite says SKIPPED, unless `FRONT_END_SUITES=required` (as `.ci/run` sets),
 //! which makes a missing browser a failure.
 
 use std::{path::PathBuf, process::Stdio};
@@ -16,26 +16,13 @@ use pci_tests::{
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
-}
+use super::js::dir as js_dir;
 
 /// Whether the browser suite can run here; `false` (after saying why) when it may be skipped.
 fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let missing = [
-        (!PathBuf::from(&chromium).exists()).then(|| format!("no Chromium at {chromium}")),
-        (!js_dir().join("node_modules/playwright-core").exists())
-            .then(|| format!("no playwright-core (run `npm ci` in {})", js_dir().display())),
-        std::process::Command::new("node").arg("--version").output().is_err().then(|| "no Node.js".to_owned()),
-    ];
-    let missing: Vec<String> = missing.into_iter().flatten().collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(std::env::var("PCI_REQUIRE_BROWSER").is_err(), "browser suite required, but: {}", missing.join("; "));
-    eprintln!("browser suite: SKIPPED ({})", missing.join("; "));
-    false
+    let no_chromium = (!PathBuf::from(&chromium).exists()).then(|| format!("no Chromium at {chromium}"));
+    super::js::installed("browser suite", "playwright-core", no_chromium.into_iter().collect())
 }
 
 /// Runs the steps (see `browser.mjs`) in a fresh browser; the result of each.

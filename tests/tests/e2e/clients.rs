@@ -4,25 +4,15 @@
 //! default settings through a paginated list, a mutation and a 401 (`tests/js/clients.mjs`).
 //!
 //! Needs Node.js and `npm ci` in `tests/js`; without them the suite says SKIPPED, unless
-//! `PCI_REQUIRE_BROWSER=1` (as `.ci/run` sets).
-
-use std::path::PathBuf;
+//! `FRONT_END_SUITES=required` (as `.ci/run` sets).
 
 use pci_tests::{Backend, TestApp};
 use serde_json::{Value, json};
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
-}
+use super::js::dir as js_dir;
 
 fn tools_available() -> bool {
-    if js_dir().join("node_modules/@apollo/client").exists() {
-        return true;
-    }
-    let why = format!("no node_modules (run `npm ci` in {})", js_dir().display());
-    assert!(std::env::var("PCI_REQUIRE_BROWSER").is_err(), "client suite required, but: {why}");
-    eprintln!("client suite: SKIPPED ({why})");
-    false
+    super::js::installed("client suite", "@apollo/client", Vec::new())
 }
 
 /// Runs a tool from `tests/js/node_modules/.bin`; its combined output.
@@ -50,6 +40,7 @@ fn codegen_and_relay_compile_our_documents() {
     // Every scalar is mapped to a real type (strictScalars fails the run otherwise).
     assert!(types.contains("startsAtLocal: string") && types.contains("changes: unknown"), "scalar mapping");
     assert!(types.contains("export type EngagementListQuery"), "the operations are typed");
+    assert!(types.contains("export type EngagementActivitySubscription"), "subscriptions too");
     // What it generated type-checks in strict mode.
     tool(
         "tsc",

@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Sql
 use uuid::Uuid;
 
 use pci_domain::{
+    activity::{Activity, ActivityKind},
     db::{WriteTx, begin_write_at_once},
     outbox as enqueue,
 };
@@ -205,7 +206,7 @@ pub async fn cancel_existing(ctx: &JobContext, spec: &Spec, why: &str) -> anyhow
 
 async fn set_status(
     tx: &WriteTx,
-    id: Uuid,
+    delivery: &email_delivery::Model,
     status: DeliveryStatus,
     reply: Option<String>,
     next_attempt_at: Option<DateTime<Utc>>,
@@ -226,7 +227,19 @@ async fn set_status(
         // The message holds the plain tokens of its links; nothing needs it any more.
         q = q.col_expr(email_delivery::Column::RawMessage, Expr::value(String::new()));
     }
-    q.filter(email_delivery::Column::Id.eq(id)).exec(tx).await?;
+    q.filter(email_delivery::Column::Id.eq(delivery.id)).exec(tx).await?;
+    let outcome = match status {
+        DeliveryStatus::Sent => Some((ActivityKind::EmailDelivered, "email.sent")),
+        DeliveryStatus::Bounced => Some((ActivityKind::EmailBounced, "email.bounced")),
+        DeliveryStatus::Abandoned => Some((ActivityKind::EmailAbandoned, "email.abandoned")),
+        _ => None,
+    };
+    if let (Some((kind, action)), Some(engagement_id)) = (outcome, delivery.engagement_id) {
+        let subject_kind = "EmailDelivery".to_owned();
+        let activity =
+            Activity { engagement_id, kind, action: action.to_owned(), subject_kind, subject_id: delivery.id, at: now };
+        pci_domain::activity::record(tx, activity).await?;
+    }
     Ok(())
 }
 
@@ -300,22 +313,22 @@ async fn send_claimed(ctx: &JobContext, delivery: &email_delivery::Model) -> any
     let tx = begin_write_at_once(&ctx.db).await?;
     match outcome {
         crate::mail::SendOutcome::Sent(reply) => {
-            set_status(&tx, delivery.id, DeliveryStatus::Sent, Some(reply), None, now).await?;
+            set_status(&tx, delivery, DeliveryStatus::Sent, Some(reply), None, now).await?;
             tracing::info!(delivery = %delivery.id, purpose = %delivery.purpose, attempts, "email sent");
         }
         crate::mail::SendOutcome::Permanent(reply) => {
             tracing::warn!(delivery = %delivery.id, %reply, "email bounced; not retried");
-            set_status(&tx, delivery.id, DeliveryStatus::Bounced, Some(reply), None, now).await?;
+            set_status(&tx, delivery, DeliveryStatus::Bounced, Some(reply), None, now).await?;
         }
         crate::mail::SendOutcome::Temporary(reply) => {
             let horizon = delivery.created_at + Duration::hours(ctx.jobs.retry_horizon_hours);
             let next = now + backoff(ctx.jobs.retry_base_ms, ctx.jobs.retry_max_ms, attempts, &mut rand::rng());
             if next > horizon {
                 tracing::warn!(delivery = %delivery.id, %reply, attempts, "email abandoned after the retry horizon");
-                set_status(&tx, delivery.id, DeliveryStatus::Abandoned, Some(reply), None, now).await?;
+                set_status(&tx, delivery, DeliveryStatus::Abandoned, Some(reply), None, now).await?;
             } else {
                 tracing::info!(delivery = %delivery.id, %reply, attempts, next = %next, "temporary failure; will retry");
-                set_status(&tx, delivery.id, DeliveryStatus::Failed, Some(reply), Some(next), now).await?;
+                set_status(&tx, delivery, DeliveryStatus::Failed, Some(reply), Some(next), now).await?;
                 enqueue::push_raw(&tx, &delivery.job_type, &delivery.job_payload, next, now).await?;
             }
         }

@@ -22,7 +22,7 @@ macro_rules! node_interface {
         }
 
         /// Reads one object of `kind` through its loader, if the caller may see it.
-        async fn visible_node(ctx: &Context<'_>, kind: NodeKind, id: Uuid) -> ApiResult<Option<Node>> {
+        pub(crate) async fn visible_node(ctx: &Context<'_>, kind: NodeKind, id: Uuid) -> ApiResult<Option<Node>> {
             let (l, access, db) = (ctx.loaders().map_err(context)?, ctx.access().map_err(context)?, ctx.db().map_err(context)?);
             Ok(match kind {
                 $(NodeKind::$kind => match l.$loader.load_one(id).await? {

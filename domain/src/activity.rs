@@ -1,0 +1,286 @@
+//! An engagement's activity as it happens, for live subscribers (the API's GraphQL
+//! subscriptions). A command records it beside its audit entry, and the worker beside an
+//! email's outcome, on the write transaction; subscribers hear of it only once that
+//! transaction has committed, and never of one that rolled back:
+//! - on PostgreSQL through `pg_notify` inside the transaction, which PostgreSQL delivers at
+//!   commit to every process that listens: several API processes, and a standalone worker's
+//!   deliveries, all hear everything;
+//! - on SQLite through this process's own channel, after the commit. SQLite is the one-machine
+//!   set-up, whose worker runs inside the API's process; a worker run as a process of its own
+//!   on SQLite is not heard (its deliveries still show in `emailDeliveries`).
+//!
+//! Nothing is stored for later: a subscriber hears what happens while it listens, and what
+//! happened before is in the audit log and the delivery records. Each process keeps one bounded
+//! channel per database; a subscriber that falls more than its capacity behind is told so and
+//! dropped, instead of the server buffering for it without bound.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
+use pci_entity::{email_delivery, engagement, meeting, meeting_attendee, participant};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
+    sqlx::postgres::{PgListener, PgPool},
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::{
+    db::WriteTx,
+    policy::{Access, View, Visible},
+};
+
+/// PostgreSQL's notification channel.
+pub const CHANNEL: &str = "pci_activity";
+
+/// Events a subscriber may fall behind by before it is dropped. Shared by all subscribers of
+/// one database in a process: each event is held once, however many listen.
+pub const CAPACITY: usize = 512;
+
+/// What kind of thing happened. Later features add kinds; clients should ignore one they do
+/// not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ActivityKind {
+    /// The engagement's own details changed (title, dates, peer councils, stage plan).
+    EngagementChanged,
+    /// The engagement moved to another stage.
+    StageChanged,
+    /// Someone was invited to the team, invited again, or withdrawn.
+    TeamChanged,
+    /// An invitee accepted or declined.
+    InvitationAnswered,
+    /// A meeting was scheduled, moved, cancelled, or its attendees changed.
+    MeetingChanged,
+    /// An attendee answered a meeting (RSVP).
+    MeetingAnswered,
+    /// An email reached the recipient's mail server.
+    EmailDelivered,
+    /// An email was refused for good.
+    EmailBounced,
+    /// An email could not be sent before the retry horizon and was given up.
+    EmailAbandoned,
+}
+
+impl ActivityKind {
+    /// The kind of an audit entry's action (`meeting.reschedule`).
+    pub fn of_action(action: &str) -> Self {
+        match action {
+            "engagement.advance_stage" => Self::StageChanged,
+            "participant.respond" => Self::InvitationAnswered,
+            "meeting.attendee_rsvp" => Self::MeetingAnswered,
+            a if a.starts_with("participant.") => Self::TeamChanged,
+            a if a.starts_with("meeting.") => Self::MeetingChanged,
+            _ => Self::EngagementChanged,
+        }
+    }
+}
+
+/// One thing that happened in an engagement: what, when, and the object it happened to (named
+/// as the audit log names it: `Meeting`, `MeetingAttendee`, `Participant`, `EmailDelivery`,
+/// `Engagement`). It carries no content: a subscriber reads the object, as the policy allows,
+/// when it hears of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub engagement_id: Uuid,
+    pub kind: ActivityKind,
+    /// The audit action (`meeting.reschedule`), or `email.sent` / `email.bounced` /
+    /// `email.abandoned`.
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// Records `activity` on `tx`: subscribers hear of it if and when `tx` commits.
+pub async fn record(tx: &WriteTx, activity: Activity) -> Result<(), DbErr> {
+    match tx.get_database_backend() {
+        DbBackend::Postgres => {
+            let payload = serde_json::to_string(&activity).map_err(|e| DbErr::Custom(e.to_string()))?;
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload.into()],
+            ))
+            .await?;
+        }
+        _ => tx.after_commit(activity),
+    }
+    Ok(())
+}
+
+/// The events of one database, as this process hears them.
+pub type Receiver = broadcast::Receiver<Arc<Activity>>;
+
+struct Channel {
+    sender: broadcast::Sender<Arc<Activity>>,
+    /// PostgreSQL: the task that LISTENs and forwards, while it runs.
+    listener: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// One channel per database this process uses: a SQLite file, or a PostgreSQL server and
+/// database. Tests run many databases in one process; their channels stay apart.
+static CHANNELS: LazyLock<Mutex<HashMap<String, Channel>>> = LazyLock::new(Default::default);
+
+fn channels() -> std::sync::MutexGuard<'static, HashMap<String, Channel>> {
+    CHANNELS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn sender_for(key: &str) -> broadcast::Sender<Arc<Activity>> {
+    channels()
+        .entry(key.to_owned())
+        .or_insert_with(|| Channel { sender: broadcast::channel(CAPACITY).0, listener: None })
+        .sender
+        .clone()
+}
+
+fn sqlite_key(file: &std::path::Path) -> String {
+    format!("sqlite:{}", file.display())
+}
+
+fn postgres_key(pool: &PgPool) -> String {
+    let o = pool.connect_options();
+    format!("postgres://{}:{}/{}", o.get_host(), o.get_port(), o.get_database().unwrap_or_default())
+}
+
+/// Called by [`WriteTx::commit`] on SQLite, after the commit.
+pub(crate) fn publish_committed(sqlite_file: &std::path::Path, events: Vec<Activity>) {
+    let sender = sender_for(&sqlite_key(sqlite_file));
+    for e in events {
+        // An error only means that nobody listens.
+        let _ = sender.send(Arc::new(e));
+    }
+}
+
+/// Starts hearing `db`'s activity. On PostgreSQL this process LISTENs (once, for all its
+/// subscribers) before this returns, so nothing committed after it is missed.
+pub async fn subscribe(db: &DatabaseConnection) -> Result<Receiver, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            let key = postgres_key(pool);
+            let receiver = sender_for(&key).subscribe();
+            if !listening(&key) {
+                let mut listener = PgListener::connect_with(pool).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+                listener.listen(CHANNEL).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+                let mut all = channels();
+                if let Some(ch) = all.get_mut(&key)
+                    && ch.listener.as_ref().is_none_or(|h| h.is_finished())
+                {
+                    ch.listener = Some(tokio::spawn(forward(listener, ch.sender.clone())));
+                }
+            }
+            Ok(receiver)
+        }
+        _ => {
+            let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+            Ok(sender_for(&sqlite_key(&file)).subscribe())
+        }
+    }
+}
+
+fn listening(key: &str) -> bool {
+    channels().get(key).and_then(|c| c.listener.as_ref()).is_some_and(|h| !h.is_finished())
+}
+
+/// Forwards PostgreSQL's notifications to this process's subscribers, until none is left (or
+/// the database goes away). A lost connection is made again by `PgListener`; what was
+/// committed meanwhile is not heard, as with any subscriber that was not listening.
+async fn forward(mut listener: PgListener, sender: broadcast::Sender<Arc<Activity>>) {
+    let mut idle = tokio::time::interval(Duration::from_secs(30));
+    let mut failures = 0u32;
+    loop {
+        tokio::select! {
+            heard = listener.recv() => match heard {
+                Ok(n) => {
+                    failures = 0;
+                    match serde_json::from_str::<Activity>(n.payload()) {
+                        Ok(a) => { let _ = sender.send(Arc::new(a)); }
+                        Err(e) => tracing::warn!(error = %e, "an activity notification that does not parse"),
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    if sender.receiver_count() == 0 || failures > 5 {
+                        tracing::info!(error = %e, "stopped listening for activity");
+                        return;
+                    }
+                    tracing::warn!(error = %e, "listening for activity failed; trying again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            },
+            _ = idle.tick() => if sender.receiver_count() == 0 { return },
+        }
+    }
+}
+
+/// Whether the caller (`access`) may hear of `a`: they see the engagement, and the object it
+/// happened to (a fieldwork contributor hears of their own place and their own meetings). An
+/// object that no longer exists is heard of by those who see the whole engagement.
+pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let view = access.view(db, a.engagement_id).await?;
+    if view == View::None {
+        return Ok(false);
+    }
+    let id = a.subject_id;
+    let seen = match a.subject_kind.as_str() {
+        "Engagement" => engagement::Entity::find_by_id(id).one(db).await?.map(|_| true),
+        "Participant" => seen(participant::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        "Meeting" => seen(meeting::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        "MeetingAttendee" => seen(meeting_attendee::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        "EmailDelivery" => seen(email_delivery::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        _ => None,
+    };
+    Ok(seen.unwrap_or(view == View::Full))
+}
+
+async fn seen<M: Visible>(model: Option<M>, access: &Access, db: &impl ConnectionTrait) -> Result<Option<bool>, DbErr> {
+    Ok(match model {
+        Some(m) => Some(m.visible(access, db).await?),
+        None => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_of_actions() {
+        assert_eq!(ActivityKind::of_action("engagement.advance_stage"), ActivityKind::StageChanged);
+        assert_eq!(ActivityKind::of_action("participant.respond"), ActivityKind::InvitationAnswered);
+        assert_eq!(ActivityKind::of_action("participant.withdraw"), ActivityKind::TeamChanged);
+        assert_eq!(ActivityKind::of_action("meeting.attendee_rsvp"), ActivityKind::MeetingAnswered);
+        assert_eq!(ActivityKind::of_action("meeting.reschedule"), ActivityKind::MeetingChanged);
+        assert_eq!(ActivityKind::of_action("engagement.update"), ActivityKind::EngagementChanged);
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_and_the_others_are_not() {
+        let file = std::env::temp_dir().join(format!("pci-activity-{}.sqlite3", Uuid::new_v4()));
+        let sender = sender_for(&sqlite_key(&file));
+        let mut slow = sender.subscribe();
+        let mut quick = sender.subscribe();
+        let event = |n: u32| Activity {
+            engagement_id: Uuid::nil(),
+            kind: ActivityKind::MeetingChanged,
+            action: format!("meeting.schedule#{n}"),
+            subject_kind: "Meeting".into(),
+            subject_id: Uuid::nil(),
+            at: Utc::now(),
+        };
+        for n in 0..(CAPACITY as u32 + 10) {
+            publish_committed(&file, vec![event(n)]);
+            assert_eq!(quick.recv().await.expect("the quick one keeps up").action, format!("meeting.schedule#{n}"));
+        }
+        assert!(
+            matches!(slow.recv().await, Err(broadcast::error::RecvError::Lagged(10))),
+            "the slow one hears that it missed 10"
+        );
+    }
+}

@@ -172,7 +172,7 @@ pub async fn subscribe(db: &DatabaseConnection) -> Result<Receiver, DbErr> {
                 if let Some(ch) = all.get_mut(&key)
                     && ch.listener.as_ref().is_none_or(|h| h.is_finished())
                 {
-                    ch.listener = Some(tokio::spawn(forward(listener, ch.sender.clone())));
+                    ch.listener = Some(tokio::spawn(forward(listener, key.clone(), ch.sender.clone())));
                 }
             }
             Ok(receiver)
@@ -191,7 +191,7 @@ fn listening(key: &str) -> bool {
 /// Forwards PostgreSQL's notifications to this process's subscribers, until none is left (or
 /// the database goes away). A lost connection is made again by `PgListener`; what was
 /// committed meanwhile is not heard, as with any subscriber that was not listening.
-async fn forward(mut listener: PgListener, sender: broadcast::Sender<Arc<Activity>>) {
+async fn forward(mut listener: PgListener, key: String, sender: broadcast::Sender<Arc<Activity>>) {
     let mut idle = tokio::time::interval(Duration::from_secs(30));
     let mut failures = 0u32;
     loop {
@@ -206,17 +206,37 @@ async fn forward(mut listener: PgListener, sender: broadcast::Sender<Arc<Activit
                 }
                 Err(e) => {
                     failures += 1;
-                    if sender.receiver_count() == 0 || failures > 5 {
-                        tracing::info!(error = %e, "stopped listening for activity");
+                    if failures > 5 && stop(&key, &sender, true) {
+                        tracing::warn!(error = %e, "stopped listening for activity");
                         return;
                     }
                     tracing::warn!(error = %e, "listening for activity failed; trying again");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             },
-            _ = idle.tick() => if sender.receiver_count() == 0 { return },
+            _ = idle.tick() => if stop(&key, &sender, false) { return },
         }
     }
+}
+
+/// Whether the forwarding task should end: nobody listens, or (`failing`) it cannot go on.
+/// Decided under the channels' lock, which `subscribe` also takes, so that a subscriber never
+/// joins a task that is ending: either it is counted here, or it finds no task and starts one.
+/// A failing channel is dropped, so that its subscribers hear that it closed rather than
+/// nothing at all.
+fn stop(key: &str, sender: &broadcast::Sender<Arc<Activity>>, failing: bool) -> bool {
+    let mut all = channels();
+    if failing {
+        all.remove(key);
+        return true;
+    }
+    if sender.receiver_count() > 0 {
+        return false;
+    }
+    if let Some(ch) = all.get_mut(key) {
+        ch.listener = None;
+    }
+    true
 }
 
 /// Whether the caller (`access`) may hear of `a`: they see the engagement, and the object it

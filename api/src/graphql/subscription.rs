@@ -27,6 +27,7 @@ use super::{
 };
 
 pub const LAGGED: &str = "LAGGED";
+pub const UNAVAILABLE: &str = "UNAVAILABLE";
 
 /// A WebSocket connection's caller, from its `connection_init` (or its upgrade request's
 /// cookie): the credential is kept so that every event can check it again.
@@ -104,7 +105,7 @@ fn events(listening: Listening) -> impl Stream<Item = async_graphql::Result<Fres
             let a = match l.heard.recv().await {
                 Ok(a) if a.engagement_id == l.engagement_id => a,
                 Ok(_) => continue,
-                Err(RecvError::Closed) => return None,
+                Err(RecvError::Closed) => return Some((Err(unavailable()), None)),
                 Err(RecvError::Lagged(missed)) => return Some((Err(lagged(missed)), None)),
             };
             match admit(&l, &a).await {
@@ -125,6 +126,11 @@ async fn admit(l: &Listening, a: &Activity) -> ApiResult<Option<RequestState>> {
         return Err(ApiError::NotFound("you no longer take part in this engagement".into()));
     }
     Ok(activity::visible(a, &state.access, &l.app.db).await?.then_some(state))
+}
+
+fn unavailable() -> async_graphql::Error {
+    async_graphql::Error::new("the server lost its connection to the activity feed; subscribe again")
+        .extend_with(|_, x| x.set("code", UNAVAILABLE))
 }
 
 fn lagged(missed: u64) -> async_graphql::Error {

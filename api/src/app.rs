@@ -55,6 +55,7 @@ impl App {
             app: self.state.clone(),
             config: self.config.clone(),
             operations: Arc::new(tokio::sync::Semaphore::new(self.config.http.max_concurrent_operations)),
+            websockets: Arc::new(tokio::sync::Semaphore::new(self.config.http.max_websockets)),
         }))
     }
 

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use pci_entity::{email_delivery, engagement, meeting, meeting_attendee, participant};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
-    sqlx::postgres::{PgListener, PgPool},
+    sqlx::postgres::{PgListener, PgPool, PgPoolOptions},
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -166,13 +166,14 @@ pub async fn subscribe(db: &DatabaseConnection) -> Result<Receiver, DbErr> {
             let key = postgres_key(pool);
             let receiver = sender_for(&key).subscribe();
             if !listening(&key) {
-                let mut listener = PgListener::connect_with(pool).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-                listener.listen(CHANNEL).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-                let mut all = channels();
-                if let Some(ch) = all.get_mut(&key)
-                    && ch.listener.as_ref().is_none_or(|h| h.is_finished())
-                {
-                    ch.listener = Some(tokio::spawn(forward(listener, key.clone(), ch.sender.clone())));
+                // One start at a time, so that a crowd of subscribers reconnecting after a
+                // restart opens one listening connection, not one each.
+                let _starting = STARTING.lock().await;
+                if !listening(&key) {
+                    let listener = listen(pool).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+                    if let Some(ch) = channels().get_mut(&key) {
+                        ch.listener = Some(tokio::spawn(forward(listener, key.clone(), ch.sender.clone())));
+                    }
                 }
             }
             Ok(receiver)
@@ -182,6 +183,17 @@ pub async fn subscribe(db: &DatabaseConnection) -> Result<Receiver, DbErr> {
             Ok(sender_for(&sqlite_key(&file)).subscribe())
         }
     }
+}
+
+static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A listening connection of its own, outside the application's pool (whose connections serve
+/// requests and must not be held for as long as anyone subscribes).
+async fn listen(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let own = PgPoolOptions::new().max_connections(1).connect_with((*pool.connect_options()).clone()).await?;
+    let mut listener = PgListener::connect_with(&own).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 fn listening(key: &str) -> bool {
@@ -214,7 +226,12 @@ async fn forward(mut listener: PgListener, key: String, sender: broadcast::Sende
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             },
-            _ = idle.tick() => if stop(&key, &sender, false) { return },
+            _ = idle.tick() => {
+                if stop(&key, &sender, false) {
+                    return;
+                }
+                failures = 0;
+            }
         }
     }
 }

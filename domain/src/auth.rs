@@ -56,6 +56,28 @@ pub async fn authenticate(
     raw: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Caller>, DbErr> {
+    check(db, cfg, raw, now, true).await
+}
+
+/// Whether a credential accepted earlier still holds, without counting this as a use: a live
+/// subscription asks for every event it delivers, and an unattended page must not keep a
+/// session from going idle.
+pub async fn still_valid(
+    db: &DatabaseConnection,
+    cfg: &AuthConfig,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Caller>, DbErr> {
+    check(db, cfg, raw, now, false).await
+}
+
+async fn check(
+    db: &DatabaseConnection,
+    cfg: &AuthConfig,
+    raw: &str,
+    now: DateTime<Utc>,
+    used: bool,
+) -> Result<Option<Caller>, DbErr> {
     if let Some(secret) = raw.strip_prefix(SESSION_PREFIX) {
         if secret.len() != 43 {
             return Ok(None);
@@ -68,7 +90,7 @@ pub async fn authenticate(
             return Ok(None);
         }
         // Recorded at most once a minute: the idle timeout does not need more.
-        if now - s.last_used_at > Duration::minutes(1) {
+        if used && now - s.last_used_at > Duration::minutes(1) {
             session::Entity::update_many()
                 .col_expr(session::Column::LastUsedAt, Expr::value(now))
                 .filter(session::Column::Id.eq(s.id))
@@ -86,7 +108,7 @@ pub async fn authenticate(
             .one(db)
             .await?;
         let Some(t) = found.filter(|t| t.revoked_at.is_none()) else { return Ok(None) };
-        if t.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
+        if used && t.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
             personal_access_token::Entity::update_many()
                 .col_expr(personal_access_token::Column::LastUsedAt, Expr::value(now))
                 .filter(personal_access_token::Column::Id.eq(t.id))

@@ -67,6 +67,9 @@ macro_rules! on_both_backends {
     };
 }
 
+/// How many times its nominal bound a wait may take before a test calls it hung.
+pub const PATIENCE: u64 = 4;
+
 /// Removes a test's (or the benchmark's) database when dropped.
 pub(crate) enum DbGuard {
     Sqlite(PathBuf),
@@ -193,12 +196,16 @@ impl TestApp {
         self.clock.now().with_timezone(&chrono_tz::Europe::London).naive_local()
     }
 
-    /// Waits (polling) until `check` holds, for at most `secs` seconds; panics with `what` if not.
+    /// Waits (polling) until `check` holds; panics with `what` if it has not after `secs`
+    /// seconds times [`PATIENCE`]. The bound only tells a hung wait from a slow one: a machine
+    /// saturated by a parallel build makes everything several times slower, and no test may
+    /// fail for that (speed is the benchmark's business).
     pub async fn wait_until<F, Fut>(&self, secs: u64, what: &str, mut check: F)
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
+        let secs = secs * PATIENCE;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
         while !check().await {
             if std::time::Instant::now() >= deadline {

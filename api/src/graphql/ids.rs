@@ -71,6 +71,13 @@ pub fn decode(id: &str) -> Option<(NodeKind, Uuid)> {
     Some((kind, Uuid::parse_str(uuid).ok()?))
 }
 
+/// The id of an object that is not a `Node` (so not refetchable through `node(id:)`): opaque,
+/// stable, and distinct from every other object's, so that normalising caches (Apollo's,
+/// Relay's, which key records by `id` alone) keep it apart from the rest.
+pub fn value_id(type_name: &str, key: impl std::fmt::Display) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{key}")))
+}
+
 /// The uuid inside `id` if it names an object of `kind`.
 pub fn decode_as(id: &str, kind: NodeKind) -> Option<Uuid> {
     decode(id).filter(|(k, _)| *k == kind).map(|(_, u)| u)

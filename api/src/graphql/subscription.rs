@@ -12,7 +12,7 @@ use async_graphql::{
 use futures::Stream;
 use pci_domain::{
     activity::{self, Activity},
-    auth::{Caller, authenticate},
+    auth::{Caller, still_valid},
     policy::View,
 };
 use tokio::sync::broadcast::error::RecvError;
@@ -50,7 +50,7 @@ impl LiveSession {
 }
 
 async fn caller_now(app: &AppState, raw: &str) -> ApiResult<Caller> {
-    match authenticate(&app.db, &app.auth, raw, app.clock.now()).await {
+    match still_valid(&app.db, &app.auth, raw, app.clock.now()).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(ApiError::Unauthenticated),
         Err(e) => Err(e.into()),

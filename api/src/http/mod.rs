@@ -38,6 +38,8 @@ pub struct HttpState {
     pub config: Config,
     /// Permits to execute a GraphQL operation (`http.max_concurrent_operations`).
     pub operations: Arc<tokio::sync::Semaphore>,
+    /// Permits to hold a WebSocket open (`http.max_websockets`).
+    pub websockets: Arc<tokio::sync::Semaphore>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -8,9 +8,9 @@ use std::{
     net::SocketAddr,
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_graphql::{
@@ -45,6 +45,10 @@ const MAX_SUBSCRIPTIONS: usize = 20;
 /// A client that has not taken a message within this long is disconnected: its subscriptions
 /// are not buffered for it.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a new connection has to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the server pings; a client silent for two of these is disconnected.
+const PING_EVERY: Duration = Duration::from_secs(30);
 
 pub fn is_upgrade(headers: &HeaderMap) -> bool {
     headers.get(header::UPGRADE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
@@ -70,6 +74,10 @@ pub async fn upgrade(state: Arc<HttpState>, peer: SocketAddr, request: Request) 
         let message = format!("offer the {PROTOCOL} subprotocol (Sec-WebSocket-Protocol)");
         return json_error(StatusCode::BAD_REQUEST, "application/json", "BAD_REQUEST", &message);
     }
+    let Ok(permit) = state.websockets.clone().try_acquire_owned() else {
+        let message = "too many WebSocket connections; try again later";
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "application/json", "RATE_LIMITED", message);
+    };
     // A bearer token on the upgrade is checked as on any request, and the cookie only from an
     // allowed origin: a page elsewhere cannot open a socket in its visitor's name.
     let who = match super::auth::identify(&state, &headers, "application/json").await {
@@ -79,32 +87,72 @@ pub async fn upgrade(state: Arc<HttpState>, peer: SocketAddr, request: Request) 
     let credential =
         who.caller.and_then(|_| super::auth::credential(&headers, &state.config.auth.cookie_name)).map(str::to_owned);
     let session = LiveSession { credential, client_ip: Some(peer.ip()), user_agent: who.user_agent };
-    upgrade
-        .protocols([PROTOCOL])
-        .max_message_size(state.config.http.max_body_bytes)
-        .on_upgrade(move |socket| serve(state, socket, session))
+    let limit = state.config.http.max_body_bytes;
+    upgrade.protocols([PROTOCOL]).max_message_size(limit).max_frame_size(limit).on_upgrade(move |socket| async move {
+        let _held = permit;
+        serve(state, socket, session).await;
+    })
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    // A close frame's reason is at most 123 bytes.
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    Message::Close(Some(CloseFrame { code, reason: reason[..end].into() }))
 }
 
 async fn serve(state: Arc<HttpState>, socket: WebSocket, session: LiveSession) {
     let (mut sink, incoming) = socket.split();
-    let incoming =
-        incoming.take_while(|m| ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_))))).filter_map(|m| {
+    let started = Instant::now();
+    let last_heard = Arc::new(AtomicU64::new(0));
+    let heard = last_heard.clone();
+    let mut incoming = incoming
+        .take_while(|m| ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_)))))
+        .inspect(move |_| heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed))
+        .filter_map(|m| {
             ready(match m {
                 Ok(Message::Text(t)) => Some(t.as_str().as_bytes().to_vec()),
                 Ok(Message::Binary(b)) => Some(b.to_vec()),
                 _ => None,
             })
-        });
+        })
+        .boxed();
+    // The protocol gives a client a while to send `connection_init`, then closes with 4408.
+    let first = match tokio::time::timeout(INIT_TIMEOUT, incoming.next()).await {
+        Ok(Some(first)) => first,
+        Ok(None) => return,
+        Err(_) => {
+            let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
+            return;
+        }
+    };
+    let incoming = futures::stream::once(ready(first)).chain(incoming);
     let executor = Limited { state: state.clone(), open: Arc::default() };
     let app = state.app.clone();
     let mut outgoing = GqlWebSocket::new(executor, incoming, WebSocketProtocols::GraphQLWS)
         .on_connection_init(move |payload| sign_in(app, session, payload));
-    while let Some(m) = outgoing.next().await {
-        let m = match m {
-            WsMessage::Text(text) => Message::Text(text.into()),
-            WsMessage::Close(code, reason) => {
-                let code = if reason == FORBIDDEN_REASON { FORBIDDEN } else { code };
-                Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        let m = tokio::select! {
+            m = outgoing.next() => match m {
+                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                Some(WsMessage::Close(code, reason)) => {
+                    let code = if reason == FORBIDDEN_REASON { FORBIDDEN } else { code };
+                    close(code, &reason)
+                }
+                None => return,
+            },
+            // A client that has gone without closing answers no ping; its subscriptions stop.
+            _ = ping.tick() => {
+                let silent_ms = (started.elapsed().as_millis() as u64).saturating_sub(last_heard.load(Ordering::Relaxed));
+                if silent_ms > 2 * PING_EVERY.as_millis() as u64 {
+                    let _ = sink.send(close(1001, "no answer to pings")).await;
+                    return;
+                }
+                Message::Ping(Default::default())
             }
         };
         match tokio::time::timeout(SEND_TIMEOUT, sink.send(m)).await {

@@ -141,6 +141,8 @@ pub struct HttpConfig {
     /// GraphQL operations executed at once; more wait their turn. Executing a nested read
     /// holds megabytes, and beyond the cores' worth of work more at once only adds memory.
     pub max_concurrent_operations: usize,
+    /// WebSocket connections (subscriptions) open at once; more are answered 503.
+    pub max_websockets: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -241,6 +243,7 @@ impl Default for HttpConfig {
             request_timeout_ms: 15_000,
             shutdown_grace_ms: 10_000,
             max_concurrent_operations: twice_the_cores(),
+            max_websockets: 1000,
         }
     }
 }

@@ -347,10 +347,11 @@ async fn reminders_fire_on_time_and_only_when_still_true(app: TestApp) {
     app.wait_idle(10).await;
     assert!(app.smtp.to(&lead).iter().all(|m| !m.subject().starts_with("Reminder")));
 
-    // 24 hours before the kept meeting (30 h away): its reminder arrives within 2 s of being due.
+    // 24 hours before the kept meeting (30 h away): its reminder arrives once it is due (how
+    // soon is the benchmark's timeliness row, not a test's).
     app.clock.advance(Duration::hours(6) + Duration::minutes(1));
     let due = std::time::Instant::now();
-    app.wait_until(2, "the reminder within 2 s of its time", || async {
+    app.wait_until(2, "the reminder once it is due", || async {
         app.smtp.to(&lead).iter().any(|m| m.subject().starts_with("Reminder: Feedback session"))
     })
     .await;

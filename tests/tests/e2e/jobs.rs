@@ -32,6 +32,28 @@ async fn failed_jobs_are_listed_and_can_be_retried(app: TestApp) {
     assert_eq!((job["jobType"].as_str(), job["status"].as_str()), (Some("participant_invitation"), Some("Failed")));
     assert!(job["lastResult"].as_str().unwrap().contains("unreadable arguments"), "{job}");
     assert!(job["arguments"].as_str().unwrap().contains("42"));
+    // The same job through the connection (Relay's @connection pages it).
+    let page = app
+        .gql_ok(
+            "{ failedJobsConnection(first: 1) { totalCount edges { cursor node { id } } pageInfo { hasNextPage } } }",
+            json!({}),
+        )
+        .await;
+    let connection = &page["failedJobsConnection"];
+    assert_eq!(
+        (connection["totalCount"].as_u64(), &connection["edges"][0]["node"]["id"]),
+        (Some(1), &job["id"]),
+        "{page}"
+    );
+    assert_eq!(connection["pageInfo"]["hasNextPage"], false);
+    let after = connection["edges"][0]["cursor"].clone();
+    let next = app
+        .gql_ok(
+            "query($a: String) { failedJobsConnection(first: 1, after: $a) { edges { node { id } } } }",
+            json!({"a": after}),
+        )
+        .await;
+    assert_eq!(next["failedJobsConnection"]["edges"], json!([]), "{next}");
 
     let retry = "mutation($input: JobRetryInput!) { jobRetry(input: $input) { retried userErrors { code field } } }";
     let r = app.gql_ok(retry, json!({"input": {"jobId": job["id"]}})).await;

@@ -72,10 +72,26 @@ async fn reschedule_and_cancel_raise_the_sequence(app: TestApp) {
     // The same request again changes nothing and keeps the sequence.
     let p = app.mutate("meetingReschedule", RESCHEDULE, input).await;
     assert_eq!(p["meeting"]["sequence"], 1);
+    // Omitted keeps the place; null clears it, as in every input (an empty string does too).
+    let same_time = |location: Option<Value>| {
+        let mut i = json!({"meetingId": meeting, "start": "2027-12-01T14:00:00", "end": "2027-12-01T15:00:00"});
+        if let Some(l) = location {
+            i["location"] = l;
+        }
+        json!({"input": i})
+    };
+    let p = app.mutate("meetingReschedule", RESCHEDULE, same_time(None)).await;
+    assert_eq!(p["meeting"]["location"], "Rothesay House");
+    let p = app.mutate("meetingReschedule", RESCHEDULE, same_time(Some(Value::Null))).await;
+    assert_eq!(p["meeting"]["location"], Value::Null);
+    app.mutate("meetingReschedule", RESCHEDULE, same_time(Some(json!("Fife House")))).await;
+    let p = app.mutate("meetingReschedule", RESCHEDULE, same_time(Some(json!("")))).await;
+    assert_eq!(p["meeting"]["location"], Value::Null);
+    let sequence = p["meeting"]["sequence"].clone();
 
     let p = app.mutate("meetingCancel", CANCEL, json!({"input": {"meetingId": meeting, "reason": "Snow"}})).await;
     assert_eq!(p["meeting"]["status"], "CANCELLED");
-    assert_eq!(p["meeting"]["sequence"], 2);
+    assert_eq!(p["meeting"]["sequence"], sequence.as_i64().unwrap() + 1);
     let before = app.row_counts().await;
     let again = json!({"input": {"meetingId": meeting, "start": "2027-12-02T14:00:00", "end": "2027-12-02T15:00:00"}});
     assert_eq!(codes(&app.mutate_err("meetingReschedule", RESCHEDULE, again).await), ["MEETING_CANCELLED"]);

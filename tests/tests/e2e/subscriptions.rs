@@ -237,20 +237,8 @@ async fn activity_is_heard_as_the_policy_allows(app: TestApp) {
     );
     assert_eq!(event(&heard.next_for("lead").await)["kind"], "ENGAGEMENT_CHANGED");
 
-    // The contributor leaves the team: the event that says so is the last they get, as an
-    // error, and their subscription completes.
-    app.mutate("participantWithdraw", WITHDRAW, json!({"input": {"participantId": contribution}})).await;
-    let line = heard.next_for("contributor").await;
-    assert_eq!(error_code(&line), "NOT_FOUND", "{line}");
-    assert_eq!(line["next"]["data"], Value::Null, "nothing about the engagement comes with it: {line}");
-    assert_eq!(heard.next_for("contributor").await["complete"], true);
-    let line = heard.next_for("lead").await;
-    assert_eq!(
-        (event(&line)["kind"].as_str(), event(&line)["subject"]["participantStatus"].as_str()),
-        (Some("TEAM_CHANGED"), Some("WITHDRAWN"))
-    );
-
-    // An email sent now: the lead hears that it was delivered (managers see every delivery).
+    // An email to the reviewer: the lead hears that it was delivered (managers see every
+    // delivery); the contributor, who hears of their own emails only, does not.
     let reviewer_address = app.email_of(&reviewer).await;
     app.schedule(e, "PLANNING_SESSION", "2031-03-10T10:00:00", "2031-03-10T12:00:00", std::slice::from_ref(&reviewer))
         .await;
@@ -264,6 +252,31 @@ async fn activity_is_heard_as_the_policy_allows(app: TestApp) {
         (&event(&line)["action"], &event(&line)["subject"]["deliveryStatus"]),
         (&json!("email.sent"), &json!("SENT")),
         "{line}"
+    );
+
+    rename(&app, e, "After the email").await;
+    let line = heard.next_where("contributor", |v| is_kind(v, "ENGAGEMENT_CHANGED")).await;
+    assert_eq!(event(&line)["engagement"]["title"], "After the email");
+    let contributor_address = app.email_of(&contributor).await;
+    let others: Vec<&Value> = heard
+        .unread
+        .iter()
+        .filter(|v| v["label"] == "contributor" && is_email(v))
+        .filter(|v| v["next"]["data"]["engagementActivity"]["subject"]["recipient"] != contributor_address.as_str())
+        .collect();
+    assert!(others.is_empty(), "the contributor heard of others' emails: {others:#?}");
+
+    // The contributor leaves the team: the event that says so is the last they get, as an
+    // error, and their subscription completes.
+    app.mutate("participantWithdraw", WITHDRAW, json!({"input": {"participantId": contribution}})).await;
+    let line = heard.next_for("contributor").await;
+    assert_eq!(error_code(&line), "NOT_FOUND", "{line}");
+    assert_eq!(line["next"]["data"], Value::Null, "nothing about the engagement comes with it: {line}");
+    assert_eq!(heard.next_for("contributor").await["complete"], true);
+    let line = heard.next_where("lead", |v| is_kind(v, "TEAM_CHANGED")).await;
+    assert_eq!(
+        (event(&line)["kind"].as_str(), event(&line)["subject"]["participantStatus"].as_str()),
+        (Some("TEAM_CHANGED"), Some("WITHDRAWN"))
     );
 
     // The lead signs out: their next event is an error, and the subscription completes.

@@ -125,6 +125,7 @@ async fn insert(
     };
     let model = new_record(ctx, spec, job, draft, &subject_line, raw, status, reply);
     email_delivery::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
+    announce(tx, &model, status, model.created_at).await?;
     Ok(model)
 }
 
@@ -228,6 +229,16 @@ async fn set_status(
         q = q.col_expr(email_delivery::Column::RawMessage, Expr::value(String::new()));
     }
     q.filter(email_delivery::Column::Id.eq(delivery.id)).exec(tx).await?;
+    announce(tx, delivery, status, now).await
+}
+
+/// An email's fate is its engagement's activity (see `pci_domain::activity`).
+async fn announce(
+    tx: &WriteTx,
+    delivery: &email_delivery::Model,
+    status: DeliveryStatus,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let outcome = match status {
         DeliveryStatus::Sent => Some((ActivityKind::EmailDelivered, "email.sent")),
         DeliveryStatus::Bounced => Some((ActivityKind::EmailBounced, "email.bounced")),
@@ -237,7 +248,7 @@ async fn set_status(
     if let (Some((kind, action)), Some(engagement_id)) = (outcome, delivery.engagement_id) {
         let subject_kind = "EmailDelivery".to_owned();
         let activity =
-            Activity { engagement_id, kind, action: action.to_owned(), subject_kind, subject_id: delivery.id, at: now };
+            Activity { engagement_id, kind, action: action.to_owned(), subject_kind, subject_id: delivery.id, at };
         pci_domain::activity::record(tx, activity).await?;
     }
     Ok(())

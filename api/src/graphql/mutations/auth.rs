@@ -9,7 +9,7 @@ use crate::{
     graphql::{
         context::{CtxExt, denied},
         error::ApiError,
-        ids::NodeKind,
+        ids::{NodeKind, value_id},
         types::{Person, PersonalAccessToken, TokenScope, UserError},
     },
     http::auth::session_cookie,
@@ -45,6 +45,8 @@ pub struct SignInCompleteInput {
 /// The new session. Browsers also get it as an HttpOnly cookie.
 #[derive(SimpleObject)]
 pub struct SessionGrant {
+    /// Opaque id, for caches; not refetchable.
+    pub id: ID,
     /// Send as `Authorization: Bearer <token>`. Shown once.
     pub token: String,
     /// When the session ends at the latest; it ends sooner if left unused for too long.
@@ -141,6 +143,7 @@ impl AuthMutations {
             ctx.append_http_header(SET_COOKIE, session_cookie(&app.auth.cookie_name, Some(token), max_age));
         }
         Ok(SignInCompletePayload::from_outcome(r, |(token, s, p)| SessionGrant {
+            id: value_id("Session", s.id),
             token,
             expires_at: s.expires_at,
             person: Person(p),

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::{Ids, outcome, payload};
 use crate::graphql::{
@@ -46,12 +46,21 @@ pub struct MeetingRescheduleInput {
     pub end: LocalDateTime,
     /// Keeps the meeting's zone when omitted.
     pub time_zone: Option<String>,
-    /// Omitted keeps it; an empty string clears it.
-    pub location: Option<String>,
-    /// Omitted keeps it; an empty string clears it.
-    pub online_url: Option<String>,
+    /// Omitted keeps it; null clears it (so does an empty string, as it did before null did).
+    pub location: MaybeUndefined<String>,
+    /// Omitted keeps it; null clears it (so does an empty string, as it did before null did).
+    pub online_url: MaybeUndefined<String>,
     /// New title, up to 200 characters; omitted keeps it.
     pub title: Option<String>,
+}
+
+/// A field to keep (`None`), clear (`Some("")`, as the domain reads it) or set.
+fn keep_clear_or_set(v: MaybeUndefined<String>) -> Option<String> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(String::new()),
+        MaybeUndefined::Value(s) => Some(s),
+    }
 }
 
 /// A meeting to call off.
@@ -182,8 +191,8 @@ impl MeetingMutations {
             start: input.start.0,
             end: input.end.0,
             time_zone: input.time_zone,
-            location: input.location,
-            online_url: input.online_url,
+            location: keep_clear_or_set(input.location),
+            online_url: keep_clear_or_set(input.online_url),
             title: input.title,
         };
         let r = outcome(meeting::reschedule(&ctx.env()?, cmd).await)?;

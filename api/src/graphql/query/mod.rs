@@ -27,29 +27,12 @@ use pci_domain::policy::{Denied, View};
 
 pub const MAX_NODES: usize = 100;
 
-/// A job that ended in an error or a panic; `jobRetry` puts it back in its queue.
-#[derive(async_graphql::SimpleObject)]
-pub struct FailedJob {
-    /// The job's id in its queue; give it to `jobRetry`.
-    pub id: String,
-    /// The queue, e.g. `meeting_invitation`.
-    pub job_type: String,
-    /// `Failed` (an error or a panic) or `Killed`.
-    pub status: String,
-    /// How many times it ran, the last time without success.
-    pub attempts: i32,
-    /// The error or panic message.
-    pub last_result: Option<String>,
-    /// The job's arguments, as JSON.
-    pub arguments: String,
-    /// When its last run ended; null if not recorded.
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
 pub struct QueryRoot;
 
 mod inputs;
+mod jobs;
 pub use inputs::*;
+pub use jobs::FailedJob;
 
 fn parse_instant(j: &Json) -> Option<Value> {
     j.as_str()?.parse::<DateTime<Utc>>().ok().map(Value::from)
@@ -172,29 +155,31 @@ impl QueryRoot {
     }
 
     /// Jobs that ended in an error or a panic, newest first (at most `first`, up to 100).
+    /// Administrators only.
+    #[graphql(deprecation = "a plain list, which Relay's @connection cannot page: use `failedJobsConnection`")]
     async fn failed_jobs(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 50, desc = "How many to return, newest first: 0 to 100.")] first: i32,
     ) -> async_graphql::Result<Vec<FailedJob>> {
-        ctx.admin()?;
         if !(0..=MAX_NODES as i32).contains(&first) {
             return Err(ApiError::BadUserInput(format!("`first` must be between 0 and {MAX_NODES}")).into());
         }
-        let pool = pci_worker::queue::Pool::of(ctx.db()?).map_err(ApiError::Internal)?;
-        let jobs = pci_worker::queue::failed_jobs(&pool, i64::from(first)).await.map_err(ApiError::Internal)?;
-        Ok(jobs
-            .into_iter()
-            .map(|j| FailedJob {
-                id: j.id,
-                job_type: j.job_type,
-                status: j.status,
-                attempts: j.attempts,
-                last_result: j.last_result,
-                arguments: j.payload,
-                finished_at: j.done_at,
-            })
-            .collect())
+        jobs::newest(ctx, i64::from(first)).await
+    }
+
+    /// Jobs that ended in an error or a panic, newest first (the newest 1,000). Administrators
+    /// only.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn failed_jobs_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, FailedJob, TotalCount>> {
+        jobs::page(ctx, PageArgs::new(first, after, last, before)).await
     }
 
     /// Every organisation, by name unless `orderBy` says otherwise. Open to anyone signed in.

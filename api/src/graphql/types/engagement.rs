@@ -10,7 +10,7 @@ use super::{
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
-    ids::{NodeKind, encode},
+    ids::{NodeKind, encode, value_id},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
 use pci_domain::policy::View;
@@ -71,6 +71,8 @@ pub struct MeetingStatusFilter {
 /// When a stage is planned to start.
 #[derive(SimpleObject)]
 pub struct StagePlanEntry {
+    /// Opaque id, for caches; not refetchable.
+    pub id: ID,
     /// The stage this date is for.
     pub stage: EngagementStage,
     /// The day the stage is planned to start.
@@ -127,7 +129,14 @@ impl Engagement {
     async fn stage_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StagePlanEntry>> {
         let mut plan = load_children!(ctx, stage_plan, self.0.id);
         plan.sort_by_key(|p| p.stage.position());
-        Ok(plan.into_iter().map(|p| StagePlanEntry { stage: p.stage.into(), planned_on: Date(p.planned_on) }).collect())
+        Ok(plan
+            .into_iter()
+            .map(|p| StagePlanEntry {
+                id: value_id("StagePlanEntry", format_args!("{}:{:?}", self.0.id, p.stage)),
+                stage: p.stage.into(),
+                planned_on: Date(p.planned_on),
+            })
+            .collect())
     }
     /// The team, in the order they were first invited.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

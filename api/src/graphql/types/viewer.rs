@@ -7,7 +7,7 @@ use super::Person;
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
-    ids::{NodeKind, encode},
+    ids::{NodeKind, encode, value_id},
 };
 use pci_domain::auth::{self, Credential};
 
@@ -72,6 +72,10 @@ pub enum CredentialKind {
 /// The signed-in caller.
 #[Object]
 impl Viewer {
+    /// Opaque id, for caches; not the person's (that is `person.id`), and not refetchable.
+    async fn id(&self) -> ID {
+        value_id("Viewer", self.person_id)
+    }
     /// The person signed in.
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Person> {
         super::load_required!(ctx, person, self.person_id, Person)

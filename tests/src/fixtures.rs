@@ -60,7 +60,7 @@ impl TestApp {
     }
 
     pub async fn accept(&self, participant: &str) {
-        let input = json!({"input": {"participantId": participant, "accept": true}});
+        let input = json!({"input": {"participantId": participant, "answer": "ACCEPTED"}});
         self.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     }
 

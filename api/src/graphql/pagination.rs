@@ -246,6 +246,37 @@ pub fn page_in_memory<T>(
     Page::from_scan(in_range, window)
 }
 
+/// Pages a list loaded whole, in the order a client chose: sorted by `key_of` (unique: end it
+/// with the id), ascending or `descending`. `order` names the order in the cursors.
+pub fn page_sorted<T>(
+    mut items: Vec<T>,
+    order: &str,
+    window: &Window,
+    descending: bool,
+    key_of: impl Fn(&T) -> (String, Uuid),
+) -> Page<T> {
+    items.sort_by_cached_key(&key_of);
+    if descending {
+        items.reverse();
+    }
+    let pos = |c: &Cursor| (c.key.as_str().unwrap_or_default().to_owned(), c.id);
+    let (after, before) = (window.after.as_ref().map(pos), window.before.as_ref().map(pos));
+    // "Further along the list" is "greater" ascending and "smaller" descending.
+    let beyond = |k: &(String, Uuid), than: &(String, Uuid)| if descending { k < than } else { k > than };
+    let mut in_range: Vec<(Cursor, T)> = items
+        .into_iter()
+        .filter_map(|item| {
+            let k = key_of(&item);
+            let ok = after.as_ref().is_none_or(|a| beyond(&k, a)) && before.as_ref().is_none_or(|b| beyond(b, &k));
+            ok.then(|| (Cursor::new(order, Json::String(k.0), k.1), item))
+        })
+        .collect();
+    if !window.forward {
+        in_range.reverse();
+    }
+    Page::from_scan(in_range, window)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +304,30 @@ mod tests {
         let back = page(&all, PageArgs::new(None, None, Some(1), Some(before)));
         assert_eq!(back.items.iter().map(|x| x.1).collect::<Vec<_>>(), all[1..2]);
         assert!(back.has_previous && back.has_next);
+    }
+
+    #[test]
+    fn sorted_pages_run_either_way() {
+        let all = ids(5);
+        let keyed = |u: &Uuid| (String::new(), *u);
+        for descending in [false, true] {
+            let mut expected = all.clone();
+            if descending {
+                expected.reverse();
+            }
+            let shuffled: Vec<Uuid> = [3, 0, 4, 1, 2].iter().map(|&i| all[i]).collect();
+            let w = PageArgs::new(Some(2), None, None, None).window("t").unwrap();
+            let p1 = page_sorted(shuffled.clone(), "t", &w, descending, keyed);
+            assert_eq!(p1.items.iter().map(|x| x.1).collect::<Vec<_>>(), expected[..2]);
+            let after = p1.items[1].0.encode();
+            let w = PageArgs::new(Some(10), Some(after), None, None).window("t").unwrap();
+            let p2 = page_sorted(shuffled.clone(), "t", &w, descending, keyed);
+            assert_eq!(p2.items.iter().map(|x| x.1).collect::<Vec<_>>(), expected[2..], "descending: {descending}");
+            let before = p2.items[0].0.encode();
+            let w = PageArgs::new(None, None, Some(1), Some(before)).window("t").unwrap();
+            let back = page_sorted(shuffled, "t", &w, descending, keyed);
+            assert_eq!(back.items.iter().map(|x| x.1).collect::<Vec<_>>(), expected[1..2]);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 const RESCHEDULE: &str = "mutation($input: MeetingRescheduleInput!) { meetingReschedule(input: $input) { meeting { id startsAt endsAt startsAtLocal timeZone sequence location } userErrors { field code message } } }";
 const CANCEL: &str = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { meeting { id status sequence cancelReason } userErrors { field code message } } }";
-const ATTENDEE_ADD: &str = "mutation($input: MeetingAttendeeAddInput!) { meetingAttendeeAdd(input: $input) { attendee { id rsvp person { id } } userErrors { field code message } } }";
+const ATTENDEE_ADD: &str = "mutation($input: MeetingAttendeeAddInput!) { meetingAttendeeAdd(input: $input) { meetingAttendee { id rsvp person { id } } attendee { id } userErrors { field code message } } }";
 const RSVP: &str = "mutation($input: MeetingAttendeeRecordRsvpInput!) { meetingAttendeeRecordRsvp(input: $input) { attendee { id rsvp respondedAt } userErrors { field code message } } }";
 
 async fn schedules_in_london_time(app: TestApp) {
@@ -112,7 +112,8 @@ async fn attendees_are_added_once_and_answer(app: TestApp) {
             json!({"input": {"meetingId": meeting, "personId": team.host_lead}}),
         )
         .await;
-    let attendee = p["attendee"]["id"].as_str().unwrap().to_owned();
+    let attendee = p["meetingAttendee"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(p["attendee"]["id"], p["meetingAttendee"]["id"], "the field's old name still answers");
     let errors = app
         .mutate_err(
             "meetingAttendeeAdd",

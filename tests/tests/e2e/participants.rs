@@ -1,7 +1,7 @@
 //! Participants: who may hold which role, invitation answers, withdrawal and re-invitation.
 
 use pci_tests::{TestApp, codes, fixtures_consts::*, on_both_backends};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const WITHDRAW: &str = "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { participant { id status statusReason } userErrors { field code message } } }";
 
@@ -39,11 +39,21 @@ async fn declining_needs_a_reason_and_can_be_reinvited(app: TestApp) {
     let person = app.person(&team.peers[1], "Gregor Wilson").await;
     let participant = app.invite(&team.engagement, &person, "PEER_REVIEWER").await;
     let before = app.row_counts().await;
-    let input = json!({"input": {"participantId": participant, "accept": false, "reason": "   "}});
+    let input = json!({"input": {"participantId": participant, "answer": "DECLINED", "reason": "   "}});
     let errors = app.mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     assert_eq!(codes(&errors), ["REQUIRED"]);
+    // An answer is needed, given once: `answer`, or `accept` (its deprecated older form).
+    for (input, code) in [
+        (json!({"participantId": participant, "reason": "On leave"}), "REQUIRED"),
+        (json!({"participantId": participant, "answer": "DECLINED", "accept": false, "reason": "On leave"}), "INVALID"),
+    ] {
+        let errors = app.mutate_err("participantRecordResponse", PARTICIPANT_RESPOND, json!({"input": input})).await;
+        assert_eq!(codes(&errors), [code]);
+        assert_eq!(errors[0]["field"], json!(["input", "answer"]));
+    }
     assert_eq!(app.row_counts().await, before);
 
+    // The deprecated form still works.
     let input = json!({"input": {"participantId": participant, "accept": false, "reason": "On leave in March"}});
     let p = app.mutate("participantRecordResponse", PARTICIPANT_RESPOND, input).await;
     assert_eq!(p["participant"]["status"], "DECLINED");
@@ -94,8 +104,59 @@ async fn withdrawal_frees_a_singular_role(app: TestApp) {
     assert_eq!(data["node"]["participants"]["edges"][0]["node"]["person"]["id"], successor);
 }
 
+/// Nested lists sort as asked, page either way, and refuse a cursor from another order.
+async fn nested_lists_sort_as_asked(app: TestApp) {
+    let team = app.team().await;
+    let roles =
+        "query($id: ID!, $order: ParticipantOrder, $first: Int, $after: String) { node(id: $id) { ... on Engagement {
+        participants(first: $first, after: $after, orderBy: $order) { edges { cursor node { role } } } } } }";
+    let app = &app;
+    let page = |order: Value, first: i64, after: Value| {
+        let vars = json!({"id": team.engagement, "order": order, "first": first, "after": after});
+        async move { app.gql(roles, vars).await }
+    };
+    let role_list = |body: &Value| -> Vec<String> {
+        body["data"]["node"]["participants"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| e["node"]["role"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_role = json!({"field": "ROLE"});
+    let all = page(by_role.clone(), 10, Value::Null).await;
+    assert_eq!(role_list(&all), ["HOST_LEAD", "PEER_LEAD", "PEER_REVIEWER", "PEER_REVIEWER", "FACILITATOR"]);
+    let down = page(json!({"field": "ROLE", "direction": "DESC"}), 10, Value::Null).await;
+    assert_eq!(role_list(&down), ["FACILITATOR", "PEER_REVIEWER", "PEER_REVIEWER", "PEER_LEAD", "HOST_LEAD"]);
+    // Two pages make the whole list, in the same order.
+    let first = page(by_role.clone(), 2, Value::Null).await;
+    let cursor = first["data"]["node"]["participants"]["edges"][1]["cursor"].clone();
+    let rest = page(by_role, 10, cursor.clone()).await;
+    assert_eq!([role_list(&first), role_list(&rest)].concat(), role_list(&all));
+    // A cursor belongs to its order.
+    let mixed = page(json!({"field": "STATUS"}), 10, cursor).await;
+    assert_eq!(mixed["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{mixed}");
+
+    let late = app.schedule(&team.engagement, "OTHER", "2031-06-02T10:00:00", "2031-06-02T11:00:00", &[]).await;
+    let early = app.schedule(&team.engagement, "OTHER", "2031-06-01T10:00:00", "2031-06-01T11:00:00", &[]).await;
+    let meetings = "query($id: ID!, $order: MeetingOrder) { node(id: $id) { ... on Engagement {
+        meetings(orderBy: $order) { nodes { id } } } } }";
+    let ids = |body: Value| -> Vec<Value> {
+        body["node"]["meetings"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].clone()).collect()
+    };
+    let by_start = app.gql_ok(meetings, json!({"id": team.engagement})).await;
+    assert_eq!(ids(by_start), [json!(early), json!(late)]);
+    let newest = app
+        .gql_ok(meetings, json!({"id": team.engagement, "order": {"field": "CREATED_AT", "direction": "DESC"}}))
+        .await;
+    assert_eq!(ids(newest), [json!(early), json!(late)], "scheduled last, listed first");
+    let oldest = app.gql_ok(meetings, json!({"id": team.engagement, "order": {"field": "CREATED_AT"}})).await;
+    assert_eq!(ids(oldest), [json!(late), json!(early)]);
+}
+
 on_both_backends!(
     roles_must_fit_the_organisation,
     declining_needs_a_reason_and_can_be_reinvited,
-    withdrawal_frees_a_singular_role
+    withdrawal_frees_a_singular_role,
+    nested_lists_sort_as_asked
 );

@@ -91,7 +91,8 @@ pub struct NewPersonalAccessToken {
 payload!(
     /// The result of `personalAccessTokenCreate`: the new token and its secret, or `userErrors` saying why not.
     PersonalAccessTokenCreatePayload,
-    created: NewPersonalAccessToken
+    new_personal_access_token: NewPersonalAccessToken,
+    was created
 );
 
 /// A token to revoke.
@@ -104,7 +105,8 @@ pub struct PersonalAccessTokenRevokeInput {
 payload!(
     /// The result of `personalAccessTokenRevoke`: the revoked token, or `userErrors` saying why not.
     PersonalAccessTokenRevokePayload,
-    token: PersonalAccessToken
+    personal_access_token: PersonalAccessToken,
+    was token
 );
 
 #[derive(Default)]

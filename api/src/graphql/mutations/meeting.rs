@@ -114,7 +114,8 @@ payload!(
 payload!(
     /// The result of `meetingAttendeeRespond`: the answered attendance, or `userErrors` saying why not.
     MeetingAttendeeRespondPayload,
-    attendee: MeetingAttendee
+    meeting_attendee: MeetingAttendee,
+    was attendee
 );
 payload!(
     /// The result of `meetingReschedule`: the meeting as moved, or `userErrors` saying why not.
@@ -129,17 +130,20 @@ payload!(
 payload!(
     /// The result of `meetingAttendeeAdd`: the new attendance, or `userErrors` saying why not.
     MeetingAttendeeAddPayload,
-    attendee: MeetingAttendee
+    meeting_attendee: MeetingAttendee,
+    was attendee
 );
 payload!(
     /// The result of `meetingAttendeeRemove`: the removed attendance, or `userErrors` saying why not.
     MeetingAttendeeRemovePayload,
-    attendee: MeetingAttendee
+    meeting_attendee: MeetingAttendee,
+    was attendee
 );
 payload!(
     /// The result of `meetingAttendeeRecordRsvp`: the answered attendance, or `userErrors` saying why not.
     MeetingAttendeeRecordRsvpPayload,
-    attendee: MeetingAttendee
+    meeting_attendee: MeetingAttendee,
+    was attendee
 );
 
 #[derive(Default)]

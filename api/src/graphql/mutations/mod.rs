@@ -93,5 +93,39 @@ macro_rules! payload {
             }
         }
     };
+    // A payload whose field had another name before payloads named it after its type: the old
+    // name stays, deprecated, so that no client breaks.
+    ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ty, was $old:ident) => {
+        $(#[$doc])*
+        #[derive(async_graphql::SimpleObject)]
+        #[graphql(complex)]
+        pub struct $name {
+            #[doc = concat!("The ", stringify!($field), " as the mutation left it; null when `userErrors` is not empty.")]
+            pub $field: Option<$ty>,
+            /// What was wrong with the input; empty on success. When it is not empty, nothing was written.
+            pub user_errors: Vec<crate::graphql::types::UserError>,
+        }
+
+        #[async_graphql::ComplexObject]
+        impl $name {
+            /// The same object under its old name.
+            #[graphql(deprecation = "payload fields are named after their type now; use that field")]
+            async fn $old(&self) -> Option<&$ty> {
+                self.$field.as_ref()
+            }
+        }
+
+        impl $name {
+            pub fn from_outcome<M>(
+                r: Result<M, Vec<crate::graphql::types::UserError>>,
+                wrap: impl FnOnce(M) -> $ty,
+            ) -> Self {
+                match r {
+                    Ok(m) => Self { $field: Some(wrap(m)), user_errors: Vec::new() },
+                    Err(user_errors) => Self { $field: None, user_errors },
+                }
+            }
+        }
+    };
 }
 pub(super) use payload;

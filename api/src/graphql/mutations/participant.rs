@@ -1,10 +1,10 @@
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 
 use super::{Ids, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
-    types::{Participant, ParticipantRole},
+    types::{Participant, ParticipantRole, UserError},
 };
 use pci_domain::participant::{
     self, ParticipantInvite, ParticipantRecordResponse, ParticipantRespond, ParticipantWithdraw,
@@ -27,10 +27,38 @@ pub struct ParticipantInviteInput {
 pub struct ParticipantRecordResponseInput {
     /// Whose invitation.
     pub participant_id: ID,
+    /// The answer.
+    pub answer: Option<InvitationAnswer>,
     /// `true` to accept, `false` to decline.
-    pub accept: bool,
+    #[graphql(deprecation = "use `answer`, an enum as a meeting's `rsvp` is")]
+    pub accept: Option<bool>,
     /// Required when declining.
     pub reason: Option<String>,
+}
+
+/// An answer to an invitation to the team.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum InvitationAnswer {
+    /// Joins the team.
+    Accepted,
+    /// Will not take part.
+    Declined,
+}
+
+/// Whether the answer accepts: `answer`, or the deprecated `accept`; exactly one of them.
+fn accepts(answer: Option<InvitationAnswer>, accept: Option<bool>) -> Result<bool, Vec<UserError>> {
+    let problem = |code, message: &str| {
+        let e = pci_domain::UserError::new(&["input", "answer"], code, message.to_owned());
+        Err(vec![UserError::from(e)])
+    };
+    match (answer, accept) {
+        (Some(a), None) => Ok(a == InvitationAnswer::Accepted),
+        (None, Some(a)) => Ok(a),
+        (None, None) => problem(pci_domain::UserErrorCode::Required, "give an answer: ACCEPTED or DECLINED"),
+        (Some(_), Some(_)) => {
+            problem(pci_domain::UserErrorCode::Invalid, "give `answer` only (`accept` is its old name)")
+        }
+    }
 }
 
 /// Taking someone off an engagement's team.
@@ -47,8 +75,11 @@ pub struct ParticipantWithdrawInput {
 pub struct ParticipantRespondInput {
     /// The token from the link in the invitation email.
     pub token: String,
+    /// The answer.
+    pub answer: Option<InvitationAnswer>,
     /// `true` to accept, `false` to decline.
-    pub accept: bool,
+    #[graphql(deprecation = "use `answer`, an enum as a meeting's `rsvp` is")]
+    pub accept: Option<bool>,
     /// Required when declining, so the organisers can find someone else.
     pub reason: Option<String>,
 }
@@ -108,7 +139,11 @@ impl ParticipantMutations {
         if let Err(errors) = ids.check() {
             return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant));
         }
-        let cmd = ParticipantRecordResponse { participant_id, accept: input.accept, reason: input.reason };
+        let accept = match accepts(input.answer, input.accept) {
+            Ok(a) => a,
+            Err(errors) => return Ok(ParticipantRecordResponsePayload::from_outcome(Err(errors), Participant)),
+        };
+        let cmd = ParticipantRecordResponse { participant_id, accept, reason: input.reason };
         let r = outcome(participant::record_response(&ctx.env()?, cmd).await)?;
         Ok(ParticipantRecordResponsePayload::from_outcome(r, Participant))
     }
@@ -137,7 +172,11 @@ impl ParticipantMutations {
         ctx: &Context<'_>,
         #[graphql(desc = "The link's token, and the answer.")] input: ParticipantRespondInput,
     ) -> async_graphql::Result<ParticipantRespondPayload> {
-        let cmd = ParticipantRespond { token: input.token, accept: input.accept, reason: input.reason };
+        let accept = match accepts(input.answer, input.accept) {
+            Ok(a) => a,
+            Err(errors) => return Ok(ParticipantRespondPayload::from_outcome(Err(errors), Participant)),
+        };
+        let cmd = ParticipantRespond { token: input.token, accept, reason: input.reason };
         let r = outcome(participant::respond(&ctx.env()?, cmd).await)?;
         Ok(ParticipantRespondPayload::from_outcome(r, Participant))
     }

@@ -5,13 +5,15 @@ use pci_entity::{engagement, stage_transition};
 use super::delivery;
 use super::{
     ActorKind, Date, EmailDelivery, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
-    Organisation, Participant, ParticipantRole, Person, load_children, load_required, page_cost,
+    Organisation, Participant, ParticipantRole, Person, load_children, load_required,
+    order::{MeetingOrder, ParticipantOrder},
+    page_cost,
 };
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode, value_id},
-    pagination::{PageArgs, TotalCount, page_in_memory},
+    pagination::{PageArgs, TotalCount, page_in_memory, page_sorted},
 };
 use pci_domain::policy::View;
 
@@ -138,8 +140,9 @@ impl Engagement {
             })
             .collect())
     }
-    /// The team, in the order they were first invited.
+    /// The team, in the order they were first invited unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn participants(
         &self,
         ctx: &Context<'_>,
@@ -148,8 +151,12 @@ impl Engagement {
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
         #[graphql(desc = "Only the participants that match.")] filter: Option<ParticipantFilter>,
+        #[graphql(desc = "Sort order; in the order they were first invited when omitted.")] order_by: Option<
+            ParticipantOrder,
+        >,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
-        let window = PageArgs::new(first, after, last, before).window("participants")?;
+        let order = ParticipantOrder::or_default(order_by);
+        let window = PageArgs::new(first, after, last, before).window(&order.name())?;
         let f = filter.unwrap_or_default();
         let roles: Option<Vec<pci_entity::ParticipantRole>> =
             f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
@@ -169,10 +176,12 @@ impl Engagement {
             .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "participants", &window, |p| (String::new(), p.id)).into_connection(total, Participant))
+        Ok(page_sorted(rows, &order.name(), &window, order.descending(), |p| order.key(p))
+            .into_connection(total, Participant))
     }
-    /// Meetings by start time.
+    /// Meetings by start time unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -181,8 +190,10 @@ impl Engagement {
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
         #[graphql(desc = "Only the meetings that match.")] filter: Option<MeetingFilter>,
+        #[graphql(desc = "Sort order; the earliest start first when omitted.")] order_by: Option<MeetingOrder>,
     ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
-        let window = PageArgs::new(first, after, last, before).window("meetings")?;
+        let order = MeetingOrder::or_default(order_by);
+        let window = PageArgs::new(first, after, last, before).window(&order.name())?;
         let f = filter.unwrap_or_default();
         let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
         let statuses: Option<Vec<pci_entity::MeetingStatus>> =
@@ -202,7 +213,7 @@ impl Engagement {
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "meetings", &window, |m| (instant_key(m.starts_at), m.id))
+        Ok(page_sorted(rows, &order.name(), &window, order.descending(), |m| order.key(m))
             .into_connection(total, Meeting))
     }
     /// Every stage change, oldest first.

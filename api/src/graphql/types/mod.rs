@@ -4,6 +4,7 @@ pub mod delivery;
 pub mod engagement;
 pub mod meeting;
 pub mod node;
+pub mod order;
 pub mod organisation;
 pub mod participant;
 pub mod person;

@@ -80,18 +80,7 @@ macro_rules! payload {
             /// What was wrong with the input; empty on success. When it is not empty, nothing was written.
             pub user_errors: Vec<crate::graphql::types::UserError>,
         }
-
-        impl $name {
-            pub fn from_outcome<M>(
-                r: Result<M, Vec<crate::graphql::types::UserError>>,
-                wrap: impl FnOnce(M) -> $ty,
-            ) -> Self {
-                match r {
-                    Ok(m) => Self { $field: Some(wrap(m)), user_errors: Vec::new() },
-                    Err(user_errors) => Self { $field: None, user_errors },
-                }
-            }
-        }
+        payload!(@from_outcome $name, $field: $ty);
     };
     // A payload whose field had another name before payloads named it after its type: the old
     // name stays, deprecated, so that no client breaks.
@@ -114,7 +103,9 @@ macro_rules! payload {
                 self.$field.as_ref()
             }
         }
-
+        payload!(@from_outcome $name, $field: $ty);
+    };
+    (@from_outcome $name:ident, $field:ident: $ty:ty) => {
         impl $name {
             pub fn from_outcome<M>(
                 r: Result<M, Vec<crate::graphql::types::UserError>>,

@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use pci_entity::{email_delivery, engagement, meeting, meeting_attendee, participant};
+use pci_entity::{email_delivery, meeting, meeting_attendee, participant};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
     sqlx::postgres::{PgListener, PgPool, PgPoolOptions},
@@ -266,7 +266,8 @@ pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -
     }
     let id = a.subject_id;
     let seen = match a.subject_kind.as_str() {
-        "Engagement" => engagement::Entity::find_by_id(id).one(db).await?.map(|_| true),
+        // Seen already: the view above is of this engagement.
+        "Engagement" => Some(true),
         "Participant" => seen(participant::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "Meeting" => seen(meeting::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "MeetingAttendee" => seen(meeting_attendee::Entity::find_by_id(id).one(db).await?, access, db).await?,

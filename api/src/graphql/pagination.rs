@@ -229,21 +229,7 @@ pub fn page_in_memory<T>(
     window: &Window,
     key_of: impl Fn(&T) -> (String, Uuid),
 ) -> Page<T> {
-    let pos = |c: &Cursor| (c.key.as_str().unwrap_or_default().to_owned(), c.id);
-    let after = window.after.as_ref().map(pos);
-    let before = window.before.as_ref().map(pos);
-    let mut in_range: Vec<(Cursor, T)> = items
-        .into_iter()
-        .filter_map(|item| {
-            let k = key_of(&item);
-            let ok = after.as_ref().is_none_or(|a| k > *a) && before.as_ref().is_none_or(|b| k < *b);
-            ok.then(|| (Cursor::new(order, Json::String(k.0), k.1), item))
-        })
-        .collect();
-    if !window.forward {
-        in_range.reverse();
-    }
-    Page::from_scan(in_range, window)
+    page_in_order(items, order, window, false, key_of)
 }
 
 /// Pages a list loaded whole, in the order a client chose: sorted by `key_of` (unique: end it
@@ -259,6 +245,17 @@ pub fn page_sorted<T>(
     if descending {
         items.reverse();
     }
+    page_in_order(items, order, window, descending, key_of)
+}
+
+/// The page of `items`, which run in `key_of` order (falling if `descending`).
+fn page_in_order<T>(
+    items: Vec<T>,
+    order: &str,
+    window: &Window,
+    descending: bool,
+    key_of: impl Fn(&T) -> (String, Uuid),
+) -> Page<T> {
     let pos = |c: &Cursor| (c.key.as_str().unwrap_or_default().to_owned(), c.id);
     let (after, before) = (window.after.as_ref().map(pos), window.before.as_ref().map(pos));
     // "Further along the list" is "greater" ascending and "smaller" descending.

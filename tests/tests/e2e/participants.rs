@@ -154,9 +154,65 @@ async fn nested_lists_sort_as_asked(app: TestApp) {
     assert_eq!(ids(oldest), [json!(late), json!(early)]);
 }
 
+/// The other nested lists take an order too: a meeting's attendees, a person's participations,
+/// an engagement's emails and its stage history.
+async fn every_nested_list_takes_an_order(app: TestApp) {
+    let team = app.team().await;
+    let invited = [team.host_lead.clone(), team.reviewers[0].clone(), team.reviewers[1].clone()];
+    let meeting = app.schedule(&team.engagement, "OTHER", "2031-06-01T10:00:00", "2031-06-01T11:00:00", &invited).await;
+    let attendees = "query($id: ID!, $order: AttendeeOrder) { node(id: $id) { ... on Meeting {
+        attendees(orderBy: $order) { nodes { id rsvp } } } } }";
+    let list = |body: &Value, field: &str| -> Vec<Value> {
+        body["node"]["attendees"]["nodes"].as_array().unwrap().iter().map(|n| n[field].clone()).collect()
+    };
+    let added = list(&app.gql_ok(attendees, json!({"id": meeting})).await, "id");
+    assert_eq!(added.len(), 3);
+    let rsvp = "mutation($input: MeetingAttendeeRecordRsvpInput!) { meetingAttendeeRecordRsvp(input: $input) { meetingAttendee { id } userErrors { code } } }";
+    for (attendee, answer) in [(&added[2], "DECLINED"), (&added[0], "ACCEPTED")] {
+        app.mutate("meetingAttendeeRecordRsvp", rsvp, json!({"input": {"attendeeId": attendee, "rsvp": answer}})).await;
+        app.clock.advance(chrono::Duration::minutes(1));
+    }
+    let by_rsvp = app.gql_ok(attendees, json!({"id": meeting, "order": {"field": "RSVP"}})).await;
+    assert_eq!(list(&by_rsvp, "rsvp"), ["NEEDS_ACTION", "ACCEPTED", "DECLINED"]);
+    let latest =
+        app.gql_ok(attendees, json!({"id": meeting, "order": {"field": "RESPONDED_AT", "direction": "DESC"}})).await;
+    assert_eq!(list(&latest, "id"), [added[0].clone(), added[2].clone(), added[1].clone()], "unanswered last");
+
+    // The host lead also reviews another council's service, joining it later.
+    let other = app.engagement(&team.peers[0], std::slice::from_ref(&team.host)).await;
+    app.join(&other, &team.host_lead, "PEER_REVIEWER").await;
+    let roles = "query($id: ID!, $order: ParticipantOrder) { node(id: $id) { ... on Person {
+        participations(orderBy: $order) { nodes { role } } } } }";
+    let role_list = |body: Value| -> Vec<Value> {
+        body["node"]["participations"]["nodes"].as_array().unwrap().iter().map(|n| n["role"].clone()).collect()
+    };
+    let invited_first = app.gql_ok(roles, json!({"id": team.host_lead})).await;
+    assert_eq!(role_list(invited_first), ["HOST_LEAD", "PEER_REVIEWER"]);
+    let by_role =
+        app.gql_ok(roles, json!({"id": team.host_lead, "order": {"field": "ROLE", "direction": "DESC"}})).await;
+    assert_eq!(role_list(by_role), ["PEER_REVIEWER", "HOST_LEAD"]);
+
+    app.wait_idle(15).await;
+    let emails = "query($id: ID!, $order: EmailDeliveryOrder, $after: String) { node(id: $id) { ... on Engagement {
+        emailDeliveries(first: 100, after: $after, orderBy: $order) { edges { cursor node { id status } } } } } }";
+    let ids = |body: &Value| -> Vec<Value> {
+        body["node"]["emailDeliveries"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()).collect()
+    };
+    let newest = ids(&app.gql_ok(emails, json!({"id": team.engagement})).await);
+    assert!(newest.len() >= 5, "one invitation per member of the team at least: {newest:?}");
+    let oldest =
+        app.gql_ok(emails, json!({"id": team.engagement, "order": {"field": "CREATED_AT", "direction": "ASC"}})).await;
+    assert_eq!(ids(&oldest), newest.iter().rev().cloned().collect::<Vec<_>>());
+    // A cursor belongs to its order, here as everywhere.
+    let cursor = oldest["node"]["emailDeliveries"]["edges"][0]["cursor"].clone();
+    let mixed = app.gql(emails, json!({"id": team.engagement, "after": cursor})).await;
+    assert_eq!(mixed["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{mixed}");
+}
+
 on_both_backends!(
     roles_must_fit_the_organisation,
     declining_needs_a_reason_and_can_be_reinvited,
     withdrawal_frees_a_singular_role,
-    nested_lists_sort_as_asked
+    nested_lists_sort_as_asked,
+    every_nested_list_takes_an_order
 );

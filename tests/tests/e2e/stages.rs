@@ -118,6 +118,13 @@ async fn meetings_must_have_been_held(app: TestApp) {
     let viewer = app.gql_ok("{ viewer { person { id } } }", json!({})).await;
     assert_eq!(history["edges"][0]["node"]["movedBy"]["id"], viewer["viewer"]["person"]["id"], "who moved it");
     assert_eq!(app.count("stage_transitions").await, 3);
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement {
+        stageHistory(orderBy: {field: AT, direction: DESC}) { nodes { toStage } } } } }";
+    let latest = app.gql_ok(q, json!({"id": team.engagement})).await;
+    assert_eq!(
+        latest["node"]["stageHistory"]["nodes"],
+        json!([{"toStage": "FIELDWORK"}, {"toStage": "PRIORITISATION"}, {"toStage": "PLANNING"}])
+    );
 }
 
 async fn closed_engagements_refuse_changes(app: TestApp) {

@@ -10,6 +10,7 @@ use crate::graphql::{
     error::ApiError,
     ids::{NodeKind, encode},
     pagination::{PageArgs, TotalCount, page_in_memory},
+    types::order::EmailDeliveryOrder,
 };
 
 /// Where one email stands, modelled on GOV.UK Notify's statuses.
@@ -140,14 +141,22 @@ pub async fn visible(
     Ok(out)
 }
 
-/// A page of deliveries already loaded for one parent, newest first.
+/// A page of deliveries already loaded for one parent (newest first), in the order asked for.
 pub fn connection(
     rows: Vec<email_delivery::Model>,
     args: PageArgs,
+    order: Option<EmailDeliveryOrder>,
 ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
-    let window = args.window("emailDeliveries")?;
+    let order = EmailDeliveryOrder::or_default(order);
+    let window = order.window("emailDeliveries", args)?;
     let total = TotalCount::Known(rows.len() as u64);
-    // Rows come newest first; the cursor key runs the other way so that it rises along the list.
-    let key = |d: &email_delivery::Model| (String::new(), uuid::Uuid::from_u128(u128::MAX - d.id.as_u128()));
-    Ok(page_in_memory(rows, "emailDeliveries", &window, key).into_connection(total, EmailDelivery))
+    let page = if order.is_default() {
+        // Rows come newest first. The cursors of this order predate `orderBy` and count the id
+        // downwards, so that they rise along the list; they keep doing so.
+        let key = |d: &email_delivery::Model| (String::new(), uuid::Uuid::from_u128(u128::MAX - d.id.as_u128()));
+        page_in_memory(rows, "emailDeliveries", &window, key)
+    } else {
+        order.page("emailDeliveries", rows, &window)
+    };
+    Ok(page.into_connection(total, EmailDelivery))
 }

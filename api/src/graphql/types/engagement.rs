@@ -6,14 +6,14 @@ use super::delivery;
 use super::{
     ActorKind, Date, EmailDelivery, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
     Organisation, Participant, ParticipantRole, Person, load_children, load_required,
-    order::{MeetingOrder, ParticipantOrder},
+    order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
     page_cost,
 };
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode, value_id},
-    pagination::{PageArgs, TotalCount, page_in_memory, page_sorted},
+    pagination::{PageArgs, TotalCount},
 };
 use pci_domain::policy::View;
 
@@ -156,7 +156,7 @@ impl Engagement {
         >,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
         let order = ParticipantOrder::or_default(order_by);
-        let window = PageArgs::new(first, after, last, before).window(&order.name())?;
+        let window = order.window("participants", PageArgs::new(first, after, last, before))?;
         let f = filter.unwrap_or_default();
         let roles: Option<Vec<pci_entity::ParticipantRole>> =
             f.role.map(|r| r.in_.into_iter().map(Into::into).collect());
@@ -176,8 +176,7 @@ impl Engagement {
             .filter(|p| statuses.as_ref().is_none_or(|s| s.contains(&p.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_sorted(rows, &order.name(), &window, order.descending(), |p| order.key(p))
-            .into_connection(total, Participant))
+        Ok(order.page("participants", rows, &window).into_connection(total, Participant))
     }
     /// Meetings by start time unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -193,7 +192,7 @@ impl Engagement {
         #[graphql(desc = "Sort order; the earliest start first when omitted.")] order_by: Option<MeetingOrder>,
     ) -> async_graphql::Result<Connection<String, Meeting, TotalCount>> {
         let order = MeetingOrder::or_default(order_by);
-        let window = PageArgs::new(first, after, last, before).window(&order.name())?;
+        let window = order.window("meetings", PageArgs::new(first, after, last, before))?;
         let f = filter.unwrap_or_default();
         let kinds: Option<Vec<pci_entity::MeetingKind>> = f.kind.map(|k| k.in_.into_iter().map(Into::into).collect());
         let statuses: Option<Vec<pci_entity::MeetingStatus>> =
@@ -213,10 +212,9 @@ impl Engagement {
             .filter(|m| statuses.as_ref().is_none_or(|s| s.contains(&m.status)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_sorted(rows, &order.name(), &window, order.descending(), |m| order.key(m))
-            .into_connection(total, Meeting))
+        Ok(order.page("meetings", rows, &window).into_connection(total, Meeting))
     }
-    /// Every stage change, oldest first.
+    /// Every stage change, oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn stage_history(
         &self,
@@ -225,15 +223,16 @@ impl Engagement {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; oldest first when omitted.")] order_by: Option<StageTransitionOrder>,
     ) -> async_graphql::Result<Connection<String, StageTransition, TotalCount>> {
-        let window = PageArgs::new(first, after, last, before).window("stageHistory")?;
+        let order = StageTransitionOrder::or_default(order_by);
+        let window = order.window("stageHistory", PageArgs::new(first, after, last, before))?;
         let rows =
             if self.view(ctx).await? == View::Full { load_children!(ctx, history, self.0.id) } else { Vec::new() };
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "stageHistory", &window, |t| (String::new(), t.id))
-            .into_connection(total, StageTransition))
+        Ok(order.page("stageHistory", rows, &window).into_connection(total, StageTransition))
     }
-    /// Every email sent (or being sent) about this engagement, newest first.
+    /// Every email sent (or being sent) about this engagement, newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn email_deliveries(
         &self,
@@ -242,9 +241,10 @@ impl Engagement {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; newest first when omitted.")] order_by: Option<EmailDeliveryOrder>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, engagement_deliveries, self.0.id)).await?;
-        delivery::connection(rows, PageArgs::new(first, after, last, before))
+        delivery::connection(rows, PageArgs::new(first, after, last, before), order_by)
     }
     /// When the engagement was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,4 +1,6 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
+
+use super::order::{AttendeeOrder, EmailDeliveryOrder};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::LocalDateTime;
@@ -13,7 +15,7 @@ use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode},
-    pagination::{PageArgs, TotalCount, page_in_memory},
+    pagination::{PageArgs, TotalCount},
 };
 
 pub struct Meeting(pub meeting::Model);
@@ -87,7 +89,7 @@ impl Meeting {
     async fn sequence(&self) -> i32 {
         self.0.sequence
     }
-    /// The people invited and their answers, in the order they were added. A fieldwork contributor sees
+    /// The people invited and their answers, in the order they were added unless `orderBy` says otherwise. A fieldwork contributor sees
     /// only themselves.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn attendees(
@@ -97,8 +99,10 @@ impl Meeting {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; in the order they were added when omitted.")] order_by: Option<AttendeeOrder>,
     ) -> async_graphql::Result<Connection<String, MeetingAttendee, TotalCount>> {
-        let window = PageArgs::new(first, after, last, before).window("attendees")?;
+        let order = AttendeeOrder::or_default(order_by);
+        let window = order.window("attendees", PageArgs::new(first, after, last, before))?;
         let whose = ctx.access()?.attendees_of(ctx.db()?, &self.0).await.map_err(ApiError::from)?;
         let rows: Vec<_> = match whose {
             None => Vec::new(),
@@ -108,10 +112,9 @@ impl Meeting {
                 .collect(),
         };
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "attendees", &window, |a| (String::new(), a.id))
-            .into_connection(total, MeetingAttendee))
+        Ok(order.page("attendees", rows, &window).into_connection(total, MeetingAttendee))
     }
-    /// Invitations, updates, cancellations and reminders for this meeting, newest first.
+    /// Invitations, updates, cancellations and reminders for this meeting, newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn email_deliveries(
         &self,
@@ -120,9 +123,10 @@ impl Meeting {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; newest first when omitted.")] order_by: Option<EmailDeliveryOrder>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, meeting_deliveries, self.0.id)).await?;
-        delivery::connection(rows, PageArgs::new(first, after, last, before))
+        delivery::connection(rows, PageArgs::new(first, after, last, before), order_by)
     }
     /// When it was scheduled.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,4 +1,6 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
+
+use super::order::EmailDeliveryOrder;
 use chrono::{DateTime, Utc};
 use pci_entity::participant;
 
@@ -58,7 +60,7 @@ impl Participant {
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
-    /// The invitation emails sent to this participant, newest first.
+    /// The invitation emails sent to this participant, newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn email_deliveries(
         &self,
@@ -67,9 +69,10 @@ impl Participant {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; newest first when omitted.")] order_by: Option<EmailDeliveryOrder>,
     ) -> async_graphql::Result<Connection<String, EmailDelivery, TotalCount>> {
         let rows = delivery::visible(ctx, load_children!(ctx, participant_deliveries, self.0.id)).await?;
-        delivery::connection(rows, PageArgs::new(first, after, last, before))
+        delivery::connection(rows, PageArgs::new(first, after, last, before), order_by)
     }
     /// When they were first invited.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,4 +1,6 @@
 use async_graphql::{Context, ID, Object, connection::Connection};
+
+use super::order::ParticipantOrder;
 use chrono::{DateTime, Utc};
 use pci_domain::policy::Visible;
 use pci_entity::person;
@@ -8,7 +10,7 @@ use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode},
-    pagination::{PageArgs, TotalCount, page_in_memory},
+    pagination::{PageArgs, TotalCount},
 };
 use pci_domain::policy::View;
 
@@ -47,7 +49,8 @@ impl Person {
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
         load_required!(ctx, organisation, self.0.organisation_id, Organisation)
     }
-    /// The engagements this person takes part in, one entry per engagement, oldest first.
+    /// The engagements this person takes part in, one entry per engagement, oldest first unless `orderBy`
+    /// says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn participations(
         &self,
@@ -56,8 +59,12 @@ impl Person {
         #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
         #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Sort order; in the order they were invited when omitted.")] order_by: Option<
+            ParticipantOrder,
+        >,
     ) -> async_graphql::Result<Connection<String, Participant, TotalCount>> {
-        let window = PageArgs::new(first, after, last, before).window("participations")?;
+        let order = ParticipantOrder::or_default(order_by);
+        let window = order.window("participations", PageArgs::new(first, after, last, before))?;
         // Their own: every engagement they take part in. Someone else's: only engagements the
         // caller sees in full.
         let access = ctx.access()?;
@@ -68,8 +75,7 @@ impl Person {
             .filter(|p| visible.as_ref().is_none_or(|v| v.contains(&p.engagement_id)))
             .collect();
         let total = TotalCount::Known(rows.len() as u64);
-        Ok(page_in_memory(rows, "participations", &window, |p| (String::new(), p.id))
-            .into_connection(total, Participant))
+        Ok(order.page("participations", rows, &window).into_connection(total, Participant))
     }
     /// When they were added.
     async fn created_at(&self) -> DateTime<Utc> {

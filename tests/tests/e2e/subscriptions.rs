@@ -324,7 +324,59 @@ async fn subscriptions_refuse_what_a_query_would(app: TestApp) {
     }
 }
 
-on_both_backends!(activity_is_heard_as_the_policy_allows, subscriptions_refuse_what_a_query_would);
+/// The socket's edges, through the plain `ws` package (`tests/js/ws-edges.mjs`): a client that
+/// never sends `connection_init` is closed with 4408 once the protocol's wait is over; the
+/// session cookie signs a socket in from our own origin and is refused from another site; one
+/// connection holds at most 20 subscriptions, and the one too many is refused on its own.
+async fn the_socket_keeps_its_limits(app: TestApp) {
+    if !node_tools_available() {
+        return;
+    }
+    let team = app.team().await;
+    let elsewhere = app.engagement(&team.peers[1], std::slice::from_ref(&team.peers[2])).await;
+    let origin = app.url.trim_end_matches("/graphql").to_owned();
+    let input = json!({
+        "url": ws_url(&app.url), "origin": origin, "query": ACTIVITY,
+        "cookie": format!("{}={}", app.config.auth.cookie_name, app.session_for(&team.host_lead).await),
+        "token": app.token_for(&team.host_lead).await, "engagement": team.engagement, "elsewhere": elsewhere,
+    });
+    let mut child = tokio::process::Command::new("node")
+        .arg(js::dir().join("ws-edges.mjs"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.to_string().as_bytes()).await.unwrap();
+    drop(stdin);
+    // The init timeout is ten seconds; the bound is for a hung run.
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("ws-edges.mjs finished")
+        .expect("ws-edges.mjs ran");
+    let cases: std::collections::HashMap<String, Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .map(|v| (v["case"].as_str().unwrap().to_owned(), v))
+        .collect();
+    let case = |name: &str| cases.get(name).unwrap_or_else(|| panic!("no {name} in {cases:?}")).clone();
+    assert_eq!(case("silent")["closed"], 4408, "{cases:?}");
+    assert_eq!(case("foreignCookie")["status"], 403, "{cases:?}");
+    let own = case("ownCookie");
+    assert_eq!((own["ack"].as_str(), own["code"].as_str()), (Some("connection_ack"), Some("NOT_FOUND")), "{own}");
+    let many = case("tooMany");
+    assert_eq!(many["refusedId"], "21", "{many}");
+    assert_eq!(many["code"], "RATE_LIMITED", "{many}");
+    assert_eq!(many["completedId"], "21", "the other twenty stay open: {many}");
+}
+
+on_both_backends!(
+    activity_is_heard_as_the_policy_allows,
+    subscriptions_refuse_what_a_query_would,
+    the_socket_keeps_its_limits
+);
 
 /// Two API processes on one PostgreSQL database: a subscriber on either hears a write made
 /// through the other (LISTEN/NOTIFY), and each event once.

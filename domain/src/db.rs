@@ -152,8 +152,16 @@ async fn begin(db: &DatabaseConnection, turn: Option<tokio::sync::OwnedSemaphore
     Ok(WriteTx { tx, _turn: turn, sqlite_file, committed: Mutex::default() })
 }
 
+/// Brings the schema up to date and installs the default questionnaires that are missing.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("database migration failed")
+    Migrator::up(db, None).await.context("database migration failed")?;
+    let installed = crate::surveys::questionnaire::install_defaults(db, chrono::Utc::now())
+        .await
+        .context("installing the default questionnaires")?;
+    if installed > 0 {
+        tracing::info!(installed, "default questionnaires installed");
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

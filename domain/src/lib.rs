@@ -24,6 +24,7 @@ pub mod organisation;
 pub mod participant;
 pub mod person;
 pub mod stage;
+pub mod surveys;
 
 pub use command::*;
 pub use config::Config;

@@ -30,6 +30,11 @@ impl Check {
         self.errors.is_empty()
     }
 
+    /// How many problems so far: a part of an input is sound if checking it added none.
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// Trimmed, non-empty, single-line text of at most `max` characters: names, titles,
     /// locations. Line breaks and other control characters are refused, because such a value
     /// ends up in email headers, calendar lines and page titles.

@@ -10,6 +10,24 @@ pub const ENGAGEMENT_CREATE: &str = "mutation($input: EngagementCreateInput!) { 
 pub const PARTICIPANT_INVITE: &str = "mutation($input: ParticipantInviteInput!) { participantInvite(input: $input) { participant { id role status } userErrors { field code message } } }";
 pub const PARTICIPANT_RESPOND: &str = "mutation($input: ParticipantRecordResponseInput!) { participantRecordResponse(input: $input) { participant { id status statusReason } userErrors { field code message } } }";
 pub const MEETING_SCHEDULE: &str = "mutation($input: MeetingScheduleInput!) { meetingSchedule(input: $input) { meeting { id kind status startsAt endsAt timeZone sequence } userErrors { field code message } } }";
+pub const QUESTIONNAIRE_CREATE: &str = "mutation($input: QuestionnaireCreateInput!) { questionnaireCreate(input: $input) { questionnaireVersion { id number frozen title questionnaire { id key title latestVersion { id } } } userErrors { field code message } } }";
+
+/// A small questionnaire's content: one scale question with a comment box, one single choice,
+/// one optional free text.
+pub fn questionnaire_content(title: &str) -> Value {
+    json!({
+        "title": title,
+        "scales": [{"key": "agreement", "dontKnowLabel": "Don't know", "options": [
+            {"key": "agree", "label": "Agree", "score": 2}, {"key": "disagree", "label": "Disagree", "score": 1}]}],
+        "sections": [{"key": "main", "title": "How it went", "questions": [
+            {"key": "clear", "kind": "SCALE", "text": "The aims were clear.", "required": true, "scaleKey": "agreement",
+             "comments": [{"key": "why", "label": "Why do you say so?"}]},
+            {"key": "again", "kind": "SINGLE_CHOICE", "text": "Would you take part again?", "required": true,
+             "options": [{"key": "yes", "label": "Yes"}, {"key": "no", "label": "No"}]},
+            {"key": "change", "kind": "FREE_TEXT", "text": "What would you change?", "required": false, "maxLength": 500}]}]
+    })
+}
+
 pub const ADVANCE: &str = "mutation($input: EngagementAdvanceStageInput!) { engagementAdvanceStage(input: $input) { engagement { id stage } userErrors { field code message rule } } }";
 
 /// The cast of one engagement, by id.

@@ -32,7 +32,7 @@ pub use fixtures::Team;
 pub mod fixtures_consts {
     pub use crate::fixtures::{
         ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE, PARTICIPANT_RESPOND,
-        PERSON_CREATE,
+        PERSON_CREATE, QUESTIONNAIRE_CREATE, questionnaire_content,
     };
 }
 
@@ -387,8 +387,8 @@ impl TestApp {
     /// Counts of every domain table, to prove a failed command wrote nothing.
     pub async fn row_counts(&self) -> Vec<(&'static str, i64)> {
         let mut out = Vec::new();
-        for t in pci_migration::DOMAIN_TABLES {
-            out.push((*t, self.count(t).await));
+        for t in pci_migration::domain_tables() {
+            out.push((t, self.count(t).await));
         }
         out
     }

@@ -23,7 +23,9 @@ async fn exec(conn: &DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr
 /// Creates the template for the current migrations once per server, under an advisory lock so
 /// that concurrent test processes do not race.
 async fn ensure_template(admin: &str) -> anyhow::Result<String> {
-    let name = format!("pci_tpl_{}", pci_migration::SCHEMA_FINGERPRINT);
+    // `migrate` also installs the default questionnaires: a change to them is a new template.
+    let name =
+        format!("pci_tpl_{}_{}", pci_migration::SCHEMA_FINGERPRINT, pci_domain::surveys::defaults::fingerprint());
     let conn = Database::connect(admin).await?;
     exec(&conn, "SELECT pg_advisory_lock(727274)").await?;
     let result = async {

@@ -21,6 +21,8 @@ macro_rules! for_each_aggregate {
             EmailDelivery => delivery,
             PersonalAccessToken => personal_access_token,
             AuditEntry => audit_entry,
+            Questionnaire => questionnaire,
+            QuestionnaireVersion => questionnaire_version,
         }
     };
 }

@@ -15,7 +15,7 @@ use std::{
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
     audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
-    organisation, participant, person, personal_access_token, stage_transition,
+    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -46,7 +46,9 @@ keyed!(
     stage_transition,
     email_delivery,
     personal_access_token,
-    audit_entry
+    audit_entry,
+    questionnaire,
+    questionnaire_version
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -112,6 +114,9 @@ macro_rules! paste_field {
     ($m:ident, MeetingId) => {
         $m.meeting_id
     };
+    ($m:ident, QuestionnaireId) => {
+        $m.questionnaire_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -119,6 +124,7 @@ child_spec!(MeetingsOfEngagement, meeting, EngagementId, StartsAt, Id);
 child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
 child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
+child_spec!(VersionsOfQuestionnaire, questionnaire_version, QuestionnaireId, Number);
 
 /// Email deliveries by the object they are about, newest first.
 macro_rules! delivery_spec {
@@ -226,6 +232,9 @@ pub struct Loaders {
     pub meeting_deliveries: Dl<Children<DeliveriesOfMeeting>>,
     pub personal_access_token: Dl<ById<personal_access_token::Entity>>,
     pub audit_entry: Dl<ById<audit_entry::Entity>>,
+    pub questionnaire: Dl<ById<questionnaire::Entity>>,
+    pub questionnaire_version: Dl<ById<questionnaire_version::Entity>>,
+    pub questionnaire_versions: Dl<Children<VersionsOfQuestionnaire>>,
 }
 
 impl Loaders {
@@ -271,6 +280,9 @@ impl Loaders {
             meeting_deliveries: children(db, c),
             personal_access_token: by_id(db, c),
             audit_entry: by_id(db, c),
+            questionnaire: by_id(db, c),
+            questionnaire_version: by_id(db, c),
+            questionnaire_versions: children(db, c),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use pci_entity::{
     audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
-    personal_access_token, stage_transition,
+    personal_access_token, questionnaire, questionnaire_version, stage_transition,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -20,6 +20,21 @@ pub trait Visible {
 
 /// Organisations are public to everyone signed in.
 impl Visible for organisation::Model {
+    async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.caller.is_some())
+    }
+}
+
+/// Questionnaires are read by anyone signed in: organisers pick one for a survey, and the team
+/// may see what is asked. Answers and results have rules of their own.
+impl Visible for questionnaire::Model {
+    async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.caller.is_some())
+    }
+}
+
+/// As its questionnaire.
+impl Visible for questionnaire_version::Model {
     async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.caller.is_some())
     }

@@ -13,5 +13,7 @@ pub mod outbox;
 pub mod participant;
 pub mod person;
 pub mod personal_access_token;
+pub mod questionnaire;
+pub mod questionnaire_version;
 pub mod session;
 pub mod stage_transition;

@@ -126,6 +126,7 @@ const QUERIES: &[&str] = &[
     "nodes",
     "organisations",
     "people",
+    "questionnaires",
     "viewer",
 ];
 const MUTATIONS: &[&str] = &[
@@ -149,6 +150,8 @@ const MUTATIONS: &[&str] = &[
     "personUpdate",
     "personalAccessTokenCreate",
     "personalAccessTokenRevoke",
+    "questionnaireCreate",
+    "questionnaireRevise",
     "sessionsRevokeAll",
     "signInComplete",
     "signInRequest",
@@ -168,6 +171,7 @@ fn expected(op: &str, r: Role) -> Outcome {
         // Prepared with a made-up token: refused by the command (INVALID_TOKEN), for anyone.
         "signInComplete" => Allowed,
         "organisations"
+        | "questionnaires"
         | "personalAccessTokenCreate"
         | "personalAccessTokenRevoke"
         | "signOut"
@@ -176,6 +180,8 @@ fn expected(op: &str, r: Role) -> Outcome {
         | "failedJobsConnection"
         | "jobRetry"
         | "organisationCreate"
+        | "questionnaireCreate"
+        | "questionnaireRevise"
         | "personCreate"
         | "engagementCreate" => signed(if r == Admin { Allowed } else { Forbidden }),
         "node" | "nodes" | "engagements" => signed(if r == Outsider { Hidden } else { Allowed }),
@@ -240,6 +246,24 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         "node" => ("query($id: ID!) { node(id: $id) { id } }", json!({"id": e})),
         "nodes" => ("query($id: ID!) { nodes(ids: [$id]) { id } }", json!({"id": e})),
         "organisations" => ("{ organisations(first: 5) { totalCount } }", json!({})),
+        "questionnaires" => ("{ questionnaires(first: 5) { totalCount } }", json!({})),
+        "questionnaireCreate" => (
+            QUESTIONNAIRE_CREATE,
+            json!({"input": {"key": format!("q-{}", uuid::Uuid::now_v7().simple()), "content": questionnaire_content("Check-in")}}),
+        ),
+        "questionnaireRevise" => {
+            let created = app
+                .mutate(
+                    "questionnaireCreate",
+                    QUESTIONNAIRE_CREATE,
+                    json!({"input": {"key": format!("q-{}", uuid::Uuid::now_v7().simple()), "content": questionnaire_content("Check-in")}}),
+                )
+                .await;
+            (
+                "mutation($input: QuestionnaireReviseInput!) { questionnaireRevise(input: $input) { questionnaireVersion { id } userErrors { code } } }",
+                json!({"input": {"questionnaireId": created["questionnaireVersion"]["questionnaire"]["id"], "content": questionnaire_content("Check-in, revised")}}),
+            )
+        }
         "people" => (
             "query($id: ID!) { people(first: 100) { edges { node { id } } } marker: node(id: $id) { id } }",
             json!({"id": w.person(HostLead)}),

@@ -8,6 +8,7 @@ mod meeting;
 mod organisation;
 mod participant;
 mod person;
+mod questionnaire;
 
 use async_graphql::{ID, MergedObject};
 use uuid::Uuid;
@@ -27,6 +28,7 @@ pub struct MutationRoot(
     meeting::MeetingMutations,
     jobs::JobMutations,
     auth::AuthMutations,
+    questionnaire::QuestionnaireMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

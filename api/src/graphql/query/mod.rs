@@ -20,7 +20,7 @@ use super::{
     prefetch,
     types::{
         Engagement, Node, OrderDirection, Organisation, Person, Viewer, audit::AuditEntry, engagement::instant_key,
-        node::load_node, page_cost,
+        node::load_node, page_cost, questionnaire,
     },
 };
 use pci_domain::policy::{Denied, View};
@@ -31,6 +31,7 @@ pub struct QueryRoot;
 
 mod inputs;
 mod jobs;
+mod questionnaires;
 pub use inputs::*;
 pub use jobs::FailedJob;
 
@@ -180,6 +181,20 @@ impl QueryRoot {
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, FailedJob, TotalCount>> {
         jobs::page(ctx, PageArgs::new(first, after, last, before)).await
+    }
+
+    /// Every questionnaire, by title: what a survey can ask. Open to anyone signed in;
+    /// administrators create and edit them.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn questionnaires(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, questionnaire::Questionnaire, TotalCount>> {
+        questionnaires::all(ctx, PageArgs::new(first, after, last, before)).await
     }
 
     /// Every organisation, by name unless `orderBy` says otherwise. Open to anyone signed in.

@@ -8,6 +8,7 @@ pub mod order;
 pub mod organisation;
 pub mod participant;
 pub mod person;
+pub mod questionnaire;
 pub mod scalars;
 pub mod viewer;
 

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, Interface};
 
 use super::{
     EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, PersonalAccessToken,
-    audit::AuditEntry, engagement::StageTransition,
+    audit::AuditEntry,
+    engagement::StageTransition,
+    questionnaire::{Questionnaire, QuestionnaireVersion},
 };
 use crate::graphql::{
     context::CtxExt,

@@ -1,0 +1,8 @@
+//! Surveys: the self-assessment in pre-work and the evaluation after sign-off. This step holds
+//! questionnaires as data; surveys, responses and results build on it.
+
+mod content;
+pub mod defaults;
+pub mod questionnaire;
+
+pub use content::{Audience, Choice, Content, DEFAULT_MAX_LENGTH, Question, QuestionKind, Scale, ScaleOption, Section};

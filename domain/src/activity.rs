@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use pci_entity::{email_delivery, meeting, meeting_attendee, participant};
+use pci_entity::{email_delivery, meeting, meeting_attendee, participant, survey};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
     sqlx::postgres::{PgListener, PgPool, PgPoolOptions},
@@ -65,6 +65,9 @@ pub enum ActivityKind {
     EmailBounced,
     /// An email could not be sent before the retry horizon and was given up.
     EmailAbandoned,
+    /// A survey was created or changed, people were added to it, or a response came in (never
+    /// whose, nor what it says).
+    SurveyChanged,
 }
 
 impl ActivityKind {
@@ -76,6 +79,7 @@ impl ActivityKind {
             "meeting.attendee_rsvp" => Self::MeetingAnswered,
             a if a.starts_with("participant.") => Self::TeamChanged,
             a if a.starts_with("meeting.") => Self::MeetingChanged,
+            a if a.starts_with("survey.") => Self::SurveyChanged,
             _ => Self::EngagementChanged,
         }
     }
@@ -272,6 +276,7 @@ pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -
         "Meeting" => seen(meeting::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "MeetingAttendee" => seen(meeting_attendee::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "EmailDelivery" => seen(email_delivery::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        "Survey" => seen(survey::Entity::find_by_id(id).one(db).await?, access, db).await?,
         _ => None,
     };
     Ok(seen.unwrap_or(view == View::Full))
@@ -296,6 +301,7 @@ mod tests {
         assert_eq!(ActivityKind::of_action("meeting.attendee_rsvp"), ActivityKind::MeetingAnswered);
         assert_eq!(ActivityKind::of_action("meeting.reschedule"), ActivityKind::MeetingChanged);
         assert_eq!(ActivityKind::of_action("engagement.update"), ActivityKind::EngagementChanged);
+        assert_eq!(ActivityKind::of_action("survey.recipients_add"), ActivityKind::SurveyChanged);
     }
 
     #[tokio::test]

@@ -76,6 +76,8 @@ pub enum UserErrorCode {
     StageGateUnmet,
     StagePlanOutOfOrder,
     InvalidToken,
+    SurveyClosed,
+    AlreadySubmitted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

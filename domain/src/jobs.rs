@@ -2,7 +2,9 @@
 //! writes to the outbox and the queue each kind of job runs in. How a job runs is the worker's.
 
 use chrono::{DateTime, Utc};
-use pci_entity::{InvitationStatus, MeetingStatus, Rsvp, meeting, meeting_attendee, participant};
+use pci_entity::{
+    InvitationStatus, MeetingStatus, Rsvp, meeting, meeting_attendee, participant, survey, survey_recipient,
+};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
@@ -132,4 +134,74 @@ pub struct SignInLink {
 
 impl JobContract for SignInLink {
     const NAME: &'static str = "sign_in_link";
+}
+
+/// A survey's invitation, with the recipient's personal link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SurveyInvitation {
+    pub survey_id: Uuid,
+    pub recipient_id: Uuid,
+    /// The opening this invitation is for.
+    pub opens_at: DateTime<Utc>,
+}
+
+impl JobContract for SurveyInvitation {
+    const NAME: &'static str = "survey_invitation";
+}
+
+impl SurveyInvitation {
+    /// Given the survey and the recipient as they are now.
+    pub fn truth(&self, s: &survey::Model, r: &survey_recipient::Model, now: DateTime<Utc>) -> Truth {
+        if s.cancelled_at.is_some() {
+            Truth::not_sent("not sent: the survey was cancelled")
+        } else if s.opens_at != self.opens_at {
+            Truth::settled("not sent: the survey's opening moved, and a new invitation goes then")
+        } else if now >= s.closes_at {
+            Truth::not_sent("not sent: the survey closed before the invitation went out")
+        } else if r.submitted {
+            Truth::Moot
+        } else {
+            Truth::Send
+        }
+    }
+}
+
+/// A reminder to a recipient who has not answered, some hours before the survey closes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SurveyReminder {
+    pub survey_id: Uuid,
+    pub recipient_id: Uuid,
+    /// The closing this reminder is for: moving it schedules new reminders and retires these.
+    pub closes_at: DateTime<Utc>,
+    pub hours_before: u32,
+}
+
+impl JobContract for SurveyReminder {
+    const NAME: &'static str = "survey_reminder";
+}
+
+impl SurveyReminder {
+    /// Nothing if, by then, the recipient has answered, the survey was cancelled, its closing
+    /// moved, or it has closed.
+    pub fn truth(&self, s: &survey::Model, r: &survey_recipient::Model, now: DateTime<Utc>) -> Truth {
+        let still_true = s.cancelled_at.is_none() && s.closes_at == self.closes_at && now < s.closes_at && !r.submitted;
+        if still_true { Truth::Send } else { Truth::settled("not sent: no longer true at sending time") }
+    }
+}
+
+/// The thank-you after a recipient submits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SurveyThanks {
+    pub survey_id: Uuid,
+    pub recipient_id: Uuid,
+}
+
+impl JobContract for SurveyThanks {
+    const NAME: &'static str = "survey_thanks";
+}
+
+impl SurveyThanks {
+    pub fn truth(&self, r: &survey_recipient::Model) -> Truth {
+        if r.submitted { Truth::Send } else { Truth::Moot }
+    }
 }

@@ -3,11 +3,14 @@
 //! moves due rows into the job queue.
 
 use chrono::{DateTime, Duration, Utc};
-use pci_entity::{meeting, new_id, outbox, participant};
+use pci_entity::{meeting, new_id, outbox, participant, survey, survey_recipient};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::jobs::{JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
+use crate::jobs::{
+    JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink, SurveyInvitation,
+    SurveyReminder, SurveyThanks,
+};
 
 /// Writes one job to run at `run_at`.
 pub async fn push<J: JobContract>(
@@ -124,5 +127,54 @@ impl Enqueue {
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
         push(db, &SignInLink { email: email.normalized(), requested_at: now }, now, now).await
+    }
+
+    /// For each recipient, the invitation when the survey opens (or now, if it has) and a
+    /// reminder at each offset before closing that falls after that.
+    pub async fn survey_recipients(
+        &self,
+        db: &impl ConnectionTrait,
+        s: &survey::Model,
+        recipients: &[survey_recipient::Model],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let first = s.opens_at.max(now);
+        for r in recipients {
+            push(db, &SurveyInvitation { survey_id: s.id, recipient_id: r.id, opens_at: s.opens_at }, first, now)
+                .await?;
+            self.survey_reminders(db, s, r, now).await?;
+        }
+        Ok(())
+    }
+
+    /// A recipient's reminders for the survey's current closing.
+    pub async fn survey_reminders(
+        &self,
+        db: &impl ConnectionTrait,
+        s: &survey::Model,
+        r: &survey_recipient::Model,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let first = s.opens_at.max(now);
+        for hours in s.reminder_hours() {
+            let at = s.closes_at - Duration::hours(i64::from(hours));
+            if at > first {
+                let job =
+                    SurveyReminder { survey_id: s.id, recipient_id: r.id, closes_at: s.closes_at, hours_before: hours };
+                push(db, &job, at, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The thank-you to a recipient who has just submitted.
+    pub async fn survey_thanks(
+        &self,
+        db: &impl ConnectionTrait,
+        s: &survey::Model,
+        r: &survey_recipient::Model,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        push(db, &SurveyThanks { survey_id: s.id, recipient_id: r.id }, now, now).await
     }
 }

@@ -1,4 +1,4 @@
-use pci_entity::{EmailAddress, email::EmailError, new_id, organisation, person};
+use pci_entity::{EmailAddress, new_id, organisation, person};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -24,21 +24,6 @@ pub struct PersonUpdate {
     pub job_title: Option<Option<String>>,
 }
 
-fn parse_email(c: &mut Check, raw: &str) -> Option<EmailAddress> {
-    match EmailAddress::parse(raw) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            let code = match e {
-                EmailError::Empty => UserErrorCode::Required,
-                EmailError::TooLong => UserErrorCode::TooLong,
-                EmailError::Malformed | EmailError::NotAscii => UserErrorCode::Invalid,
-            };
-            c.fail(&["input", "email"], code, e.to_string());
-            None
-        }
-    }
-}
-
 fn email_taken() -> UserError {
     UserError::new(&["input", "email"], UserErrorCode::Taken, "a person with this email address already exists")
 }
@@ -62,7 +47,7 @@ pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Mode
     crate::policy::admin(env)?;
     let mut c = Check::new();
     let name = c.text(&["input", "name"], &input.name, 200);
-    let email = parse_email(&mut c, &input.email);
+    let email = c.email(&["input", "email"], &input.email);
     let job_title = c.optional_text(&["input", "jobTitle"], input.job_title.as_deref(), 200);
     let email = c.finish_with(email)?;
 
@@ -112,7 +97,7 @@ pub async fn update(env: &Env, input: PersonUpdate) -> DomainResult<person::Mode
     }
     let mut c = Check::new();
     let name = input.name.as_deref().map(|n| c.text(&["input", "name"], n, 200));
-    let email = input.email.as_deref().and_then(|e| parse_email(&mut c, e));
+    let email = input.email.as_deref().and_then(|e| c.email(&["input", "email"], e));
     let job_title = input.job_title.map(|t| c.optional_text(&["input", "jobTitle"], t.as_deref(), 200));
     c.finish()?;
 

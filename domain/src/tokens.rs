@@ -15,6 +15,7 @@ pub enum Target {
     Participant(Uuid),
     Attendee(Uuid),
     Person(Uuid),
+    SurveyRecipient(Uuid),
 }
 
 /// Hex SHA-256: how every secret token is stored.
@@ -39,11 +40,13 @@ pub async fn issue(
     expires_at: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     let raw = random_secret();
-    let (participant_id, attendee_id, person_id) = match target {
-        Target::Participant(id) => (Some(id), None, None),
-        Target::Attendee(id) => (None, Some(id), None),
-        Target::Person(id) => (None, None, Some(id)),
-    };
+    let (mut participant_id, mut attendee_id, mut person_id, mut survey_recipient_id) = (None, None, None, None);
+    match target {
+        Target::Participant(id) => participant_id = Some(id),
+        Target::Attendee(id) => attendee_id = Some(id),
+        Target::Person(id) => person_id = Some(id),
+        Target::SurveyRecipient(id) => survey_recipient_id = Some(id),
+    }
     action_token::Entity::insert(action_token::ActiveModel {
         id: Set(new_id()),
         token_hash: Set(hash(&raw)),
@@ -51,6 +54,7 @@ pub async fn issue(
         participant_id: Set(participant_id),
         attendee_id: Set(attendee_id),
         person_id: Set(person_id),
+        survey_recipient_id: Set(survey_recipient_id),
         expires_at: Set(expires_at),
         used_at: Set(None),
         created_at: Set(now),
@@ -91,6 +95,7 @@ pub async fn revoke(
         Target::Participant(id) => q.filter(action_token::Column::ParticipantId.eq(id)),
         Target::Attendee(id) => q.filter(action_token::Column::AttendeeId.eq(id)),
         Target::Person(id) => q.filter(action_token::Column::PersonId.eq(id)),
+        Target::SurveyRecipient(id) => q.filter(action_token::Column::SurveyRecipientId.eq(id)),
     };
     Ok(q.exec(db).await?.rows_affected)
 }

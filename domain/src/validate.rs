@@ -1,5 +1,7 @@
 //! Collects every problem with an input before anything is written.
 
+use pci_entity::{EmailAddress, email::EmailError};
+
 use crate::{DomainError, UserError, UserErrorCode};
 
 #[derive(Debug, Default)]
@@ -53,6 +55,22 @@ impl Check {
     pub fn optional_paragraphs(&mut self, field: &[&str], value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
         self.checked(field, v, max, Lines::Many)
+    }
+
+    /// An email address, parsed (see `EmailAddress`).
+    pub fn email(&mut self, field: &[&str], raw: &str) -> Option<EmailAddress> {
+        match EmailAddress::parse(raw) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                let code = match e {
+                    EmailError::Empty => UserErrorCode::Required,
+                    EmailError::TooLong => UserErrorCode::TooLong,
+                    EmailError::Malformed | EmailError::NotAscii => UserErrorCode::Invalid,
+                };
+                self.fail(field, code, e.to_string());
+                None
+            }
+        }
     }
 
     fn checked(&mut self, field: &[&str], value: &str, max: usize, lines: Lines) -> Option<String> {

@@ -126,12 +126,14 @@ impl ParticipantRole {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Host,
-    Peer,
-    ImprovementService,
-}
+string_enum!(
+    /// A side of a review: the host council, the peer councils, the Improvement Service.
+    Side {
+        Host = "host",
+        Peer = "peer",
+        ImprovementService = "improvement_service",
+    }
+);
 
 string_enum!(InvitationStatus {
     Invited = "invited",
@@ -229,6 +231,9 @@ string_enum!(EmailPurpose {
     MeetingCancellation = "meeting_cancellation",
     MeetingReminder = "meeting_reminder",
     SignIn = "sign_in",
+    SurveyInvitation = "survey_invitation",
+    SurveyReminder = "survey_reminder",
+    SurveyThanks = "survey_thanks",
 });
 
 string_enum!(
@@ -237,6 +242,8 @@ string_enum!(
         InvitationResponse = "invitation_response",
         MeetingRsvp = "meeting_rsvp",
         SignIn = "sign_in",
+        /// A survey's personal link: used again and again until the survey closes.
+        SurveyResponse = "survey_response",
     }
 );
 
@@ -293,3 +300,13 @@ mod tests {
         assert_eq!(ParticipantRole::PeerReviewer.api_name(), "PEER_REVIEWER");
     }
 }
+
+string_enum!(
+    /// What a survey is for.
+    SurveyPurpose {
+        /// In pre-work: the host's staff and stakeholders rate the service.
+        SelfAssessment = "self_assessment",
+        /// After sign-off: everyone who took part rates the review.
+        Evaluation = "evaluation",
+    }
+);

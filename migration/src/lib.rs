@@ -7,16 +7,19 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_worker;
 mod m20261126_000003_auth;
 mod m20261201_000001_questionnaires;
+mod m20261201_000002_surveys;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
 /// Questionnaires and their versions.
 pub use m20261201_000001_questionnaires::TABLES_IN_CREATION_ORDER as QUESTIONNAIRE_TABLES;
+/// Surveys, their recipients, drafts and responses.
+pub use m20261201_000002_surveys::TABLES_IN_CREATION_ORDER as SURVEY_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
 pub fn domain_tables() -> impl Iterator<Item = &'static str> {
-    DOMAIN_TABLES.iter().chain(QUESTIONNAIRE_TABLES).copied()
+    DOMAIN_TABLES.iter().chain(QUESTIONNAIRE_TABLES).chain(SURVEY_TABLES).copied()
 }
 /// The outbox, delivery and token tables.
 pub use m20261126_000002_worker::TABLES_IN_CREATION_ORDER as WORKER_TABLES;
@@ -31,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_worker::Migration),
             Box::new(m20261126_000003_auth::Migration),
             Box::new(m20261201_000001_questionnaires::Migration),
+            Box::new(m20261201_000002_surveys::Migration),
         ]
     }
 }

@@ -28,6 +28,8 @@ pub fn questionnaire_content(title: &str) -> Value {
     })
 }
 
+pub const SURVEY_CREATE: &str = "mutation($input: SurveyCreateInput!) { surveyCreate(input: $input) { survey { id title purpose state opensAt closesAt reminderHours minGroupSize questionnaireVersion { id number frozen } recipients(first: 100) { totalCount nodes { group name email submitted person { id } } } } userErrors { field code message } } }";
+
 pub const ADVANCE: &str = "mutation($input: EngagementAdvanceStageInput!) { engagementAdvanceStage(input: $input) { engagement { id stage } userErrors { field code message rule } } }";
 
 /// The cast of one engagement, by id.
@@ -119,6 +121,15 @@ impl TestApp {
         let mut people = vec![facilitator.clone(), host_lead.clone()];
         people.extend(reviewers.iter().cloned());
         Team { improvement_service: is, host, peers, engagement, facilitator, host_lead, reviewers, people }
+    }
+
+    /// The id of the latest version of the questionnaire with this key.
+    pub async fn latest_version(&self, key: &str) -> String {
+        let data =
+            self.gql_ok("{ questionnaires(first: 100) { nodes { key latestVersion { id } } } }", json!({})).await;
+        let nodes = data["questionnaires"]["nodes"].as_array().expect("questionnaires");
+        let q = nodes.iter().find(|q| q["key"] == key).unwrap_or_else(|| panic!("no questionnaire {key}"));
+        q["latestVersion"]["id"].as_str().expect("an id").to_owned()
     }
 
     /// Moves the engagement one stage and asserts it moved.

@@ -32,7 +32,7 @@ pub use fixtures::Team;
 pub mod fixtures_consts {
     pub use crate::fixtures::{
         ADVANCE, ENGAGEMENT_CREATE, MEETING_SCHEDULE, ORG_CREATE, PARTICIPANT_INVITE, PARTICIPANT_RESPOND,
-        PERSON_CREATE, QUESTIONNAIRE_CREATE, questionnaire_content,
+        PERSON_CREATE, QUESTIONNAIRE_CREATE, SURVEY_CREATE, questionnaire_content,
     };
 }
 

@@ -87,6 +87,19 @@ pub trait CtxExt {
             enqueue: app.enqueue,
         })
     }
+
+    /// For what an emailed link's token does: it acts for the link's holder, whoever (if anyone)
+    /// is signed in, and the audit log names nobody.
+    fn link_env(&self) -> async_graphql::Result<Env> {
+        let app = self.app()?;
+        Ok(Env {
+            db: app.db.clone(),
+            clock: app.clock.clone(),
+            actor: pci_domain::Actor::Anonymous,
+            caller: None,
+            enqueue: app.enqueue,
+        })
+    }
 }
 
 impl CtxExt for Context<'_> {

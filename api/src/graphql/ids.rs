@@ -23,6 +23,8 @@ macro_rules! for_each_aggregate {
             AuditEntry => audit_entry,
             Questionnaire => questionnaire,
             QuestionnaireVersion => questionnaire_version,
+            Survey => survey,
+            SurveyRecipient => survey_recipient,
         }
     };
 }

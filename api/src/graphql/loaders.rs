@@ -16,6 +16,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
     audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
     organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
+    survey, survey_recipient,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -48,7 +49,9 @@ keyed!(
     personal_access_token,
     audit_entry,
     questionnaire,
-    questionnaire_version
+    questionnaire_version,
+    survey,
+    survey_recipient
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -117,6 +120,9 @@ macro_rules! paste_field {
     ($m:ident, QuestionnaireId) => {
         $m.questionnaire_id
     };
+    ($m:ident, SurveyId) => {
+        $m.survey_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -125,6 +131,8 @@ child_spec!(AttendeesOfMeeting, meeting_attendee, MeetingId, Id);
 child_spec!(StagePlanOfEngagement, engagement_stage_plan, EngagementId, PlannedOn);
 child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 child_spec!(VersionsOfQuestionnaire, questionnaire_version, QuestionnaireId, Number);
+child_spec!(SurveysOfEngagement, survey, EngagementId, Id);
+child_spec!(RecipientsOfSurvey, survey_recipient, SurveyId, Id);
 
 /// Email deliveries by the object they are about, newest first.
 macro_rules! delivery_spec {
@@ -235,6 +243,10 @@ pub struct Loaders {
     pub questionnaire: Dl<ById<questionnaire::Entity>>,
     pub questionnaire_version: Dl<ById<questionnaire_version::Entity>>,
     pub questionnaire_versions: Dl<Children<VersionsOfQuestionnaire>>,
+    pub survey: Dl<ById<survey::Entity>>,
+    pub survey_recipient: Dl<ById<survey_recipient::Entity>>,
+    pub surveys: Dl<Children<SurveysOfEngagement>>,
+    pub survey_recipients: Dl<Children<RecipientsOfSurvey>>,
 }
 
 impl Loaders {
@@ -283,6 +295,10 @@ impl Loaders {
             questionnaire: by_id(db, c),
             questionnaire_version: by_id(db, c),
             questionnaire_versions: children(db, c),
+            survey: by_id(db, c),
+            survey_recipient: by_id(db, c),
+            surveys: children(db, c),
+            survey_recipients: children(db, c),
         }
     }
 }

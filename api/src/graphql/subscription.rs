@@ -162,6 +162,9 @@ pub enum ActivityKind {
     EmailBounced,
     /// An email could not be sent in time and was given up.
     EmailAbandoned,
+    /// A survey was created or changed, people were added to it, or a response came in (never
+    /// whose, nor what it says).
+    SurveyChanged,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

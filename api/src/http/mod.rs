@@ -9,6 +9,7 @@ mod limits;
 mod negotiate;
 mod page;
 mod respond;
+mod survey;
 mod ws;
 
 use std::{sync::Arc, time::Duration};
@@ -106,6 +107,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))
         .route("/respond/meeting", get(respond::meeting_form).post(respond::meeting_answer))
         .route("/sign-in", get(respond::sign_in_form).post(respond::sign_in_answer))
+        .route("/survey", get(survey::form).post(survey::answer))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() })
         .with_state(state);
     router = limits.apply(router);

@@ -17,8 +17,15 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: &[(&str, &str)] =
-    templates!("layout.html", "message.html", "home.html", "invitation.html", "meeting.html", "sign_in.html");
+const SOURCES: &[(&str, &str)] = templates!(
+    "layout.html",
+    "message.html",
+    "home.html",
+    "invitation.html",
+    "meeting.html",
+    "sign_in.html",
+    "survey.html"
+);
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use pci_entity::{
     audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
-    personal_access_token, questionnaire, questionnaire_version, stage_transition,
+    personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -37,6 +37,21 @@ impl Visible for questionnaire::Model {
 impl Visible for questionnaire_version::Model {
     async fn visible(&self, access: &Access, _db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.caller.is_some())
+    }
+}
+
+/// An engagement's surveys are for its team in full view.
+impl Visible for survey::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// Who is asked is for the engagement's organisers.
+impl Visible for survey_recipient::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        let Some(s) = survey::Entity::find_by_id(self.survey_id).one(db).await? else { return Ok(false) };
+        access.manages(db, s.engagement_id).await
     }
 }
 

@@ -67,25 +67,6 @@ pub enum QuestionKind {
     FreeText,
 }
 
-/// Which side of the review a question is asked of (all when a question names none).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Audience {
-    Host,
-    Peer,
-    ImprovementService,
-}
-
-impl From<Side> for Audience {
-    fn from(s: Side) -> Self {
-        match s {
-            Side::Host => Self::Host,
-            Side::Peer => Self::Peer,
-            Side::ImprovementService => Self::ImprovementService,
-        }
-    }
-}
-
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
@@ -106,7 +87,7 @@ pub struct Question {
     pub comments: Vec<Choice>,
     /// Empty: asked of everyone.
     #[serde(default)]
-    pub sides: Vec<Audience>,
+    pub sides: Vec<Side>,
     /// For `FreeText`: at most this many characters ([`DEFAULT_MAX_LENGTH`] when absent).
     #[serde(default)]
     pub max_length: Option<u32>,
@@ -181,11 +162,16 @@ impl Path {
 /// Keys are what answers and results refer to: short, lower-case, stable.
 fn check_key(c: &mut Check, at: &Path, key: &str, seen: &mut HashSet<String>) -> String {
     let key = key.trim();
-    let valid = !key.is_empty()
+    // Starting with a letter, a key is never mistaken for a list index in a field path.
+    let valid = key.starts_with(|ch: char| ch.is_ascii_lowercase())
         && key.len() <= 60
         && key.split('-').all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()));
     if !valid {
-        c.fail(&at.refs(), UserErrorCode::Invalid, "key must be 1-60 lower-case letters, digits and single hyphens");
+        c.fail(
+            &at.refs(),
+            UserErrorCode::Invalid,
+            "key must be 1-60 lower-case letters, digits and single hyphens, starting with a letter",
+        );
     } else if !seen.insert(key.to_owned()) {
         c.fail(&at.refs(), UserErrorCode::Taken, format!("the key {key:?} is used twice"));
     }

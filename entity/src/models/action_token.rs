@@ -15,6 +15,8 @@ pub struct Model {
     pub attendee_id: Option<Uuid>,
     /// For sign-in links.
     pub person_id: Option<Uuid>,
+    /// For a survey's personal link.
+    pub survey_recipient_id: Option<Uuid>,
     pub expires_at: ChronoDateTimeUtc,
     pub used_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,

@@ -17,3 +17,7 @@ pub mod questionnaire;
 pub mod questionnaire_version;
 pub mod session;
 pub mod stage_transition;
+pub mod survey;
+pub mod survey_draft;
+pub mod survey_recipient;
+pub mod survey_response;

@@ -127,6 +127,7 @@ const QUERIES: &[&str] = &[
     "organisations",
     "people",
     "questionnaires",
+    "surveyForm",
     "viewer",
 ];
 const MUTATIONS: &[&str] = &[
@@ -156,6 +157,10 @@ const MUTATIONS: &[&str] = &[
     "signInComplete",
     "signInRequest",
     "signOut",
+    "surveyCreate",
+    "surveyRecipientsAdd",
+    "surveyResponseSave",
+    "surveyResponseSubmit",
 ];
 
 fn managers(r: Role) -> bool {
@@ -168,6 +173,8 @@ fn expected(op: &str, r: Role) -> Outcome {
     match op {
         // Open to everyone: they act through a token of their own, or only describe the caller.
         "viewer" | "participantRespond" | "meetingAttendeeRespond" | "signInRequest" => Allowed,
+        // A survey's personal link is its own credential; prepared with a made-up one.
+        "surveyForm" | "surveyResponseSave" | "surveyResponseSubmit" => Allowed,
         // Prepared with a made-up token: refused by the command (INVALID_TOKEN), for anyone.
         "signInComplete" => Allowed,
         "organisations"
@@ -189,17 +196,20 @@ fn expected(op: &str, r: Role) -> Outcome {
         "people" => signed(if matches!(r, Outsider | FieldworkContributor) { Hidden } else { Allowed }),
         "auditEntries" => signed(if matches!(r, Facilitator | Admin) { Allowed } else { Forbidden }),
         "personUpdate" => signed(if matches!(r, HostContributor | Admin) { Allowed } else { Forbidden }),
-        "engagementUpdate" | "engagementAdvanceStage" | "participantInvite" | "meetingSchedule" => signed(match r {
-            Outsider => Hidden,
-            _ if managers(r) => Allowed,
-            _ => Forbidden,
-        }),
+        "engagementUpdate" | "engagementAdvanceStage" | "participantInvite" | "meetingSchedule" | "surveyCreate" => {
+            signed(match r {
+                Outsider => Hidden,
+                _ if managers(r) => Allowed,
+                _ => Forbidden,
+            })
+        }
         // On a record of someone else's that a fieldwork contributor cannot see.
         "participantWithdraw"
         | "meetingReschedule"
         | "meetingCancel"
         | "meetingAttendeeAdd"
-        | "meetingAttendeeRemove" => signed(match r {
+        | "meetingAttendeeRemove"
+        | "surveyRecipientsAdd" => signed(match r {
             Outsider | FieldworkContributor => Hidden,
             _ if managers(r) => Allowed,
             _ => Forbidden,
@@ -337,6 +347,29 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         "meetingAttendeeRespond" => (
             "mutation($input: MeetingAttendeeRespondInput!) { meetingAttendeeRespond(input: $input) { attendee { id } userErrors { code } } }",
             json!({"input": {"token": "forged", "rsvp": "ACCEPTED"}}),
+        ),
+        "surveyCreate" => (
+            SURVEY_CREATE,
+            json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-evaluation").await,
+                "purpose": "EVALUATION", "opensAt": "2031-01-01T09:00:00Z", "closesAt": "2031-01-15T17:00:00Z"}}),
+        ),
+        "surveyRecipientsAdd" => {
+            let input = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-self-assessment").await,
+                "purpose": "SELF_ASSESSMENT", "opensAt": "2031-01-01T09:00:00Z", "closesAt": "2031-01-15T17:00:00Z"}});
+            let survey = app.mutate("surveyCreate", SURVEY_CREATE, input).await["survey"]["id"].clone();
+            (
+                "mutation($input: SurveyRecipientsAddInput!) { surveyRecipientsAdd(input: $input) { surveyRecipients { id } userErrors { code } } }",
+                json!({"input": {"surveyId": survey, "recipients": [{"name": "Ann Other", "email": format!("{}@fife.test", uuid::Uuid::now_v7().simple()), "group": "Front-line staff"}]}}),
+            )
+        }
+        "surveyForm" => ("query($t: String!) { surveyForm(token: $t) { title } }", json!({"t": "forged"})),
+        "surveyResponseSave" => (
+            "mutation($input: SurveyResponseInput!) { surveyResponseSave(input: $input) { surveyForm { title } userErrors { code } } }",
+            json!({"input": {"token": "forged", "answers": []}}),
+        ),
+        "surveyResponseSubmit" => (
+            "mutation($input: SurveyResponseInput!) { surveyResponseSubmit(input: $input) { submitted userErrors { code } } }",
+            json!({"input": {"token": "forged", "answers": []}}),
         ),
         "jobRetry" => (
             "mutation($input: JobRetryInput!) { jobRetry(input: $input) { retried userErrors { code } } }",

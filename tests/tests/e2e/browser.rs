@@ -1,6 +1,6 @@
 //! A person in a real browser (Debian's Chromium, driven by `tests/js/browser.mjs` through
 //! playwright-core): signing in from the emailed link, accepting and declining an invitation,
-//! answering a meeting, and opening the home page and GraphiQL, with axe-core finding no
+//! answering a meeting, answering a survey, and opening the home page and GraphiQL, with axe-core finding no
 //! accessibility violation on any of our pages.
 //!
 //! Needs Node.js, `npm ci` in `tests/js` and Chromium (`/usr/bin/chromium`, or `CHROMIUM`);
@@ -169,6 +169,66 @@ async fn answering_invitations_and_a_meeting() {
     let q = "query($id: ID!) { node(id: $id) { ... on Meeting { attendees { nodes { rsvp } } } } }";
     let rsvps = app.gql_ok(q, json!({"id": meeting})).await;
     assert_eq!(rsvps["node"]["attendees"]["nodes"], json!([{"rsvp": "TENTATIVE"}]));
+}
+
+/// A stakeholder answers a self-assessment from the emailed link: the form, the same form with
+/// its problems shown beside the questions, the thank-you, the link once used, and a link that
+/// does not work; axe finds nothing on any of them.
+#[tokio::test]
+async fn answering_a_survey() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let now = chrono::Utc::now();
+    let input = json!({"input": {"engagementId": team.engagement,
+        "questionnaireVersionId": app.latest_version("pci-self-assessment").await, "purpose": "SELF_ASSESSMENT",
+        "opensAt": now.to_rfc3339(), "closesAt": (now + chrono::Duration::days(14)).to_rfc3339()}});
+    let survey =
+        app.mutate("surveyCreate", pci_tests::fixtures_consts::SURVEY_CREATE, input).await["survey"]["id"].clone();
+    let add =
+        "mutation($input: SurveyRecipientsAddInput!) { surveyRecipientsAdd(input: $input) { userErrors { code } } }";
+    let who = json!([{"name": "Ann Smith", "email": "ann@fife.test", "group": "Front-line staff"}]);
+    app.mutate("surveyRecipientsAdd", add, json!({"input": {"surveyId": survey, "recipients": who}})).await;
+    let mail = inbox(&app, "ann@fife.test", 1).await.remove(0);
+    let url = link(&mail, "/survey?token=");
+    let form = "query($t: String!) { surveyForm(token: $t) { questionnaireVersion { sections { questions { key required } } } } }";
+    let token = pci_tests::mail::token_of(&url);
+    let sections =
+        app.gql_ok(form, json!({"t": token})).await["surveyForm"]["questionnaireVersion"]["sections"].clone();
+    let mut steps = vec![
+        json!({"goto": url}),
+        json!({"axe": {}}),
+        json!({"click": "button[value=submit]"}),
+        json!({"read": "[role=alert] h2"}),
+        json!({"axe": {}}),
+    ];
+    for s in sections.as_array().unwrap() {
+        for q in s["questions"].as_array().unwrap().iter().filter(|q| q["required"] == true) {
+            steps.push(json!({"check": format!("#q__{}__o__agree", q["key"].as_str().unwrap())}));
+        }
+    }
+    steps.extend([
+        json!({"fill": ["textarea[name='c.leadership-direction.strength']", "Our plan is on every noticeboard"]}),
+        json!({"click": "button[value=submit]"}),
+        json!({"read": "h1"}),
+        json!({"axe": {}}),
+        json!({"goto": url}),
+        json!({"read": "h1"}),
+        json!({"axe": {}}),
+        json!({"goto": format!("http://{}/survey?token=not-a-token", app.addr)}),
+        json!({"read": "h1"}),
+        json!({"axe": {}}),
+    ]);
+    let results = browse(Value::Array(steps)).await;
+    accessible(&results);
+    assert_eq!(results[2]["status"], 422);
+    assert_eq!(
+        texts(&results),
+        ["Your answers were not submitted", "Thank you", "Already submitted", "This survey link does not work"]
+    );
+    assert_eq!(app.count("survey_responses").await, 1);
 }
 
 #[tokio::test]

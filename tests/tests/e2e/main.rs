@@ -26,4 +26,6 @@ mod people;
 mod questionnaires;
 mod stages;
 mod subscriptions;
+mod survey_mail;
+mod surveys;
 mod worker_process;

@@ -6,6 +6,7 @@ mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;
 mod sign_in_link;
+mod survey;
 
 use std::{future::Future, sync::Arc};
 
@@ -13,7 +14,10 @@ use pci_entity::Clock;
 use sea_orm::DatabaseConnection;
 use url::Url;
 
-pub use pci_domain::jobs::{JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink};
+pub use pci_domain::jobs::{
+    JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink, SurveyInvitation,
+    SurveyReminder, SurveyThanks,
+};
 
 use pci_domain::config::{AuthConfig, JobsConfig};
 
@@ -63,5 +67,8 @@ macro_rules! for_each_job {
         $m!($crate::jobs::MeetingInvitation);
         $m!($crate::jobs::MeetingReminder);
         $m!($crate::jobs::SignInLink);
+        $m!($crate::jobs::SurveyInvitation);
+        $m!($crate::jobs::SurveyReminder);
+        $m!($crate::jobs::SurveyThanks);
     };
 }

@@ -98,6 +98,38 @@ pub struct ReminderEmail {
     pub when: String,
 }
 
+/// A survey as its emails describe it.
+#[derive(Serialize)]
+pub struct SurveyView {
+    pub title: String,
+    /// "self-assessment", "evaluation".
+    pub noun: &'static str,
+    /// Why the recipient is asked.
+    pub why: String,
+    /// When it closes, as a date.
+    pub closes: String,
+    /// About how long it takes.
+    pub minutes: usize,
+    /// What happens to the answers.
+    pub anonymity: String,
+}
+
+/// `survey_invitation`, `survey_reminder`, `survey_thanks`.
+#[derive(Serialize)]
+pub struct SurveyEmail {
+    pub recipient: Recipient,
+    pub engagement: Titled,
+    pub survey: SurveyView,
+    /// The personal link (none in a thank-you).
+    pub url: String,
+    /// Whether they have saved a draft.
+    pub draft: bool,
+    #[serde(skip)]
+    pub recipient_id: uuid::Uuid,
+    #[serde(skip)]
+    pub link_expires: chrono::DateTime<chrono::Utc>,
+}
+
 /// `sign_in`.
 #[derive(Serialize)]
 pub struct SignInEmail {
@@ -213,6 +245,42 @@ mod tests {
             when: "Tuesday 1 June 2027, 10:00 to 12:00 BST (Europe/London)".into(),
         };
         insta::assert_snapshot!(snapshot("meeting_reminder", &model));
+    }
+
+    fn survey_email(noun: &'static str, url: &str, draft: bool) -> SurveyEmail {
+        SurveyEmail {
+            recipient: person(),
+            engagement: Titled { title: "Roads <review>".into() },
+            survey: SurveyView {
+                title: "Self-assessment".into(),
+                noun,
+                why: "Fife Council is taking part in a peer review of Roads <& paths>.".into(),
+                closes: "15 March 2027".into(),
+                minutes: 15,
+                anonymity: "Your answers are anonymous.".into(),
+            },
+            url: url.into(),
+            draft,
+            recipient_id: uuid::Uuid::nil(),
+            link_expires: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn survey_invitation() {
+        let model = survey_email("self-assessment", "https://hub.example/survey?token=T", false);
+        insta::assert_snapshot!(snapshot("survey_invitation", &model));
+    }
+
+    #[test]
+    fn survey_reminder_with_a_draft() {
+        let model = survey_email("self-assessment", "https://hub.example/survey?token=T", true);
+        insta::assert_snapshot!(snapshot("survey_reminder", &model));
+    }
+
+    #[test]
+    fn survey_thanks() {
+        insta::assert_snapshot!(snapshot("survey_thanks", &survey_email("evaluation", "", false)));
     }
 
     #[test]

@@ -27,6 +27,15 @@ const SOURCES: &[(&str, &str)] = templates!(
     "sign_in.subject",
     "sign_in.txt",
     "sign_in.html",
+    "survey_invitation.subject",
+    "survey_invitation.txt",
+    "survey_invitation.html",
+    "survey_reminder.subject",
+    "survey_reminder.txt",
+    "survey_reminder.html",
+    "survey_thanks.subject",
+    "survey_thanks.txt",
+    "survey_thanks.html",
 );
 
 fn html_escape(s: &str) -> String {

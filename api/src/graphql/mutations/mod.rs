@@ -9,6 +9,8 @@ mod organisation;
 mod participant;
 mod person;
 mod questionnaire;
+mod survey;
+pub(crate) mod survey_response;
 
 use async_graphql::{ID, MergedObject};
 use uuid::Uuid;
@@ -29,6 +31,8 @@ pub struct MutationRoot(
     jobs::JobMutations,
     auth::AuthMutations,
     questionnaire::QuestionnaireMutations,
+    survey::SurveyMutations,
+    survey_response::SurveyResponseMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

@@ -183,6 +183,16 @@ impl QueryRoot {
         jobs::page(ctx, PageArgs::new(first, after, last, before)).await
     }
 
+    /// What a survey's personal link opens: its questions and the saved draft; null if the token is
+    /// not a valid link. Needs no sign-in: the token is the credential.
+    async fn survey_form(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The token from the personal link (`/survey?token=...`).")] token: String,
+    ) -> async_graphql::Result<Option<crate::graphql::mutations::survey_response::SurveyForm>> {
+        crate::graphql::mutations::survey_response::survey_form(ctx, &token).await
+    }
+
     /// Every questionnaire, by title: what a survey can ask. Open to anyone signed in;
     /// administrators create and edit them.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

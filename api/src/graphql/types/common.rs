@@ -191,6 +191,10 @@ pub enum UserErrorCode {
     StagePlanOutOfOrder,
     /// An emailed link's token is unknown, expired or already used.
     InvalidToken,
+    /// The survey has closed (or was cancelled): it takes no more changes or answers.
+    SurveyClosed,
+    /// This survey response was submitted already; it cannot change.
+    AlreadySubmitted,
 }
 
 /// An expected problem with a mutation's input. Nothing was written.

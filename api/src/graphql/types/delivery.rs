@@ -48,6 +48,12 @@ pub enum EmailPurpose {
     MeetingReminder,
     /// A sign-in link.
     SignIn,
+    /// A survey's invitation, with the recipient's personal link.
+    SurveyInvitation,
+    /// A reminder to someone who has not answered a survey yet; not sent once they have.
+    SurveyReminder,
+    /// The thank-you after someone submits a survey response.
+    SurveyThanks,
 }
 
 /// One email to one person, and what became of it.

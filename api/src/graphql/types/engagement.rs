@@ -8,12 +8,13 @@ use super::{
     Organisation, Participant, ParticipantRole, Person, load_children, load_required,
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
     page_cost,
+    survey::Survey,
 };
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode, value_id},
-    pagination::{PageArgs, TotalCount},
+    pagination::{PageArgs, TotalCount, page_in_memory},
 };
 use pci_domain::policy::View;
 
@@ -231,6 +232,23 @@ impl Engagement {
             if self.view(ctx).await? == View::Full { load_children!(ctx, history, self.0.id) } else { Vec::new() };
         let total = TotalCount::Known(rows.len() as u64);
         Ok(order.page("stageHistory", rows, &window).into_connection(total, StageTransition))
+    }
+    /// Its surveys (self-assessment, evaluation), the first created first. The team sees them; a
+    /// fieldwork contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn surveys(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Survey, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("surveys")?;
+        let rows =
+            if self.view(ctx).await? == View::Full { load_children!(ctx, surveys, self.0.id) } else { Vec::new() };
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "surveys", &window, |s| (String::new(), s.id)).into_connection(total, Survey))
     }
     /// Every email sent (or being sent) about this engagement, newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

@@ -10,6 +10,7 @@ pub mod participant;
 pub mod person;
 pub mod questionnaire;
 pub mod scalars;
+pub mod survey;
 pub mod viewer;
 
 pub use common::*;

@@ -5,6 +5,7 @@ use super::{
     audit::AuditEntry,
     engagement::StageTransition,
     questionnaire::{Questionnaire, QuestionnaireVersion},
+    survey::{Survey, SurveyRecipient},
 };
 use crate::graphql::{
     context::CtxExt,

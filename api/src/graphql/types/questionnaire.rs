@@ -151,7 +151,7 @@ pub enum QuestionKind {
 
 /// A side of a review: whom a question is asked of.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "pci_domain::surveys::Audience")]
+#[graphql(remote = "pci_entity::Side")]
 pub enum ReviewSide {
     /// The council under review.
     Host,

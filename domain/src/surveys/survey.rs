@@ -1,0 +1,282 @@
+//! Running a survey in an engagement: its organisers (host lead, facilitator) create it from a
+//! questionnaire version, which freezes, and name who is asked: the team, grouped by side, and
+//! for a self-assessment the host's staff and stakeholders, by name and address in groups of
+//! their own.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use pci_entity::{
+    InvitationStatus, Side, SurveyPurpose, new_id, participant, person, questionnaire_version, survey, survey_recipient,
+};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::{
+    Check, DomainResult, Env, UserError, UserErrorCode,
+    audit::{self, Changes, Subject},
+    db::{WriteTx, begin_write_in_turn},
+    engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change},
+};
+
+/// Fewer responses than this in a group show no figures; a survey may ask for more, never less.
+pub const MIN_GROUP_SIZE: i32 = 3;
+/// Reminders before closing unless the organiser chooses: a week, then two days.
+pub const DEFAULT_REMINDER_HOURS: [i32; 2] = [168, 48];
+/// Recipients one request may add, and one survey may have.
+pub const MAX_RECIPIENTS_PER_REQUEST: usize = 1000;
+pub const MAX_RECIPIENTS: u64 = 5000;
+
+pub struct SurveyCreate {
+    pub engagement_id: Uuid,
+    pub questionnaire_version_id: Uuid,
+    pub purpose: SurveyPurpose,
+    /// The questionnaire's title when absent.
+    pub title: Option<String>,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub reminder_hours: Option<Vec<i32>>,
+    pub min_group_size: Option<i32>,
+    /// Everyone in the team (invited or accepted), grouped by side. Defaults to yes for an
+    /// evaluation and no for a self-assessment.
+    pub include_team: Option<bool>,
+}
+
+/// Someone without an account, asked by name and address.
+pub struct NewRecipient {
+    pub name: String,
+    pub email: String,
+    pub group: String,
+}
+
+pub struct SurveyRecipientsAdd {
+    pub survey_id: Uuid,
+    pub recipients: Vec<NewRecipient>,
+}
+
+/// The group a member of the team answers in.
+pub fn team_group(side: Side) -> &'static str {
+    match side {
+        Side::Host => "Host council",
+        Side::Peer => "Peer team",
+        Side::ImprovementService => "Improvement Service",
+    }
+}
+
+fn subject(s: &survey::Model) -> Subject {
+    Subject { kind: "Survey", id: s.id, engagement_id: Some(s.engagement_id) }
+}
+
+pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Model> {
+    crate::policy::writer(env)?;
+    let now = env.clock.now();
+    let mut c = Check::new();
+    let title = c.optional_text(&["input", "title"], input.title.as_deref(), 200);
+    if input.closes_at <= input.opens_at {
+        c.fail(&["input", "closesAt"], UserErrorCode::EndBeforeStart, "the survey must close after it opens");
+    } else if input.closes_at <= now {
+        c.fail(&["input", "closesAt"], UserErrorCode::Invalid, "closesAt must be in the future");
+    }
+    let hours = check_reminder_hours(&mut c, input.reminder_hours);
+    let min_group_size = input.min_group_size.unwrap_or(MIN_GROUP_SIZE);
+    if !(MIN_GROUP_SIZE..=50).contains(&min_group_size) {
+        let message =
+            format!("minGroupSize must be between {MIN_GROUP_SIZE} and 50: smaller groups could be recognised");
+        c.fail(&["input", "minGroupSize"], UserErrorCode::Invalid, message);
+    }
+    c.finish()?;
+
+    let tx = begin_write_in_turn(&env.db).await?;
+    let e =
+        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
+            .await?;
+    let version =
+        questionnaire_version::Entity::find_by_id(input.questionnaire_version_id).one(&tx).await?.ok_or_else(|| {
+            UserError::new(
+                &["input", "questionnaireVersionId"],
+                UserErrorCode::NotFound,
+                "no such questionnaire version",
+            )
+        })?;
+    let content = super::Content::from_stored(&version.content)
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("questionnaire version {} unreadable", version.id)))?;
+    let version = super::questionnaire::freeze(&tx, version, now).await?;
+    let model = survey::Model {
+        id: new_id(),
+        engagement_id: e.id,
+        questionnaire_version_id: version.id,
+        purpose: input.purpose,
+        title: title.unwrap_or(content.title),
+        // Whole seconds: jobs compare these instants exactly, and the databases keep microseconds.
+        opens_at: input.opens_at.max(now).trunc_subsecs(0),
+        closes_at: input.closes_at.trunc_subsecs(0),
+        reminder_hours: serde_json::to_string(&hours).unwrap_or_default(),
+        min_group_size,
+        cancelled_at: None,
+        created_by: env.actor.person_id(),
+        created_at: now,
+        updated_at: now,
+    };
+    survey::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    let team = if input.include_team.unwrap_or(input.purpose == SurveyPurpose::Evaluation) {
+        add_team(&tx, &model, now).await?
+    } else {
+        Vec::new()
+    };
+    env.enqueue.survey_recipients(&tx, &model, &team, now).await?;
+    let changes = Changes::new()
+        .set("purpose", model.purpose)
+        .set("title", &model.title)
+        .set("questionnaireVersion", version.number)
+        .set("opensAt", model.opens_at)
+        .set("closesAt", model.closes_at)
+        .set("teamRecipients", team.len());
+    audit::record(&tx, env, "survey.create", subject(&model), changes).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+/// Reminder offsets: up to five, each between an hour and 90 days, none twice.
+fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>) -> Vec<i32> {
+    let mut hours = hours.unwrap_or_else(|| DEFAULT_REMINDER_HOURS.to_vec());
+    let unique: HashSet<i32> = hours.iter().copied().collect();
+    if hours.len() > 5 || unique.len() != hours.len() || hours.iter().any(|h| !(1..=2160).contains(h)) {
+        let message = "reminderHours: at most five different numbers of hours before closing, each from 1 to 2160";
+        c.fail(&["input", "reminderHours"], UserErrorCode::Invalid, message);
+    }
+    hours.sort_unstable_by(|a, b| b.cmp(a));
+    hours
+}
+
+/// Adds everyone in the team (invited or accepted) who is not a recipient yet.
+async fn add_team(tx: &WriteTx, s: &survey::Model, now: DateTime<Utc>) -> DomainResult<Vec<survey_recipient::Model>> {
+    let members = participant::Entity::find()
+        .filter(participant::Column::EngagementId.eq(s.engagement_id))
+        .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
+        .find_also_related(person::Entity)
+        .all(tx)
+        .await?;
+    let existing = existing_emails(tx, s.id).await?;
+    let mut added = Vec::new();
+    for (p, person) in members {
+        let Some(person) = person else { continue };
+        if existing.contains(&person.email_normalized) {
+            continue;
+        }
+        let r = survey_recipient::Model {
+            id: new_id(),
+            survey_id: s.id,
+            group_label: team_group(p.role.side()).to_owned(),
+            person_id: Some(person.id),
+            name: person.name,
+            email: person.email_normalized,
+            submitted: false,
+            created_at: now,
+        };
+        survey_recipient::Entity::insert(r.clone().into_active_model()).exec_without_returning(tx).await?;
+        added.push(r);
+    }
+    Ok(added)
+}
+
+async fn existing_emails(tx: &WriteTx, survey_id: Uuid) -> DomainResult<HashSet<String>> {
+    let rows: Vec<String> = survey_recipient::Entity::find()
+        .select_only()
+        .column(survey_recipient::Column::Email)
+        .filter(survey_recipient::Column::SurveyId.eq(survey_id))
+        .into_tuple()
+        .all(tx)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Opens a survey of a managed engagement for a change: missing and hidden look alike, and a
+/// closed or cancelled survey takes no more changes.
+async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid, field: &'static [&'static str]) -> DomainResult<survey::Model> {
+    let missing = || UserError::new(field, UserErrorCode::NotFound, "no such survey");
+    let s = survey::Entity::find_by_id(id).one(tx).await?.ok_or_else(missing)?;
+    open_for_change(tx, s.engagement_id, field, By::Manager(env), About::Record(None), || {
+        UserError::new(&["input", "surveyId"], UserErrorCode::NotFound, "no such survey")
+    })
+    .await?;
+    if matches!(s.state(env.clock.now()), survey::SurveyState::Closed | survey::SurveyState::Cancelled) {
+        return Err(UserError::new(field, UserErrorCode::SurveyClosed, "the survey is closed").into());
+    }
+    Ok(s)
+}
+
+/// Adds people without accounts, all or none: every row's problems are reported by its index
+/// (`["input", "recipients", "3", "email"]`), and nothing is added while any remain.
+pub async fn add_recipients(env: &Env, input: SurveyRecipientsAdd) -> DomainResult<Vec<survey_recipient::Model>> {
+    crate::policy::writer(env)?;
+    let mut c = Check::new();
+    if input.recipients.is_empty() || input.recipients.len() > MAX_RECIPIENTS_PER_REQUEST {
+        let message = format!("give 1 to {MAX_RECIPIENTS_PER_REQUEST} recipients at a time");
+        c.fail(&["input", "recipients"], UserErrorCode::Invalid, message);
+    }
+    let mut rows = Vec::with_capacity(input.recipients.len());
+    let mut seen = HashSet::new();
+    for (i, r) in input.recipients.iter().enumerate() {
+        let i = i.to_string();
+        let at = |f: &'static str| ["input", "recipients", i.as_str(), f];
+        let name = c.text(&at("name"), &r.name, 200);
+        let group = c.text(&at("group"), &r.group, 100);
+        if let Some(email) = c.email(&at("email"), &r.email) {
+            let email = email.normalized();
+            if !seen.insert(email.clone()) {
+                c.fail(&at("email"), UserErrorCode::Taken, format!("{email} is listed twice"));
+            }
+            rows.push((i.clone(), name, email, group));
+        }
+    }
+    c.finish()?;
+
+    let tx = begin_write_in_turn(&env.db).await?;
+    let s = open_survey(&tx, env, input.survey_id, &["input", "surveyId"]).await?;
+    if s.purpose != SurveyPurpose::SelfAssessment {
+        let message = "only a self-assessment asks people outside the review team";
+        return Err(UserError::new(&["input", "surveyId"], UserErrorCode::Invalid, message).into());
+    }
+    let existing = existing_emails(&tx, s.id).await?;
+    let mut c = Check::new();
+    for (i, _, email, _) in &rows {
+        if existing.contains(email) {
+            c.fail(
+                &["input", "recipients", i.as_str(), "email"],
+                UserErrorCode::Taken,
+                format!("{email} is already asked"),
+            );
+        }
+    }
+    if existing.len() as u64 + rows.len() as u64 > MAX_RECIPIENTS {
+        c.fail(
+            &["input", "recipients"],
+            UserErrorCode::TooLong,
+            format!("a survey asks at most {MAX_RECIPIENTS} people"),
+        );
+    }
+    c.finish()?;
+    let now = env.clock.now();
+    let added: Vec<survey_recipient::Model> = rows
+        .into_iter()
+        .map(|(_, name, email, group)| survey_recipient::Model {
+            id: new_id(),
+            survey_id: s.id,
+            group_label: group,
+            person_id: None,
+            name,
+            email,
+            submitted: false,
+            created_at: now,
+        })
+        .collect();
+    for chunk in added.chunks(200) {
+        survey_recipient::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
+            .exec_without_returning(&tx)
+            .await?;
+    }
+    env.enqueue.survey_recipients(&tx, &s, &added, now).await?;
+    audit::record(&tx, env, "survey.recipients_add", subject(&s), Changes::new().set("added", added.len())).await?;
+    tx.commit().await?;
+    Ok(added)
+}

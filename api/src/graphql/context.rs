@@ -27,6 +27,20 @@ pub struct AppState {
     pub sign_in_limits: Arc<SignInLimits>,
 }
 
+impl AppState {
+    /// For what an emailed link's token does: it acts for the link's holder, whoever (if anyone)
+    /// is signed in, and the audit log names nobody.
+    pub fn link_env(&self) -> Env {
+        Env {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            actor: Actor::Anonymous,
+            caller: None,
+            enqueue: self.enqueue,
+        }
+    }
+}
+
 /// Made fresh for each request.
 pub struct RequestState {
     pub actor: Actor,
@@ -88,17 +102,9 @@ pub trait CtxExt {
         })
     }
 
-    /// For what an emailed link's token does: it acts for the link's holder, whoever (if anyone)
-    /// is signed in, and the audit log names nobody.
+    /// See [`AppState::link_env`].
     fn link_env(&self) -> async_graphql::Result<Env> {
-        let app = self.app()?;
-        Ok(Env {
-            db: app.db.clone(),
-            clock: app.clock.clone(),
-            actor: pci_domain::Actor::Anonymous,
-            caller: None,
-            enqueue: app.enqueue,
-        })
+        Ok(self.app()?.link_env())
     }
 }
 

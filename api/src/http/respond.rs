@@ -20,7 +20,7 @@ use super::{
     page::{message, private, render},
 };
 use pci_domain::{
-    Actor, DomainError, Env,
+    DomainError, Env,
     meeting::{AttendeeRespond, attendee_respond},
     participant::{ParticipantRespond, respond},
 };
@@ -77,14 +77,9 @@ fn said(status: StatusCode, title: &str, line: &str) -> Response {
     private(message(status, title, &[line], &[]))
 }
 
-fn env(state: &HttpState) -> Env {
-    Env {
-        db: state.app.db.clone(),
-        clock: state.app.clock.clone(),
-        actor: Actor::Anonymous,
-        caller: None,
-        enqueue: state.app.enqueue,
-    }
+/// What an emailed link's form acts with: the token decides, so it acts as nobody.
+pub(super) fn env(state: &HttpState) -> Env {
+    state.app.link_env()
 }
 
 fn now(state: &HttpState) -> DateTime<Utc> {

@@ -11,7 +11,7 @@ use axum::{
     response::Response,
 };
 use pci_domain::{
-    Actor, DomainError, Env, UserError,
+    DomainError, UserError,
     surveys::{
         Content, DEFAULT_MAX_LENGTH, QuestionKind,
         answers::{Answer, Answers, DONT_KNOW, GivenAnswer, asked},
@@ -24,22 +24,13 @@ use serde::{Deserialize, Serialize};
 use super::{
     HttpState,
     page::{message, private, render},
+    respond::env,
 };
 
 #[derive(Deserialize)]
 pub struct LinkQuery {
     #[serde(default)]
     token: String,
-}
-
-fn env(state: &HttpState) -> Env {
-    Env {
-        db: state.app.db.clone(),
-        clock: state.app.clock.clone(),
-        actor: Actor::Anonymous,
-        caller: None,
-        enqueue: state.app.enqueue,
-    }
 }
 
 fn said(status: StatusCode, title: &str, lines: &[&str]) -> Response {

@@ -53,16 +53,21 @@ fn sub(label: &str, url: &str, token: Option<&str>, engagement: &str) -> Value {
     json!({"label": label, "url": ws_url(url), "token": token, "query": ACTIVITY, "variables": {"id": engagement}})
 }
 
+/// A script of `tests/js` running under Node, its stdin and stdout piped to the test.
+fn node(script: &str) -> Child {
+    tokio::process::Command::new("node")
+        .arg(js::dir().join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node")
+}
+
 impl Listeners {
     async fn start(specs: Vec<Value>) -> Listeners {
-        let mut child = tokio::process::Command::new("node")
-            .arg(js::dir().join("subscriptions.mjs"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node");
+        let mut child = node("subscriptions.mjs");
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(format!("{}\n", Value::Array(specs)).as_bytes()).await.unwrap();
         let lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -340,14 +345,7 @@ async fn the_socket_keeps_its_limits(app: TestApp) {
         "cookie": format!("{}={}", app.config.auth.cookie_name, app.session_for(&team.host_lead).await),
         "token": app.token_for(&team.host_lead).await, "engagement": team.engagement, "elsewhere": elsewhere,
     });
-    let mut child = tokio::process::Command::new("node")
-        .arg(js::dir().join("ws-edges.mjs"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node");
+    let mut child = node("ws-edges.mjs");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(input.to_string().as_bytes()).await.unwrap();
     drop(stdin);

@@ -17,7 +17,8 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
-    audit_entry, email_delivery, engagement, meeting, meeting_attendee, participant, person, stage_transition,
+    audit_entry, email_delivery, engagement, meeting, meeting_attendee, participant, person, stage_transition, survey,
+    survey_recipient,
 };
 use uuid::Uuid;
 
@@ -128,7 +129,27 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
         many(ctx, &sel, "participants", &l.participants, ids(), participants).await?;
         many(ctx, &sel, "meetings", &l.meetings, ids(), meetings).await?;
         many(ctx, &sel, "stageHistory", &l.history, ids(), transitions).await?;
+        many(ctx, &sel, "surveys", &l.surveys, ids(), surveys).await?;
         many(ctx, &sel, "emailDeliveries", &l.engagement_deliveries, ids(), deliveries).await
+    }
+    .boxed()
+}
+
+pub fn surveys<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<survey::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|s| s.engagement_id), engagements).await?;
+        let versions = rows.iter().map(|s| s.questionnaire_version_id);
+        one(ctx, &sel, "questionnaireVersion", &l.questionnaire_version, versions, leaf).await?;
+        many(ctx, &sel, "recipients", &l.survey_recipients, rows.iter().map(|s| s.id), recipients).await
+    }
+    .boxed()
+}
+
+fn recipients<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<survey_recipient::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "person", &l.person, rows.iter().filter_map(|r| r.person_id), people).await
     }
     .boxed()
 }

@@ -26,8 +26,16 @@ const MEETINGS: &str = "{ engagements(first: 20) { nodes { id stagePlan { stage 
 const PEOPLE: &str = "{ people(first: 100) { nodes { name organisation { name }
     participations(first: 10) { nodes { role engagement { title hostCouncil { name } } } } } } }";
 
-const SHAPES: [(&str, &str); 3] =
-    [("engagements with their teams", NESTED), ("engagements with meetings", MEETINGS), ("people", PEOPLE)];
+const SURVEYS: &str = "{ engagements(first: 20) { nodes { id
+    surveys(first: 5) { nodes { title state questionnaireVersion { number } recipients(first: 10) { nodes { name person { name organisation { name } } } } } }
+} } }";
+
+const SHAPES: [(&str, &str); 4] = [
+    ("engagements with their teams", NESTED),
+    ("engagements with meetings", MEETINGS),
+    ("people", PEOPLE),
+    ("engagements with surveys", SURVEYS),
+];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
 /// own threads are preempted at arbitrary points, as beside a parallel build.
@@ -83,6 +91,9 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     app.invite(&e, &person, "HOST_CONTRIBUTOR").await;
     app.invite(&e, &team.people[2], "PEER_REVIEWER").await;
     app.schedule(&e, "OTHER", "2031-04-01T10:00:00", "2031-04-01T11:00:00", &[person, team.people[2].clone()]).await;
+    let survey = serde_json::json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-evaluation").await,
+        "purpose": "EVALUATION", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
+    app.mutate("surveyCreate", pci_tests::fixtures_consts::SURVEY_CREATE, survey).await;
 }
 
 async fn nested_query_statement_count_is_constant(app: TestApp) {

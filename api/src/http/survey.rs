@@ -15,10 +15,10 @@ use pci_domain::{
     surveys::{
         Content, DEFAULT_MAX_LENGTH, QuestionKind,
         answers::{Answer, Answers, DONT_KNOW, GivenAnswer, asked},
-        response::{self, Respondent, ResponseInput},
+        response::{self, Refusal, Respondent, ResponseInput},
     },
 };
-use pci_entity::{Side, survey::SurveyState};
+use pci_entity::Side;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -53,26 +53,21 @@ fn failed() -> Response {
 
 /// The page for a link that cannot take answers now, if it cannot.
 fn closed_page(r: &Respondent, state: &HttpState) -> Option<Response> {
-    if r.recipient.submitted {
-        return Some(said(
+    Some(match r.refusal(state.app.clock.now())? {
+        Refusal::AlreadySubmitted => said(
             StatusCode::OK,
             "Already submitted",
             &["You have already submitted your answers to this survey. Thank you: nothing more is needed from you."],
-        ));
-    }
-    match r.survey.state(state.app.clock.now()) {
-        SurveyState::Open => None,
-        SurveyState::Scheduled => Some(said(
+        ),
+        Refusal::NotOpenYet => said(
             StatusCode::OK,
             "This survey has not opened yet",
             &["Please come back through the same link once it opens."],
-        )),
-        SurveyState::Closed | SurveyState::Cancelled => Some(said(
-            StatusCode::GONE,
-            "This survey has closed",
-            &["It no longer takes answers. Thank you for your time."],
-        )),
-    }
+        ),
+        Refusal::Closed => {
+            said(StatusCode::GONE, "This survey has closed", &["It no longer takes answers. Thank you for your time."])
+        }
+    })
 }
 
 pub async fn form(State(state): State<Arc<HttpState>>, Query(q): Query<LinkQuery>) -> Response {

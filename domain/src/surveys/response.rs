@@ -126,24 +126,38 @@ async fn lock_recipient(tx: &WriteTx, t: &action_token::Model) -> DomainResult<(
     Ok(())
 }
 
-/// Why a respondent may not answer now, if they may not.
-fn refusal(r: &Respondent, now: DateTime<Utc>) -> Option<UserError> {
-    if r.recipient.submitted {
-        return Some(UserError::new(
-            &["input", "token"],
-            UserErrorCode::AlreadySubmitted,
-            "you have already submitted your answers; thank you",
-        ));
-    }
-    match r.survey.state(now) {
-        SurveyState::Open => None,
-        SurveyState::Scheduled => {
-            Some(UserError::new(&["input", "token"], UserErrorCode::SurveyClosed, "this survey has not opened yet"))
+/// Why a link cannot take answers now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    AlreadySubmitted,
+    NotOpenYet,
+    Closed,
+}
+
+impl Respondent {
+    /// Why this link cannot take answers now, if it cannot: the one rule for the answer page,
+    /// GraphQL and the commands below.
+    pub fn refusal(&self, now: DateTime<Utc>) -> Option<Refusal> {
+        if self.recipient.submitted {
+            return Some(Refusal::AlreadySubmitted);
         }
-        SurveyState::Closed | SurveyState::Cancelled => {
-            Some(UserError::new(&["input", "token"], UserErrorCode::SurveyClosed, "this survey has closed"))
+        match self.survey.state(now) {
+            SurveyState::Open => None,
+            SurveyState::Scheduled => Some(Refusal::NotOpenYet),
+            SurveyState::Closed | SurveyState::Cancelled => Some(Refusal::Closed),
         }
     }
+}
+
+fn refused(r: &Respondent, now: DateTime<Utc>) -> Option<UserError> {
+    let (code, message) = match r.refusal(now)? {
+        Refusal::AlreadySubmitted => {
+            (UserErrorCode::AlreadySubmitted, "you have already submitted your answers; thank you")
+        }
+        Refusal::NotOpenYet => (UserErrorCode::SurveyClosed, "this survey has not opened yet"),
+        Refusal::Closed => (UserErrorCode::SurveyClosed, "this survey has closed"),
+    };
+    Some(UserError::new(&["input", "token"], code, message))
 }
 
 /// Keeps what is sound of the answers as the recipient's draft ("Save and continue later"); the
@@ -155,7 +169,7 @@ pub async fn save(env: &Env, input: ResponseInput) -> DomainResult<Respondent> {
     let t = tokens::find(&tx, input.token.trim(), TokenPurpose::SurveyResponse, now).await?.ok_or_else(bad_token)?;
     lock_recipient(&tx, &t).await?;
     let mut r = load(&tx, &t).await?;
-    if let Some(refused) = refusal(&r, now) {
+    if let Some(refused) = refused(&r, now) {
         return Err(refused.into());
     }
     let mut c = Check::new();
@@ -189,7 +203,7 @@ pub async fn submit(env: &Env, input: ResponseInput) -> DomainResult<survey::Mod
     let t = tokens::find(&tx, input.token.trim(), TokenPurpose::SurveyResponse, now).await?.ok_or_else(bad_token)?;
     lock_recipient(&tx, &t).await?;
     let r = load(&tx, &t).await?;
-    if let Some(refused) = refusal(&r, now) {
+    if let Some(refused) = refused(&r, now) {
         return Err(refused.into());
     }
     let mut c = Check::new();

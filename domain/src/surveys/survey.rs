@@ -192,15 +192,15 @@ async fn existing_emails(tx: &WriteTx, survey_id: Uuid) -> DomainResult<HashSet<
 
 /// Opens a survey of a managed engagement for a change: missing and hidden look alike, and a
 /// closed or cancelled survey takes no more changes.
-async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid, field: &'static [&'static str]) -> DomainResult<survey::Model> {
-    let missing = || UserError::new(field, UserErrorCode::NotFound, "no such survey");
+async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid) -> DomainResult<survey::Model> {
+    const FIELD: &[&str] = &["input", "surveyId"];
+    fn missing() -> UserError {
+        UserError::new(FIELD, UserErrorCode::NotFound, "no such survey")
+    }
     let s = survey::Entity::find_by_id(id).one(tx).await?.ok_or_else(missing)?;
-    open_for_change(tx, s.engagement_id, field, By::Manager(env), About::Record(None), || {
-        UserError::new(&["input", "surveyId"], UserErrorCode::NotFound, "no such survey")
-    })
-    .await?;
+    open_for_change(tx, s.engagement_id, FIELD, By::Manager(env), About::Record(None), missing).await?;
     if matches!(s.state(env.clock.now()), survey::SurveyState::Closed | survey::SurveyState::Cancelled) {
-        return Err(UserError::new(field, UserErrorCode::SurveyClosed, "the survey is closed").into());
+        return Err(UserError::new(FIELD, UserErrorCode::SurveyClosed, "the survey is closed").into());
     }
     Ok(s)
 }
@@ -232,7 +232,7 @@ pub async fn add_recipients(env: &Env, input: SurveyRecipientsAdd) -> DomainResu
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let s = open_survey(&tx, env, input.survey_id, &["input", "surveyId"]).await?;
+    let s = open_survey(&tx, env, input.survey_id).await?;
     if s.purpose != SurveyPurpose::SelfAssessment {
         let message = "only a self-assessment asks people outside the review team";
         return Err(UserError::new(&["input", "surveyId"], UserErrorCode::Invalid, message).into());

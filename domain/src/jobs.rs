@@ -182,9 +182,15 @@ impl JobContract for SurveyReminder {
 
 impl SurveyReminder {
     /// Nothing if, by then, the recipient has answered, the survey was cancelled, its closing
-    /// moved, or it has closed.
+    /// moved or this offset was dropped (the change scheduled what is true now), its opening
+    /// moved past this reminder, or it has closed.
     pub fn truth(&self, s: &survey::Model, r: &survey_recipient::Model, now: DateTime<Utc>) -> Truth {
-        let still_true = s.cancelled_at.is_none() && s.closes_at == self.closes_at && now < s.closes_at && !r.submitted;
+        let still_true = s.cancelled_at.is_none()
+            && s.closes_at == self.closes_at
+            && s.reminder_hours().contains(&self.hours_before)
+            && s.opens_at <= now
+            && now < s.closes_at
+            && !r.submitted;
         if still_true { Truth::Send } else { Truth::settled("not sent: no longer true at sending time") }
     }
 }

@@ -43,6 +43,34 @@ pub async fn push_raw(
     Ok(())
 }
 
+/// Jobs to write together: one statement per few hundred rows instead of one per job, for
+/// changes that ask many people at once (a survey of thousands).
+#[derive(Default)]
+struct Batch(Vec<outbox::ActiveModel>);
+
+impl Batch {
+    fn push<J: JobContract>(&mut self, job: &J, run_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), DbErr> {
+        let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))?;
+        self.0.push(outbox::ActiveModel {
+            id: Set(new_id()),
+            job_type: Set(J::NAME.to_owned()),
+            payload: Set(payload),
+            run_at: Set(run_at),
+            created_at: Set(now),
+        });
+        Ok(())
+    }
+
+    async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let mut rows = self.0.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<outbox::ActiveModel> = rows.by_ref().take(300).collect();
+            outbox::Entity::insert_many(chunk).exec_without_returning(db).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Decides the jobs of domain changes. Holds the one setting that shapes them.
 #[derive(Debug, Clone, Copy)]
 pub struct Enqueue {
@@ -138,30 +166,55 @@ impl Enqueue {
         recipients: &[survey_recipient::Model],
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
+        let mut batch = Batch::default();
         let first = s.opens_at.max(now);
+        let hours = s.reminder_hours();
         for r in recipients {
-            push(db, &SurveyInvitation { survey_id: s.id, recipient_id: r.id, opens_at: s.opens_at }, first, now)
-                .await?;
-            self.survey_reminders(db, s, r, now).await?;
+            batch.push(&SurveyInvitation { survey_id: s.id, recipient_id: r.id, opens_at: s.opens_at }, first, now)?;
+            Self::survey_reminders(&mut batch, s, r, &hours, now)?;
         }
-        Ok(())
+        batch.write(db).await
     }
 
-    /// A recipient's reminders for the survey's current closing.
-    pub async fn survey_reminders(
+    /// After a survey's dates or reminders changed: invitations for its new opening (with
+    /// `reopened`), and each recipient who has not answered a reminder at each of `hours` that
+    /// is due after the opening. The jobs decided before retire themselves when they find the
+    /// survey changed (`truth`).
+    pub async fn survey_rescheduled(
         &self,
         db: &impl ConnectionTrait,
         s: &survey::Model,
+        recipients: &[survey_recipient::Model],
+        reopened: bool,
+        hours: &[u32],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let mut batch = Batch::default();
+        for r in recipients.iter().filter(|r| !r.submitted) {
+            if reopened {
+                let job = SurveyInvitation { survey_id: s.id, recipient_id: r.id, opens_at: s.opens_at };
+                batch.push(&job, s.opens_at.max(now), now)?;
+            }
+            Self::survey_reminders(&mut batch, s, r, hours, now)?;
+        }
+        batch.write(db).await
+    }
+
+    /// A recipient's reminders at `hours` before the survey's current closing.
+    fn survey_reminders(
+        batch: &mut Batch,
+        s: &survey::Model,
         r: &survey_recipient::Model,
+        hours: &[u32],
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
         let first = s.opens_at.max(now);
-        for hours in s.reminder_hours() {
+        for &hours in hours {
             let at = s.closes_at - Duration::hours(i64::from(hours));
             if at > first {
                 let job =
                     SurveyReminder { survey_id: s.id, recipient_id: r.id, closes_at: s.closes_at, hours_before: hours };
-                push(db, &job, at, now).await?;
+                batch.push(&job, at, now)?;
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
     audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
     organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
-    survey, survey_recipient,
+    survey, survey_recipient, survey_response,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -133,6 +133,8 @@ child_spec!(HistoryOfEngagement, stage_transition, EngagementId, Id);
 child_spec!(VersionsOfQuestionnaire, questionnaire_version, QuestionnaireId, Number);
 child_spec!(SurveysOfEngagement, survey, EngagementId, Id);
 child_spec!(RecipientsOfSurvey, survey_recipient, SurveyId, Id);
+// A response's random id is its only order: nothing about when it came, or from whom.
+child_spec!(ResponsesOfSurvey, survey_response, SurveyId, Id);
 
 /// Email deliveries by the object they are about, newest first.
 macro_rules! delivery_spec {
@@ -247,6 +249,8 @@ pub struct Loaders {
     pub survey_recipient: Dl<ById<survey_recipient::Entity>>,
     pub surveys: Dl<Children<SurveysOfEngagement>>,
     pub survey_recipients: Dl<Children<RecipientsOfSurvey>>,
+    /// Read only for the results of closed surveys.
+    pub survey_responses: Dl<Children<ResponsesOfSurvey>>,
 }
 
 impl Loaders {
@@ -299,6 +303,7 @@ impl Loaders {
             survey_recipient: by_id(db, c),
             surveys: children(db, c),
             survey_recipients: children(db, c),
+            survey_responses: children(db, c),
         }
     }
 }

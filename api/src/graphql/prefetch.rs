@@ -141,7 +141,22 @@ pub fn surveys<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<survey::M
         one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|s| s.engagement_id), engagements).await?;
         let versions = rows.iter().map(|s| s.questionnaire_version_id);
         one(ctx, &sel, "questionnaireVersion", &l.questionnaire_version, versions, leaf).await?;
-        many(ctx, &sel, "recipients", &l.survey_recipients, rows.iter().map(|s| s.id), recipients).await
+        many(ctx, &sel, "recipients", &l.survey_recipients, rows.iter().map(|s| s.id), recipients).await?;
+        if sel.field("results").exists() {
+            // Results show only for closed surveys: the others' responses are not read at all.
+            let now = ctx.app().map_err(|e| ApiError::Internal(anyhow::anyhow!("{}", e.message)))?.clock.now();
+            let closed: Vec<&survey::Model> =
+                rows.iter().filter(|s| s.state(now) == survey::SurveyState::Closed).collect();
+            // What the selection loaded above already is not read again.
+            if !sel.field("questionnaireVersion").exists() {
+                step(&l.questionnaire_version, closed.iter().map(|s| s.questionnaire_version_id)).await?;
+            }
+            if !sel.field("recipients").exists() {
+                step(&l.survey_recipients, closed.iter().map(|s| s.id)).await?;
+            }
+            step(&l.survey_responses, closed.iter().map(|s| s.id)).await?;
+        }
+        Ok(())
     }
     .boxed()
 }

@@ -67,6 +67,11 @@ fn closed_page(r: &Respondent, state: &HttpState) -> Option<Response> {
         Refusal::Closed => {
             said(StatusCode::GONE, "This survey has closed", &["It no longer takes answers. Thank you for your time."])
         }
+        Refusal::Cancelled => said(
+            StatusCode::GONE,
+            "This survey was called off",
+            &["The organisers cancelled it: it takes no answers, and nothing more is needed from you."],
+        ),
     })
 }
 

@@ -287,6 +287,12 @@ impl Access {
             .await
     }
 
+    /// A closed survey's results are for everyone who sees the whole engagement; a fieldwork
+    /// contributor, a respondent's link and outsiders see none.
+    pub async fn sees_results(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
+        Ok(self.view(db, engagement_id).await? == View::Full)
+    }
+
     /// Email records: managers see all of an engagement's; everyone else their own.
     pub async fn sees_all_deliveries(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         self.manages(db, engagement_id).await

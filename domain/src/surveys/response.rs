@@ -132,6 +132,7 @@ pub enum Refusal {
     AlreadySubmitted,
     NotOpenYet,
     Closed,
+    Cancelled,
 }
 
 impl Respondent {
@@ -144,7 +145,8 @@ impl Respondent {
         match self.survey.state(now) {
             SurveyState::Open => None,
             SurveyState::Scheduled => Some(Refusal::NotOpenYet),
-            SurveyState::Closed | SurveyState::Cancelled => Some(Refusal::Closed),
+            SurveyState::Closed => Some(Refusal::Closed),
+            SurveyState::Cancelled => Some(Refusal::Cancelled),
         }
     }
 }
@@ -156,6 +158,7 @@ fn refused(r: &Respondent, now: DateTime<Utc>) -> Option<UserError> {
         }
         Refusal::NotOpenYet => (UserErrorCode::SurveyClosed, "this survey has not opened yet"),
         Refusal::Closed => (UserErrorCode::SurveyClosed, "this survey has closed"),
+        Refusal::Cancelled => (UserErrorCode::SurveyClosed, "this survey was called off"),
     };
     Some(UserError::new(&["input", "token"], code, message))
 }

@@ -6,10 +6,8 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use pci_entity::{
-    InvitationStatus, Side, SurveyPurpose, new_id, participant, person, questionnaire_version, survey, survey_recipient,
-};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+use pci_entity::{Side, SurveyPurpose, new_id, questionnaire_version, survey};
+use sea_orm::{EntityTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use crate::{
@@ -42,18 +40,6 @@ pub struct SurveyCreate {
     pub include_team: Option<bool>,
 }
 
-/// Someone without an account, asked by name and address.
-pub struct NewRecipient {
-    pub name: String,
-    pub email: String,
-    pub group: String,
-}
-
-pub struct SurveyRecipientsAdd {
-    pub survey_id: Uuid,
-    pub recipients: Vec<NewRecipient>,
-}
-
 /// The group a member of the team answers in.
 pub fn team_group(side: Side) -> &'static str {
     match side {
@@ -63,7 +49,12 @@ pub fn team_group(side: Side) -> &'static str {
     }
 }
 
-fn subject(s: &survey::Model) -> Subject {
+/// The side whose team group this is, for a label [`team_group`] gives.
+pub fn side_of_group(label: &str) -> Option<Side> {
+    Side::ALL.iter().copied().find(|s| team_group(*s) == label)
+}
+
+pub(super) fn subject(s: &survey::Model) -> Subject {
     Subject { kind: "Survey", id: s.id, engagement_id: Some(s.engagement_id) }
 }
 
@@ -119,7 +110,7 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
     };
     survey::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
     let team = if input.include_team.unwrap_or(input.purpose == SurveyPurpose::Evaluation) {
-        add_team(&tx, &model, now).await?
+        super::recipients::add_team(&tx, &model, now).await?
     } else {
         Vec::new()
     };
@@ -137,7 +128,7 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
 }
 
 /// Reminder offsets: up to five, each between an hour and 90 days, none twice.
-fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>) -> Vec<i32> {
+pub(super) fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>) -> Vec<i32> {
     let mut hours = hours.unwrap_or_else(|| DEFAULT_REMINDER_HOURS.to_vec());
     let unique: HashSet<i32> = hours.iter().copied().collect();
     if hours.len() > 5 || unique.len() != hours.len() || hours.iter().any(|h| !(1..=2160).contains(h)) {
@@ -148,51 +139,9 @@ fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>) -> Vec<i32> {
     hours
 }
 
-/// Adds everyone in the team (invited or accepted) who is not a recipient yet.
-async fn add_team(tx: &WriteTx, s: &survey::Model, now: DateTime<Utc>) -> DomainResult<Vec<survey_recipient::Model>> {
-    let members = participant::Entity::find()
-        .filter(participant::Column::EngagementId.eq(s.engagement_id))
-        .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
-        .find_also_related(person::Entity)
-        .all(tx)
-        .await?;
-    let existing = existing_emails(tx, s.id).await?;
-    let mut added = Vec::new();
-    for (p, person) in members {
-        let Some(person) = person else { continue };
-        if existing.contains(&person.email_normalized) {
-            continue;
-        }
-        let r = survey_recipient::Model {
-            id: new_id(),
-            survey_id: s.id,
-            group_label: team_group(p.role.side()).to_owned(),
-            person_id: Some(person.id),
-            name: person.name,
-            email: person.email_normalized,
-            submitted: false,
-            created_at: now,
-        };
-        survey_recipient::Entity::insert(r.clone().into_active_model()).exec_without_returning(tx).await?;
-        added.push(r);
-    }
-    Ok(added)
-}
-
-async fn existing_emails(tx: &WriteTx, survey_id: Uuid) -> DomainResult<HashSet<String>> {
-    let rows: Vec<String> = survey_recipient::Entity::find()
-        .select_only()
-        .column(survey_recipient::Column::Email)
-        .filter(survey_recipient::Column::SurveyId.eq(survey_id))
-        .into_tuple()
-        .all(tx)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Opens a survey of a managed engagement for a change: missing and hidden look alike, and a
 /// closed or cancelled survey takes no more changes.
-async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid) -> DomainResult<survey::Model> {
+pub(super) async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid) -> DomainResult<survey::Model> {
     const FIELD: &[&str] = &["input", "surveyId"];
     fn missing() -> UserError {
         UserError::new(FIELD, UserErrorCode::NotFound, "no such survey")
@@ -203,80 +152,4 @@ async fn open_survey(tx: &WriteTx, env: &Env, id: Uuid) -> DomainResult<survey::
         return Err(UserError::new(FIELD, UserErrorCode::SurveyClosed, "the survey is closed").into());
     }
     Ok(s)
-}
-
-/// Adds people without accounts, all or none: every row's problems are reported by its index
-/// (`["input", "recipients", "3", "email"]`), and nothing is added while any remain.
-pub async fn add_recipients(env: &Env, input: SurveyRecipientsAdd) -> DomainResult<Vec<survey_recipient::Model>> {
-    crate::policy::writer(env)?;
-    let mut c = Check::new();
-    if input.recipients.is_empty() || input.recipients.len() > MAX_RECIPIENTS_PER_REQUEST {
-        let message = format!("give 1 to {MAX_RECIPIENTS_PER_REQUEST} recipients at a time");
-        c.fail(&["input", "recipients"], UserErrorCode::Invalid, message);
-    }
-    let mut rows = Vec::with_capacity(input.recipients.len());
-    let mut seen = HashSet::new();
-    for (i, r) in input.recipients.iter().enumerate() {
-        let i = i.to_string();
-        let at = |f: &'static str| ["input", "recipients", i.as_str(), f];
-        let name = c.text(&at("name"), &r.name, 200);
-        let group = c.text(&at("group"), &r.group, 100);
-        if let Some(email) = c.email(&at("email"), &r.email) {
-            let email = email.normalized();
-            if !seen.insert(email.clone()) {
-                c.fail(&at("email"), UserErrorCode::Taken, format!("{email} is listed twice"));
-            }
-            rows.push((i.clone(), name, email, group));
-        }
-    }
-    c.finish()?;
-
-    let tx = begin_write_in_turn(&env.db).await?;
-    let s = open_survey(&tx, env, input.survey_id).await?;
-    if s.purpose != SurveyPurpose::SelfAssessment {
-        let message = "only a self-assessment asks people outside the review team";
-        return Err(UserError::new(&["input", "surveyId"], UserErrorCode::Invalid, message).into());
-    }
-    let existing = existing_emails(&tx, s.id).await?;
-    let mut c = Check::new();
-    for (i, _, email, _) in &rows {
-        if existing.contains(email) {
-            c.fail(
-                &["input", "recipients", i.as_str(), "email"],
-                UserErrorCode::Taken,
-                format!("{email} is already asked"),
-            );
-        }
-    }
-    if existing.len() as u64 + rows.len() as u64 > MAX_RECIPIENTS {
-        c.fail(
-            &["input", "recipients"],
-            UserErrorCode::TooLong,
-            format!("a survey asks at most {MAX_RECIPIENTS} people"),
-        );
-    }
-    c.finish()?;
-    let now = env.clock.now();
-    let added: Vec<survey_recipient::Model> = rows
-        .into_iter()
-        .map(|(_, name, email, group)| survey_recipient::Model {
-            id: new_id(),
-            survey_id: s.id,
-            group_label: group,
-            person_id: None,
-            name,
-            email,
-            submitted: false,
-            created_at: now,
-        })
-        .collect();
-    for chunk in added.chunks(200) {
-        survey_recipient::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(&tx)
-            .await?;
-    }
-    env.enqueue.survey_recipients(&tx, &s, &added, now).await?;
-    audit::record(&tx, env, "survey.recipients_add", subject(&s), Changes::new().set("added", added.len())).await?;
-    tx.commit().await?;
-    Ok(added)
 }

@@ -120,6 +120,7 @@ async fn world(app: &TestApp) -> World {
 const QUERIES: &[&str] = &[
     "auditEntries",
     "engagements",
+    "evaluationResults",
     "failedJobs",
     "failedJobsConnection",
     "node",
@@ -157,10 +158,12 @@ const MUTATIONS: &[&str] = &[
     "signInComplete",
     "signInRequest",
     "signOut",
+    "surveyCancel",
     "surveyCreate",
     "surveyRecipientsAdd",
     "surveyResponseSave",
     "surveyResponseSubmit",
+    "surveyUpdate",
 ];
 
 fn managers(r: Role) -> bool {
@@ -185,6 +188,7 @@ fn expected(op: &str, r: Role) -> Outcome {
         | "sessionsRevokeAll" => signed(Allowed),
         "failedJobs"
         | "failedJobsConnection"
+        | "evaluationResults"
         | "jobRetry"
         | "organisationCreate"
         | "questionnaireCreate"
@@ -209,7 +213,9 @@ fn expected(op: &str, r: Role) -> Outcome {
         | "meetingCancel"
         | "meetingAttendeeAdd"
         | "meetingAttendeeRemove"
-        | "surveyRecipientsAdd" => signed(match r {
+        | "surveyRecipientsAdd"
+        | "surveyUpdate"
+        | "surveyCancel" => signed(match r {
             Outsider | FieldworkContributor => Hidden,
             _ if managers(r) => Allowed,
             _ => Forbidden,
@@ -244,6 +250,11 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
             .as_str()
             .unwrap()
             .to_owned()
+    };
+    let new_survey = |key: &'static str, purpose: &'static str| async move {
+        let input = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version(key).await,
+            "purpose": purpose, "opensAt": "2031-01-01T09:00:00Z", "closesAt": "2031-01-15T17:00:00Z"}});
+        app.mutate("surveyCreate", SURVEY_CREATE, input).await["survey"]["id"].clone()
     };
     let (q, v): (&str, Value) = match op {
         "viewer" => ("{ viewer { isAdmin person { id } } }", json!({})),
@@ -354,14 +365,21 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
                 "purpose": "EVALUATION", "opensAt": "2031-01-01T09:00:00Z", "closesAt": "2031-01-15T17:00:00Z"}}),
         ),
         "surveyRecipientsAdd" => {
-            let input = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-self-assessment").await,
-                "purpose": "SELF_ASSESSMENT", "opensAt": "2031-01-01T09:00:00Z", "closesAt": "2031-01-15T17:00:00Z"}});
-            let survey = app.mutate("surveyCreate", SURVEY_CREATE, input).await["survey"]["id"].clone();
+            let survey = new_survey("pci-self-assessment", "SELF_ASSESSMENT").await;
             (
                 "mutation($input: SurveyRecipientsAddInput!) { surveyRecipientsAdd(input: $input) { surveyRecipients { id } userErrors { code } } }",
                 json!({"input": {"surveyId": survey, "recipients": [{"name": "Ann Other", "email": format!("{}@fife.test", uuid::Uuid::now_v7().simple()), "group": "Front-line staff"}]}}),
             )
         }
+        "surveyUpdate" => (
+            "mutation($input: SurveyUpdateInput!) { surveyUpdate(input: $input) { survey { id } userErrors { code } } }",
+            json!({"input": {"surveyId": new_survey("pci-evaluation", "EVALUATION").await, "closesAt": "2031-01-20T17:00:00Z"}}),
+        ),
+        "surveyCancel" => (
+            "mutation($input: SurveyCancelInput!) { surveyCancel(input: $input) { survey { id } userErrors { code } } }",
+            json!({"input": {"surveyId": new_survey("pci-evaluation", "EVALUATION").await, "reason": "Started too early"}}),
+        ),
+        "evaluationResults" => ("{ evaluationResults { surveys counted } }", json!({})),
         "surveyForm" => ("query($t: String!) { surveyForm(token: $t) { title } }", json!({"t": "forged"})),
         "surveyResponseSave" => (
             "mutation($input: SurveyResponseInput!) { surveyResponseSave(input: $input) { surveyForm { title } userErrors { code } } }",

@@ -27,5 +27,7 @@ mod questionnaires;
 mod stages;
 mod subscriptions;
 mod survey_mail;
+mod survey_results;
+mod survey_schedule;
 mod surveys;
 mod worker_process;

@@ -1,7 +1,7 @@
 //! A survey's emails: the invitation with the recipient's personal link, reminders to those who
 //! have not answered (each with a fresh link to the same answers), and the thank-you.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use pci_domain::{
     db::WriteTx,
     jobs::{SurveyInvitation, SurveyReminder, SurveyThanks},
@@ -24,9 +24,6 @@ use crate::{
     delivery::Spec,
     mail::models::{Recipient, SurveyEmail, SurveyView, Titled},
 };
-
-/// How long a personal link outlives the survey's closing, so that it can say the survey closed.
-const LINK_AFTER_CLOSING_DAYS: i64 = 30;
 
 /// What every survey email is about.
 pub struct SurveyMail {
@@ -90,6 +87,7 @@ impl SurveyMail {
             ),
         };
         let draft = survey_draft::Entity::find_by_id(r.id).one(db).await?.is_some();
+        let link_expires = pci_domain::surveys::schedule::link_expiry(&s);
         let model = SurveyEmail {
             recipient: Recipient { name: r.name },
             engagement: Titled { title: e.title },
@@ -109,7 +107,7 @@ impl SurveyMail {
             url: String::new(),
             draft,
             recipient_id: r.id,
-            link_expires: s.closes_at + Duration::days(LINK_AFTER_CLOSING_DAYS),
+            link_expires,
         };
         Ok(Composed { template, model, calendar: None })
     }

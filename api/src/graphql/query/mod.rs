@@ -207,6 +207,21 @@ impl QueryRoot {
         questionnaires::all(ctx, PageArgs::new(first, after, last, before)).await
     }
 
+    /// Every engagement's evaluation together, by question and by side of the review, for
+    /// administrators: the closed evaluations that asked a version of the questionnaire (the
+    /// default PCI evaluation when `questionnaireId` is omitted), in the questions of its latest
+    /// version. The rules of a survey's results hold: a side counts only from the surveys in
+    /// which it had at least `minGroupSize` responses, so that no engagement's small group can
+    /// be worked out from the figures before and after its survey closed. Null when there is no
+    /// such questionnaire.
+    async fn evaluation_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A questionnaire; the default PCI evaluation when omitted.")] questionnaire_id: Option<ID>,
+    ) -> async_graphql::Result<Option<crate::graphql::types::survey_results::SurveyResults>> {
+        questionnaires::evaluation_results(ctx, questionnaire_id).await
+    }
+
     /// Every organisation, by name unless `orderBy` says otherwise. Open to anyone signed in.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]

@@ -1,14 +1,16 @@
 //! Questionnaires: what surveys ask.
 
-use async_graphql::{Context, connection::Connection};
+use async_graphql::{Context, ID, connection::Connection};
+use pci_domain::DomainError;
 use pci_entity::questionnaire;
 use sea_orm::{EntityTrait, QueryOrder};
 
 use crate::graphql::{
-    context::CtxExt,
+    context::{CtxExt, denied},
     error::ApiError,
+    ids::{NodeKind, decode_as},
     pagination::{PageArgs, TotalCount, page_sorted},
-    types::questionnaire::Questionnaire,
+    types::{questionnaire::Questionnaire, survey_results::SurveyResults},
 };
 
 /// Every questionnaire, by title. There are few: they are loaded whole.
@@ -26,4 +28,22 @@ pub async fn all(
     let total = TotalCount::Known(rows.len() as u64);
     let key = |q: &questionnaire::Model| (q.title.to_lowercase(), q.id);
     Ok(page_sorted(rows, "questionnaires", &window, false, key).into_connection(total, Questionnaire))
+}
+
+/// Every engagement's evaluation together (`pci_domain::surveys::across`).
+pub async fn evaluation_results(ctx: &Context<'_>, id: Option<ID>) -> async_graphql::Result<Option<SurveyResults>> {
+    ctx.signed_in()?;
+    let id = match &id {
+        Some(id) => Some(decode_as(id, NodeKind::Questionnaire).ok_or_else(|| {
+            ApiError::BadUserInput(format!("{:?} is not {} id", id.as_str(), NodeKind::Questionnaire.with_article()))
+        })?),
+        None => None,
+    };
+    let now = ctx.app()?.clock.now();
+    match pci_domain::surveys::across::evaluations(ctx.db()?, ctx.access()?, id, now).await {
+        Ok(r) => Ok(r.map(SurveyResults::from)),
+        Err(DomainError::Denied(d)) => Err(denied(d)),
+        Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
+        Err(DomainError::Invalid(e)) => Err(ApiError::BadUserInput(e.into_iter().map(|e| e.message).collect()).into()),
+    }
 }

@@ -11,6 +11,7 @@ pub mod person;
 pub mod questionnaire;
 pub mod scalars;
 pub mod survey;
+pub mod survey_results;
 pub mod viewer;
 
 pub use common::*;

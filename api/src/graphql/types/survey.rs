@@ -2,9 +2,13 @@
 
 use async_graphql::{Context, Enum, ID, Object, connection::Connection};
 use chrono::{DateTime, Utc};
+use pci_domain::surveys::{Content, results};
 use pci_entity::{survey, survey_recipient};
 
-use super::{Engagement, Person, load_children, load_required, page_cost, questionnaire::QuestionnaireVersion};
+use super::{
+    Engagement, Person, load_children, load_required, page_cost, questionnaire::QuestionnaireVersion,
+    survey_results::SurveyResults,
+};
 use crate::graphql::{
     context::CtxExt,
     error::ApiError,
@@ -110,6 +114,26 @@ impl Survey {
     async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.created_by else { return Ok(None) };
         Person::visible(ctx, id).await
+    }
+    /// What may be shown of its responses: null until it closes (so that nobody can watch a
+    /// figure move when one person submits), for a cancelled survey, and for callers who do not
+    /// see the whole engagement. Groups with fewer than `minGroupSize` responses are withheld.
+    async fn results(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SurveyResults>> {
+        let now = ctx.app()?.clock.now();
+        if self.0.state(now) != survey::SurveyState::Closed
+            || !ctx.access()?.sees_results(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)?
+        {
+            return Ok(None);
+        }
+        let version: async_graphql::Result<QuestionnaireVersion> =
+            load_required!(ctx, questionnaire_version, self.0.questionnaire_version_id, QuestionnaireVersion);
+        let version = version?;
+        let content = Content::from_stored(&version.0.content)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("questionnaire version {} unreadable", version.0.id)))?;
+        let recipients = load_children!(ctx, survey_recipients, self.0.id);
+        let responses = load_children!(ctx, survey_responses, self.0.id);
+        let results = results::of_survey(&self.0, &content, &recipients, &responses, now).map_err(ApiError::from)?;
+        Ok(results.map(SurveyResults::from))
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -231,6 +231,60 @@ async fn answering_a_survey() {
     assert_eq!(app.count("survey_responses").await, 1);
 }
 
+/// The pages a survey link shows when it cannot take answers: not open yet, called off, closed;
+/// axe finds nothing on them either.
+#[tokio::test]
+async fn survey_links_that_cannot_take_answers() {
+    if !browser_available() {
+        return;
+    }
+    use pci_entity::Clock;
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let now = app.clock.now();
+    let add = "mutation($input: SurveyRecipientsAddInput!) { surveyRecipientsAdd(input: $input) { surveyRecipients { id } userErrors { code } } }";
+    // A link to each of three surveys: one opening in two days, one to be called off, one closing
+    // within the hour. The first has sent nothing yet, so its link is made here.
+    let mut links = Vec::new();
+    for (i, (opens, closes)) in [(2, 14), (0, 14), (0, 0)].into_iter().enumerate() {
+        let closes_at = now + chrono::Duration::days(closes) + chrono::Duration::hours(1);
+        let input = json!({"input": {"engagementId": team.engagement,
+            "questionnaireVersionId": app.latest_version("pci-self-assessment").await, "purpose": "SELF_ASSESSMENT",
+            "opensAt": (now + chrono::Duration::days(opens)).to_rfc3339(), "closesAt": closes_at.to_rfc3339()}});
+        let survey =
+            app.mutate("surveyCreate", pci_tests::fixtures_consts::SURVEY_CREATE, input).await["survey"]["id"].clone();
+        let address = format!("person{i}@fife.test");
+        let who = json!([{"name": format!("Person {i}"), "email": address, "group": "Front-line staff"}]);
+        let p = app.mutate("surveyRecipientsAdd", add, json!({"input": {"surveyId": survey, "recipients": who}})).await;
+        let url = if opens > 0 {
+            let recipient = pci_tests::decode_id(p["surveyRecipients"][0]["id"].as_str().unwrap());
+            let target = pci_domain::tokens::Target::SurveyRecipient(recipient);
+            let purpose = pci_entity::TokenPurpose::SurveyResponse;
+            let token =
+                pci_domain::tokens::issue(&app.db, purpose, target, now, now + chrono::Duration::days(60)).await.unwrap();
+            format!("http://{}/survey?token={token}", app.addr)
+        } else {
+            link(&inbox(&app, &address, 1).await.remove(0), "/survey?token=")
+        };
+        links.push((survey, url));
+    }
+    let cancel = "mutation($input: SurveyCancelInput!) { surveyCancel(input: $input) { survey { state } userErrors { code } } }";
+    app.mutate("surveyCancel", cancel, json!({"input": {"surveyId": links[1].0}})).await;
+    app.clock.advance(chrono::Duration::hours(2));
+    let mut steps = Vec::new();
+    for (_, url) in &links {
+        steps.extend([json!({"goto": url}), json!({"read": "h1"}), json!({"axe": {}})]);
+    }
+    let results = browse(Value::Array(steps)).await;
+    accessible(&results);
+    assert_eq!(
+        texts(&results),
+        ["This survey has not opened yet", "This survey was called off", "This survey has closed"]
+    );
+    let statuses: Vec<&Value> = results.iter().filter(|r| r.get("status").is_some()).map(|r| &r["status"]).collect();
+    assert_eq!(statuses, [&json!(200), &json!(410), &json!(410)]);
+}
+
 #[tokio::test]
 async fn home_page_and_graphiql() {
     if !browser_available() {

@@ -99,10 +99,15 @@ async fn side_of(
 /// the end of the table: the response would share an `xmin` with the recipient's row and sit in
 /// the order of submission. Writing the survey's responses again in the submitting transaction,
 /// in the order of their random ids, gives them all one `xmin` and a random physical order.
+/// Submissions to one survey take turns on its row: two at once would each write again the rows
+/// they saw, and the second would find the first's copies in its way. The lock is `NO KEY
+/// UPDATE`, which the key-share lock that inserting a response takes on the survey does not
+/// block: with `FOR UPDATE`, two submissions that had both inserted would wait for each other.
 async fn reshuffle(tx: &WriteTx, survey_id: Uuid) -> DomainResult<()> {
     if tx.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());
     }
+    survey::Entity::find_by_id(survey_id).lock(sea_orm::sea_query::LockType::NoKeyUpdate).one(tx).await?;
     let all = survey_response::Entity::find()
         .filter(survey_response::Column::SurveyId.eq(survey_id))
         .order_by_asc(survey_response::Column::Id)

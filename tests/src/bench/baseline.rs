@@ -1,6 +1,7 @@
 //! The ceiling: the benchmark's read and write done by hand-written SQL (sqlx) behind a plain
 //! axum handler, with no GraphQL, no authentication and no ORM. It answers the read with the same
-//! JSON as the API (the benchmark checks that), and the write with the same three rows.
+//! JSON as the API (the benchmark checks that), and the write with the same three rows. For a
+//! survey's results it returns the response rows they are computed from.
 
 use std::collections::HashMap;
 
@@ -183,6 +184,29 @@ async fn write(pool: &Pool, input: WriteInput) -> anyhow::Result<Value> {
     Ok(json!({"data": {"participantInvite": {"participant": {"id": gid("Participant", id)}, "userErrors": []}}}))
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResponsesInput {
+    survey_id: Uuid,
+}
+
+/// The floor for a survey's results: its response rows, answers parsed, as JSON.
+async fn responses(pool: &Pool, input: ResponsesInput) -> anyhow::Result<Value> {
+    const SQL: &str = "SELECT group_label, side, answers FROM survey_responses WHERE survey_id = $1 ORDER BY id";
+    let rows: Vec<(String, Option<String>, String)> = on_pool!(pool, |p| {
+        let rows = sqlx::query(SQL).bind(input.survey_id).fetch_all(p).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, sqlx::Error>>()?
+    });
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|(group, side, answers)| {
+            let answers: Value = serde_json::from_str(&answers)?;
+            Ok(json!({"group": group, "side": side, "answers": answers}))
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    Ok(json!({"data": {"responses": rows}}))
+}
+
 fn failure(e: anyhow::Error) -> axum::response::Response {
     (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"errors": [{"message": format!("{e:#}")}]}))).into_response()
 }
@@ -201,7 +225,14 @@ async fn write_handler(State(pool): State<Pool>, Json(input): Json<WriteInput>) 
     }
 }
 
-/// Serves `POST /read` and `POST /write` on `DATABASE_URL` until SIGTERM, with as many
+async fn responses_handler(State(pool): State<Pool>, Json(input): Json<ResponsesInput>) -> axum::response::Response {
+    match responses(&pool, input).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+/// Serves `POST /read`, `POST /write` and `POST /survey-responses` on `DATABASE_URL` until SIGTERM, with as many
 /// connections as the API's default pool (8).
 pub async fn serve() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
@@ -216,7 +247,11 @@ pub async fn serve() -> anyhow::Result<()> {
     } else {
         Pool::Pg(PgPoolOptions::new().max_connections(8).connect(&url).await?)
     };
-    let app = Router::new().route("/read", post(read_handler)).route("/write", post(write_handler)).with_state(pool);
+    let app = Router::new()
+        .route("/read", post(read_handler))
+        .route("/write", post(write_handler))
+        .route("/survey-responses", post(responses_handler))
+        .with_state(pool);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("baseline listening on http://{}/", listener.local_addr()?);
     let stop = async {

@@ -9,6 +9,7 @@ mod mail;
 pub mod procs;
 mod report;
 mod seed;
+mod surveys;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -48,6 +49,8 @@ pub struct Sizes {
     pub scale: Vec<usize>,
     pub scale_measure: Duration,
     pub due_together: usize,
+    /// Recipients of the survey part, all answering, half of them only after a reminder.
+    pub survey_recipients: usize,
 }
 
 impl Sizes {
@@ -64,6 +67,7 @@ impl Sizes {
             scale: vec![1_000, 10_000, 100_000],
             scale_measure: Duration::from_secs(3),
             due_together: 200,
+            survey_recipients: 2_000,
         }
     }
 
@@ -80,6 +84,7 @@ impl Sizes {
             scale: vec![60, 200],
             scale_measure: Duration::from_millis(300),
             due_together: 20,
+            survey_recipients: 40,
         }
     }
 }
@@ -90,7 +95,8 @@ pub struct Bench {
     /// PostgreSQL server to create databases on; `None` runs SQLite only.
     pub postgres: Option<String>,
     pub log_dir: PathBuf,
-    /// Parts to run (`read`, `statements`, `scale`, `email`, `timeliness`); empty runs all.
+    /// Parts to run (`read`, `statements`, `scale`, `email`, `timeliness`,
+    /// `surveys`); empty runs all.
     pub only: Vec<String>,
 }
 
@@ -378,6 +384,10 @@ pub async fn run(b: &Bench, report: &mut Report) -> anyhow::Result<()> {
         eprintln!("[bench] {}: timeliness", name(backend));
         if b.wants("timeliness") {
             timeliness(b, backend, report).await?;
+        }
+        eprintln!("[bench] {}: surveys", name(backend));
+        if b.wants("surveys") {
+            surveys::part(b, backend, report).await?;
         }
     }
     Ok(())

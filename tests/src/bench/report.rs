@@ -2,7 +2,7 @@
 
 use std::{collections::HashMap, fmt::Write, time::Duration};
 
-use super::{load::Outcome, mail::Pipeline};
+use super::{load::Outcome, mail::Pipeline, surveys::Figures};
 
 pub struct Row {
     pub part: &'static str,
@@ -198,6 +198,29 @@ impl Report {
                 String::new(),
             ],
             None,
+        );
+    }
+
+    pub fn surveys(&mut self, backend: &'static str, f: &Figures) {
+        for (what, (ours, theirs), n) in [
+            ("invitations", f.invitations, f.recipients),
+            ("reminders (to non-responders only)", f.reminders, f.reminded),
+        ] {
+            self.push(
+                "8 surveys",
+                format!("{n} {what}, emails/s, 1 worker"),
+                backend,
+                [format!("{ours:.0}"), format!("{theirs:.0}"), ratio(ours, theirs), String::new()],
+                None,
+            );
+        }
+        let p99 = f.results.quantile_ms(0.99);
+        self.push(
+            "8 surveys",
+            format!("results of {} responses p50 / p99 ms, 1 conn (baseline: the rows)", f.recipients),
+            backend,
+            latency_cells(&f.results, &f.rows, "p99 < 100 ms"),
+            Some(p99 < 100.0),
         );
     }
 

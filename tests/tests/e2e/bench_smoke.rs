@@ -26,7 +26,7 @@ async fn the_benchmark_runs_at_smoke_sizes() {
     outcome.expect("the benchmark runs");
     let backends: Vec<&str> =
         bench.backends().iter().map(|b| if *b == Backend::Sqlite { "SQLite" } else { "PostgreSQL" }).collect();
-    let parts = ["1 read", "2 SQL per read", "3 write", "4 email", "5 scale", "6 memory", "7 timeliness"];
+    let parts = ["1 read", "2 SQL per read", "3 write", "4 email", "5 scale", "6 memory", "7 timeliness", "8 surveys"];
     for backend in &backends {
         for part in parts {
             assert!(report.rows.iter().any(|r| r.part == part && r.backend == *backend), "no {part} row for {backend}");

@@ -260,15 +260,17 @@ async fn survey_links_that_cannot_take_answers() {
             let recipient = pci_tests::decode_id(p["surveyRecipients"][0]["id"].as_str().unwrap());
             let target = pci_domain::tokens::Target::SurveyRecipient(recipient);
             let purpose = pci_entity::TokenPurpose::SurveyResponse;
-            let token =
-                pci_domain::tokens::issue(&app.db, purpose, target, now, now + chrono::Duration::days(60)).await.unwrap();
+            let token = pci_domain::tokens::issue(&app.db, purpose, target, now, now + chrono::Duration::days(60))
+                .await
+                .unwrap();
             format!("http://{}/survey?token={token}", app.addr)
         } else {
             link(&inbox(&app, &address, 1).await.remove(0), "/survey?token=")
         };
         links.push((survey, url));
     }
-    let cancel = "mutation($input: SurveyCancelInput!) { surveyCancel(input: $input) { survey { state } userErrors { code } } }";
+    let cancel =
+        "mutation($input: SurveyCancelInput!) { surveyCancel(input: $input) { survey { state } userErrors { code } } }";
     app.mutate("surveyCancel", cancel, json!({"input": {"surveyId": links[1].0}})).await;
     app.clock.advance(chrono::Duration::hours(2));
     let mut steps = Vec::new();

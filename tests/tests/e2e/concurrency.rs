@@ -75,3 +75,60 @@ async fn concurrent_updates_do_not_lose_each_other(app: TestApp) {
 }
 
 on_both_backends!(concurrent_updates_do_not_lose_each_other);
+
+const RECIPIENTS_ADD: &str = "mutation($input: SurveyRecipientsAddInput!) { surveyRecipientsAdd(input: $input) {
+    surveyRecipients { id } userErrors { code } } }";
+const SUBMIT: &str = "mutation($input: SurveyResponseInput!) { surveyResponseSubmit(input: $input) {
+    submitted userErrors { code message } } }";
+
+/// Twelve people submitting to one survey at the same moment: every response counts, and none
+/// of them meets an internal error (on PostgreSQL each submission rewrites the survey's
+/// responses, so that they take turns on the survey).
+async fn simultaneous_survey_submissions_all_count(app: TestApp) {
+    use pci_domain::{
+        surveys::{QuestionKind, answers::asked, response},
+        tokens::{self, Target},
+    };
+    use pci_entity::{Clock, TokenPurpose};
+
+    let team = app.team().await;
+    let now = app.clock.now();
+    let input = json!({"input": {"engagementId": team.engagement,
+        "questionnaireVersionId": app.latest_version("pci-self-assessment").await, "purpose": "SELF_ASSESSMENT",
+        "opensAt": now.to_rfc3339(), "closesAt": (now + chrono::Duration::days(14)).to_rfc3339()}});
+    let survey = app.mutate("surveyCreate", SURVEY_CREATE, input).await["survey"]["id"].clone();
+    let rows: Vec<_> = (0..12)
+        .map(|i| json!({"name": format!("Staff {i}"), "email": format!("staff{i}@fife.test"), "group": "Staff"}))
+        .collect();
+    let added = app
+        .mutate("surveyRecipientsAdd", RECIPIENTS_ADD, json!({"input": {"surveyId": survey, "recipients": rows}}))
+        .await;
+    let mut links = Vec::new();
+    for r in added["surveyRecipients"].as_array().unwrap() {
+        let id = pci_tests::decode_id(r["id"].as_str().unwrap());
+        let expires = now + chrono::Duration::days(30);
+        links.push(
+            tokens::issue(&app.db, TokenPurpose::SurveyResponse, Target::SurveyRecipient(id), now, expires)
+                .await
+                .unwrap(),
+        );
+    }
+    let content = response::open(&app.db, &links[0], now).await.unwrap().content;
+    let answers: Vec<_> = content
+        .questions()
+        .map(|(_, q)| q)
+        .filter(|q| q.required && asked(q, None))
+        .map(|q| match q.kind {
+            QuestionKind::FreeText => json!({"questionKey": q.key, "text": "A view"}),
+            QuestionKind::Scale => json!({"questionKey": q.key, "optionKeys": ["agree"]}),
+            _ => json!({"questionKey": q.key, "optionKeys": [q.options[0].key]}),
+        })
+        .collect();
+    let submissions = links.iter().map(|t| app.gql(SUBMIT, json!({"input": {"token": t, "answers": answers.clone()}})));
+    for r in join_all(submissions).await {
+        assert_eq!(r["data"]["surveyResponseSubmit"]["submitted"], true, "{r}");
+    }
+    assert_eq!(app.count("survey_responses").await, 12);
+}
+
+on_both_backends!(simultaneous_survey_submissions_all_count);

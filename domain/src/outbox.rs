@@ -19,8 +19,8 @@ pub async fn push<J: JobContract>(
     run_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))?;
-    push_raw(db, J::NAME, &payload, run_at, now).await
+    outbox::Entity::insert(row(J::NAME, &payload(job)?, run_at, now)).exec_without_returning(db).await?;
+    Ok(())
 }
 
 /// Writes one job given as its queue name and JSON arguments.
@@ -31,16 +31,22 @@ pub async fn push_raw(
     run_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    outbox::Entity::insert(outbox::ActiveModel {
+    outbox::Entity::insert(row(job_type, payload, run_at, now)).exec_without_returning(db).await?;
+    Ok(())
+}
+
+fn payload<J: JobContract>(job: &J) -> Result<String, DbErr> {
+    serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))
+}
+
+fn row(job_type: &str, payload: &str, run_at: DateTime<Utc>, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         id: Set(new_id()),
         job_type: Set(job_type.to_owned()),
         payload: Set(payload.to_owned()),
         run_at: Set(run_at),
         created_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    }
 }
 
 /// Jobs to write together: one statement per few hundred rows instead of one per job, for
@@ -50,14 +56,7 @@ struct Batch(Vec<outbox::ActiveModel>);
 
 impl Batch {
     fn push<J: JobContract>(&mut self, job: &J, run_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), DbErr> {
-        let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(format!("job arguments: {e}")))?;
-        self.0.push(outbox::ActiveModel {
-            id: Set(new_id()),
-            job_type: Set(J::NAME.to_owned()),
-            payload: Set(payload),
-            run_at: Set(run_at),
-            created_at: Set(now),
-        });
+        self.0.push(row(J::NAME, &payload(job)?, run_at, now));
         Ok(())
     }
 

@@ -7,6 +7,7 @@ pub mod answers;
 mod content;
 pub mod csv;
 pub mod defaults;
+mod mixing;
 pub mod questionnaire;
 pub mod recipients;
 pub mod response;

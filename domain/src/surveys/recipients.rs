@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use pci_entity::{InvitationStatus, SurveyPurpose, new_id, participant, person, survey, survey_recipient};
+use pci_entity::{InvitationStatus, Side, SurveyPurpose, new_id, participant, person, survey, survey_recipient};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -118,6 +118,10 @@ fn check_outsiders(c: &mut Check, given: &[NewRecipient]) -> Vec<Outsider> {
         let at = |f: &'static str| ["input", "recipients", index.as_str(), f];
         let name = c.text(&at("name"), &r.name, 200);
         let group = c.text(&at("group"), &r.group, 100);
+        if Side::ALL.iter().any(|s| team_group(*s).eq_ignore_ascii_case(group.trim())) {
+            let message = format!("\"{group}\" names a side of the review team; give the group another name");
+            c.fail(&at("group"), UserErrorCode::Invalid, message);
+        }
         if let Some(email) = c.email(&at("email"), &r.email) {
             let email = email.normalized();
             if !seen.insert(email.clone()) {
@@ -172,8 +176,10 @@ pub async fn add_recipients(env: &Env, input: SurveyRecipientsAdd) -> DomainResu
             Some((p, person)) => added.push(member(&s, &p, person, now)),
         }
     }
+    // An outsider's address may be a team member's given in the same request.
+    let team_emails: HashSet<&str> = added.iter().map(|r| r.email.as_str()).collect();
     for o in &outsiders {
-        if existing.contains(&o.email) {
+        if existing.contains(&o.email) || team_emails.contains(o.email.as_str()) {
             let at = ["input", "recipients", o.index.as_str(), "email"];
             c.fail(&at, UserErrorCode::Taken, format!("{} is already asked", o.email));
         }

@@ -11,7 +11,7 @@ use pci_entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -93,33 +93,6 @@ async fn side_of(
         .one(db)
         .await?;
     Ok(role.map(|r| r.side()))
-}
-
-/// On PostgreSQL every row a transaction writes carries its id (`xmin`), and new rows go to
-/// the end of the table: the response would share an `xmin` with the recipient's row and sit in
-/// the order of submission. Writing the survey's responses again in the submitting transaction,
-/// in the order of their random ids, gives them all one `xmin` and a random physical order.
-/// Submissions to one survey take turns on its row: two at once would each write again the rows
-/// they saw, and the second would find the first's copies in its way. The lock is `NO KEY
-/// UPDATE`, which the key-share lock that inserting a response takes on the survey does not
-/// block: with `FOR UPDATE`, two submissions that had both inserted would wait for each other.
-async fn reshuffle(tx: &WriteTx, survey_id: Uuid) -> DomainResult<()> {
-    if tx.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return Ok(());
-    }
-    survey::Entity::find_by_id(survey_id).lock(sea_orm::sea_query::LockType::NoKeyUpdate).one(tx).await?;
-    let all = survey_response::Entity::find()
-        .filter(survey_response::Column::SurveyId.eq(survey_id))
-        .order_by_asc(survey_response::Column::Id)
-        .all(tx)
-        .await?;
-    survey_response::Entity::delete_many().filter(survey_response::Column::SurveyId.eq(survey_id)).exec(tx).await?;
-    for chunk in all.chunks(500) {
-        survey_response::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(tx)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Locks the link's recipient (on PostgreSQL; SQLite's write lock already serialises): two
@@ -224,8 +197,9 @@ pub async fn submit(env: &Env, input: ResponseInput) -> DomainResult<survey::Mod
         side: r.side,
         answers: answers.to_stored(),
     };
+    let id = response.id;
     survey_response::Entity::insert(response.into_active_model()).exec_without_returning(&tx).await?;
-    reshuffle(&tx, r.survey.id).await?;
+    super::mixing::mix(&tx, r.survey.id, id).await?;
     survey_draft::Entity::delete_by_id(r.recipient.id).exec(&tx).await?;
     survey_recipient::Entity::update_many()
         .col_expr(survey_recipient::Column::Submitted, sea_orm::sea_query::Expr::value(true))

@@ -22,7 +22,7 @@ use sea_orm::DbErr;
 use super::{
     Content, Question, QuestionKind,
     answers::{Answer, Answers, DONT_KNOW, asked},
-    survey::{MIN_GROUP_SIZE, side_of_group},
+    survey::{MIN_GROUP_SIZE, side_of_group, team_group},
 };
 
 /// One group of respondents: how many were asked and answered, and whether its figures show.
@@ -110,9 +110,34 @@ pub struct Results {
     pub questions: Vec<QuestionResult>,
 }
 
+/// A group is its label and the side its people answer for: a side asks questions of its own,
+/// and a group mixing sides (someone whose role changed since they were asked) would show a
+/// question asked of one side with the answers of only those few.
+type GroupKey = (u8, String);
+
+fn key(side: Option<Side>, label: &str) -> GroupKey {
+    (side_rank(side), shown_label(label, side))
+}
+
+/// A team group's name on people who answer for another side, or for none, says so: otherwise
+/// two groups would share one name.
+fn shown_label(label: &str, side: Option<Side>) -> String {
+    match (side_of_group(label), side) {
+        (Some(named), Some(s)) if named != s => format!("{label} (answering as {})", team_group(s)),
+        (Some(_), None) => format!("{label} (outside the team)"),
+        _ => label.to_owned(),
+    }
+}
+
+impl Group {
+    fn key(&self) -> GroupKey {
+        key(self.side, &self.label)
+    }
+}
+
 /// A response as the figures read it.
 struct Counted {
-    group: String,
+    group: GroupKey,
     side: Option<Side>,
     answers: Answers,
 }
@@ -126,41 +151,41 @@ fn tally(
     s: &survey::Model,
     recipients: &[survey_recipient::Model],
     responses: &[survey_response::Model],
-) -> Result<(BTreeMap<String, Group>, Vec<Counted>), DbErr> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+) -> Result<(BTreeMap<GroupKey, Group>, Vec<Counted>), DbErr> {
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
     for r in recipients.iter().filter(|r| r.survey_id == s.id) {
-        let g = groups.entry(r.group_label.clone()).or_insert_with(|| blank(&r.group_label));
-        g.recipients += 1;
-        // The team's groups are named after their side; a stakeholders' group is not the team's
-        // even when an organiser gave it the same name.
-        if r.person_id.is_some() {
-            g.side = g.side.or_else(|| side_of_group(&r.group_label));
-        }
+        // The team's groups are named after their side; people outside it answer for none.
+        let side = r.person_id.and_then(|_| side_of_group(&r.group_label));
+        groups.entry(key(side, &r.group_label)).or_insert_with(|| blank(&r.group_label, side)).recipients += 1;
     }
-    let mut by_group: HashMap<&str, Vec<&survey_response::Model>> = HashMap::new();
+    let mut by_group: HashMap<GroupKey, Vec<&survey_response::Model>> = HashMap::new();
     for r in responses.iter().filter(|r| r.survey_id == s.id) {
-        let g = groups.entry(r.group_label.clone()).or_insert_with(|| blank(&r.group_label));
-        g.responses += 1;
-        g.side = g.side.or(r.side);
-        by_group.entry(r.group_label.as_str()).or_default().push(r);
+        let k = key(r.side, &r.group_label);
+        groups.entry(k.clone()).or_insert_with(|| blank(&r.group_label, r.side)).responses += 1;
+        by_group.entry(k).or_default().push(r);
     }
-    let threshold = u32::try_from(s.min_group_size.max(MIN_GROUP_SIZE)).unwrap_or(u32::MAX);
+    let least = u32::try_from(threshold(s.min_group_size)).unwrap_or(u32::MAX);
     let mut counted = Vec::new();
-    for g in groups.values_mut() {
-        if g.responses < threshold {
+    for (k, g) in &mut groups {
+        if g.responses < least {
             continue;
         }
         g.counted = g.responses;
-        for r in by_group.remove(g.label.as_str()).unwrap_or_default() {
+        for r in by_group.remove(k).unwrap_or_default() {
             let answers = Answers::from_stored(&r.answers).ok_or_else(|| unreadable(r.id))?;
-            counted.push(Counted { group: g.label.clone(), side: r.side, answers });
+            counted.push(Counted { group: k.clone(), side: r.side, answers });
         }
     }
     Ok((groups, counted))
 }
 
-fn blank(label: &str) -> Group {
-    Group { label: label.to_owned(), side: None, recipients: 0, responses: 0, counted: 0 }
+/// The fewest responses a group of a survey asking for `min_group_size` shows with.
+fn threshold(min_group_size: i32) -> i32 {
+    min_group_size.max(MIN_GROUP_SIZE)
+}
+
+fn blank(label: &str, side: Option<Side>) -> Group {
+    Group { label: shown_label(label, side), side, recipients: 0, responses: 0, counted: 0 }
 }
 
 fn side_rank(side: Option<Side>) -> u8 {
@@ -184,7 +209,7 @@ pub fn of_survey(
         return Ok(None);
     }
     let (groups, counted) = tally(s, recipients, responses)?;
-    Ok(Some(build(content, 1, s.min_group_size.max(MIN_GROUP_SIZE), groups.into_values().collect(), &counted)))
+    Ok(Some(build(content, 1, threshold(s.min_group_size), groups.into_values().collect(), &counted)))
 }
 
 /// One survey's rows, for [`across`].
@@ -205,7 +230,7 @@ pub fn across(
     surveys: &[SurveyRows<'_>],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Results, DbErr> {
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
     let mut counted = Vec::new();
     let mut included = 0;
     for rows in surveys {
@@ -214,12 +239,11 @@ pub fn across(
         }
         let (own, mut shown) = tally(rows.survey, rows.recipients, rows.responses)?;
         included += 1;
-        for g in own.into_values() {
-            let total = groups.entry(g.label.clone()).or_insert_with(|| blank(&g.label));
+        for (k, g) in own {
+            let total = groups.entry(k).or_insert_with(|| blank(&g.label, g.side));
             total.recipients += g.recipients;
             total.responses += g.responses;
             total.counted += g.counted;
-            total.side = total.side.or(g.side);
         }
         counted.append(&mut shown);
     }
@@ -234,7 +258,7 @@ pub fn across(
 }
 
 fn build(content: &Content, surveys: u32, min_group_size: i32, mut groups: Vec<Group>, counted: &[Counted]) -> Results {
-    groups.sort_by(|a, b| (side_rank(a.side), &a.label).cmp(&(side_rank(b.side), &b.label)));
+    groups.sort_by_key(Group::key);
     let questions = content
         .sections
         .iter()
@@ -245,7 +269,8 @@ fn build(content: &Content, surveys: u32, min_group_size: i32, mut groups: Vec<G
                 .iter()
                 .filter(|g| g.shown())
                 .filter_map(|g| {
-                    let mine: Vec<&Counted> = counted.iter().filter(|c| c.group == g.label).collect();
+                    let k = g.key();
+                    let mine: Vec<&Counted> = counted.iter().filter(|c| c.group == k).collect();
                     figures(content, q, &mine).map(|f| (g.label.clone(), f))
                 })
                 .collect();

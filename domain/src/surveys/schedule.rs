@@ -53,7 +53,9 @@ pub async fn update(env: &Env, input: SurveyUpdate) -> DomainResult<survey::Mode
     let s = open_survey(&tx, env, input.survey_id).await?;
     let now = env.clock.now();
     let mut c = Check::new();
-    let opens_at = match input.opens_at.map(|o| o.max(now).trunc_subsecs(0)) {
+    // The opening as it stands, sent back by a form with the rest, is no change.
+    let asked_opening = input.opens_at.map(|o| o.trunc_subsecs(0)).filter(|o| *o != s.opens_at);
+    let opens_at = match asked_opening.map(|o| o.max(now).trunc_subsecs(0)) {
         Some(o) if o != s.opens_at && s.state(now) != SurveyState::Scheduled => {
             let message = "the survey has opened: its opening cannot move, though its closing can";
             c.fail(&["input", "opensAt"], UserErrorCode::Invalid, message);
@@ -92,13 +94,15 @@ pub async fn update(env: &Env, input: SurveyUpdate) -> DomainResult<survey::Mode
     row.updated_at = Set(now);
     let updated = row.update(&tx).await?;
 
-    // Reminders for a new closing are all new; for the same closing, only the new offsets.
-    let reminders: Vec<u32> = if closes_at != s.closes_at {
+    // Reminders for a new closing are all new; for the same closing, only the new offsets. A
+    // new opening may make room for offsets that fell before the old one: all again (a reminder
+    // already sent is not sent twice, being one delivery per closing and offset).
+    let reopened = opens_at != s.opens_at;
+    let reminders: Vec<u32> = if closes_at != s.closes_at || reopened {
         new_hours.clone()
     } else {
         new_hours.iter().copied().filter(|h| !old_hours.contains(h)).collect()
     };
-    let reopened = opens_at != s.opens_at;
     if reopened || !reminders.is_empty() {
         let recipients =
             survey_recipient::Entity::find().filter(survey_recipient::Column::SurveyId.eq(s.id)).all(&tx).await?;

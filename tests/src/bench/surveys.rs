@@ -101,7 +101,7 @@ fn answers(form: &Value, i: usize) -> Vec<Value> {
             Some("FREE_TEXT") => json!({"questionKey": key, "text": format!("Respondent {i} on {key}")}),
             Some("MULTIPLE_CHOICE") => {
                 let chosen: Vec<&str> =
-                    options.iter().copied().enumerate().filter(|(k, _)| (i + k) % 2 == 0).map(|(_, o)| o).collect();
+                    options.iter().copied().enumerate().filter(|(k, _)| (i + k).is_multiple_of(2)).map(|(_, o)| o).collect();
                 json!({"questionKey": key, "optionKeys": chosen})
             }
             _ if pick == options.len() && !q["dontKnowLabel"].is_null() => {
@@ -111,7 +111,7 @@ fn answers(form: &Value, i: usize) -> Vec<Value> {
                 json!({"questionKey": key, "optionKeys": [options.get(pick % options.len().max(1)).copied().unwrap_or_default()]})
             }
         };
-        if i % 5 == 0
+        if i.is_multiple_of(5)
             && let Some(box_key) = q["comments"].as_array().and_then(|c| c.first()).and_then(|c| c["key"].as_str())
         {
             a["comments"] = json!([{"key": box_key, "text": format!("Comment {i} on {key}")}]);

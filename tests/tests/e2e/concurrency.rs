@@ -129,6 +129,13 @@ async fn simultaneous_survey_submissions_all_count(app: TestApp) {
         assert_eq!(r["data"]["surveyResponseSubmit"]["submitted"], true, "{r}");
     }
     assert_eq!(app.count("survey_responses").await, 12);
+    if app.backend == pci_tests::Backend::Postgres {
+        // Fewer than a crowd: every response was last written by one transaction.
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        let sql = "SELECT DISTINCT xmin::text AS x FROM survey_responses";
+        let writers = app.db.query_all_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned())).await.unwrap();
+        assert_eq!(writers.len(), 1);
+    }
 }
 
 on_both_backends!(simultaneous_survey_submissions_all_count);

@@ -109,6 +109,7 @@ async fn moving_a_survey_moves_its_emails(app: TestApp) {
     // The opening moves a day later, before anyone was asked: nobody hears at the old time.
     let p = app.mutate("surveyUpdate", UPDATE, json!({"input": {"surveyId": id, "opensAt": at(t0, 2, 0)}})).await;
     assert_eq!(p["survey"]["state"], "SCHEDULED");
+    let opened_at = p["survey"]["opensAt"].clone();
     move_to(&app, t0 + Duration::days(1) + Duration::minutes(1));
     assert!(settle(&app, &people, 0).await.is_empty(), "nothing at the old opening");
     move_to(&app, t0 + Duration::days(2) + Duration::minutes(1));
@@ -133,8 +134,10 @@ async fn moving_a_survey_moves_its_emails(app: TestApp) {
     }
     assert_eq!(app.row_counts().await, before, "refused changes write nothing");
 
-    // Four more days to answer: the reminders move with the closing, and so do the links.
-    let p = app.mutate("surveyUpdate", UPDATE, json!({"input": {"surveyId": id, "closesAt": at(t0, 14, 0)}})).await;
+    // Four more days to answer: the reminders move with the closing, and so do the links. A
+    // form sends the opening back as it was: that is no change to it.
+    let input = json!({"input": {"surveyId": id, "opensAt": opened_at, "closesAt": at(t0, 14, 0)}});
+    let p = app.mutate("surveyUpdate", UPDATE, input).await;
     assert_eq!(p["survey"]["closesAt"].as_str().map(|c| c.starts_with(&at(t0, 14, 0)[..16])), Some(true), "{p}");
     move_to(&app, t0 + Duration::days(3) + Duration::minutes(1));
     assert_eq!(count_of(&settle(&app, &people, 6).await, "Reminder"), 0, "not at the old closing's week before");
@@ -299,7 +302,27 @@ async fn a_newcomer_to_the_team_is_asked_on_their_own(app: TestApp) {
     answer(&app, &address).await;
 }
 
+/// A reminder that fell before the opening is sent once an earlier opening makes room for it.
+async fn an_earlier_opening_makes_room_for_reminders(app: TestApp) {
+    let team = app.team().await;
+    let mut people = Vec::new();
+    for p in &team.people {
+        people.push(app.email_of(p).await);
+    }
+    let t0 = app.clock.now();
+    // Open for three days: the week-before reminder has no room, the two-days one has.
+    let s = evaluation(&app, &team.engagement, at(t0, 10, 0), at(t0, 13, 0)).await;
+    app.mutate("surveyUpdate", UPDATE, json!({"input": {"surveyId": s["id"], "opensAt": at(t0, 5, 0)}})).await;
+    move_to(&app, t0 + Duration::days(5) + Duration::minutes(1));
+    assert_eq!(count_of(&settle(&app, &people, 5).await, TITLE), 5, "invited at the new opening");
+    move_to(&app, t0 + Duration::days(6) + Duration::minutes(1));
+    assert_eq!(count_of(&settle(&app, &people, 10).await, "Reminder"), 5, "a week before closing");
+    move_to(&app, t0 + Duration::days(11) + Duration::minutes(1));
+    assert_eq!(count_of(&settle(&app, &people, 15).await, "Reminder"), 10, "and two days before");
+}
+
 on_both_backends!(
+    an_earlier_opening_makes_room_for_reminders,
     moving_a_survey_moves_its_emails,
     a_cancelled_survey_sends_and_takes_nothing,
     a_newcomer_to_the_team_is_asked_on_their_own

@@ -120,6 +120,7 @@ async fn stakeholders_are_added_all_or_none(app: TestApp) {
         recipient(4, "Partners"),
         {"name": "  ", "email": "blank@fife.test", "group": "Partners"},
         {"name": "Twice", "email": "STAFF20@fife.test", "group": "Partners"},
+        recipient(21, " peer team"),
     ]);
     let errors =
         app.mutate_err("surveyRecipientsAdd", ADD, json!({"input": {"surveyId": s["id"], "recipients": bad}})).await;
@@ -131,6 +132,7 @@ async fn stakeholders_are_added_all_or_none(app: TestApp) {
             ("input.recipients.1.email".to_owned(), "INVALID".to_owned()),
             ("input.recipients.3.name".to_owned(), "REQUIRED".to_owned()),
             ("input.recipients.4.email".to_owned(), "TAKEN".to_owned()),
+            ("input.recipients.5.group".to_owned(), "INVALID".to_owned()),
         ],
         "problems found without the database first: {errors:?}"
     );
@@ -138,6 +140,15 @@ async fn stakeholders_are_added_all_or_none(app: TestApp) {
         .mutate_err("surveyRecipientsAdd", ADD, json!({"input": {"surveyId": s["id"], "recipients": [recipient(20, "Partners"), recipient(4, "Partners")]}}))
         .await;
     assert_eq!(errors.iter().map(field).collect::<Vec<_>>(), ["input.recipients.1.email"], "already asked");
+    // A member of the team, and someone outside it at the same address, in one request.
+    let lead_email = app.email_of(&team.host_lead).await;
+    let both = json!({"input": {"surveyId": s["id"], "team": [team.host_lead],
+        "recipients": [{"name": "Alias", "email": lead_email.to_uppercase(), "group": "Partners"}]}});
+    let errors = app.mutate_err("surveyRecipientsAdd", ADD, both).await;
+    assert_eq!(
+        errors.iter().map(|e| (field(e), e["code"].as_str().unwrap())).collect::<Vec<_>>(),
+        [("input.recipients.0.email".to_owned(), "TAKEN")]
+    );
     assert_eq!(app.row_counts().await, before, "nothing added while any row is wrong");
 
     // Closed: no more recipients.

@@ -220,6 +220,31 @@ fn no_shown_figure_depends_on_a_withheld_answer() {
     }
 }
 
+/// Someone asked as a peer who answered for the host (their role changed), among five peers: the
+/// peers-only question would otherwise show the other five's answers beside the one of theirs
+/// missing, and the host-side figures would hold theirs alone.
+#[test]
+fn a_group_is_its_name_and_the_side_its_people_answer_for() {
+    let s = survey(3);
+    let rec = recipients(&s, "Peer team", 6, true);
+    let mut res: Vec<_> =
+        (0..5).map(|i| response(&s, "Peer team", Some(Side::Peer), "agree", &format!("peer {i}"))).collect();
+    res.push(response(&s, "Peer team", Some(Side::Host), "disagree", "moved"));
+    let r = settled(of_survey(&s, &content(), &rec, &res, at(15)).unwrap().unwrap());
+    let groups: Vec<(&str, Option<Side>, u32, u32, u32)> =
+        r.groups.iter().map(|g| (g.label.as_str(), g.side, g.recipients, g.responses, g.counted)).collect();
+    assert_eq!(
+        groups,
+        [
+            ("Peer team (answering as Host council)", Some(Side::Host), 0, 1, 0),
+            ("Peer team", Some(Side::Peer), 6, 5, 5)
+        ]
+    );
+    let rating = question(&r, "rating").all.clone().unwrap();
+    assert_eq!((rating.asked, count(&rating, "disagree")), (5, 0));
+    assert!(!question(&r, "change").all.as_ref().unwrap().texts.iter().any(|t| t == "moved"));
+}
+
 #[test]
 fn a_survey_may_ask_for_larger_groups() {
     let (mut s, rec, res) = team_survey("agree");

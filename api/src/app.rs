@@ -44,6 +44,7 @@ impl App {
             enqueue: Enqueue::new(config.jobs.reminder_hours),
             auth: Arc::new(config.auth.clone()),
             sign_in_limits: Arc::new(crate::sign_in_limits::SignInLimits::new(&config.auth)),
+            results: Default::default(),
         };
         let schema = build_schema(&config.graphql, Some(state.clone()));
         Self { config, db, schema, state }

@@ -25,6 +25,7 @@ pub struct AppState {
     pub enqueue: pci_domain::Enqueue,
     pub auth: Arc<AuthConfig>,
     pub sign_in_limits: Arc<SignInLimits>,
+    pub results: super::results_cache::ResultsCache,
 }
 
 impl AppState {

@@ -10,6 +10,7 @@ pub mod mutations;
 pub mod pagination;
 pub mod prefetch;
 pub mod query;
+pub mod results_cache;
 pub mod subscription;
 pub mod types;
 

@@ -144,9 +144,13 @@ pub fn surveys<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<survey::M
         many(ctx, &sel, "recipients", &l.survey_recipients, rows.iter().map(|s| s.id), recipients).await?;
         if sel.field("results").exists() {
             // Results show only for closed surveys: the others' responses are not read at all.
-            let now = ctx.app().map_err(|e| ApiError::Internal(anyhow::anyhow!("{}", e.message)))?.clock.now();
-            let closed: Vec<&survey::Model> =
-                rows.iter().filter(|s| s.state(now) == survey::SurveyState::Closed).collect();
+            let app = ctx.app().map_err(|e| ApiError::Internal(anyhow::anyhow!("{}", e.message)))?;
+            let now = app.clock.now();
+            // Nor those of the surveys whose figures are kept from an earlier read.
+            let closed: Vec<&survey::Model> = rows
+                .iter()
+                .filter(|s| s.state(now) == survey::SurveyState::Closed && !app.results.contains(s.id, s.closes_at))
+                .collect();
             // What the selection loaded above already is not read again.
             if !sel.field("questionnaireVersion").exists() {
                 step(&l.questionnaire_version, closed.iter().map(|s| s.questionnaire_version_id)).await?;

@@ -135,6 +135,22 @@ impl Group {
     }
 }
 
+impl Results {
+    /// Draws a new order for every list of texts, each its own: a copy kept between reads is
+    /// shuffled again before it is shown, so that no order repeats across reads either.
+    pub fn shuffle_texts(&mut self) {
+        let rng = &mut rand::rng();
+        for q in &mut self.questions {
+            for f in q.all.iter_mut().chain(q.groups.iter_mut().map(|(_, f)| f)) {
+                f.texts.shuffle(rng);
+                for b in &mut f.comments {
+                    b.texts.shuffle(rng);
+                }
+            }
+        }
+    }
+}
+
 /// A response as the figures read it.
 struct Counted {
     group: GroupKey,
@@ -285,7 +301,7 @@ fn build(content: &Content, surveys: u32, min_group_size: i32, mut groups: Vec<G
             }
         })
         .collect();
-    Results {
+    let mut results = Results {
         surveys,
         min_group_size,
         recipients: groups.iter().map(|g| g.recipients).sum(),
@@ -293,7 +309,9 @@ fn build(content: &Content, surveys: u32, min_group_size: i32, mut groups: Vec<G
         counted: groups.iter().map(|g| g.counted).sum(),
         groups,
         questions,
-    }
+    };
+    results.shuffle_texts();
+    results
 }
 
 fn share(count: u32, of: u32) -> f64 {
@@ -362,11 +380,6 @@ fn figures(content: &Content, q: &Question, responses: &[&Counted]) -> Option<Fi
             OptionFigure { share: share(count, answered), key, label, count }
         })
         .collect();
-    let rng = &mut rand::rng();
-    texts.shuffle(rng);
-    for b in &mut boxes {
-        b.texts.shuffle(rng);
-    }
     Some(Figures {
         asked: u32::try_from(asked_here.len()).unwrap_or(u32::MAX),
         answered,

@@ -157,12 +157,14 @@ async fn nested_query_statement_count_is_constant(app: TestApp) {
     // councils, participants with their people, and the people's organisations.
     assert!(large[0].0 <= 8, "{} statements", large[0].0);
 
-    // The same queries, again and again, with every core busy with other work.
+    // The same queries, again and again, with every core busy with other work. Closed surveys'
+    // figures are kept once read: their responses are not read again (one statement fewer).
     let busy = Saturated::start();
     for _ in 0..5 {
         let saturated = all_shapes(&app).await;
         for (i, (name, _)) in SHAPES.iter().enumerate() {
-            assert_eq!(saturated[i], large[i], "{name}: statements idle vs saturated");
+            let kept = usize::from(*name == "engagements with surveys");
+            assert_eq!(saturated[i], (large[i].0 - kept, large[i].1), "{name}: statements idle vs saturated");
         }
     }
     drop(busy);

@@ -41,7 +41,7 @@ pub async fn evaluation_results(ctx: &Context<'_>, id: Option<ID>) -> async_grap
     };
     let now = ctx.app()?.clock.now();
     match pci_domain::surveys::across::evaluations(ctx.db()?, ctx.access()?, id, now).await {
-        Ok(r) => Ok(r.map(SurveyResults::from)),
+        Ok(r) => Ok(r.map(|r| SurveyResults::from(std::sync::Arc::new(r)))),
         Err(DomainError::Denied(d)) => Err(denied(d)),
         Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
         Err(DomainError::Invalid(e)) => Err(ApiError::BadUserInput(e.into_iter().map(|e| e.message).collect()).into()),

@@ -125,6 +125,10 @@ impl Survey {
         {
             return Ok(None);
         }
+        let cache = &ctx.app()?.results;
+        if let Some(kept) = cache.get(self.0.id, self.0.closes_at) {
+            return Ok(Some(SurveyResults::from(kept)));
+        }
         let version: async_graphql::Result<QuestionnaireVersion> =
             load_required!(ctx, questionnaire_version, self.0.questionnaire_version_id, QuestionnaireVersion);
         let version = version?;
@@ -132,8 +136,14 @@ impl Survey {
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("questionnaire version {} unreadable", version.0.id)))?;
         let recipients = load_children!(ctx, survey_recipients, self.0.id);
         let responses = load_children!(ctx, survey_responses, self.0.id);
-        let results = results::of_survey(&self.0, &content, &recipients, &responses, now).map_err(ApiError::from)?;
-        Ok(results.map(SurveyResults::from))
+        let Some(results) =
+            results::of_survey(&self.0, &content, &recipients, &responses, now).map_err(ApiError::from)?
+        else {
+            return Ok(None);
+        };
+        let results = std::sync::Arc::new(results);
+        cache.put(self.0.id, self.0.closes_at, results.clone());
+        Ok(Some(SurveyResults::from(results)))
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {

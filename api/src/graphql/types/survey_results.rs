@@ -2,6 +2,8 @@
 //! figures per group of respondents and for the shown groups together, withheld for groups
 //! too small to hide a person in.
 
+use std::sync::Arc;
+
 use async_graphql::{ComplexObject, SimpleObject};
 use pci_domain::surveys::results::{self as domain, Results};
 
@@ -28,8 +30,9 @@ pub struct SurveyResults {
     pub groups: Vec<SurveyResultGroup>,
     /// Every question of the questionnaire, in its order.
     pub questions: Vec<SurveyQuestionResult>,
+    /// What the CSV is written from (it holds no texts, so their order does not matter).
     #[graphql(skip)]
-    pub source: Results,
+    pub source: Arc<Results>,
 }
 
 #[ComplexObject]
@@ -131,9 +134,11 @@ pub struct SurveyCommentTexts {
     pub texts: Vec<String>,
 }
 
-impl From<Results> for SurveyResults {
-    fn from(r: Results) -> Self {
-        let source = r.clone();
+impl From<Arc<Results>> for SurveyResults {
+    /// A copy of its own, with its texts shuffled again.
+    fn from(source: Arc<Results>) -> Self {
+        let mut r = (*source).clone();
+        r.shuffle_texts();
         Self {
             surveys: r.surveys,
             min_group_size: r.min_group_size,

@@ -3,8 +3,8 @@
 //! Every row a PostgreSQL transaction writes carries that transaction's id (`xmin`), and new rows
 //! go to the end of the table. A response written in the transaction that marks its recipient
 //! as having submitted would share the recipient row's `xmin` and sit in the order of
-//! submission. So the submitting transaction writes the new response again together with other
-//! responses of the survey, in the order of their random ids: every `xmin` the survey's
+//! submission. So the submitting transaction writes the new response together with other
+//! responses of the survey, written again, in the order of their random ids: every `xmin` the survey's
 //! responses carry is then shared by at least [`CROWD`] of them (by all of them while there
 //! are fewer), and whoever reads the table's files can tell a recipient's response only to
 //! within that crowd.
@@ -21,8 +21,7 @@ use std::collections::BTreeMap;
 
 use rand::seq::IndexedRandom;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -32,7 +31,7 @@ use pci_entity::{survey, survey_response};
 /// The fewest responses an `xmin` is shared by, once a survey has that many.
 pub const CROWD: usize = 50;
 
-/// Which responses to write again with `new`, given the survey's other responses grouped by
+/// Which responses to write with `new` (first), given the survey's other responses grouped by
 /// the transaction that wrote them.
 fn plan(crowds: &[Vec<Uuid>], new: Uuid, rng: &mut impl rand::Rng) -> Vec<Uuid> {
     let mut taken = vec![new];
@@ -48,39 +47,42 @@ fn plan(crowds: &[Vec<Uuid>], new: Uuid, rng: &mut impl rand::Rng) -> Vec<Uuid> 
     taken
 }
 
-/// Writes `new` again with the responses [`plan`] picks. Submissions to one survey take turns on
-/// its row, since two at once would each write rows the other had. The lock is `NO KEY UPDATE`,
-/// which the key-share lock that inserting a response takes on the survey does not block: with
-/// `FOR UPDATE`, two submissions that had both inserted would wait for each other.
-pub(super) async fn mix(tx: &WriteTx, survey_id: Uuid, new: Uuid) -> DomainResult<()> {
+/// Stores a new response: on PostgreSQL together with the responses [`plan`] picks, written
+/// again, all in the order of their ids. Submissions to one survey take turns on its row, since
+/// two at once would each write rows the other had. The lock is `NO KEY UPDATE`, which blocks
+/// none of the key-share locks that inserting rows under the survey takes (recipients added
+/// meanwhile): with `FOR UPDATE`, a submission would wait for them, and they for it.
+pub(super) async fn store(tx: &WriteTx, response: survey_response::Model) -> DomainResult<()> {
     if tx.get_database_backend() != DbBackend::Postgres {
         // SQLite keeps no writer's id in a row, and the responses table has no rowid: its
         // storage order is the random ids' order.
+        survey_response::Entity::insert(response.into_active_model()).exec_without_returning(tx).await?;
         return Ok(());
     }
+    let survey_id = response.survey_id;
     survey::Entity::find_by_id(survey_id).lock(sea_orm::sea_query::LockType::NoKeyUpdate).one(tx).await?;
     let stmt = Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "SELECT id, xmin::text AS writer FROM survey_responses WHERE survey_id = $1 AND id <> $2",
-        [survey_id.into(), new.into()],
+        "SELECT id, xmin::text AS writer FROM survey_responses WHERE survey_id = $1",
+        [survey_id.into()],
     );
     let mut crowds: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
     for row in tx.query_all_raw(stmt).await? {
         crowds.entry(row.try_get("", "writer")?).or_default().push(row.try_get("", "id")?);
     }
     let crowds: Vec<Vec<Uuid>> = crowds.into_values().collect();
-    let taken = plan(&crowds, new, &mut rand::rng());
-    let rows = survey_response::Entity::find()
-        .filter(survey_response::Column::Id.is_in(taken.iter().copied()))
-        .order_by_asc(survey_response::Column::Id)
+    let others: Vec<Uuid> = plan(&crowds, response.id, &mut rand::rng()).into_iter().skip(1).collect();
+    let mut rows = survey_response::Entity::find()
+        .filter(survey_response::Column::Id.is_in(others.iter().copied()))
         .all(tx)
         .await?;
-    survey_response::Entity::delete_many().filter(survey_response::Column::Id.is_in(taken)).exec(tx).await?;
-    for chunk in rows.chunks(500) {
-        survey_response::Entity::insert_many(chunk.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(tx)
-            .await?;
-    }
+    survey_response::Entity::delete_many().filter(survey_response::Column::Id.is_in(others)).exec(tx).await?;
+    rows.push(response);
+    rows.sort_by_key(|r| r.id);
+    // At most `2 × CROWD - 1` rows: one statement.
+    survey_response::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+        .exec_without_returning(tx)
+        .await?;
     Ok(())
 }
 

@@ -197,9 +197,7 @@ pub async fn submit(env: &Env, input: ResponseInput) -> DomainResult<survey::Mod
         side: r.side,
         answers: answers.to_stored(),
     };
-    let id = response.id;
-    survey_response::Entity::insert(response.into_active_model()).exec_without_returning(&tx).await?;
-    super::mixing::mix(&tx, r.survey.id, id).await?;
+    super::mixing::store(&tx, response).await?;
     survey_draft::Entity::delete_by_id(r.recipient.id).exec(&tx).await?;
     survey_recipient::Entity::update_many()
         .col_expr(survey_recipient::Column::Submitted, sea_orm::sea_query::Expr::value(true))

@@ -130,8 +130,9 @@ fn shown_label(label: &str, side: Option<Side>) -> String {
 }
 
 impl Group {
+    /// Its label is already the shown one (`blank`).
     fn key(&self) -> GroupKey {
-        key(self.side, &self.label)
+        (side_rank(self.side), self.label.clone())
     }
 }
 
@@ -275,20 +276,24 @@ pub fn across(
 
 fn build(content: &Content, surveys: u32, min_group_size: i32, mut groups: Vec<Group>, counted: &[Counted]) -> Results {
     groups.sort_by_key(Group::key);
+    let all: Vec<&Counted> = counted.iter().collect();
+    let mut of_group: HashMap<&GroupKey, Vec<&Counted>> = HashMap::new();
+    for c in counted {
+        of_group.entry(&c.group).or_default().push(c);
+    }
+    let shown: Vec<(&str, &[&Counted])> = groups
+        .iter()
+        .filter(|g| g.shown())
+        .map(|g| (g.label.as_str(), of_group.get(&g.key()).map_or(&[][..], Vec::as_slice)))
+        .collect();
     let questions = content
         .sections
         .iter()
         .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
         .map(|(section, q)| {
-            let all: Vec<&Counted> = counted.iter().collect();
-            let by_group = groups
+            let by_group = shown
                 .iter()
-                .filter(|g| g.shown())
-                .filter_map(|g| {
-                    let k = g.key();
-                    let mine: Vec<&Counted> = counted.iter().filter(|c| c.group == k).collect();
-                    figures(content, q, &mine).map(|f| (g.label.clone(), f))
-                })
+                .filter_map(|(label, mine)| figures(content, q, mine).map(|f| ((*label).to_owned(), f)))
                 .collect();
             QuestionResult {
                 section_key: section.key.clone(),

@@ -75,7 +75,12 @@ async fn enqueue(
     Ok(())
 }
 
-async fn wait_for(smtp: &SmtpServer, n: usize, workers: &mut [Process], within: Duration) -> anyhow::Result<()> {
+pub(super) async fn wait_for(
+    smtp: &SmtpServer,
+    n: usize,
+    workers: &mut [Process],
+    within: Duration,
+) -> anyhow::Result<()> {
     let start = Instant::now();
     while smtp.count() < n {
         if start.elapsed() > within {

@@ -14,7 +14,6 @@ use super::{
     Bench, BenchDb, gql_body,
     load::{self, Outcome, Target, Until},
     mail, name,
-    procs::Process,
     report::Report,
     seed::World,
 };
@@ -146,19 +145,6 @@ fn tokens_of(messages: &[Received]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-async fn wait_for(smtp: &SmtpServer, what: &str, n: usize, within: Duration, worker: &Process) -> anyhow::Result<()> {
-    let start = std::time::Instant::now();
-    while smtp.received().iter().filter(|m| kind(m) == what).count() < n {
-        if start.elapsed() > within {
-            let log = worker.log_text();
-            let tail: Vec<&str> = log.lines().rev().take(30).collect();
-            bail!("fewer than {n} {what} emails within {within:?}; worker log tail:\n{}", tail.join("\n"));
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Ok(())
-}
-
 fn kind(m: &Received) -> &'static str {
     let s = m.subject();
     if s.starts_with("Reminder") {
@@ -198,7 +184,9 @@ pub async fn run(b: &Bench, db: &BenchDb, n: usize) -> anyhow::Result<Figures> {
     let engagement = world.engagements(&db.conn, 1, 8..=8, Utc::now()).await?.remove(0).id;
     let token = crate::harness_admin(&db.conn).await;
     let smtp = SmtpServer::start().await;
-    let worker = mail::start_workers(b, db, &smtp, 1).await?.remove(0);
+    let mut workers = mail::start_workers(b, db, &smtp, 1).await?;
+    // Waits by count (the emails of each step are known), so that no poll reads every message.
+    let within = Duration::from_secs(60 + n as u64 / 10);
     let mut api = b.start_api(db)?;
     let url = format!("{}/graphql", api.wait_for_address().await?);
     let client = reqwest::Client::new();
@@ -225,7 +213,7 @@ pub async fn run(b: &Bench, db: &BenchDb, n: usize) -> anyhow::Result<Figures> {
         bail!("adding {n} recipients took past the opening; open later");
     }
 
-    wait_for(&smtp, "invitation", n, Duration::from_secs(60 + n as u64 / 10), &worker).await?;
+    mail::wait_for(&smtp, n, &mut workers, within).await?;
     let invitations = of_kind(&smtp, "invitation");
     let links = tokens_of(&invitations)?;
     let form = q(FORM, json!({"token": links[0].1})).await?["surveyForm"].clone();
@@ -241,7 +229,8 @@ pub async fn run(b: &Bench, db: &BenchDb, n: usize) -> anyhow::Result<Figures> {
         json!({"input": {"surveyId": survey, "closesAt": closes.to_rfc3339(), "reminderHours": [REMINDER_HOURS]}}),
     )
     .await?;
-    wait_for(&smtp, "reminder", n - half, Duration::from_secs(60 + n as u64 / 10), &worker).await?;
+    // The invitations, a thank-you to each who answered, and a reminder to each of the rest.
+    mail::wait_for(&smtp, 2 * n, &mut workers, within).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let reminders = of_kind(&smtp, "reminder");
     let reminded: HashSet<&str> = reminders.iter().flat_map(|m| m.to.iter().map(String::as_str)).collect();
@@ -257,11 +246,18 @@ pub async fn run(b: &Bench, db: &BenchDb, n: usize) -> anyhow::Result<Figures> {
 
     // The rest answer, the survey closes, and its results are read.
     submit_all(&url, &form, silent.iter().map(|l| l.1.clone()).collect(), half).await?;
-    wait_for(&smtp, "thanks", n, Duration::from_secs(60 + n as u64 / 10), &worker).await?;
+    // And a thank-you to each of them.
+    mail::wait_for(&smtp, 2 * n + (n - half), &mut workers, within).await?;
+    let thanked = of_kind(&smtp, "thanks").len();
+    if thanked != n {
+        bail!("{thanked} thank-you emails for {n} responses");
+    }
     let closing = (Utc::now() + chrono::Duration::seconds(2)).trunc_subsecs(0);
     q(UPDATE, json!({"input": {"surveyId": survey, "closesAt": closing.to_rfc3339()}})).await?;
     tokio::time::sleep((closing - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(200)).await;
-    worker.stop().await?;
+    for w in workers {
+        w.stop().await?;
+    }
 
     let id = survey.as_str().context("a survey id")?.to_owned();
     let results = Target {

@@ -68,6 +68,11 @@ pub enum ActivityKind {
     /// A survey was created or changed, people were added to it, or a response came in (never
     /// whose, nor what it says).
     SurveyChanged,
+    /// A paper was written or revised.
+    DocumentChanged,
+    /// An item of the analysis (a strength, weakness or area for improvement) was added, changed
+    /// or removed.
+    AnalysisChanged,
 }
 
 impl ActivityKind {
@@ -80,6 +85,8 @@ impl ActivityKind {
             a if a.starts_with("participant.") => Self::TeamChanged,
             a if a.starts_with("meeting.") => Self::MeetingChanged,
             a if a.starts_with("survey.") => Self::SurveyChanged,
+            a if a.starts_with("document.") => Self::DocumentChanged,
+            a if a.starts_with("analysis_item.") => Self::AnalysisChanged,
             _ => Self::EngagementChanged,
         }
     }

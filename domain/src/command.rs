@@ -78,6 +78,7 @@ pub enum UserErrorCode {
     InvalidToken,
     SurveyClosed,
     AlreadySubmitted,
+    NotLatestVersion,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,11 +18,13 @@ mod command;
 pub mod policy;
 mod validate;
 
+pub mod document;
 pub mod engagement;
 pub mod meeting;
 pub mod organisation;
 pub mod participant;
 pub mod person;
+pub mod prework;
 pub mod stage;
 pub mod surveys;
 

@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use pci_entity::{
-    InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage, engagement, meeting, new_id, organisation,
-    participant, person, stage_transition,
+    AnalysisItemKind, DocumentKind, InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage,
+    SurveyPurpose, analysis_item, document, engagement, meeting, new_id, organisation, participant, person,
+    stage_transition, survey,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::db::{WriteTx, begin_write_in_turn};
@@ -30,6 +31,11 @@ pub struct Snapshot {
     /// Participants with the organisation their person works for.
     pub participants: Vec<(participant::Model, Uuid)>,
     pub meetings: Vec<meeting::Model>,
+    /// The kinds of paper written so far.
+    pub documents: Vec<DocumentKind>,
+    pub areas_for_improvement: u64,
+    /// Self-assessment surveys, cancelled ones included.
+    pub self_assessments: Vec<survey::Model>,
     pub now: DateTime<Utc>,
 }
 
@@ -57,6 +63,32 @@ pub struct Gate {
     pub when: When,
     /// `Err` explains what is missing.
     pub check: fn(&Snapshot) -> Result<(), String>,
+}
+
+fn paper_written(s: &Snapshot, kind: DocumentKind) -> Result<(), String> {
+    if s.documents.contains(&kind) {
+        Ok(())
+    } else {
+        Err(format!("the host has not written the {} yet", kind.label().to_lowercase()))
+    }
+}
+
+/// A self-assessment ran and closed, or the organisers recorded why none is run.
+fn self_assessment_done(s: &Snapshot) -> Result<(), String> {
+    if s.engagement.self_assessment_not_run_reason.is_some() {
+        return Ok(());
+    }
+    let live: Vec<&survey::Model> = s.self_assessments.iter().filter(|x| x.cancelled_at.is_none()).collect();
+    if live.iter().any(|x| x.closes_at <= s.now) {
+        return Ok(());
+    }
+    Err(match live.iter().map(|x| x.closes_at).min() {
+        Some(closes) => format!(
+            "the self-assessment has not closed yet (it closes at {}); wait for it, or cancel it and mark it as not run with a reason",
+            closes.format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => "no self-assessment has run: run one, or mark it as not run with a reason".into(),
+    })
 }
 
 fn meeting_held(s: &Snapshot, kind: MeetingKind) -> Result<(), String> {
@@ -113,6 +145,28 @@ pub static GATES: &[Gate] = &[
             }
         },
     },
+    Gate {
+        rule: "CONTEXT_PAPER_WRITTEN",
+        when: When::Leaving(Stage::PreWork),
+        check: |s| paper_written(s, DocumentKind::ContextPaper),
+    },
+    Gate {
+        rule: "ANALYSIS_PAPER_WRITTEN",
+        when: When::Leaving(Stage::PreWork),
+        check: |s| paper_written(s, DocumentKind::AnalysisPaper),
+    },
+    Gate {
+        rule: "AREA_FOR_IMPROVEMENT_NAMED",
+        when: When::Leaving(Stage::PreWork),
+        check: |s| {
+            if s.areas_for_improvement > 0 {
+                Ok(())
+            } else {
+                Err("the analysis names no area for improvement yet".into())
+            }
+        },
+    },
+    Gate { rule: "SELF_ASSESSMENT_DONE", when: When::Leaving(Stage::PreWork), check: self_assessment_done },
     Gate {
         rule: "PLANNING_SESSION_HELD",
         when: When::Leaving(Stage::Planning),
@@ -173,7 +227,33 @@ async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc
         .filter_map(|(p, person)| person.map(|x| (p, x.organisation_id)))
         .collect();
     let meetings = meeting::Entity::find().filter(meeting::Column::EngagementId.eq(engagement.id)).all(tx).await?;
-    Ok(Snapshot { engagement, peer_councils, participants, meetings, now })
+    let documents = document::Entity::find()
+        .select_only()
+        .column(document::Column::Kind)
+        .filter(document::Column::EngagementId.eq(engagement.id))
+        .into_tuple()
+        .all(tx)
+        .await?;
+    let areas_for_improvement = analysis_item::Entity::find()
+        .filter(analysis_item::Column::EngagementId.eq(engagement.id))
+        .filter(analysis_item::Column::Kind.eq(AnalysisItemKind::AreaForImprovement))
+        .count(tx)
+        .await?;
+    let self_assessments = survey::Entity::find()
+        .filter(survey::Column::EngagementId.eq(engagement.id))
+        .filter(survey::Column::Purpose.eq(SurveyPurpose::SelfAssessment))
+        .all(tx)
+        .await?;
+    Ok(Snapshot {
+        engagement,
+        peer_councils,
+        participants,
+        meetings,
+        documents,
+        areas_for_improvement,
+        self_assessments,
+        now,
+    })
 }
 
 /// "the Planning session stage (PLANNING)": the stage as people call it, and as the schema does.
@@ -275,7 +355,16 @@ mod tests {
         let rules: Vec<_> = gates_for(Stage::PreWork, Stage::Planning).map(|g| g.rule).collect();
         assert_eq!(
             rules,
-            ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED", "PEER_REVIEWER_PER_COUNCIL"]
+            [
+                "PEER_COUNCILS_CHOSEN",
+                "HOST_LEAD_ACCEPTED",
+                "FACILITATOR_ACCEPTED",
+                "PEER_REVIEWER_PER_COUNCIL",
+                "CONTEXT_PAPER_WRITTEN",
+                "ANALYSIS_PAPER_WRITTEN",
+                "AREA_FOR_IMPROVEMENT_NAMED",
+                "SELF_ASSESSMENT_DONE"
+            ]
         );
         let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork).map(|g| g.rule).collect();
         assert_eq!(rules, ["PRIORITISATION_MEETING_HELD"]);

@@ -310,3 +310,33 @@ string_enum!(
         Evaluation = "evaluation",
     }
 );
+
+string_enum!(
+    /// A paper the host writes in an engagement: one of each kind, kept as numbered versions.
+    DocumentKind {
+        /// Pre-work: the service's structures and context.
+        ContextPaper = "context_paper",
+        /// Pre-work: what the self-assessment and the data show, with the analysis items.
+        AnalysisPaper = "analysis_paper",
+    }
+);
+
+impl DocumentKind {
+    /// The paper's usual title, and how messages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ContextPaper => "Context paper",
+            Self::AnalysisPaper => "Report and analysis paper",
+        }
+    }
+}
+
+string_enum!(
+    /// What an item of the analysis paper says of the service.
+    AnalysisItemKind {
+        Strength = "strength",
+        Weakness = "weakness",
+        /// An area for improvement (AFI): what the review goes on to probe.
+        AreaForImprovement = "area_for_improvement",
+    }
+);

@@ -30,6 +30,11 @@ pub fn questionnaire_content(title: &str) -> Value {
 
 pub const SURVEY_CREATE: &str = "mutation($input: SurveyCreateInput!) { surveyCreate(input: $input) { survey { id title purpose state opensAt closesAt reminderHours minGroupSize questionnaireVersion { id number frozen } recipients(first: 100) { totalCount nodes { group name email submitted person { id } } } } userErrors { field code message } } }";
 
+pub const DOCUMENT_CREATE: &str = "mutation($input: DocumentCreateInput!) { documentCreate(input: $input) { document { id kind title latestVersionNumber latestVersion { id number body html summary author { id } } } userErrors { field code message } } }";
+pub const DOCUMENT_REVISE: &str = "mutation($input: DocumentReviseInput!) { documentRevise(input: $input) { document { id title latestVersionNumber latestVersion { id number body summary } } userErrors { field code message } } }";
+pub const ANALYSIS_ITEM_ADD: &str = "mutation($input: AnalysisItemAddInput!) { analysisItemAdd(input: $input) { analysisItem { id kind title description evidence { criterion criterionTitle statement statementText survey { id } } } userErrors { field code message } } }";
+pub const SELF_ASSESSMENT_NOT_RUN: &str = "mutation($input: SelfAssessmentMarkNotRunInput!) { selfAssessmentMarkNotRun(input: $input) { engagement { id selfAssessmentNotRunReason } userErrors { field code message } } }";
+
 pub const ADVANCE: &str = "mutation($input: EngagementAdvanceStageInput!) { engagementAdvanceStage(input: $input) { engagement { id stage } userErrors { field code message rule } } }";
 
 /// The cast of one engagement, by id.
@@ -130,6 +135,27 @@ impl TestApp {
         let nodes = data["questionnaires"]["nodes"].as_array().expect("questionnaires");
         let q = nodes.iter().find(|q| q["key"] == key).unwrap_or_else(|| panic!("no questionnaire {key}"));
         q["latestVersion"]["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// What pre-work asks of the host besides its team: both papers, an area for improvement,
+    /// and the self-assessment (here marked as not run). Returns the context paper's id.
+    pub async fn complete_pre_work(&self, engagement: &str) -> String {
+        let mut context = String::new();
+        for (kind, body) in
+            [("CONTEXT_PAPER", "# Context\n\nRoads in Fife."), ("ANALYSIS_PAPER", "# Analysis\n\nPotholes.")]
+        {
+            let input = json!({"input": {"engagementId": engagement, "kind": kind, "body": body}});
+            let d = id(&self.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"]);
+            if context.is_empty() {
+                context = d;
+            }
+        }
+        let afi = json!({"input": {"engagementId": engagement, "kind": "AREA_FOR_IMPROVEMENT", "title": "Repairs take too long"}});
+        self.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, afi).await;
+        let not_run =
+            json!({"input": {"engagementId": engagement, "reason": "Ran one with the Improvement Service in March"}});
+        self.mutate("selfAssessmentMarkNotRun", SELF_ASSESSMENT_NOT_RUN, not_run).await;
+        context
     }
 
     /// Moves the engagement one stage and asserts it moved.

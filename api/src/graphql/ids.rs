@@ -25,6 +25,9 @@ macro_rules! for_each_aggregate {
             QuestionnaireVersion => questionnaire_version,
             Survey => survey,
             SurveyRecipient => survey_recipient,
+            Document => document,
+            DocumentVersion => document_version,
+            AnalysisItem => analysis_item,
         }
     };
 }

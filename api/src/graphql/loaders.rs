@@ -14,9 +14,10 @@ use std::{
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
-    audit_entry, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee,
-    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
-    survey, survey_recipient, survey_response,
+    analysis_item, analysis_item_evidence, audit_entry, document, document_version, email_delivery, engagement,
+    engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee, organisation, participant, person,
+    personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
+    survey_response,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -51,7 +52,10 @@ keyed!(
     questionnaire,
     questionnaire_version,
     survey,
-    survey_recipient
+    survey_recipient,
+    document,
+    document_version,
+    analysis_item
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -123,6 +127,12 @@ macro_rules! paste_field {
     ($m:ident, SurveyId) => {
         $m.survey_id
     };
+    ($m:ident, DocumentId) => {
+        $m.document_id
+    };
+    ($m:ident, AnalysisItemId) => {
+        $m.analysis_item_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -135,6 +145,37 @@ child_spec!(SurveysOfEngagement, survey, EngagementId, Id);
 child_spec!(RecipientsOfSurvey, survey_recipient, SurveyId, Id);
 // A response's random id is its only order: nothing about when it came, or from whom.
 child_spec!(ResponsesOfSurvey, survey_response, SurveyId, Id);
+child_spec!(DocumentsOfEngagement, document, EngagementId, Id);
+child_spec!(VersionsOfDocument, document_version, DocumentId, Number);
+child_spec!(AnalysisOfEngagement, analysis_item, EngagementId, Id);
+child_spec!(EvidenceOfAnalysisItem, analysis_item_evidence, AnalysisItemId, Id);
+
+/// The latest version of each paper (by the paper's id), without reading the older ones: a paper
+/// may have dozens of long versions, and a listing shows only the latest.
+pub struct LatestVersions(DatabaseConnection);
+
+impl Loader<Uuid> for LatestVersions {
+    type Value = document_version::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let latest = Query::select()
+            .column((document::Entity, document::Column::LatestNumber))
+            .from(document::Entity)
+            .and_where(
+                Expr::col((document::Entity, document::Column::Id))
+                    .equals((document_version::Entity, document_version::Column::DocumentId)),
+            )
+            .to_owned();
+        let rows = document_version::Entity::find()
+            .filter(document_version::Column::DocumentId.is_in(keys.iter().copied()))
+            .filter(Expr::col((document_version::Entity, document_version::Column::Number)).in_subquery(latest))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|v| (v.document_id, v)).collect())
+    }
+}
 
 /// Email deliveries by the object they are about, newest first.
 macro_rules! delivery_spec {
@@ -251,6 +292,15 @@ pub struct Loaders {
     pub survey_recipients: Dl<Children<RecipientsOfSurvey>>,
     /// Read only for the results of closed surveys.
     pub survey_responses: Dl<Children<ResponsesOfSurvey>>,
+    pub document: Dl<ById<document::Entity>>,
+    pub document_version: Dl<ById<document_version::Entity>>,
+    pub documents: Dl<Children<DocumentsOfEngagement>>,
+    pub document_versions: Dl<Children<VersionsOfDocument>>,
+    /// By the paper's id.
+    pub latest_document_version: Dl<LatestVersions>,
+    pub analysis_item: Dl<ById<analysis_item::Entity>>,
+    pub analysis_items: Dl<Children<AnalysisOfEngagement>>,
+    pub analysis_evidence: Dl<Children<EvidenceOfAnalysisItem>>,
 }
 
 impl Loaders {
@@ -304,6 +354,14 @@ impl Loaders {
             surveys: children(db, c),
             survey_recipients: children(db, c),
             survey_responses: children(db, c),
+            document: by_id(db, c),
+            document_version: by_id(db, c),
+            documents: children(db, c),
+            document_versions: children(db, c),
+            latest_document_version: make(LatestVersions(db.clone()), c),
+            analysis_item: by_id(db, c),
+            analysis_items: children(db, c),
+            analysis_evidence: children(db, c),
         }
     }
 }

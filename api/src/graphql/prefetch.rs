@@ -17,8 +17,8 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
-    audit_entry, email_delivery, engagement, meeting, meeting_attendee, participant, person, stage_transition, survey,
-    survey_recipient,
+    analysis_item, analysis_item_evidence, audit_entry, document, document_version, email_delivery, engagement,
+    meeting, meeting_attendee, participant, person, stage_transition, survey, survey_recipient,
 };
 use uuid::Uuid;
 
@@ -130,6 +130,13 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
         many(ctx, &sel, "meetings", &l.meetings, ids(), meetings).await?;
         many(ctx, &sel, "stageHistory", &l.history, ids(), transitions).await?;
         many(ctx, &sel, "surveys", &l.surveys, ids(), surveys).await?;
+        let (listed, one_kind) = (sel.field("documents"), sel.field("document"));
+        if listed.exists() || one_kind.exists() {
+            let found: Vec<document::Model> = step(&l.documents, ids()).await?.into_values().flatten().collect();
+            documents(ctx, items(&listed), found.clone()).await?;
+            documents(ctx, one_kind, found).await?;
+        }
+        many(ctx, &sel, "analysisItems", &l.analysis_items, ids(), analysis_items).await?;
         many(ctx, &sel, "emailDeliveries", &l.engagement_deliveries, ids(), deliveries).await
     }
     .boxed()
@@ -161,6 +168,61 @@ pub fn surveys<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<survey::M
             step(&l.survey_responses, closed.iter().map(|s| s.id)).await?;
         }
         Ok(())
+    }
+    .boxed()
+}
+
+pub fn documents<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<document::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        let ids = || rows.iter().map(|d| d.id);
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|d| d.engagement_id), engagements).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|d| d.created_by), people).await?;
+        one(ctx, &sel, "latestVersion", &l.latest_document_version, ids(), document_versions).await?;
+        let all_versions = ["versions", "version", "diff"].iter().any(|f| sel.field(f).exists());
+        if all_versions {
+            let found: Vec<document_version::Model> =
+                step(&l.document_versions, ids()).await?.into_values().flatten().collect();
+            document_versions(ctx, items(&sel.field("versions")), found.clone()).await?;
+            document_versions(ctx, sel.field("version"), found).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+fn document_versions<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<document_version::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "author", &l.person, rows.iter().filter_map(|v| v.author_id), people).await?;
+        one(ctx, &sel, "document", &l.document, rows.iter().map(|v| v.document_id), documents).await
+    }
+    .boxed()
+}
+
+pub fn analysis_items<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<analysis_item::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|a| a.engagement_id), engagements).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|a| a.created_by), people).await?;
+        many(ctx, &sel, "evidence", &l.analysis_evidence, rows.iter().map(|a| a.id), evidence).await
+    }
+    .boxed()
+}
+
+fn evidence<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<analysis_item_evidence::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        let survey_ids = || rows.iter().map(|e| e.survey_id);
+        // The criterion's title and the statement's text come from the survey's questionnaire.
+        let titles = sel.field("criterionTitle").exists() || sel.field("statementText").exists();
+        if titles {
+            let found = step(&l.survey, survey_ids()).await?;
+            step(&l.questionnaire_version, found.values().map(|s| s.questionnaire_version_id)).await?;
+            surveys(ctx, sel.field("survey"), found.into_values().collect()).await
+        } else {
+            one(ctx, &sel, "survey", &l.survey, survey_ids(), surveys).await
+        }
     }
     .boxed()
 }
@@ -281,6 +343,10 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.delivery, of(K::EmailDelivery)).await?;
     step(&l.personal_access_token, of(K::PersonalAccessToken)).await?;
     step(&l.audit_entry, of(K::AuditEntry)).await?;
+    step(&l.survey, of(K::Survey)).await?;
+    step(&l.document, of(K::Document)).await?;
+    step(&l.document_version, of(K::DocumentVersion)).await?;
+    step(&l.analysis_item, of(K::AnalysisItem)).await?;
     Ok(())
 }
 
@@ -304,6 +370,10 @@ pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super:
     attendees(ctx, again(&sel), of!(MeetingAttendee)).await?;
     transitions(ctx, again(&sel), of!(StageTransition)).await?;
     deliveries(ctx, again(&sel), of!(EmailDelivery)).await?;
+    surveys(ctx, again(&sel), of!(Survey)).await?;
+    documents(ctx, again(&sel), of!(Document)).await?;
+    document_versions(ctx, again(&sel), of!(DocumentVersion)).await?;
+    analysis_items(ctx, again(&sel), of!(AnalysisItem)).await?;
     audit_entries(ctx, sel, of!(AuditEntry)).await?;
     Ok(())
 }

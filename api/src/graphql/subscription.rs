@@ -165,6 +165,11 @@ pub enum ActivityKind {
     /// A survey was created or changed, people were added to it, or a response came in (never
     /// whose, nor what it says).
     SurveyChanged,
+    /// A paper (context paper, analysis paper) was written or revised.
+    DocumentChanged,
+    /// An item of the analysis (a strength, weakness or area for improvement) was added, changed
+    /// or removed.
+    AnalysisChanged,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

@@ -239,7 +239,8 @@ fn twice_the_cores() -> usize {
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
-            max_body_bytes: 256 * 1024,
+            // A paper's version (200,000 characters, in any script, as escaped JSON) fits.
+            max_body_bytes: 1024 * 1024,
             request_timeout_ms: 15_000,
             shutdown_grace_ms: 10_000,
             max_concurrent_operations: twice_the_cores(),

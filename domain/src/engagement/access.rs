@@ -34,6 +34,8 @@ pub(crate) enum By<'a> {
     Manager(&'a Env),
     /// A caller who must manage it, or be the person the record is about (their own answer).
     ManagerOrSelf(&'a Env),
+    /// A writer of the host's material (its papers and their analysis).
+    HostAuthor(&'a Env),
     /// The holder of an emailed link: its token already decided what they may do.
     Link,
 }
@@ -50,6 +52,9 @@ impl<'a> By<'a> {
         let (env, self_service) = match self {
             By::Manager(env) => (env, false),
             By::ManagerOrSelf(env) => (env, true),
+            By::HostAuthor(env) => {
+                return Some((env, Need::WriteHostMaterial { record: matches!(about, About::Record(_)) }));
+            }
             By::Link => return None,
         };
         Some(match about {

@@ -181,6 +181,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
         service_area,
         aims,
         stage: Stage::PreWork,
+        self_assessment_not_run_reason: None,
         created_at: now,
         updated_at: now,
     };

@@ -16,6 +16,15 @@ pub enum Need {
     ManageRecord,
     /// As `ManageRecord`, or to be the person the record is about (their own answer).
     ManageRecordOrSelf(Uuid),
+    /// To write the host's own material (its papers, their analysis): see [`writes_host_material`].
+    /// `record` when it is about an existing record of it rather than the engagement.
+    WriteHostMaterial { record: bool },
+}
+
+/// The host's papers and their analysis are written by the host's lead and contributors, and by
+/// the facilitator who supports them; the peer team reads them.
+pub(crate) fn writes_host_material(role: ParticipantRole) -> bool {
+    matches!(role, ParticipantRole::HostLead | ParticipantRole::HostContributor | ParticipantRole::Facilitator)
 }
 
 /// A command may run for this caller at all: signed in with a credential that may change
@@ -63,11 +72,13 @@ pub async fn authorize(
         .await?;
     let Some(role) = role else { return Err(missing().into()) };
     let mine = matches!(need, Need::ManageRecordOrSelf(p) if p == caller.person_id);
-    if manages(role) || mine {
+    let authors = matches!(need, Need::WriteHostMaterial { .. }) && writes_host_material(role);
+    if manages(role) || mine || authors {
         return Ok(());
     }
     // A fieldwork contributor sees only their own records: anyone else's does not exist for them.
-    if view_of(role) == View::Own && need != Need::ManageEngagement {
+    let on_record = !matches!(need, Need::ManageEngagement | Need::WriteHostMaterial { record: false });
+    if view_of(role) == View::Own && on_record {
         return Err(missing().into());
     }
     Err(DomainError::Denied(Denied::Forbidden))

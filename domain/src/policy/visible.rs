@@ -5,8 +5,9 @@
 use std::future::Future;
 
 use pci_entity::{
-    audit_entry, email_delivery, engagement, meeting, meeting_attendee, organisation, participant, person,
-    personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
+    analysis_item, audit_entry, document, document_version, email_delivery, engagement, meeting, meeting_attendee,
+    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
+    survey, survey_recipient,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -42,6 +43,29 @@ impl Visible for questionnaire_version::Model {
 
 /// An engagement's surveys are for its team in full view.
 impl Visible for survey::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// The host's papers are for the team in full view (not for a fieldwork contributor, who sees
+/// only their own part).
+impl Visible for document::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// As its paper.
+impl Visible for document_version::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        let Some(d) = document::Entity::find_by_id(self.document_id).one(db).await? else { return Ok(false) };
+        d.visible(access, db).await
+    }
+}
+
+/// As the analysis paper it belongs to.
+impl Visible for analysis_item::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

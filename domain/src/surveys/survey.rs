@@ -109,6 +109,11 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
         updated_at: now,
     };
     survey::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    let not_run = if model.purpose == SurveyPurpose::SelfAssessment {
+        crate::prework::self_assessment::runs_after_all(&tx, &e).await?
+    } else {
+        None
+    };
     let team = if input.include_team.unwrap_or(input.purpose == SurveyPurpose::Evaluation) {
         super::recipients::add_team(&tx, &model, now).await?
     } else {
@@ -122,6 +127,10 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
         .set("opensAt", model.opens_at)
         .set("closesAt", model.closes_at)
         .set("teamRecipients", team.len());
+    let changes = match not_run {
+        Some(reason) => changes.set("replacesNotRunReason", reason),
+        None => changes,
+    };
     audit::record(&tx, env, "survey.create", subject(&model), changes).await?;
     tx.commit().await?;
     Ok(model)

@@ -13,6 +13,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub aims: String,
     pub stage: Stage,
+    /// Why the engagement runs no self-assessment, when its host decided so.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub self_assessment_not_run_reason: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

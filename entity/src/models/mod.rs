@@ -1,7 +1,11 @@
 //! One module per table. Ids are UUID v7, timestamps UTC.
 
 pub mod action_token;
+pub mod analysis_item;
+pub mod analysis_item_evidence;
 pub mod audit_entry;
+pub mod document;
+pub mod document_version;
 pub mod email_delivery;
 pub mod engagement;
 pub mod engagement_peer_council;

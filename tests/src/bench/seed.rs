@@ -132,6 +132,7 @@ impl World {
                         service_area: "Roads".into(),
                         aims: "Fewer potholes, faster repairs, better information for residents".into(),
                         stage: Stage::Fieldwork,
+                        self_assessment_not_run_reason: None,
                         created_at: created,
                         updated_at: created,
                     }

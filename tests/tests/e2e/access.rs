@@ -132,6 +132,11 @@ const QUERIES: &[&str] = &[
     "viewer",
 ];
 const MUTATIONS: &[&str] = &[
+    "analysisItemAdd",
+    "analysisItemRemove",
+    "analysisItemUpdate",
+    "documentCreate",
+    "documentRevise",
     "engagementAdvanceStage",
     "engagementCreate",
     "engagementUpdate",
@@ -154,6 +159,7 @@ const MUTATIONS: &[&str] = &[
     "personalAccessTokenRevoke",
     "questionnaireCreate",
     "questionnaireRevise",
+    "selfAssessmentMarkNotRun",
     "sessionsRevokeAll",
     "signInComplete",
     "signInRequest",
@@ -168,6 +174,11 @@ const MUTATIONS: &[&str] = &[
 
 fn managers(r: Role) -> bool {
     matches!(r, HostLead | Facilitator | Admin)
+}
+
+/// Who writes the host's papers and their analysis.
+fn host_authors(r: Role) -> bool {
+    matches!(r, HostLead | HostContributor | Facilitator | Admin)
 }
 
 /// The rule for each operation and role.
@@ -200,13 +211,28 @@ fn expected(op: &str, r: Role) -> Outcome {
         "people" => signed(if matches!(r, Outsider | FieldworkContributor) { Hidden } else { Allowed }),
         "auditEntries" => signed(if matches!(r, Facilitator | Admin) { Allowed } else { Forbidden }),
         "personUpdate" => signed(if matches!(r, HostContributor | Admin) { Allowed } else { Forbidden }),
-        "engagementUpdate" | "engagementAdvanceStage" | "participantInvite" | "meetingSchedule" | "surveyCreate" => {
-            signed(match r {
-                Outsider => Hidden,
-                _ if managers(r) => Allowed,
-                _ => Forbidden,
-            })
-        }
+        // The host's papers and analysis: written by the host side and the facilitator, read by
+        // the peer team, and out of a fieldwork contributor's sight.
+        "documentCreate" | "analysisItemAdd" => signed(match r {
+            Outsider => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "documentRevise" | "analysisItemUpdate" | "analysisItemRemove" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "engagementUpdate"
+        | "engagementAdvanceStage"
+        | "participantInvite"
+        | "meetingSchedule"
+        | "surveyCreate"
+        | "selfAssessmentMarkNotRun" => signed(match r {
+            Outsider => Hidden,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
         // On a record of someone else's that a fieldwork contributor cannot see.
         "participantWithdraw"
         | "meetingReschedule"
@@ -379,6 +405,44 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
             "mutation($input: SurveyCancelInput!) { surveyCancel(input: $input) { survey { id } userErrors { code } } }",
             json!({"input": {"surveyId": new_survey("pci-evaluation", "EVALUATION").await, "reason": "Started too early"}}),
         ),
+        // Refused with TAKEN once the first role has written it: allowed, and writes nothing more.
+        "documentCreate" => {
+            (DOCUMENT_CREATE, json!({"input": {"engagementId": e, "kind": "CONTEXT_PAPER", "body": "# Context"}}))
+        }
+        // Refused by the command when allowed: version 99 is not the latest.
+        "documentRevise" => {
+            let input = json!({"input": {"engagementId": e, "kind": "ANALYSIS_PAPER", "body": "# Analysis"}});
+            let q = "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: ANALYSIS_PAPER) { id } } } }";
+            let existing = app.gql_ok(q, json!({"id": e})).await["node"]["document"]["id"].clone();
+            let doc = if existing.is_null() {
+                app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"]["id"].clone()
+            } else {
+                existing
+            };
+            (DOCUMENT_REVISE, json!({"input": {"documentId": doc, "baseVersion": 99, "body": "# Analysis, again"}}))
+        }
+        "analysisItemAdd" => (
+            ANALYSIS_ITEM_ADD,
+            json!({"input": {"engagementId": e, "kind": "AREA_FOR_IMPROVEMENT", "title": "Repairs"}}),
+        ),
+        "analysisItemUpdate" | "analysisItemRemove" => {
+            let input = json!({"input": {"engagementId": e, "kind": "WEAKNESS", "title": "Slow repairs"}});
+            let item = app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await["analysisItem"]["id"].clone();
+            if op == "analysisItemUpdate" {
+                (
+                    "mutation($input: AnalysisItemUpdateInput!) { analysisItemUpdate(input: $input) { analysisItem { id } userErrors { code } } }",
+                    json!({"input": {"analysisItemId": item, "title": "Slower repairs"}}),
+                )
+            } else {
+                (
+                    "mutation($input: AnalysisItemRemoveInput!) { analysisItemRemove(input: $input) { analysisItem { id } userErrors { code } } }",
+                    json!({"input": {"analysisItemId": item}}),
+                )
+            }
+        }
+        "selfAssessmentMarkNotRun" => {
+            (SELF_ASSESSMENT_NOT_RUN, json!({"input": {"engagementId": e, "reason": "Ran one last year"}}))
+        }
         "evaluationResults" => ("{ evaluationResults { surveys counted } }", json!({})),
         "surveyForm" => ("query($t: String!) { surveyForm(token: $t) { title } }", json!({"t": "forged"})),
         "surveyResponseSave" => (
@@ -700,3 +764,50 @@ async fn links_and_departed_members_reach_nothing_of_the_team(app: TestApp) {
 }
 
 on_both_backends!(links_and_departed_members_reach_nothing_of_the_team);
+
+/// The host's papers and analysis, through every path a role could take: the engagement's lists,
+/// `node(id:)` on the paper, a version and an item. The peer team reads them all; a fieldwork
+/// contributor (host staff who may be interviewed) sees none, and outsiders see nothing at all.
+async fn papers_and_analysis_by_role(app: TestApp) {
+    let w = world(&app).await;
+    let input = json!({"input": {"engagementId": w.engagement, "kind": "CONTEXT_PAPER", "body": "# Context"}});
+    let doc = app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"].clone();
+    let input = json!({"input": {"engagementId": w.engagement, "kind": "AREA_FOR_IMPROVEMENT", "title": "Repairs"}});
+    let item = app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await["analysisItem"]["id"].clone();
+    let q = "query($e: ID!, $d: ID!, $v: ID!, $i: ID!) {
+        e: node(id: $e) { ... on Engagement { documents { totalCount } analysisItems { totalCount } context: document(kind: CONTEXT_PAPER) { id } } }
+        d: node(id: $d) { id } v: node(id: $v) { id } i: node(id: $i) { id } }";
+    let vars = json!({"e": w.engagement, "d": doc["id"], "v": doc["latestVersion"]["id"], "i": item});
+    let admin = app.gql_ok("{ viewer { person { id } } }", json!({})).await["viewer"]["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for role in ROLES {
+        let token = match role {
+            Anonymous => None,
+            Admin => Some(app.session_for(&admin).await),
+            r => Some(app.session_for(w.person(r)).await),
+        };
+        let r = app.gql_as(token.as_deref(), q, vars.clone()).await;
+        if role == Anonymous {
+            assert_eq!(r["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{r}");
+            continue;
+        }
+        let d = &r["data"];
+        let sees = !matches!(role, Outsider | FieldworkContributor);
+        for alias in ["d", "v", "i"] {
+            assert_eq!(!d[alias].is_null(), sees, "{role:?} {alias}: {r}");
+        }
+        match role {
+            Outsider => assert!(d["e"].is_null(), "{r}"),
+            _ => {
+                let n = usize::from(sees);
+                assert_eq!(d["e"]["documents"]["totalCount"], n, "{role:?}: {r}");
+                assert_eq!(d["e"]["analysisItems"]["totalCount"], n, "{role:?}: {r}");
+                assert_eq!(!d["e"]["context"].is_null(), sees, "{role:?}: {r}");
+            }
+        }
+    }
+}
+
+on_both_backends!(papers_and_analysis_by_role);

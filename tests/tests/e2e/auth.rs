@@ -278,6 +278,7 @@ async fn cors_and_security_headers() {
 
 async fn audit_log_by_engagement_actor_and_time(app: TestApp) {
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     let since = chrono::Utc::now();
     app.advance(&team.engagement, "PLANNING").await;
     let q = "query($f: AuditFilter) { auditEntries(first: 50, filter: $f) { totalCount edges { node { action actorKind actor { id } engagement { id } subjectId changes at } } } }";

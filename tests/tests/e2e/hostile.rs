@@ -272,6 +272,7 @@ async fn hidden_people_stay_hidden(app: TestApp) {
     app.join(&team.engagement, &contributor, "HOST_CONTRIBUTOR").await;
     // The harness administrator, who is on no team, moves the engagement.
     let session = app.session_for(&contributor).await;
+    app.complete_pre_work(&team.engagement).await;
     app.advance(&team.engagement, "PLANNING").await;
     let q = "query($id: ID!) { node(id: $id) { ... on Engagement { stageHistory { nodes { actorKind movedBy { id name email } } } } } }";
     let body = app.gql_as(Some(&session), q, json!({"id": team.engagement})).await;

@@ -15,6 +15,7 @@ async fn migrations_are_reversible(app: TestApp) {
     app.recreate_admin().await;
     assert!(schema.has_table("engagements").await.unwrap());
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     app.advance(&team.engagement, "PLANNING").await;
 }
 

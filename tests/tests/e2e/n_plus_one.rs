@@ -31,11 +31,19 @@ const SURVEYS: &str = "{ engagements(first: 20) { nodes { id
         results { counted groups { name shown } questions { questionKey all { answered options { count } } } } } }
 } } }";
 
-const SHAPES: [(&str, &str); 4] = [
+const PREWORK: &str = "{ engagements(first: 20) { nodes { id selfAssessmentNotRunReason
+    documents(first: 5) { nodes { kind title createdBy { name } latestVersion { number html author { name organisation { name } } }
+        versions(first: 5) { nodes { number summary author { name } } } } }
+    context: document(kind: CONTEXT_PAPER) { title latestVersion { number } }
+    analysisItems(first: 10) { nodes { kind title createdBy { name } evidence { criterion criterionTitle statementText survey { title } } } }
+} } }";
+
+const SHAPES: [(&str, &str); 5] = [
     ("engagements with their teams", NESTED),
     ("engagements with meetings", MEETINGS),
     ("people", PEOPLE),
     ("engagements with surveys", SURVEYS),
+    ("engagements with their pre-work", PREWORK),
 ];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
@@ -95,6 +103,7 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     let survey = serde_json::json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-evaluation").await,
         "purpose": "EVALUATION", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
     app.mutate("surveyCreate", pci_tests::fixtures_consts::SURVEY_CREATE, survey).await;
+    prework(app, &e).await;
     // And one that closes within the hour, with responses, so that it has results once the
     // clock has moved on (`close_surveys`).
     let now = pci_entity::Clock::now(&app.clock);
@@ -119,6 +128,26 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     }
 }
 
+/// Both papers (one revised), and analysis items resting on a self-assessment.
+async fn prework(app: &TestApp, e: &str) {
+    use pci_tests::fixtures_consts::{ANALYSIS_ITEM_ADD, DOCUMENT_CREATE, DOCUMENT_REVISE, SURVEY_CREATE};
+    let survey = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-self-assessment").await,
+        "purpose": "SELF_ASSESSMENT", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
+    let survey = app.mutate("surveyCreate", SURVEY_CREATE, survey).await["survey"]["id"].clone();
+    for kind in ["CONTEXT_PAPER", "ANALYSIS_PAPER"] {
+        let input = json!({"input": {"engagementId": e, "kind": kind, "body": "# Paper\n\nFirst."}});
+        let doc = app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"]["id"].clone();
+        let input =
+            json!({"input": {"documentId": doc, "baseVersion": 1, "body": "# Paper\n\nSecond.", "summary": "Again"}});
+        app.mutate("documentRevise", DOCUMENT_REVISE, input).await;
+    }
+    for (kind, criterion) in [("STRENGTH", "leadership"), ("AREA_FOR_IMPROVEMENT", "people")] {
+        let input = json!({"input": {"engagementId": e, "kind": kind, "title": format!("About {criterion}"),
+            "evidence": [{"surveyId": survey, "criterion": criterion}, {"surveyId": survey, "criterion": "service-planning", "statement": "planning-evidence"}]}});
+        app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await;
+    }
+}
+
 /// Moves the clock past every survey's closing made so far, so that they show results. The
 /// token's last use, written at most once a minute, is written then, not during a count.
 async fn close_surveys(app: &TestApp) {
@@ -129,6 +158,7 @@ async fn close_surveys(app: &TestApp) {
 async fn nested_query_statement_count_is_constant(app: TestApp) {
     let team = app.team().await;
     engagement_with_meeting(&app, &team, "First Contributor").await;
+    app.complete_pre_work(&team.engagement).await;
     app.advance(&team.engagement, "PLANNING").await;
     // The worker sends the emails (so that deliveries exist), then stops: it shares the app's
     // connection, and only the queries' statements are counted.

@@ -18,8 +18,19 @@ async fn every_unmet_gate_is_named(app: TestApp) {
     let engagement = app.engagement(&host, &[]).await;
     let before = app.row_counts().await;
     let errors = advance_err(&app, &engagement, "PLANNING").await;
-    assert_eq!(codes(&errors), ["STAGE_GATE_UNMET"; 3]);
-    assert_eq!(rules(&errors), ["PEER_COUNCILS_CHOSEN", "HOST_LEAD_ACCEPTED", "FACILITATOR_ACCEPTED"]);
+    assert_eq!(codes(&errors), ["STAGE_GATE_UNMET"; 7]);
+    assert_eq!(
+        rules(&errors),
+        [
+            "PEER_COUNCILS_CHOSEN",
+            "HOST_LEAD_ACCEPTED",
+            "FACILITATOR_ACCEPTED",
+            "CONTEXT_PAPER_WRITTEN",
+            "ANALYSIS_PAPER_WRITTEN",
+            "AREA_FOR_IMPROVEMENT_NAMED",
+            "SELF_ASSESSMENT_DONE"
+        ]
+    );
     assert_eq!(app.row_counts().await, before, "a refused step writes nothing");
 
     // A peer council without an accepted reviewer is named.
@@ -34,6 +45,7 @@ async fn every_unmet_gate_is_named(app: TestApp) {
         json!({"input": {"engagementId": team.engagement, "peerCouncilIds": peers}}),
     )
     .await;
+    app.complete_pre_work(&team.engagement).await;
     let errors = advance_err(&app, &team.engagement, "PLANNING").await;
     assert_eq!(rules(&errors), ["PEER_REVIEWER_PER_COUNCIL"]);
     assert!(errors[0]["message"].as_str().unwrap().contains("Highland Council"), "{errors:?}");
@@ -41,6 +53,7 @@ async fn every_unmet_gate_is_named(app: TestApp) {
 
 async fn peer_councils_are_fixed_after_pre_work(app: TestApp) {
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     app.advance(&team.engagement, "PLANNING").await;
     let extra = app.org("COUNCIL", "Highland Council").await;
     let update = "mutation($input: EngagementUpdateInput!) { engagementUpdate(input: $input) { userErrors { code } } }";
@@ -67,6 +80,7 @@ async fn peer_councils_are_fixed_after_pre_work(app: TestApp) {
 
 async fn stages_cannot_be_skipped_or_repeated(app: TestApp) {
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     let before = app.row_counts().await;
     assert_eq!(codes(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["INVALID_TRANSITION"]);
     assert_eq!(codes(&advance_err(&app, &team.engagement, "PRE_WORK").await), ["STAGE_CHANGED"]);
@@ -79,6 +93,7 @@ async fn stages_cannot_be_skipped_or_repeated(app: TestApp) {
 
 async fn meetings_must_have_been_held(app: TestApp) {
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     app.advance(&team.engagement, "PLANNING").await;
     assert_eq!(rules(&advance_err(&app, &team.engagement, "PRIORITISATION").await), ["PLANNING_SESSION_HELD"]);
 
@@ -129,6 +144,7 @@ async fn meetings_must_have_been_held(app: TestApp) {
 
 async fn closed_engagements_refuse_changes(app: TestApp) {
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     // Walk to CLOSED, holding each meeting the gates ask for one hour before "now".
     let held = |kind: &'static str| {
         let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();

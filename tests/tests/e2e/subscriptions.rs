@@ -189,6 +189,7 @@ async fn activity_is_heard_as_the_policy_allows(app: TestApp) {
         return;
     }
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     let e = &team.engagement;
     let contributor = app.person(&team.host, "Fieldwork Contributor").await;
     let contribution = app.join(e, &contributor, "FIELDWORK_CONTRIBUTOR").await;
@@ -386,6 +387,7 @@ async fn two_api_processes_hear_each_others_writes() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
     let other = OtherApi::start(&app).await;
     let team = app.team().await;
+    app.complete_pre_work(&team.engagement).await;
     let e = &team.engagement;
     let lead = app.token_for(&team.host_lead).await;
     let there = format!("{}/graphql", other.base);

@@ -2,12 +2,14 @@
 //! `userErrors`. Resolvers decode ids, call a domain command and map its result.
 
 mod auth;
+mod document;
 mod engagement;
 mod jobs;
 mod meeting;
 mod organisation;
 mod participant;
 mod person;
+mod prework;
 mod questionnaire;
 mod survey;
 pub(crate) mod survey_response;
@@ -33,6 +35,8 @@ pub struct MutationRoot(
     questionnaire::QuestionnaireMutations,
     survey::SurveyMutations,
     survey_response::SurveyResponseMutations,
+    document::DocumentMutations,
+    prework::PreworkMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

@@ -195,6 +195,9 @@ pub enum UserErrorCode {
     SurveyClosed,
     /// This survey response was submitted already; it cannot change.
     AlreadySubmitted,
+    /// Only a paper's latest version may be revised; someone else may have written a newer one
+    /// since the client read it.
+    NotLatestVersion,
 }
 
 /// An expected problem with a mutation's input. Nothing was written.

@@ -5,7 +5,11 @@ use pci_entity::{engagement, stage_transition};
 use super::delivery;
 use super::{
     ActorKind, Date, EmailDelivery, EngagementStage, InvitationStatus, Meeting, MeetingKind, MeetingStatus,
-    Organisation, Participant, ParticipantRole, Person, load_children, load_required,
+    Organisation, Participant, ParticipantRole, Person,
+    analysis::{AnalysisItem, AnalysisItemFilter},
+    document::{Document, DocumentFilter, DocumentKind},
+    load_children, load_required,
+    order::AnalysisItemOrder,
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
     page_cost,
     survey::Survey,
@@ -249,6 +253,75 @@ impl Engagement {
             if self.view(ctx).await? == View::Full { load_children!(ctx, surveys, self.0.id) } else { Vec::new() };
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "surveys", &window, |s| (String::new(), s.id)).into_connection(total, Survey))
+    }
+    /// Its papers (context paper, analysis paper), the first written first. The team sees them; a
+    /// fieldwork contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the papers that match.")] filter: Option<DocumentFilter>,
+    ) -> async_graphql::Result<Connection<String, Document, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("documents")?;
+        let kinds: Option<Vec<pci_entity::DocumentKind>> =
+            filter.unwrap_or_default().kind.map(|k| k.in_.into_iter().map(Into::into).collect());
+        let rows: Vec<_> =
+            if self.view(ctx).await? == View::Full { load_children!(ctx, documents, self.0.id) } else { Vec::new() }
+                .into_iter()
+                .filter(|d| kinds.as_ref().is_none_or(|k| k.contains(&d.kind)))
+                .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "documents", &window, |d| (String::new(), d.id)).into_connection(total, Document))
+    }
+    /// Its paper of this kind, if written and if the caller sees the whole engagement.
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which paper.")] kind: DocumentKind,
+    ) -> async_graphql::Result<Option<Document>> {
+        if self.view(ctx).await? != View::Full {
+            return Ok(None);
+        }
+        let kind = pci_entity::DocumentKind::from(kind);
+        Ok(load_children!(ctx, documents, self.0.id).into_iter().find(|d| d.kind == kind).map(Document))
+    }
+    /// The analysis paper's strengths, weaknesses and areas for improvement, the first added first
+    /// unless `orderBy` says otherwise. The team sees them; a fieldwork contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn analysis_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the items that match.")] filter: Option<AnalysisItemFilter>,
+        #[graphql(desc = "Sort order; the first added first when omitted.")] order_by: Option<AnalysisItemOrder>,
+    ) -> async_graphql::Result<Connection<String, AnalysisItem, TotalCount>> {
+        let order = AnalysisItemOrder::or_default(order_by);
+        let window = order.window("analysisItems", PageArgs::new(first, after, last, before))?;
+        let kinds: Option<Vec<pci_entity::AnalysisItemKind>> =
+            filter.unwrap_or_default().kind.map(|k| k.in_.into_iter().map(Into::into).collect());
+        let rows: Vec<_> = if self.view(ctx).await? == View::Full {
+            load_children!(ctx, analysis_items, self.0.id)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .filter(|a| kinds.as_ref().is_none_or(|k| k.contains(&a.kind)))
+        .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(order.page("analysisItems", rows, &window).into_connection(total, AnalysisItem))
+    }
+    /// Why no self-assessment is run, when its organisers decided so (then pre-work can end
+    /// without one); null otherwise, and for a fieldwork contributor.
+    async fn self_assessment_not_run_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(if self.view(ctx).await? == View::Full { self.0.self_assessment_not_run_reason.as_deref() } else { None })
     }
     /// Every email sent (or being sent) about this engagement, newest first unless `orderBy` says otherwise.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

@@ -1,6 +1,8 @@
+pub mod analysis;
 pub mod audit;
 pub mod common;
 pub mod delivery;
+pub mod document;
 pub mod engagement;
 pub mod meeting;
 pub mod node;

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, Interface};
 
 use super::{
     EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, PersonalAccessToken,
+    analysis::AnalysisItem,
     audit::AuditEntry,
+    document::{Document, DocumentVersion},
     engagement::StageTransition,
     questionnaire::{Questionnaire, QuestionnaireVersion},
     survey::{Survey, SurveyRecipient},

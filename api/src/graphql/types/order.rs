@@ -3,7 +3,7 @@
 //! one order is refused by another.
 
 use async_graphql::{Enum, InputObject};
-use pci_entity::{email_delivery, meeting, meeting_attendee, participant, stage_transition};
+use pci_entity::{analysis_item, email_delivery, meeting, meeting_attendee, participant, stage_transition};
 use uuid::Uuid;
 
 use crate::graphql::{
@@ -12,7 +12,8 @@ use crate::graphql::{
 };
 
 use super::{
-    InvitationStatus, OrderDirection, ParticipantRole, Rsvp, delivery::DeliveryStatus, engagement::instant_key,
+    InvitationStatus, OrderDirection, ParticipantRole, Rsvp, analysis::AnalysisItemKind, delivery::DeliveryStatus,
+    engagement::instant_key,
 };
 
 /// One order input: `{ field, direction }`, its default, and the name its cursors carry. The
@@ -188,5 +189,33 @@ impl EmailDeliveryOrder {
             EmailDeliveryOrderField::Status => rank(DeliveryStatus::from(d.status) as u8),
         };
         (rank, d.id)
+    }
+}
+
+/// What an engagement's analysis items can be sorted by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AnalysisItemOrderField {
+    /// When they were added.
+    CreatedAt,
+    /// Their kind, in the order `AnalysisItemKind` lists the kinds.
+    Kind,
+    /// Their title, A first (by Unicode code point, ignoring case).
+    Title,
+}
+
+list_order!(
+    /// How to sort analysis items.
+    AnalysisItemOrder, AnalysisItemOrderField, CreatedAt, Asc = "OrderDirection::Asc", analysis_item::Model
+);
+
+impl AnalysisItemOrder {
+    /// Sort key, then the id, which is also the time it was added.
+    pub fn key(&self, a: &analysis_item::Model) -> (String, Uuid) {
+        let rank = match self.field {
+            AnalysisItemOrderField::CreatedAt => String::new(),
+            AnalysisItemOrderField::Kind => rank(AnalysisItemKind::from(a.kind) as u8),
+            AnalysisItemOrderField::Title => a.title.to_lowercase(),
+        };
+        (rank, a.id)
     }
 }

@@ -12,6 +12,8 @@ use pci_entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+mod prework;
+
 use crate::graphql::AppState;
 use pci_domain::{
     Actor, DomainError, DomainResult, Env, engagement, meeting, organisation as org, participant, person,
@@ -194,12 +196,13 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         let attendees = team.iter().filter(|(_, role)| asked(s.who, *role)).map(|(id, _)| *id).collect();
         schedule(&env, e.id, s, attendees).await?;
     }
+    prework::seed(&env, e.id).await?;
     for to in ADVANCED_TO {
         ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
             .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
     }
     println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
-    println!("and \"{}\" in fieldwork with 5 meetings.", e.title);
+    println!("and \"{}\" in fieldwork with 5 meetings, its self-assessment, papers and analysis.", e.title);
     Ok(())
 }
 

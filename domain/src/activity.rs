@@ -73,6 +73,8 @@ pub enum ActivityKind {
     /// An item of the analysis (a strength, weakness or area for improvement) was added, changed
     /// or removed.
     AnalysisChanged,
+    /// Planning changed: an area of interest, an entry of the interview wish-list, or a theme.
+    PlanningChanged,
 }
 
 impl ActivityKind {
@@ -87,6 +89,9 @@ impl ActivityKind {
             a if a.starts_with("survey.") => Self::SurveyChanged,
             a if a.starts_with("document.") => Self::DocumentChanged,
             a if a.starts_with("analysis_item.") => Self::AnalysisChanged,
+            a if ["area_of_interest.", "interview_request.", "theme."].iter().any(|p| a.starts_with(p)) => {
+                Self::PlanningChanged
+            }
             _ => Self::EngagementChanged,
         }
     }

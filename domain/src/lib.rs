@@ -24,6 +24,7 @@ pub mod meeting;
 pub mod organisation;
 pub mod participant;
 pub mod person;
+pub mod planning;
 pub mod prework;
 pub mod stage;
 pub mod surveys;

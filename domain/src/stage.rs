@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use pci_entity::{
     AnalysisItemKind, DocumentKind, InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage,
     SurveyPurpose, analysis_item, document, engagement, meeting, new_id, organisation, participant, person,
-    stage_transition, survey,
+    stage_transition, survey, theme,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
@@ -36,6 +36,7 @@ pub struct Snapshot {
     pub areas_for_improvement: u64,
     /// Self-assessment surveys, cancelled ones included.
     pub self_assessments: Vec<survey::Model>,
+    pub agreed_themes: u64,
     pub now: DateTime<Utc>,
 }
 
@@ -178,6 +179,13 @@ pub static GATES: &[Gate] = &[
         check: |s| meeting_held(s, MeetingKind::PrioritisationMeeting),
     },
     Gate {
+        rule: "THEME_AGREED",
+        when: When::Entering(Stage::Fieldwork),
+        check: |s| {
+            if s.agreed_themes > 0 { Ok(()) } else { Err("no key theme has been agreed for fieldwork yet".into()) }
+        },
+    },
+    Gate {
         rule: "FINDINGS_MEETING_HELD",
         when: When::Leaving(Stage::Findings),
         check: |s| meeting_held(s, MeetingKind::FindingsMeeting),
@@ -244,7 +252,13 @@ async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc
         .filter(survey::Column::Purpose.eq(SurveyPurpose::SelfAssessment))
         .all(tx)
         .await?;
+    let agreed_themes = theme::Entity::find()
+        .filter(theme::Column::EngagementId.eq(engagement.id))
+        .filter(theme::Column::AgreedAt.is_not_null())
+        .count(tx)
+        .await?;
     Ok(Snapshot {
+        agreed_themes,
         engagement,
         peer_councils,
         participants,
@@ -367,6 +381,6 @@ mod tests {
             ]
         );
         let rules: Vec<_> = gates_for(Stage::Prioritisation, Stage::Fieldwork).map(|g| g.rule).collect();
-        assert_eq!(rules, ["PRIORITISATION_MEETING_HELD"]);
+        assert_eq!(rules, ["PRIORITISATION_MEETING_HELD", "THEME_AGREED"]);
     }
 }

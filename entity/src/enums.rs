@@ -340,3 +340,13 @@ string_enum!(
         AreaForImprovement = "area_for_improvement",
     }
 );
+
+string_enum!(
+    /// Where an entry of the interview wish-list stands, as the host says.
+    InterviewRequestStatus {
+        Pending = "pending",
+        Arranged = "arranged",
+        /// It cannot happen (with a reason).
+        NotPossible = "not_possible",
+    }
+);

@@ -9,6 +9,7 @@ mod m20261126_000003_auth;
 mod m20261201_000001_questionnaires;
 mod m20261201_000002_surveys;
 mod m20261207_000001_prework;
+mod m20261207_000002_planning;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -18,11 +19,19 @@ pub use m20261201_000001_questionnaires::TABLES_IN_CREATION_ORDER as QUESTIONNAI
 pub use m20261201_000002_surveys::TABLES_IN_CREATION_ORDER as SURVEY_TABLES;
 /// The host's papers, their versions, and the analysis items with their evidence.
 pub use m20261207_000001_prework::TABLES_IN_CREATION_ORDER as PREWORK_TABLES;
+/// Areas of interest, the interview wish-list and the key themes.
+pub use m20261207_000002_planning::TABLES_IN_CREATION_ORDER as PLANNING_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
 pub fn domain_tables() -> impl Iterator<Item = &'static str> {
-    DOMAIN_TABLES.iter().chain(QUESTIONNAIRE_TABLES).chain(SURVEY_TABLES).chain(PREWORK_TABLES).copied()
+    DOMAIN_TABLES
+        .iter()
+        .chain(QUESTIONNAIRE_TABLES)
+        .chain(SURVEY_TABLES)
+        .chain(PREWORK_TABLES)
+        .chain(PLANNING_TABLES)
+        .copied()
 }
 /// The outbox, delivery and token tables.
 pub use m20261126_000002_worker::TABLES_IN_CREATION_ORDER as WORKER_TABLES;
@@ -39,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_questionnaires::Migration),
             Box::new(m20261201_000002_surveys::Migration),
             Box::new(m20261207_000001_prework::Migration),
+            Box::new(m20261207_000002_planning::Migration),
         ]
     }
 }

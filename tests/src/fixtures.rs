@@ -35,6 +35,11 @@ pub const DOCUMENT_REVISE: &str = "mutation($input: DocumentReviseInput!) { docu
 pub const ANALYSIS_ITEM_ADD: &str = "mutation($input: AnalysisItemAddInput!) { analysisItemAdd(input: $input) { analysisItem { id kind title description evidence { criterion criterionTitle statement statementText survey { id } } } userErrors { field code message } } }";
 pub const SELF_ASSESSMENT_NOT_RUN: &str = "mutation($input: SelfAssessmentMarkNotRunInput!) { selfAssessmentMarkNotRun(input: $input) { engagement { id selfAssessmentNotRunReason } userErrors { field code message } } }";
 
+pub const AREA_ADD: &str = "mutation($input: AreaOfInterestAddInput!) { areaOfInterestAdd(input: $input) { areaOfInterest { id title analysisItems { id title } } userErrors { field code message } } }";
+pub const THEME_ADD: &str = "mutation($input: ThemeAddInput!) { themeAdd(input: $input) { theme { id title agreed areasOfInterest { id } members { person { id } role side } } userErrors { field code message } } }";
+pub const THEME_AGREE: &str = "mutation($input: ThemeAgreeInput!) { themeAgree(input: $input) { theme { id agreed agreedAt agreedBy { id } } userErrors { field code message } } }";
+pub const WISH_ADD: &str = "mutation($input: InterviewRequestAddInput!) { interviewRequestAdd(input: $input) { interviewRequest { id status role reason person { id } areaOfInterest { id } } userErrors { field code message } } }";
+
 pub const ADVANCE: &str = "mutation($input: EngagementAdvanceStageInput!) { engagementAdvanceStage(input: $input) { engagement { id stage } userErrors { field code message rule } } }";
 
 /// The cast of one engagement, by id.
@@ -156,6 +161,17 @@ impl TestApp {
             json!({"input": {"engagementId": engagement, "reason": "Ran one with the Improvement Service in March"}});
         self.mutate("selfAssessmentMarkNotRun", SELF_ASSESSMENT_NOT_RUN, not_run).await;
         context
+    }
+
+    /// An area of interest and a key theme built from it, agreed: what fieldwork needs to start.
+    /// Returns the theme's id.
+    pub async fn agree_theme(&self, engagement: &str) -> String {
+        let area = json!({"input": {"engagementId": engagement, "title": "Repairs"}});
+        let area = id(&self.mutate("areaOfInterestAdd", AREA_ADD, area).await["areaOfInterest"]);
+        let theme = json!({"input": {"engagementId": engagement, "title": "Getting repairs right first time", "areaOfInterestIds": [area]}});
+        let theme = id(&self.mutate("themeAdd", THEME_ADD, theme).await["theme"]);
+        self.mutate("themeAgree", THEME_AGREE, json!({"input": {"themeId": theme}})).await;
+        theme
     }
 
     /// Moves the engagement one stage and asserts it moved.

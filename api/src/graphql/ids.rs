@@ -28,6 +28,9 @@ macro_rules! for_each_aggregate {
             Document => document,
             DocumentVersion => document_version,
             AnalysisItem => analysis_item,
+            AreaOfInterest => area_of_interest,
+            InterviewRequest => interview_request,
+            Theme => theme,
         }
     };
 }

@@ -14,10 +14,10 @@ use std::{
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
-    analysis_item, analysis_item_evidence, audit_entry, document, document_version, email_delivery, engagement,
-    engagement_peer_council, engagement_stage_plan, meeting, meeting_attendee, organisation, participant, person,
-    personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
-    survey_response,
+    analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, audit_entry, document,
+    document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, interview_request,
+    meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
+    questionnaire_version, stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -55,7 +55,10 @@ keyed!(
     survey_recipient,
     document,
     document_version,
-    analysis_item
+    analysis_item,
+    area_of_interest,
+    interview_request,
+    theme
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -133,6 +136,12 @@ macro_rules! paste_field {
     ($m:ident, AnalysisItemId) => {
         $m.analysis_item_id
     };
+    ($m:ident, AreaOfInterestId) => {
+        $m.area_of_interest_id
+    };
+    ($m:ident, ThemeId) => {
+        $m.theme_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -149,6 +158,11 @@ child_spec!(DocumentsOfEngagement, document, EngagementId, Id);
 child_spec!(VersionsOfDocument, document_version, DocumentId, Number);
 child_spec!(AnalysisOfEngagement, analysis_item, EngagementId, Id);
 child_spec!(EvidenceOfAnalysisItem, analysis_item_evidence, AnalysisItemId, Id);
+child_spec!(AreasOfEngagement, area_of_interest, EngagementId, Id);
+child_spec!(AfisOfArea, area_of_interest_afi, AreaOfInterestId, Id);
+child_spec!(WishesOfEngagement, interview_request, EngagementId, Id);
+child_spec!(ThemesOfEngagement, theme, EngagementId, Id);
+child_spec!(LinksOfTheme, theme_link, ThemeId, Id);
 
 /// The latest version of each paper (by the paper's id), without reading the older ones: a paper
 /// may have dozens of long versions, and a listing shows only the latest.
@@ -301,6 +315,14 @@ pub struct Loaders {
     pub analysis_item: Dl<ById<analysis_item::Entity>>,
     pub analysis_items: Dl<Children<AnalysisOfEngagement>>,
     pub analysis_evidence: Dl<Children<EvidenceOfAnalysisItem>>,
+    pub area_of_interest: Dl<ById<area_of_interest::Entity>>,
+    pub areas_of_interest: Dl<Children<AreasOfEngagement>>,
+    pub area_afis: Dl<Children<AfisOfArea>>,
+    pub interview_request: Dl<ById<interview_request::Entity>>,
+    pub interview_requests: Dl<Children<WishesOfEngagement>>,
+    pub theme: Dl<ById<theme::Entity>>,
+    pub themes: Dl<Children<ThemesOfEngagement>>,
+    pub theme_links: Dl<Children<LinksOfTheme>>,
 }
 
 impl Loaders {
@@ -362,6 +384,14 @@ impl Loaders {
             analysis_item: by_id(db, c),
             analysis_items: children(db, c),
             analysis_evidence: children(db, c),
+            area_of_interest: by_id(db, c),
+            areas_of_interest: children(db, c),
+            area_afis: children(db, c),
+            interview_request: by_id(db, c),
+            interview_requests: children(db, c),
+            theme: by_id(db, c),
+            themes: children(db, c),
+            theme_links: children(db, c),
         }
     }
 }

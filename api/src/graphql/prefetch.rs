@@ -17,8 +17,9 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
-    analysis_item, analysis_item_evidence, audit_entry, document, document_version, email_delivery, engagement,
-    meeting, meeting_attendee, participant, person, stage_transition, survey, survey_recipient,
+    analysis_item, analysis_item_evidence, area_of_interest, audit_entry, document, document_version, email_delivery,
+    engagement, interview_request, meeting, meeting_attendee, participant, person, stage_transition, survey,
+    survey_recipient, theme,
 };
 use uuid::Uuid;
 
@@ -137,6 +138,9 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
             documents(ctx, one_kind, found).await?;
         }
         many(ctx, &sel, "analysisItems", &l.analysis_items, ids(), analysis_items).await?;
+        many(ctx, &sel, "areasOfInterest", &l.areas_of_interest, ids(), areas_of_interest).await?;
+        many(ctx, &sel, "interviewRequests", &l.interview_requests, ids(), interview_requests).await?;
+        many(ctx, &sel, "themes", &l.themes, ids(), themes).await?;
         many(ctx, &sel, "emailDeliveries", &l.engagement_deliveries, ids(), deliveries).await
     }
     .boxed()
@@ -223,6 +227,67 @@ fn evidence<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<analysis_ite
         } else {
             one(ctx, &sel, "survey", &l.survey, survey_ids(), surveys).await
         }
+    }
+    .boxed()
+}
+
+pub fn areas_of_interest<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<area_of_interest::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|a| a.engagement_id), engagements).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|a| a.created_by), people).await?;
+        let items = sel.field("analysisItems");
+        if items.exists() {
+            let links = step(&l.area_afis, rows.iter().map(|a| a.id)).await?;
+            let found = step(&l.analysis_item, links.values().flatten().map(|x| x.analysis_item_id)).await?;
+            analysis_items(ctx, items, found.into_values().collect()).await?;
+        }
+        Ok(())
+    }
+    .boxed()
+}
+
+pub fn interview_requests<'a>(
+    ctx: &'a Context<'a>,
+    sel: Lookahead<'a>,
+    rows: Vec<interview_request::Model>,
+) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|r| r.engagement_id), engagements).await?;
+        let areas = rows.iter().map(|r| r.area_of_interest_id);
+        one(ctx, &sel, "areaOfInterest", &l.area_of_interest, areas, areas_of_interest).await?;
+        one(ctx, &sel, "person", &l.person, rows.iter().filter_map(|r| r.person_id), people).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|r| r.created_by), people).await
+    }
+    .boxed()
+}
+
+pub fn themes<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<theme::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|t| t.engagement_id), engagements).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|t| t.created_by), people).await?;
+        one(ctx, &sel, "agreedBy", &l.person, rows.iter().filter_map(|t| t.agreed_by), people).await?;
+        let (areas, members) = (sel.field("areasOfInterest"), sel.field("members"));
+        if areas.exists() || members.exists() {
+            let links: Vec<_> =
+                step(&l.theme_links, rows.iter().map(|t| t.id)).await?.into_values().flatten().collect();
+            if areas.exists() {
+                let found = step(&l.area_of_interest, links.iter().filter_map(|x| x.area_of_interest_id)).await?;
+                areas_of_interest(ctx, areas, found.into_values().collect()).await?;
+            }
+            if members.exists() {
+                // Their roles come from the team, read with its people.
+                step(&l.participants, rows.iter().map(|t| t.engagement_id)).await?;
+                let person = members.field("person");
+                if person.exists() {
+                    let found = step(&l.person, links.iter().filter_map(|x| x.person_id)).await?;
+                    people(ctx, person, found.into_values().collect()).await?;
+                }
+            }
+        }
+        Ok(())
     }
     .boxed()
 }
@@ -347,6 +412,9 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.document, of(K::Document)).await?;
     step(&l.document_version, of(K::DocumentVersion)).await?;
     step(&l.analysis_item, of(K::AnalysisItem)).await?;
+    step(&l.area_of_interest, of(K::AreaOfInterest)).await?;
+    step(&l.interview_request, of(K::InterviewRequest)).await?;
+    step(&l.theme, of(K::Theme)).await?;
     Ok(())
 }
 
@@ -374,6 +442,9 @@ pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super:
     documents(ctx, again(&sel), of!(Document)).await?;
     document_versions(ctx, again(&sel), of!(DocumentVersion)).await?;
     analysis_items(ctx, again(&sel), of!(AnalysisItem)).await?;
+    areas_of_interest(ctx, again(&sel), of!(AreaOfInterest)).await?;
+    interview_requests(ctx, again(&sel), of!(InterviewRequest)).await?;
+    themes(ctx, again(&sel), of!(Theme)).await?;
     audit_entries(ctx, sel, of!(AuditEntry)).await?;
     Ok(())
 }

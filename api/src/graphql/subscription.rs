@@ -170,6 +170,8 @@ pub enum ActivityKind {
     /// An item of the analysis (a strength, weakness or area for improvement) was added, changed
     /// or removed.
     AnalysisChanged,
+    /// Planning changed: an area of interest, an entry of the interview wish-list, or a theme.
+    PlanningChanged,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

@@ -12,6 +12,7 @@ use pci_entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+mod planning;
 mod prework;
 
 use crate::graphql::AppState;
@@ -196,7 +197,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         let attendees = team.iter().filter(|(_, role)| asked(s.who, *role)).map(|(id, _)| *id).collect();
         schedule(&env, e.id, s, attendees).await?;
     }
-    prework::seed(&env, e.id).await?;
+    let afis = prework::seed(&env, e.id).await?;
+    planning::seed(&env, e.id, &afis, &team).await?;
     for to in ADVANCED_TO {
         ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
             .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;

@@ -96,7 +96,8 @@ const ITEMS: [(Kind, &str, &str, Criteria); 6] = [
     ),
 ];
 
-pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<()> {
+/// Returns the areas for improvement, by id, in the order above.
+pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<Vec<Uuid>> {
     let survey_id = self_assessment(env, engagement_id).await?;
     let (context, _) = ok(
         "context paper",
@@ -134,6 +135,7 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<()> {
         summary: Some("From the self-assessment and the 2024/25 figures".into()),
     };
     ok("analysis paper", document::create(env, analysis_paper).await)?;
+    let mut afis = Vec::new();
     for (kind, title, description, evidence) in ITEMS {
         let evidence = evidence
             .iter()
@@ -150,9 +152,12 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<()> {
             description: Some(description.into()),
             evidence,
         };
-        ok(title, analysis::add(env, item).await)?;
+        let added = ok(title, analysis::add(env, item).await)?;
+        if kind == Kind::AreaForImprovement {
+            afis.push(added.id);
+        }
     }
-    Ok(())
+    Ok(afis)
 }
 
 /// The self-assessment, created as it was seven weeks ago (on a clock set back) and closed five

@@ -15,6 +15,7 @@ use crate::{
     audit::{self, Changes, Subject},
     db::{WriteTx, begin_write_in_turn},
     engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, touch},
+    policy::Work,
 };
 
 /// A version holds at most this much: a long paper is some 20,000 words. The line limit keeps a
@@ -74,9 +75,15 @@ pub async fn create(env: &Env, input: DocumentCreate) -> DomainResult<Written> {
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let e =
-        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::HostAuthor(env), About::Engagement, no_engagement)
-            .await?;
+    let e = open_for_change(
+        &tx,
+        input.engagement_id,
+        ENGAGEMENT_ID,
+        By::Author(env, Work::Host),
+        About::Engagement,
+        no_engagement,
+    )
+    .await?;
     let existing = document::Entity::find()
         .filter(document::Column::EngagementId.eq(e.id))
         .filter(document::Column::Kind.eq(input.kind))
@@ -130,7 +137,7 @@ pub async fn revise(env: &Env, input: DocumentRevise) -> DomainResult<Written> {
     let Some(doc) = document::Entity::find_by_id(input.document_id).one(&tx).await? else {
         return Err(missing().into());
     };
-    open_for_change(&tx, doc.engagement_id, FIELD, By::HostAuthor(env), About::Record(None), missing).await?;
+    open_for_change(&tx, doc.engagement_id, FIELD, By::Author(env, Work::Host), About::Record(None), missing).await?;
     // Read again under the engagement's lock: a revision that committed meanwhile counts.
     let doc = document::Entity::find_by_id(doc.id).one(&tx).await?.ok_or_else(missing)?;
     if input.base_version != doc.latest_number {

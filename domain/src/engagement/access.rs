@@ -10,7 +10,7 @@ use crate::db::WriteTx;
 use crate::{
     DomainResult, Env, UserError, UserErrorCode,
     audit::Subject,
-    policy::{Need, authorize},
+    policy::{Need, Work, authorize},
 };
 
 pub(crate) fn subject(e: &engagement::Model) -> Subject {
@@ -34,8 +34,8 @@ pub(crate) enum By<'a> {
     Manager(&'a Env),
     /// A caller who must manage it, or be the person the record is about (their own answer).
     ManagerOrSelf(&'a Env),
-    /// A writer of the host's material (its papers and their analysis).
-    HostAuthor(&'a Env),
+    /// A writer of one side's working material (see `policy::Work`).
+    Author(&'a Env, Work),
     /// The holder of an emailed link: its token already decided what they may do.
     Link,
 }
@@ -52,8 +52,8 @@ impl<'a> By<'a> {
         let (env, self_service) = match self {
             By::Manager(env) => (env, false),
             By::ManagerOrSelf(env) => (env, true),
-            By::HostAuthor(env) => {
-                return Some((env, Need::WriteHostMaterial { record: matches!(about, About::Record(_)) }));
+            By::Author(env, work) => {
+                return Some((env, Need::Write { work, record: matches!(about, About::Record(_)) }));
             }
             By::Link => return None,
         };

@@ -16,15 +16,36 @@ pub enum Need {
     ManageRecord,
     /// As `ManageRecord`, or to be the person the record is about (their own answer).
     ManageRecordOrSelf(Uuid),
-    /// To write the host's own material (its papers, their analysis): see [`writes_host_material`].
-    /// `record` when it is about an existing record of it rather than the engagement.
-    WriteHostMaterial { record: bool },
+    /// To write one side's part of the review's working material (see [`Work`]). `record` when
+    /// it is about an existing record of it rather than the engagement.
+    Write { work: Work, record: bool },
 }
 
-/// The host's papers and their analysis are written by the host's lead and contributors, and by
-/// the facilitator who supports them; the peer team reads them.
-pub(crate) fn writes_host_material(role: ParticipantRole) -> bool {
-    matches!(role, ParticipantRole::HostLead | ParticipantRole::HostContributor | ParticipantRole::Facilitator)
+/// Whose part of the working material it is, and so who writes it. The facilitator writes
+/// every part: they run the process with both sides. Everyone in full view reads all of it
+/// unless a part's own rule says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// The host's papers, their analysis, and arranging whom the peers meet: the host's lead and
+    /// contributors.
+    Host,
+    /// The peer team's areas of interest and whom they want to speak to: the peer lead and
+    /// reviewers.
+    Peers,
+    /// What both sides agree (the key themes): the host lead and the peer lead.
+    Leads,
+}
+
+impl Work {
+    pub(crate) fn writer(self, role: ParticipantRole) -> bool {
+        use ParticipantRole as R;
+        role == R::Facilitator
+            || match self {
+                Work::Host => matches!(role, R::HostLead | R::HostContributor),
+                Work::Peers => matches!(role, R::PeerLead | R::PeerReviewer),
+                Work::Leads => matches!(role, R::HostLead | R::PeerLead),
+            }
+    }
 }
 
 /// A command may run for this caller at all: signed in with a credential that may change
@@ -72,12 +93,17 @@ pub async fn authorize(
         .await?;
     let Some(role) = role else { return Err(missing().into()) };
     let mine = matches!(need, Need::ManageRecordOrSelf(p) if p == caller.person_id);
-    let authors = matches!(need, Need::WriteHostMaterial { .. }) && writes_host_material(role);
-    if manages(role) || mine || authors {
+    // Each side's material is its own: managing the engagement does not make the host lead an
+    // author of the peer team's part.
+    let allowed = match need {
+        Need::Write { work, .. } => work.writer(role),
+        _ => manages(role) || mine,
+    };
+    if allowed {
         return Ok(());
     }
     // A fieldwork contributor sees only their own records: anyone else's does not exist for them.
-    let on_record = !matches!(need, Need::ManageEngagement | Need::WriteHostMaterial { record: false });
+    let on_record = !matches!(need, Need::ManageEngagement | Need::Write { record: false, .. });
     if view_of(role) == View::Own && on_record {
         return Err(missing().into());
     }

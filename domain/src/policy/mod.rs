@@ -16,7 +16,7 @@ mod visible;
 
 use std::collections::{HashMap, HashSet};
 
-pub use command::{Need, admin, authorize, writer};
+pub use command::{Need, Work, admin, authorize, writer};
 pub use visible::Visible;
 
 use pci_entity::{

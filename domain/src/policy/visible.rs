@@ -5,9 +5,9 @@
 use std::future::Future;
 
 use pci_entity::{
-    analysis_item, audit_entry, document, document_version, email_delivery, engagement, meeting, meeting_attendee,
-    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition,
-    survey, survey_recipient,
+    analysis_item, area_of_interest, audit_entry, document, document_version, email_delivery, engagement,
+    interview_request, meeting, meeting_attendee, organisation, participant, person, personal_access_token,
+    questionnaire, questionnaire_version, stage_transition, survey, survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -66,6 +66,28 @@ impl Visible for document_version::Model {
 
 /// As the analysis paper it belongs to.
 impl Visible for analysis_item::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// Planning's material (areas of interest, the wish-list, the themes) is for the team in full
+/// view, as the papers are.
+impl Visible for area_of_interest::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// As the areas of interest.
+impl Visible for interview_request::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// As the areas of interest.
+impl Visible for theme::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use pci_entity::{
     AnalysisItemKind, SurveyPurpose, analysis_item, analysis_item_evidence, new_id, questionnaire_version, survey,
 };
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -15,6 +15,7 @@ use crate::{
     audit::{self, Changes, Subject},
     db::{WriteTx, begin_write_in_turn},
     engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, touch},
+    policy::Work,
     surveys::Content,
 };
 
@@ -159,9 +160,15 @@ pub async fn add(env: &Env, input: AnalysisItemAdd) -> DomainResult<analysis_ite
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;
-    let e =
-        open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::HostAuthor(env), About::Engagement, no_engagement)
-            .await?;
+    let e = open_for_change(
+        &tx,
+        input.engagement_id,
+        ENGAGEMENT_ID,
+        By::Author(env, Work::Host),
+        About::Engagement,
+        no_engagement,
+    )
+    .await?;
     check_evidence(&tx, e.id, &input.evidence).await?;
     let now = env.clock.now();
     let item = analysis_item::Model {
@@ -195,7 +202,7 @@ fn no_item() -> UserError {
 
 async fn open_item(tx: &WriteTx, env: &Env, id: Uuid) -> DomainResult<analysis_item::Model> {
     let item = analysis_item::Entity::find_by_id(id).one(tx).await?.ok_or_else(no_item)?;
-    open_for_change(tx, item.engagement_id, ITEM_ID, By::HostAuthor(env), About::Record(None), no_item).await?;
+    open_for_change(tx, item.engagement_id, ITEM_ID, By::Author(env, Work::Host), About::Record(None), no_item).await?;
     Ok(item)
 }
 
@@ -254,6 +261,14 @@ pub async fn remove(env: &Env, input: AnalysisItemRemove) -> DomainResult<analys
     crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;
     let item = open_item(&tx, env, input.analysis_item_id).await?;
+    let areas = pci_entity::area_of_interest_afi::Entity::find()
+        .filter(pci_entity::area_of_interest_afi::Column::AnalysisItemId.eq(item.id))
+        .count(&tx)
+        .await?;
+    if areas > 0 {
+        let message = format!("{areas} area(s) of interest come from this item; change those first");
+        return Err(UserError::new(ITEM_ID, UserErrorCode::InvalidStatus, message).into());
+    }
     write_evidence(&tx, item.id, &[]).await?;
     analysis_item::Entity::delete_by_id(item.id).exec(&tx).await?;
     let changes = Changes::new().set("kind", item.kind).set("title", &item.title).set("description", &item.description);

@@ -135,6 +135,15 @@ const MUTATIONS: &[&str] = &[
     "analysisItemAdd",
     "analysisItemRemove",
     "analysisItemUpdate",
+    "areaOfInterestAdd",
+    "areaOfInterestRemove",
+    "areaOfInterestUpdate",
+    "interviewRequestAdd",
+    "interviewRequestMark",
+    "interviewRequestRemove",
+    "themeAdd",
+    "themeAgree",
+    "themeUpdate",
     "documentCreate",
     "documentRevise",
     "engagementAdvanceStage",
@@ -174,6 +183,16 @@ const MUTATIONS: &[&str] = &[
 
 fn managers(r: Role) -> bool {
     matches!(r, HostLead | Facilitator | Admin)
+}
+
+/// Who writes the peer team's areas of interest and wish-list.
+fn peer_authors(r: Role) -> bool {
+    matches!(r, PeerLead | PeerReviewer | Facilitator | Admin)
+}
+
+/// Who writes the themes both sides agree.
+fn leads(r: Role) -> bool {
+    matches!(r, HostLead | PeerLead | Facilitator | Admin)
 }
 
 /// Who writes the host's papers and their analysis.
@@ -221,6 +240,26 @@ fn expected(op: &str, r: Role) -> Outcome {
         "documentRevise" | "analysisItemUpdate" | "analysisItemRemove" => signed(match r {
             Outsider | FieldworkContributor => Hidden,
             _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        // Planning: each side writes its own part, and the leads the themes; on an existing record
+        // a fieldwork contributor finds nothing.
+        "areaOfInterestAdd" | "interviewRequestAdd" | "themeAdd" => signed(match r {
+            Outsider => Hidden,
+            _ if op == "themeAdd" && leads(r) => Allowed,
+            _ if op != "themeAdd" && peer_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "areaOfInterestUpdate"
+        | "areaOfInterestRemove"
+        | "interviewRequestRemove"
+        | "interviewRequestMark"
+        | "themeUpdate"
+        | "themeAgree" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if op.starts_with("theme") && leads(r) => Allowed,
+            _ if op == "interviewRequestMark" && host_authors(r) => Allowed,
+            _ if !op.starts_with("theme") && op != "interviewRequestMark" && peer_authors(r) => Allowed,
             _ => Forbidden,
         }),
         "engagementUpdate"
@@ -438,6 +477,61 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
                     "mutation($input: AnalysisItemRemoveInput!) { analysisItemRemove(input: $input) { analysisItem { id } userErrors { code } } }",
                     json!({"input": {"analysisItemId": item}}),
                 )
+            }
+        }
+        "areaOfInterestAdd" => (AREA_ADD, json!({"input": {"engagementId": e, "title": "Repairs"}})),
+        "areaOfInterestUpdate" | "areaOfInterestRemove" | "interviewRequestAdd" | "themeAdd" => {
+            let area = app
+                .mutate("areaOfInterestAdd", AREA_ADD, json!({"input": {"engagementId": e, "title": "Repairs"}}))
+                .await["areaOfInterest"]["id"]
+                .clone();
+            match op {
+                "areaOfInterestUpdate" => (
+                    "mutation($input: AreaOfInterestUpdateInput!) { areaOfInterestUpdate(input: $input) { areaOfInterest { id } userErrors { code } } }",
+                    json!({"input": {"areaOfInterestId": area, "title": "Repairs backlog"}}),
+                ),
+                "areaOfInterestRemove" => (
+                    "mutation($input: AreaOfInterestRemoveInput!) { areaOfInterestRemove(input: $input) { areaOfInterest { id } userErrors { code } } }",
+                    json!({"input": {"areaOfInterestId": area}}),
+                ),
+                "interviewRequestAdd" => (
+                    WISH_ADD,
+                    json!({"input": {"engagementId": e, "areaOfInterestId": area, "role": "A planner", "reason": "Plans repairs"}}),
+                ),
+                _ => {
+                    (THEME_ADD, json!({"input": {"engagementId": e, "title": "Repairs", "areaOfInterestIds": [area]}}))
+                }
+            }
+        }
+        "interviewRequestMark" | "interviewRequestRemove" => {
+            let area = app
+                .mutate("areaOfInterestAdd", AREA_ADD, json!({"input": {"engagementId": e, "title": "Repairs"}}))
+                .await["areaOfInterest"]["id"]
+                .clone();
+            let input = json!({"input": {"engagementId": e, "areaOfInterestId": area, "role": "A planner", "reason": "Plans repairs"}});
+            let wish = app.mutate("interviewRequestAdd", WISH_ADD, input).await["interviewRequest"]["id"].clone();
+            if op == "interviewRequestMark" {
+                (
+                    "mutation($input: InterviewRequestMarkInput!) { interviewRequestMark(input: $input) { interviewRequest { id } userErrors { code } } }",
+                    json!({"input": {"interviewRequestId": wish, "status": "ARRANGED"}}),
+                )
+            } else {
+                (
+                    "mutation($input: InterviewRequestRemoveInput!) { interviewRequestRemove(input: $input) { interviewRequest { id } userErrors { code } } }",
+                    json!({"input": {"interviewRequestId": wish}}),
+                )
+            }
+        }
+        "themeUpdate" | "themeAgree" => {
+            let theme = app.agree_theme(e).await;
+            if op == "themeUpdate" {
+                (
+                    "mutation($input: ThemeUpdateInput!) { themeUpdate(input: $input) { theme { id } userErrors { code } } }",
+                    json!({"input": {"themeId": theme, "title": "Repairs, again"}}),
+                )
+            } else {
+                // Agreed already: refused by the command when allowed.
+                (THEME_AGREE, json!({"input": {"themeId": theme}}))
             }
         }
         "selfAssessmentMarkNotRun" => {
@@ -765,7 +859,7 @@ async fn links_and_departed_members_reach_nothing_of_the_team(app: TestApp) {
 
 on_both_backends!(links_and_departed_members_reach_nothing_of_the_team);
 
-/// The host's papers and analysis, through every path a role could take: the engagement's lists,
+/// The host's papers and analysis, and planning's areas and themes, through every path a role could take: the engagement's lists,
 /// `node(id:)` on the paper, a version and an item. The peer team reads them all; a fieldwork
 /// contributor (host staff who may be interviewed) sees none, and outsiders see nothing at all.
 async fn papers_and_analysis_by_role(app: TestApp) {
@@ -774,10 +868,12 @@ async fn papers_and_analysis_by_role(app: TestApp) {
     let doc = app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"].clone();
     let input = json!({"input": {"engagementId": w.engagement, "kind": "AREA_FOR_IMPROVEMENT", "title": "Repairs"}});
     let item = app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await["analysisItem"]["id"].clone();
-    let q = "query($e: ID!, $d: ID!, $v: ID!, $i: ID!) {
-        e: node(id: $e) { ... on Engagement { documents { totalCount } analysisItems { totalCount } context: document(kind: CONTEXT_PAPER) { id } } }
-        d: node(id: $d) { id } v: node(id: $v) { id } i: node(id: $i) { id } }";
-    let vars = json!({"e": w.engagement, "d": doc["id"], "v": doc["latestVersion"]["id"], "i": item});
+    let theme = app.agree_theme(&w.engagement).await;
+    let q = "query($e: ID!, $d: ID!, $v: ID!, $i: ID!, $t: ID!) {
+        e: node(id: $e) { ... on Engagement { documents { totalCount } analysisItems { totalCount } context: document(kind: CONTEXT_PAPER) { id }
+            areasOfInterest { totalCount } themes { totalCount } } }
+        d: node(id: $d) { id } v: node(id: $v) { id } i: node(id: $i) { id } t: node(id: $t) { id } }";
+    let vars = json!({"e": w.engagement, "d": doc["id"], "v": doc["latestVersion"]["id"], "i": item, "t": theme});
     let admin = app.gql_ok("{ viewer { person { id } } }", json!({})).await["viewer"]["person"]["id"]
         .as_str()
         .unwrap()
@@ -795,7 +891,7 @@ async fn papers_and_analysis_by_role(app: TestApp) {
         }
         let d = &r["data"];
         let sees = !matches!(role, Outsider | FieldworkContributor);
-        for alias in ["d", "v", "i"] {
+        for alias in ["d", "v", "i", "t"] {
             assert_eq!(!d[alias].is_null(), sees, "{role:?} {alias}: {r}");
         }
         match role {
@@ -804,6 +900,8 @@ async fn papers_and_analysis_by_role(app: TestApp) {
                 let n = usize::from(sees);
                 assert_eq!(d["e"]["documents"]["totalCount"], n, "{role:?}: {r}");
                 assert_eq!(d["e"]["analysisItems"]["totalCount"], n, "{role:?}: {r}");
+                assert_eq!(d["e"]["areasOfInterest"]["totalCount"], n, "{role:?}: {r}");
+                assert_eq!(d["e"]["themes"]["totalCount"], n, "{role:?}: {r}");
                 assert_eq!(!d["e"]["context"].is_null(), sees, "{role:?}: {r}");
             }
         }

@@ -237,7 +237,7 @@ async fn status_codes_follow_the_response_type(app: TestApp) {
 
 async fn limits_protect_the_server(app: TestApp) {
     let jsonct = [("content-type", "application/json")];
-    let big = json!({"query": format!("{{ __typename }} # {}", "x".repeat(300 * 1024))}).to_string();
+    let big = json!({"query": format!("{{ __typename }} # {}", "x".repeat(1100 * 1024))}).to_string();
     let (s, _, _) = send(&app, Method::POST, "/graphql", &jsonct, Some(&big)).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
 

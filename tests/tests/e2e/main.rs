@@ -23,6 +23,7 @@ mod migrations;
 mod n_plus_one;
 mod participants;
 mod people;
+mod planning;
 mod prework;
 mod questionnaires;
 mod stages;

@@ -10,7 +10,7 @@ use std::{
 };
 
 use pci_tests::{TestApp, on_both_backends};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const NESTED: &str = "{ engagements(first: 50) { totalCount edges { node { id title
     hostCouncil { name } peerCouncils { name }
@@ -36,6 +36,9 @@ const PREWORK: &str = "{ engagements(first: 20) { nodes { id selfAssessmentNotRu
         versions(first: 5) { nodes { number summary author { name } } } } }
     context: document(kind: CONTEXT_PAPER) { title latestVersion { number } }
     analysisItems(first: 10) { nodes { kind title createdBy { name } evidence { criterion criterionTitle statementText survey { title } } } }
+    areasOfInterest(first: 10) { nodes { title createdBy { name } analysisItems { title } } }
+    interviewRequests(first: 10) { nodes { status role person { name } areaOfInterest { title } } }
+    themes(first: 10) { nodes { title agreed agreedBy { name } areasOfInterest { title } members { side role person { name organisation { name } } } } }
 } } }";
 
 const SHAPES: [(&str, &str); 5] = [
@@ -43,7 +46,7 @@ const SHAPES: [(&str, &str); 5] = [
     ("engagements with meetings", MEETINGS),
     ("people", PEOPLE),
     ("engagements with surveys", SURVEYS),
-    ("engagements with their pre-work", PREWORK),
+    ("engagements with their pre-work and planning", PREWORK),
 ];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
@@ -99,11 +102,12 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     let person = app.person(&team.host, extra).await;
     app.invite(&e, &person, "HOST_CONTRIBUTOR").await;
     app.invite(&e, &team.people[2], "PEER_REVIEWER").await;
-    app.schedule(&e, "OTHER", "2031-04-01T10:00:00", "2031-04-01T11:00:00", &[person, team.people[2].clone()]).await;
+    app.schedule(&e, "OTHER", "2031-04-01T10:00:00", "2031-04-01T11:00:00", &[person.clone(), team.people[2].clone()])
+        .await;
     let survey = serde_json::json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-evaluation").await,
         "purpose": "EVALUATION", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
     app.mutate("surveyCreate", pci_tests::fixtures_consts::SURVEY_CREATE, survey).await;
-    prework(app, &e).await;
+    prework(app, &e, &person, &team.people[2]).await;
     // And one that closes within the hour, with responses, so that it has results once the
     // clock has moved on (`close_surveys`).
     let now = pci_entity::Clock::now(&app.clock);
@@ -128,9 +132,12 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     }
 }
 
-/// Both papers (one revised), and analysis items resting on a self-assessment.
-async fn prework(app: &TestApp, e: &str) {
-    use pci_tests::fixtures_consts::{ANALYSIS_ITEM_ADD, DOCUMENT_CREATE, DOCUMENT_REVISE, SURVEY_CREATE};
+/// Both papers (each revised), analysis items resting on a self-assessment, and planning: an
+/// area from the AFI, a wish to speak to `host_person`, and an agreed theme with them and `peer`.
+async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
+    use pci_tests::fixtures_consts::{
+        ANALYSIS_ITEM_ADD, AREA_ADD, DOCUMENT_CREATE, DOCUMENT_REVISE, SURVEY_CREATE, THEME_ADD, THEME_AGREE, WISH_ADD,
+    };
     let survey = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-self-assessment").await,
         "purpose": "SELF_ASSESSMENT", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
     let survey = app.mutate("surveyCreate", SURVEY_CREATE, survey).await["survey"]["id"].clone();
@@ -141,11 +148,19 @@ async fn prework(app: &TestApp, e: &str) {
             json!({"input": {"documentId": doc, "baseVersion": 1, "body": "# Paper\n\nSecond.", "summary": "Again"}});
         app.mutate("documentRevise", DOCUMENT_REVISE, input).await;
     }
+    let mut afi = Value::Null;
     for (kind, criterion) in [("STRENGTH", "leadership"), ("AREA_FOR_IMPROVEMENT", "people")] {
         let input = json!({"input": {"engagementId": e, "kind": kind, "title": format!("About {criterion}"),
             "evidence": [{"surveyId": survey, "criterion": criterion}, {"surveyId": survey, "criterion": "service-planning", "statement": "planning-evidence"}]}});
-        app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await;
+        afi = app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await["analysisItem"]["id"].clone();
     }
+    let area = json!({"input": {"engagementId": e, "title": "People", "analysisItemIds": [afi]}});
+    let area = app.mutate("areaOfInterestAdd", AREA_ADD, area).await["areaOfInterest"]["id"].clone();
+    let wish = json!({"input": {"engagementId": e, "areaOfInterestId": area, "personId": host_person, "reason": "Leads the staff"}});
+    app.mutate("interviewRequestAdd", WISH_ADD, wish).await;
+    let theme = json!({"input": {"engagementId": e, "title": "People", "areaOfInterestIds": [area], "memberPersonIds": [host_person, peer]}});
+    let theme = app.mutate("themeAdd", THEME_ADD, theme).await["theme"]["id"].clone();
+    app.mutate("themeAgree", THEME_AGREE, json!({"input": {"themeId": theme}})).await;
 }
 
 /// Moves the clock past every survey's closing made so far, so that they show results. The

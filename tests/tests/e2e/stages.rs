@@ -105,7 +105,11 @@ async fn meetings_must_have_been_held(app: TestApp) {
 
     app.clock.advance(Duration::days(2));
     app.advance(&team.engagement, "PRIORITISATION").await;
-    assert_eq!(rules(&advance_err(&app, &team.engagement, "FIELDWORK").await), ["PRIORITISATION_MEETING_HELD"]);
+    assert_eq!(
+        rules(&advance_err(&app, &team.engagement, "FIELDWORK").await),
+        ["PRIORITISATION_MEETING_HELD", "THEME_AGREED"]
+    );
+    app.agree_theme(&team.engagement).await;
     let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
     let end = (app.clock_now_london() - Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S").to_string();
     app.schedule(&team.engagement, "PRIORITISATION_MEETING", &start, &end, &team.people).await;
@@ -166,6 +170,9 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
         if let Some(kind) = meeting {
             let (kind, start, end) = held(kind);
             app.schedule(&team.engagement, kind, &start, &end, &[]).await;
+        }
+        if to == "FIELDWORK" {
+            app.agree_theme(&team.engagement).await;
         }
         app.advance(&team.engagement, to).await;
     }

@@ -9,6 +9,7 @@ mod meeting;
 mod organisation;
 mod participant;
 mod person;
+mod planning;
 mod prework;
 mod questionnaire;
 mod survey;
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     survey_response::SurveyResponseMutations,
     document::DocumentMutations,
     prework::PreworkMutations,
+    planning::PlanningMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

@@ -12,6 +12,7 @@ use super::{
     order::AnalysisItemOrder,
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
     page_cost,
+    planning::{AreaOfInterest, InterviewRequest, InterviewRequestFilter, Theme},
     survey::Survey,
 };
 use crate::graphql::{
@@ -317,6 +318,77 @@ impl Engagement {
         .collect();
         let total = TotalCount::Known(rows.len() as u64);
         Ok(order.page("analysisItems", rows, &window).into_connection(total, AnalysisItem))
+    }
+    /// The peer team's areas of interest, the first added first. The team sees them; a fieldwork
+    /// contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn areas_of_interest(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AreaOfInterest, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("areasOfInterest")?;
+        let rows = if self.view(ctx).await? == View::Full {
+            load_children!(ctx, areas_of_interest, self.0.id)
+        } else {
+            Vec::new()
+        };
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "areasOfInterest", &window, |a| (String::new(), a.id))
+            .into_connection(total, AreaOfInterest))
+    }
+    /// The interview wish-list, the first added first. The team sees it; a fieldwork contributor
+    /// does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn interview_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only the entries that match.")] filter: Option<InterviewRequestFilter>,
+    ) -> async_graphql::Result<Connection<String, InterviewRequest, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("interviewRequests")?;
+        let statuses: Option<Vec<pci_entity::InterviewRequestStatus>> =
+            filter.unwrap_or_default().status.map(|s| s.in_.into_iter().map(Into::into).collect());
+        let rows: Vec<_> = if self.view(ctx).await? == View::Full {
+            load_children!(ctx, interview_requests, self.0.id)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .filter(|r| statuses.as_ref().is_none_or(|s| s.contains(&r.status)))
+        .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "interviewRequests", &window, |r| (String::new(), r.id))
+            .into_connection(total, InterviewRequest))
+    }
+    /// The key themes, the first added first; `agreed` narrows to those agreed (or not yet). The
+    /// team sees them; a fieldwork contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn themes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only agreed themes (true) or only those not agreed yet (false).")] agreed: Option<bool>,
+    ) -> async_graphql::Result<Connection<String, Theme, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("themes")?;
+        let rows: Vec<_> =
+            if self.view(ctx).await? == View::Full { load_children!(ctx, themes, self.0.id) } else { Vec::new() }
+                .into_iter()
+                .filter(|t| agreed.is_none_or(|a| a == t.agreed_at.is_some()))
+                .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "themes", &window, |t| (String::new(), t.id)).into_connection(total, Theme))
     }
     /// Why no self-assessment is run, when its organisers decided so (then pre-work can end
     /// without one); null otherwise, and for a fieldwork contributor.

@@ -10,6 +10,7 @@ pub mod order;
 pub mod organisation;
 pub mod participant;
 pub mod person;
+pub mod planning;
 pub mod questionnaire;
 pub mod scalars;
 pub mod survey;

@@ -6,6 +6,7 @@ use super::{
     audit::AuditEntry,
     document::{Document, DocumentVersion},
     engagement::StageTransition,
+    planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
     survey::{Survey, SurveyRecipient},
 };

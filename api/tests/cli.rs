@@ -141,7 +141,19 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
             assert!(reserved(email.split('@').nth(1).unwrap()), "{email} is not a reserved domain");
         }
         let meetings = body["data"]["engagements"]["nodes"][0]["meetings"]["nodes"].as_array().unwrap();
-        assert_eq!(meetings.len(), 5);
+        assert_eq!(meetings.len(), 6);
+        // The review's working material, for a front-end developer to see real shapes.
+        let q = "{ engagements { nodes { documents { totalCount } analysisItems { totalCount } areasOfInterest { totalCount }
+            interviewRequests { totalCount } themes(agreed: true) { totalCount } evidenceExcerpts { totalCount }
+            improvementOptions { totalCount } fieldworkTimetable { days { sessions { kind } } unarranged { id } } } } }";
+        let body = graphql(&addr, Some(&token), q).await;
+        let e = &body["data"]["engagements"]["nodes"][0];
+        let counts: Vec<_> = ["documents", "analysisItems", "areasOfInterest", "interviewRequests", "themes", "evidenceExcerpts", "improvementOptions"]
+            .iter()
+            .map(|f| e[*f]["totalCount"].as_i64().unwrap_or(-1))
+            .collect();
+        assert_eq!(counts, [2, 6, 3, 4, 2, 2, 1], "{body}");
+        assert_eq!(e["fieldworkTimetable"]["days"].as_array().map(Vec::len), Some(2), "{body}");
         for m in meetings {
             // Councils meet on working days.
             let local = m["startsAtLocal"].as_str().unwrap();

@@ -75,6 +75,9 @@ pub enum ActivityKind {
     AnalysisChanged,
     /// Planning changed: an area of interest, an entry of the interview wish-list, or a theme.
     PlanningChanged,
+    /// Fieldwork changed: notes or an excerpt (heard only by those who read them), or an
+    /// improvement option.
+    FieldworkChanged,
 }
 
 impl ActivityKind {
@@ -91,6 +94,9 @@ impl ActivityKind {
             a if a.starts_with("analysis_item.") => Self::AnalysisChanged,
             a if ["area_of_interest.", "interview_request.", "theme."].iter().any(|p| a.starts_with(p)) => {
                 Self::PlanningChanged
+            }
+            a if ["fieldwork_note.", "evidence_excerpt.", "improvement_option."].iter().any(|p| a.starts_with(p)) => {
+                Self::FieldworkChanged
             }
             _ => Self::EngagementChanged,
         }
@@ -289,6 +295,8 @@ pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -
         "MeetingAttendee" => seen(meeting_attendee::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "EmailDelivery" => seen(email_delivery::Entity::find_by_id(id).one(db).await?, access, db).await?,
         "Survey" => seen(survey::Entity::find_by_id(id).one(db).await?, access, db).await?,
+        // Even that a note or an excerpt was written, changed or removed is for its readers only.
+        "FieldworkNote" | "EvidenceExcerpt" => Some(access.sees_fieldwork_notes(db, a.engagement_id).await?),
         _ => None,
     };
     Ok(seen.unwrap_or(view == View::Full))

@@ -20,6 +20,7 @@ mod validate;
 
 pub mod document;
 pub mod engagement;
+pub mod fieldwork;
 pub mod meeting;
 pub mod organisation;
 pub mod participant;

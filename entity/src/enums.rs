@@ -157,6 +157,10 @@ string_enum!(MeetingKind {
     SignOffMeeting = "sign_off_meeting",
     FollowUpMeeting = "follow_up_meeting",
     Other = "other",
+    /// Fieldwork: peers speak to one or a few of the host's people.
+    Interview = "interview",
+    /// Fieldwork: peers speak to a group of the host's staff or service users.
+    FocusGroup = "focus_group",
 });
 
 impl MeetingKind {
@@ -169,6 +173,8 @@ impl MeetingKind {
             Self::SignOffMeeting => "Sign-off meeting",
             Self::FollowUpMeeting => "Follow-up meeting",
             Self::Other => "Meeting",
+            Self::Interview => "Interview",
+            Self::FocusGroup => "Focus group",
         }
     }
 }
@@ -348,5 +354,22 @@ string_enum!(
         Arranged = "arranged",
         /// It cannot happen (with a reason).
         NotPossible = "not_possible",
+    }
+);
+
+string_enum!(
+    /// What an evidence excerpt records.
+    ExcerptKind {
+        Quote = "quote",
+        Observation = "observation",
+    }
+);
+
+string_enum!(
+    /// How far an improvement option has got, in order.
+    OptionStage {
+        Identified = "identified",
+        Explored = "explored",
+        Evaluated = "evaluated",
     }
 );

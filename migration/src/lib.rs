@@ -10,6 +10,7 @@ mod m20261201_000001_questionnaires;
 mod m20261201_000002_surveys;
 mod m20261207_000001_prework;
 mod m20261207_000002_planning;
+mod m20261207_000003_fieldwork;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -21,6 +22,8 @@ pub use m20261201_000002_surveys::TABLES_IN_CREATION_ORDER as SURVEY_TABLES;
 pub use m20261207_000001_prework::TABLES_IN_CREATION_ORDER as PREWORK_TABLES;
 /// Areas of interest, the interview wish-list and the key themes.
 pub use m20261207_000002_planning::TABLES_IN_CREATION_ORDER as PLANNING_TABLES;
+/// Fieldwork notes, evidence excerpts and improvement options.
+pub use m20261207_000003_fieldwork::TABLES_IN_CREATION_ORDER as FIELDWORK_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -31,6 +34,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(SURVEY_TABLES)
         .chain(PREWORK_TABLES)
         .chain(PLANNING_TABLES)
+        .chain(FIELDWORK_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -49,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_surveys::Migration),
             Box::new(m20261207_000001_prework::Migration),
             Box::new(m20261207_000002_planning::Migration),
+            Box::new(m20261207_000003_fieldwork::Migration),
         ]
     }
 }

@@ -31,6 +31,9 @@ macro_rules! for_each_aggregate {
             AreaOfInterest => area_of_interest,
             InterviewRequest => interview_request,
             Theme => theme,
+            FieldworkNote => fieldwork_note,
+            EvidenceExcerpt => evidence_excerpt,
+            ImprovementOption => improvement_option,
         }
     };
 }

@@ -15,9 +15,10 @@ use std::{
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
     analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, audit_entry, document,
-    document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, interview_request,
-    meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
-    questionnaire_version, stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
+    document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
+    fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation, participant,
+    person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
+    survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -58,7 +59,10 @@ keyed!(
     analysis_item,
     area_of_interest,
     interview_request,
-    theme
+    theme,
+    fieldwork_note,
+    evidence_excerpt,
+    improvement_option
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -163,6 +167,9 @@ child_spec!(AfisOfArea, area_of_interest_afi, AreaOfInterestId, Id);
 child_spec!(WishesOfEngagement, interview_request, EngagementId, Id);
 child_spec!(ThemesOfEngagement, theme, EngagementId, Id);
 child_spec!(LinksOfTheme, theme_link, ThemeId, Id);
+child_spec!(NotesOfEngagement, fieldwork_note, EngagementId, Id);
+child_spec!(ExcerptsOfEngagement, evidence_excerpt, EngagementId, Id);
+child_spec!(OptionsOfEngagement, improvement_option, EngagementId, Id);
 
 /// The latest version of each paper (by the paper's id), without reading the older ones: a paper
 /// may have dozens of long versions, and a listing shows only the latest.
@@ -323,6 +330,14 @@ pub struct Loaders {
     pub theme: Dl<ById<theme::Entity>>,
     pub themes: Dl<Children<ThemesOfEngagement>>,
     pub theme_links: Dl<Children<LinksOfTheme>>,
+    pub fieldwork_note: Dl<ById<fieldwork_note::Entity>>,
+    pub evidence_excerpt: Dl<ById<evidence_excerpt::Entity>>,
+    pub improvement_option: Dl<ById<improvement_option::Entity>>,
+    /// Notes and excerpts by engagement: a session's are picked from its engagement's, which is
+    /// one statement however many sessions a query shows.
+    pub fieldwork_notes: Dl<Children<NotesOfEngagement>>,
+    pub evidence_excerpts: Dl<Children<ExcerptsOfEngagement>>,
+    pub improvement_options: Dl<Children<OptionsOfEngagement>>,
 }
 
 impl Loaders {
@@ -392,6 +407,12 @@ impl Loaders {
             theme: by_id(db, c),
             themes: children(db, c),
             theme_links: children(db, c),
+            fieldwork_note: by_id(db, c),
+            evidence_excerpt: by_id(db, c),
+            improvement_option: by_id(db, c),
+            fieldwork_notes: children(db, c),
+            evidence_excerpts: children(db, c),
+            improvement_options: children(db, c),
         }
     }
 }

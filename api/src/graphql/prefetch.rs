@@ -18,8 +18,8 @@ use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
     analysis_item, analysis_item_evidence, area_of_interest, audit_entry, document, document_version, email_delivery,
-    engagement, interview_request, meeting, meeting_attendee, participant, person, stage_transition, survey,
-    survey_recipient, theme,
+    engagement, evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee,
+    participant, person, stage_transition, survey, survey_recipient, theme,
 };
 use uuid::Uuid;
 
@@ -141,6 +141,15 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
         many(ctx, &sel, "areasOfInterest", &l.areas_of_interest, ids(), areas_of_interest).await?;
         many(ctx, &sel, "interviewRequests", &l.interview_requests, ids(), interview_requests).await?;
         many(ctx, &sel, "themes", &l.themes, ids(), themes).await?;
+        many(ctx, &sel, "evidenceExcerpts", &l.evidence_excerpts, ids(), excerpts).await?;
+        many(ctx, &sel, "improvementOptions", &l.improvement_options, ids(), options).await?;
+        let timetable = sel.field("fieldworkTimetable");
+        if timetable.exists() {
+            let sessions: Vec<meeting::Model> = step(&l.meetings, ids()).await?.into_values().flatten().collect();
+            meetings(ctx, timetable.field("days").field("sessions"), sessions).await?;
+            let wishes: Vec<_> = step(&l.interview_requests, ids()).await?.into_values().flatten().collect();
+            interview_requests(ctx, timetable.field("unarranged"), wishes).await?;
+        }
         many(ctx, &sel, "emailDeliveries", &l.engagement_deliveries, ids(), deliveries).await
     }
     .boxed()
@@ -343,7 +352,44 @@ pub fn meetings<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting:
         let ids = || rows.iter().map(|m| m.id);
         one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|m| m.engagement_id), engagements).await?;
         many(ctx, &sel, "attendees", &l.attendees, ids(), attendees).await?;
+        one(ctx, &sel, "theme", &l.theme, rows.iter().filter_map(|m| m.theme_id), themes).await?;
+        // A session's wish-list entries, notes and excerpts are read by engagement, once.
+        let engagements = || rows.iter().map(|m| m.engagement_id);
+        many(ctx, &sel, "interviewRequests", &l.interview_requests, engagements(), interview_requests).await?;
+        many(ctx, &sel, "notes", &l.fieldwork_notes, engagements(), notes).await?;
+        many(ctx, &sel, "excerpts", &l.evidence_excerpts, engagements(), excerpts).await?;
         many(ctx, &sel, "emailDeliveries", &l.meeting_deliveries, ids(), deliveries).await
+    }
+    .boxed()
+}
+
+fn notes<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<fieldwork_note::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "author", &l.person, rows.iter().filter_map(|n| n.author_id), people).await
+    }
+    .boxed()
+}
+
+fn excerpts<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<evidence_excerpt::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "meeting", &l.meeting, rows.iter().map(|x| x.meeting_id), meetings).await?;
+        one(ctx, &sel, "note", &l.fieldwork_note, rows.iter().filter_map(|x| x.note_id), notes).await?;
+        one(ctx, &sel, "theme", &l.theme, rows.iter().map(|x| x.theme_id), themes).await?;
+        let items = rows.iter().filter_map(|x| x.analysis_item_id);
+        one(ctx, &sel, "analysisItem", &l.analysis_item, items, analysis_items).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|x| x.created_by), people).await
+    }
+    .boxed()
+}
+
+fn options<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<improvement_option::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "theme", &l.theme, rows.iter().map(|o| o.theme_id), themes).await?;
+        one(ctx, &sel, "inspiredBy", &l.organisation, rows.iter().filter_map(|o| o.inspired_by_id), leaf).await?;
+        one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|o| o.created_by), people).await
     }
     .boxed()
 }
@@ -415,6 +461,9 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.area_of_interest, of(K::AreaOfInterest)).await?;
     step(&l.interview_request, of(K::InterviewRequest)).await?;
     step(&l.theme, of(K::Theme)).await?;
+    step(&l.fieldwork_note, of(K::FieldworkNote)).await?;
+    step(&l.evidence_excerpt, of(K::EvidenceExcerpt)).await?;
+    step(&l.improvement_option, of(K::ImprovementOption)).await?;
     Ok(())
 }
 
@@ -445,6 +494,9 @@ pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super:
     areas_of_interest(ctx, again(&sel), of!(AreaOfInterest)).await?;
     interview_requests(ctx, again(&sel), of!(InterviewRequest)).await?;
     themes(ctx, again(&sel), of!(Theme)).await?;
+    notes(ctx, again(&sel), of!(FieldworkNote)).await?;
+    excerpts(ctx, again(&sel), of!(EvidenceExcerpt)).await?;
+    options(ctx, again(&sel), of!(ImprovementOption)).await?;
     audit_entries(ctx, sel, of!(AuditEntry)).await?;
     Ok(())
 }

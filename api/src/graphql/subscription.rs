@@ -172,6 +172,9 @@ pub enum ActivityKind {
     AnalysisChanged,
     /// Planning changed: an area of interest, an entry of the interview wish-list, or a theme.
     PlanningChanged,
+    /// Fieldwork changed: notes or an excerpt (heard only by those who read them), or an
+    /// improvement option.
+    FieldworkChanged,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

@@ -12,6 +12,7 @@ use pci_entity::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+mod fieldwork;
 mod planning;
 mod prework;
 
@@ -108,7 +109,7 @@ struct Sitting {
     location: &'static str,
 }
 
-const MEETINGS: [Sitting; 5] = [
+const MEETINGS: [Sitting; 4] = [
     Sitting {
         kind: MeetingKind::PlanningSession,
         title: None,
@@ -124,14 +125,6 @@ const MEETINGS: [Sitting; 5] = [
         hour: 13,
         who: Who::Everyone,
         location: "Fife House, Glenrothes",
-    },
-    Sitting {
-        kind: MeetingKind::Other,
-        title: Some("Fieldwork interviews and focus groups"),
-        days: 2,
-        hour: 10,
-        who: Who::Everyone,
-        location: "Rothesay House, Glenrothes",
     },
     Sitting {
         kind: MeetingKind::FindingsMeeting,
@@ -198,13 +191,20 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         schedule(&env, e.id, s, attendees).await?;
     }
     let afis = prework::seed(&env, e.id).await?;
-    planning::seed(&env, e.id, &afis, &team).await?;
+    let planned = planning::seed(&env, e.id, &afis, &team).await?;
+    fieldwork::seed(&env, e.id, &planned, &team, orgs[PEERS.start + 1]).await?;
     for to in ADVANCED_TO {
         ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
             .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;
     }
     println!("Seeded: the Improvement Service, Fife Council (host), three peer councils, 12 people,");
-    println!("and \"{}\" in fieldwork with 5 meetings, its self-assessment, papers and analysis.", e.title);
+    println!(
+        "and \"{}\" in fieldwork: 6 meetings (an interview held, a focus group to come), the self-assessment,",
+        e.title
+    );
+    println!(
+        "both papers, the analysis, areas of interest, the wish-list, two themes, notes and an improvement option."
+    );
     Ok(())
 }
 
@@ -263,6 +263,8 @@ async fn schedule(env: &Env, engagement_id: Uuid, s: &Sitting, attendees: Vec<Uu
         location: Some(s.location.into()),
         online_url: Some("https://meet.example/pci-demo".into()),
         attendee_person_ids: attendees,
+        theme_id: None,
+        interview_request_ids: Vec::new(),
     };
     ok(s.kind.label(), meeting::schedule(env, input).await).map(drop)
 }

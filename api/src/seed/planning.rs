@@ -51,7 +51,18 @@ const WISHES: [Wish; 4] = [
     ),
 ];
 
-pub(super) async fn seed(env: &Env, engagement_id: Uuid, afis: &[Uuid], team: &[(Uuid, Role)]) -> anyhow::Result<()> {
+/// What fieldwork builds on: the agreed themes, and the wish-list entries the host arranged.
+pub(super) struct Planned {
+    pub themes: Vec<Uuid>,
+    pub arranged: Vec<Uuid>,
+}
+
+pub(super) async fn seed(
+    env: &Env,
+    engagement_id: Uuid,
+    afis: &[Uuid],
+    team: &[(Uuid, Role)],
+) -> anyhow::Result<Planned> {
     let mut areas = Vec::new();
     for (title, description, from) in AREAS {
         let input = AreaOfInterestAdd {
@@ -62,6 +73,7 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid, afis: &[Uuid], team: &[
         };
         areas.push(ok(title, area::add(env, input).await)?.id);
     }
+    let mut arranged = Vec::new();
     let named = team.iter().find(|(_, r)| *r == Role::FieldworkContributor).map(|(p, _)| *p);
     for (area, role, reason, status, why) in WISHES {
         let input = InterviewRequestAdd {
@@ -72,6 +84,9 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid, afis: &[Uuid], team: &[
             reason: reason.into(),
         };
         let wish = ok(reason, wish::add(env, input).await)?;
+        if status == InterviewRequestStatus::Arranged {
+            arranged.push(wish.id);
+        }
         if status != InterviewRequestStatus::Pending {
             let mark = InterviewRequestMark { interview_request_id: wish.id, status, reason: why.map(str::to_owned) };
             ok(reason, wish::mark(env, mark).await)?;
@@ -93,6 +108,7 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid, afis: &[Uuid], team: &[
             involved(&[Role::HostContributor, Role::PeerReviewer]),
         ),
     ];
+    let mut planned_themes = Vec::new();
     for (title, description, area_of_interest_ids, member_person_ids) in themes {
         let input = ThemeAdd {
             engagement_id,
@@ -103,6 +119,7 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid, afis: &[Uuid], team: &[
         };
         let t = ok(title, theme::add(env, input).await)?;
         ok(title, theme::agree(env, ThemeAgree { theme_id: t.id }).await)?;
+        planned_themes.push(t.id);
     }
-    Ok(())
+    Ok(Planned { themes: planned_themes, arranged })
 }

@@ -36,6 +36,10 @@ pub struct MeetingSchedule {
     pub location: Option<String>,
     pub online_url: Option<String>,
     pub attendee_person_ids: Vec<Uuid>,
+    /// For an interview or a focus group (and only for those): the key theme it serves.
+    pub theme_id: Option<Uuid>,
+    /// Wish-list entries it answers; they are marked arranged.
+    pub interview_request_ids: Vec<Uuid>,
 }
 
 pub struct MeetingReschedule {
@@ -114,6 +118,14 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         UserErrorCode::Invalid,
         "an attendee is listed twice",
     );
+    let session = matches!(input.kind, MeetingKind::Interview | MeetingKind::FocusGroup);
+    if session && input.theme_id.is_none() {
+        c.fail(&["input", "themeId"], UserErrorCode::Required, "an interview or a focus group serves a theme");
+    }
+    if !session && (input.theme_id.is_some() || !input.interview_request_ids.is_empty()) {
+        let message = "only interviews and focus groups serve a theme and answer the wish-list";
+        c.fail(&["input", "kind"], UserErrorCode::Invalid, message);
+    }
     let (starts_at, ends_at, tz) = c.finish_with(when)?;
 
     let tx = begin_write_in_turn(&env.db).await?;
@@ -121,6 +133,8 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, By::Manager(env), About::Engagement, no_engagement)
             .await?;
     ensure_participants(&tx, engagement.id, &input.attendee_person_ids, &["input", "attendeePersonIds"]).await?;
+    let wishes =
+        crate::fieldwork::session_links(&tx, engagement.id, input.theme_id, &input.interview_request_ids).await?;
     let now = env.clock.now();
     let model = meeting::Model {
         id: new_id(),
@@ -135,6 +149,7 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         status: MeetingStatus::Scheduled,
         cancel_reason: None,
         sequence: 0,
+        theme_id: input.theme_id,
         created_at: now,
         updated_at: now,
     };
@@ -163,6 +178,11 @@ pub async fn schedule(env: &Env, input: MeetingSchedule) -> DomainResult<meeting
         .set("location", &model.location)
         .set("onlineUrl", &model.online_url)
         .set("attendeePersonIds", &input.attendee_person_ids);
+    let changes = match model.theme_id {
+        Some(t) => changes.set("themeId", t).set("interviewRequestIds", &input.interview_request_ids),
+        None => changes,
+    };
+    crate::fieldwork::arrange(&tx, &model, wishes, now).await?;
     audit::record(&tx, env, "meeting.schedule", subject(&model), changes).await?;
     touch(&tx, env, engagement.id).await?;
     env.enqueue.meeting_request(&tx, &model, &attendances, true, now).await?;

@@ -132,6 +132,7 @@ mod tests {
             status: pci_entity::MeetingStatus::Scheduled,
             cancel_reason: None,
             sequence: 0,
+            theme_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

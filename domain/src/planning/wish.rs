@@ -89,6 +89,7 @@ pub async fn add(env: &Env, input: InterviewRequestAdd) -> DomainResult<intervie
         reason,
         status: InterviewRequestStatus::Pending,
         status_reason: None,
+        meeting_id: None,
         created_by: env.actor.person_id(),
         created_at: now,
         updated_at: now,

@@ -34,6 +34,8 @@ pub enum Work {
     Peers,
     /// What both sides agree (the key themes): the host lead and the peer lead.
     Leads,
+    /// What the whole team works on (improvement options): everyone but fieldwork contributors.
+    Team,
 }
 
 impl Work {
@@ -44,6 +46,7 @@ impl Work {
                 Work::Host => matches!(role, R::HostLead | R::HostContributor),
                 Work::Peers => matches!(role, R::PeerLead | R::PeerReviewer),
                 Work::Leads => matches!(role, R::HostLead | R::PeerLead),
+                Work::Team => role != R::FieldworkContributor,
             }
     }
 }

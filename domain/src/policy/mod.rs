@@ -293,6 +293,18 @@ impl Access {
         Ok(self.view(db, engagement_id).await? == View::Full)
     }
 
+    /// Fieldwork notes and evidence excerpts: the peer team (peer lead and reviewers) and the
+    /// facilitator, and administrators; never host staff, whatever their role, so that an
+    /// interviewee can speak freely.
+    pub async fn sees_fieldwork_notes(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
+        if self.is_admin() {
+            return Ok(true);
+        }
+        Ok(self.roles(db).await?.get(&engagement_id).is_some_and(|r| {
+            matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator)
+        }))
+    }
+
     /// Email records: managers see all of an engagement's; everyone else their own.
     pub async fn sees_all_deliveries(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         self.manages(db, engagement_id).await

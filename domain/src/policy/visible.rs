@@ -6,8 +6,9 @@ use std::future::Future;
 
 use pci_entity::{
     analysis_item, area_of_interest, audit_entry, document, document_version, email_delivery, engagement,
-    interview_request, meeting, meeting_attendee, organisation, participant, person, personal_access_token,
-    questionnaire, questionnaire_version, stage_transition, survey, survey_recipient, theme,
+    evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation,
+    participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey,
+    survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -88,6 +89,28 @@ impl Visible for interview_request::Model {
 
 /// As the areas of interest.
 impl Visible for theme::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// Fieldwork notes are for the peer team and the facilitator only (see
+/// [`Access::sees_fieldwork_notes`]).
+impl Visible for fieldwork_note::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        access.sees_fieldwork_notes(db, self.engagement_id).await
+    }
+}
+
+/// As the notes.
+impl Visible for evidence_excerpt::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        access.sees_fieldwork_notes(db, self.engagement_id).await
+    }
+}
+
+/// Options are the whole team's work, in full view.
+impl Visible for improvement_option::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

@@ -20,6 +20,8 @@ pub struct Model {
     pub status: InterviewRequestStatus,
     /// Why it is not possible.
     pub status_reason: Option<String>,
+    /// The interview or focus group arranged for it.
+    pub meeting_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

@@ -20,6 +20,8 @@ pub struct Model {
     pub cancel_reason: Option<String>,
     /// RFC 5545 SEQUENCE: raised on every change that attendees must see.
     pub sequence: i32,
+    /// For an interview or a focus group: the key theme it serves.
+    pub theme_id: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

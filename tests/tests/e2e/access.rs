@@ -146,6 +146,12 @@ const MUTATIONS: &[&str] = &[
     "themeUpdate",
     "documentCreate",
     "documentRevise",
+    "evidenceExcerptAdd",
+    "evidenceExcerptRemove",
+    "fieldworkNoteAdd",
+    "fieldworkNoteUpdate",
+    "improvementOptionAdd",
+    "improvementOptionUpdate",
     "engagementAdvanceStage",
     "engagementCreate",
     "engagementUpdate",
@@ -261,6 +267,24 @@ fn expected(op: &str, r: Role) -> Outcome {
             _ if op == "interviewRequestMark" && host_authors(r) => Allowed,
             _ if !op.starts_with("theme") && op != "interviewRequestMark" && peer_authors(r) => Allowed,
             _ => Forbidden,
+        }),
+        // Notes and excerpts: the peer team and the facilitator only. A new one is written on a
+        // session the host side can see (FORBIDDEN); an existing one does not exist for them.
+        "fieldworkNoteAdd" | "evidenceExcerptAdd" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if peer_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "fieldworkNoteUpdate" | "evidenceExcerptRemove" => signed(if peer_authors(r) { Allowed } else { Hidden }),
+        // Options: the whole team but fieldwork contributors.
+        "improvementOptionAdd" => signed(match r {
+            Outsider => Hidden,
+            FieldworkContributor => Forbidden,
+            _ => Allowed,
+        }),
+        "improvementOptionUpdate" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ => Allowed,
         }),
         "engagementUpdate"
         | "engagementAdvanceStage"
@@ -532,6 +556,50 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
             } else {
                 // Agreed already: refused by the command when allowed.
                 (THEME_AGREE, json!({"input": {"themeId": theme}}))
+            }
+        }
+        "fieldworkNoteAdd" | "fieldworkNoteUpdate" | "evidenceExcerptAdd" | "evidenceExcerptRemove" => {
+            let theme = app.agree_theme(e).await;
+            let input = json!({"input": {"engagementId": e, "kind": "INTERVIEW", "start": "2031-03-05T10:00:00",
+                "end": "2031-03-05T11:00:00", "themeId": theme}});
+            let session = app.mutate("meetingSchedule", MEETING_SCHEDULE, input).await["meeting"]["id"].clone();
+            let add_note = "mutation($input: FieldworkNoteAddInput!) { fieldworkNoteAdd(input: $input) { note { id } userErrors { code } } }";
+            let add_excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
+            let excerpt = json!({"input": {"meetingId": session, "kind": "OBSERVATION", "text": "Long queues", "themeId": theme}});
+            match op {
+                "fieldworkNoteAdd" => (add_note, json!({"input": {"meetingId": session, "body": "Notes"}})),
+                "evidenceExcerptAdd" => (add_excerpt, excerpt),
+                "fieldworkNoteUpdate" => {
+                    let note = app
+                        .mutate("fieldworkNoteAdd", add_note, json!({"input": {"meetingId": session, "body": "Notes"}}))
+                        .await["note"]["id"]
+                        .clone();
+                    (
+                        "mutation($input: FieldworkNoteUpdateInput!) { fieldworkNoteUpdate(input: $input) { note { id } userErrors { code } } }",
+                        json!({"input": {"noteId": note, "body": "More notes"}}),
+                    )
+                }
+                _ => {
+                    let x = app.mutate("evidenceExcerptAdd", add_excerpt, excerpt).await["excerpt"]["id"].clone();
+                    (
+                        "mutation($input: EvidenceExcerptRemoveInput!) { evidenceExcerptRemove(input: $input) { excerpt { id } userErrors { code } } }",
+                        json!({"input": {"excerptId": x}}),
+                    )
+                }
+            }
+        }
+        "improvementOptionAdd" | "improvementOptionUpdate" => {
+            let theme = app.agree_theme(e).await;
+            let add = "mutation($input: ImprovementOptionAddInput!) { improvementOptionAdd(input: $input) { improvementOption { id } userErrors { code } } }";
+            let input = json!({"input": {"engagementId": e, "themeId": theme, "title": "Van stock"}});
+            if op == "improvementOptionAdd" {
+                (add, input)
+            } else {
+                let o = app.mutate("improvementOptionAdd", add, input).await["improvementOption"]["id"].clone();
+                (
+                    "mutation($input: ImprovementOptionUpdateInput!) { improvementOptionUpdate(input: $input) { improvementOption { id } userErrors { code } } }",
+                    json!({"input": {"optionId": o, "stage": "EXPLORED"}}),
+                )
             }
         }
         "selfAssessmentMarkNotRun" => {
@@ -869,11 +937,25 @@ async fn papers_and_analysis_by_role(app: TestApp) {
     let input = json!({"input": {"engagementId": w.engagement, "kind": "AREA_FOR_IMPROVEMENT", "title": "Repairs"}});
     let item = app.mutate("analysisItemAdd", ANALYSIS_ITEM_ADD, input).await["analysisItem"]["id"].clone();
     let theme = app.agree_theme(&w.engagement).await;
-    let q = "query($e: ID!, $d: ID!, $v: ID!, $i: ID!, $t: ID!) {
+    // An interview the fieldwork contributor attends, with the peer team's note and excerpt.
+    let input = json!({"input": {"engagementId": w.engagement, "kind": "INTERVIEW", "start": "2031-03-05T10:00:00",
+        "end": "2031-03-05T11:00:00", "themeId": theme, "attendeePersonIds": [w.person(FieldworkContributor)]}});
+    let session = app.mutate("meetingSchedule", MEETING_SCHEDULE, input).await["meeting"]["id"].clone();
+    let add_note = "mutation($input: FieldworkNoteAddInput!) { fieldworkNoteAdd(input: $input) { note { id } userErrors { code } } }";
+    let note = app
+        .mutate("fieldworkNoteAdd", add_note, json!({"input": {"meetingId": session, "body": "Candid"}}))
+        .await["note"]["id"]
+        .clone();
+    let add_excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
+    let excerpt = json!({"input": {"meetingId": session, "kind": "QUOTE", "text": "Off the record", "themeId": theme}});
+    let excerpt = app.mutate("evidenceExcerptAdd", add_excerpt, excerpt).await["excerpt"]["id"].clone();
+    let q = "query($e: ID!, $d: ID!, $v: ID!, $i: ID!, $t: ID!, $m: ID!, $n: ID!, $x: ID!) {
         e: node(id: $e) { ... on Engagement { documents { totalCount } analysisItems { totalCount } context: document(kind: CONTEXT_PAPER) { id }
-            areasOfInterest { totalCount } themes { totalCount } } }
-        d: node(id: $d) { id } v: node(id: $v) { id } i: node(id: $i) { id } t: node(id: $t) { id } }";
-    let vars = json!({"e": w.engagement, "d": doc["id"], "v": doc["latestVersion"]["id"], "i": item, "t": theme});
+            areasOfInterest { totalCount } themes { totalCount } evidenceExcerpts { totalCount } } }
+        d: node(id: $d) { id } v: node(id: $v) { id } i: node(id: $i) { id } t: node(id: $t) { id }
+        m: node(id: $m) { ... on Meeting { notes { id } excerpts { id } } } n: node(id: $n) { id } x: node(id: $x) { id } }";
+    let vars = json!({"e": w.engagement, "d": doc["id"], "v": doc["latestVersion"]["id"], "i": item, "t": theme,
+        "m": session, "n": note, "x": excerpt});
     let admin = app.gql_ok("{ viewer { person { id } } }", json!({})).await["viewer"]["person"]["id"]
         .as_str()
         .unwrap()
@@ -894,6 +976,16 @@ async fn papers_and_analysis_by_role(app: TestApp) {
         for alias in ["d", "v", "i", "t"] {
             assert_eq!(!d[alias].is_null(), sees, "{role:?} {alias}: {r}");
         }
+        // Notes and excerpts: the peer team and the facilitator only; not the interviewee who
+        // attends the session, nor anyone else on the host side.
+        let reads_notes = matches!(role, PeerLead | PeerReviewer | Facilitator | Admin);
+        for alias in ["n", "x"] {
+            assert_eq!(!d[alias].is_null(), reads_notes, "{role:?} {alias}: {r}");
+        }
+        if !d["m"].is_null() {
+            assert_eq!(d["m"]["notes"].as_array().unwrap().len(), usize::from(reads_notes), "{role:?}: {r}");
+            assert_eq!(d["m"]["excerpts"].as_array().unwrap().len(), usize::from(reads_notes), "{role:?}: {r}");
+        }
         match role {
             Outsider => assert!(d["e"].is_null(), "{r}"),
             _ => {
@@ -902,6 +994,8 @@ async fn papers_and_analysis_by_role(app: TestApp) {
                 assert_eq!(d["e"]["analysisItems"]["totalCount"], n, "{role:?}: {r}");
                 assert_eq!(d["e"]["areasOfInterest"]["totalCount"], n, "{role:?}: {r}");
                 assert_eq!(d["e"]["themes"]["totalCount"], n, "{role:?}: {r}");
+                let notes = if matches!(role, PeerLead | PeerReviewer | Facilitator | Admin) { 1 } else { 0 };
+                assert_eq!(d["e"]["evidenceExcerpts"]["totalCount"], notes, "{role:?}: {r}");
                 assert_eq!(!d["e"]["context"].is_null(), sees, "{role:?}: {r}");
             }
         }

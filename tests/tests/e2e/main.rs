@@ -12,6 +12,7 @@ mod clients;
 mod concurrency;
 mod emails;
 mod engagements;
+mod fieldwork;
 mod first_run;
 mod hostile;
 mod http;

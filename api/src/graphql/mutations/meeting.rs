@@ -32,6 +32,13 @@ pub struct MeetingScheduleInput {
     /// People to invite; each must take part in the engagement.
     #[graphql(default)]
     pub attendee_person_ids: Vec<ID>,
+    /// For an interview or a focus group (required for those, refused for other kinds): the key
+    /// theme of this engagement it serves.
+    pub theme_id: Option<ID>,
+    /// For an interview or a focus group: the wish-list entries it answers, which are marked
+    /// arranged. An entry another session answers already is refused.
+    #[graphql(default)]
+    pub interview_request_ids: Vec<ID>,
 }
 
 /// A meeting's new time, and perhaps a new place or title. A new time or place asks every attendee
@@ -161,6 +168,9 @@ impl MeetingMutations {
         let mut ids = Ids::default();
         let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
         let attendee_person_ids = ids.many(&input.attendee_person_ids, NodeKind::Person, "attendeePersonIds");
+        let theme_id = input.theme_id.as_ref().map(|t| ids.one(t, NodeKind::Theme, "themeId"));
+        let interview_request_ids =
+            ids.many(&input.interview_request_ids, NodeKind::InterviewRequest, "interviewRequestIds");
         if let Err(errors) = ids.check() {
             return Ok(MeetingSchedulePayload::from_outcome(Err(errors), Meeting));
         }
@@ -174,6 +184,8 @@ impl MeetingMutations {
             location: input.location,
             online_url: input.online_url,
             attendee_person_ids,
+            theme_id,
+            interview_request_ids,
         };
         let r = outcome(meeting::schedule(&ctx.env()?, cmd).await)?;
         Ok(MeetingSchedulePayload::from_outcome(r, Meeting))

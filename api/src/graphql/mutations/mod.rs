@@ -4,6 +4,7 @@
 mod auth;
 mod document;
 mod engagement;
+mod fieldwork;
 mod jobs;
 mod meeting;
 mod organisation;
@@ -39,6 +40,7 @@ pub struct MutationRoot(
     document::DocumentMutations,
     prework::PreworkMutations,
     planning::PlanningMutations,
+    fieldwork::FieldworkMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

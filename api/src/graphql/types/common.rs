@@ -93,8 +93,12 @@ pub enum MeetingKind {
     SignOffMeeting,
     /// A meeting about progress on the recommendations (stage 10).
     FollowUpMeeting,
-    /// Any other meeting, such as a fieldwork interview or focus group.
+    /// Any other meeting.
     Other,
+    /// Fieldwork: peers speak to one or a few of the host's people about a theme (stage 4).
+    Interview,
+    /// Fieldwork: peers speak to a group of staff or service users about a theme (stage 4).
+    FocusGroup,
 }
 
 /// Whether a meeting is going ahead.

@@ -8,6 +8,7 @@ use super::{
     Organisation, Participant, ParticipantRole, Person,
     analysis::{AnalysisItem, AnalysisItemFilter},
     document::{Document, DocumentFilter, DocumentKind},
+    fieldwork::{EvidenceExcerpt, FieldworkTimetable, ImprovementOption, ThemeFilter},
     load_children, load_required,
     order::AnalysisItemOrder,
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
@@ -390,6 +391,77 @@ impl Engagement {
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "themes", &window, |t| (String::new(), t.id)).into_connection(total, Theme))
     }
+    /// Quotes and observations from fieldwork, the first recorded first. Only the peer team and
+    /// the facilitator see them; host staff, whatever their role, get an empty list.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn evidence_excerpts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only those of some themes.")] filter: Option<ThemeFilter>,
+    ) -> async_graphql::Result<Connection<String, EvidenceExcerpt, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("evidenceExcerpts")?;
+        let themes = theme_ids(filter)?;
+        let sees = ctx.access()?.sees_fieldwork_notes(ctx.db()?, self.0.id).await.map_err(ApiError::from)?;
+        let rows: Vec<_> = if sees { load_children!(ctx, evidence_excerpts, self.0.id) } else { Vec::new() }
+            .into_iter()
+            .filter(|x| themes.as_ref().is_none_or(|t| t.contains(&x.theme_id)))
+            .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "evidenceExcerpts", &window, |x| (String::new(), x.id))
+            .into_connection(total, EvidenceExcerpt))
+    }
+    /// Improvement options, the first added first. The team sees them; a fieldwork contributor does
+    /// not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn improvement_options(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only those of some themes.")] filter: Option<ThemeFilter>,
+    ) -> async_graphql::Result<Connection<String, ImprovementOption, TotalCount>> {
+        let window = PageArgs::new(first, after, last, before).window("improvementOptions")?;
+        let themes = theme_ids(filter)?;
+        let rows: Vec<_> = if self.view(ctx).await? == View::Full {
+            load_children!(ctx, improvement_options, self.0.id)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .filter(|o| themes.as_ref().is_none_or(|t| t.contains(&o.theme_id)))
+        .collect();
+        let total = TotalCount::Known(rows.len() as u64);
+        Ok(page_in_memory(rows, "improvementOptions", &window, |o| (String::new(), o.id))
+            .into_connection(total, ImprovementOption))
+    }
+    /// The fieldwork timetable, for arranging it: every interview and focus group by day (with its
+    /// theme, attendees and their answers), and the wish-list entries not yet arranged. Null for
+    /// callers who do not see the whole engagement.
+    async fn fieldwork_timetable(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FieldworkTimetable>> {
+        if self.view(ctx).await? != View::Full {
+            return Ok(None);
+        }
+        use pci_entity::{InterviewRequestStatus, MeetingKind, MeetingStatus};
+        let sessions = load_children!(ctx, meetings, self.0.id)
+            .into_iter()
+            .filter(|m| matches!(m.kind, MeetingKind::Interview | MeetingKind::FocusGroup))
+            .filter(|m| m.status == MeetingStatus::Scheduled)
+            .collect();
+        let pending = load_children!(ctx, interview_requests, self.0.id)
+            .into_iter()
+            .filter(|w| w.status == InterviewRequestStatus::Pending)
+            .map(InterviewRequest)
+            .collect();
+        Ok(Some(FieldworkTimetable::new(self.0.id, sessions, pending)))
+    }
     /// Why no self-assessment is run, when its organisers decided so (then pre-work can end
     /// without one); null otherwise, and for a fieldwork contributor.
     async fn self_assessment_not_run_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
@@ -454,4 +526,16 @@ impl StageTransition {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
+}
+
+/// The themes a filter names; an id of another type is a bad input.
+fn theme_ids(filter: Option<ThemeFilter>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
+    let Some(ids) = filter.and_then(|f| f.theme_ids) else { return Ok(None) };
+    ids.iter()
+        .map(|id| {
+            crate::graphql::ids::decode_as(id, NodeKind::Theme)
+                .ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a Theme id", id.as_str())).into())
+        })
+        .collect::<async_graphql::Result<Vec<_>>>()
+        .map(Some)
 }

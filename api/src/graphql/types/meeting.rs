@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::LocalDateTime;
 use chrono_tz::Tz;
+use pci_domain::policy::View;
 use pci_entity::{meeting, meeting_attendee};
 
 use super::{
@@ -88,6 +89,44 @@ impl Meeting {
     /// Raised on every change attendees must see (calendar SEQUENCE).
     async fn sequence(&self) -> i32 {
         self.0.sequence
+    }
+    /// For an interview or a focus group: the key theme it serves, for callers who see the whole
+    /// engagement.
+    async fn theme(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::planning::Theme>> {
+        let Some(id) = self.0.theme_id else { return Ok(None) };
+        if ctx.access()?.view(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? != View::Full {
+            return Ok(None);
+        }
+        let t: async_graphql::Result<super::planning::Theme> = load_required!(ctx, theme, id, super::planning::Theme);
+        Ok(Some(t?))
+    }
+    /// The wish-list entries this session answers, for callers who see the whole engagement.
+    async fn interview_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::planning::InterviewRequest>> {
+        if ctx.access()?.view(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? != View::Full {
+            return Ok(Vec::new());
+        }
+        let all = load_children!(ctx, interview_requests, self.0.engagement_id);
+        Ok(all.into_iter().filter(|w| w.meeting_id == Some(self.0.id)).map(super::planning::InterviewRequest).collect())
+    }
+    /// The peer team's notes of this session, the first written first. Only the peer team and the
+    /// facilitator see them; everyone else, host staff whatever their role, gets an empty list.
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::fieldwork::FieldworkNote>> {
+        if !ctx.access()?.sees_fieldwork_notes(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? {
+            return Ok(Vec::new());
+        }
+        let all = load_children!(ctx, fieldwork_notes, self.0.engagement_id);
+        Ok(all.into_iter().filter(|n| n.meeting_id == self.0.id).map(super::fieldwork::FieldworkNote).collect())
+    }
+    /// Quotes and observations from this session, as private as the notes.
+    async fn excerpts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::fieldwork::EvidenceExcerpt>> {
+        if !ctx.access()?.sees_fieldwork_notes(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? {
+            return Ok(Vec::new());
+        }
+        let all = load_children!(ctx, evidence_excerpts, self.0.engagement_id);
+        Ok(all.into_iter().filter(|x| x.meeting_id == self.0.id).map(super::fieldwork::EvidenceExcerpt).collect())
     }
     /// The people invited and their answers, in the order they were added unless `orderBy` says otherwise. A fieldwork contributor sees
     /// only themselves.

@@ -4,6 +4,7 @@ pub mod common;
 pub mod delivery;
 pub mod document;
 pub mod engagement;
+pub mod fieldwork;
 pub mod meeting;
 pub mod node;
 pub mod order;

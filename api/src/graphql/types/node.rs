@@ -6,6 +6,7 @@ use super::{
     audit::AuditEntry,
     document::{Document, DocumentVersion},
     engagement::StageTransition,
+    fieldwork::{EvidenceExcerpt, FieldworkNote, ImprovementOption},
     planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
     survey::{Survey, SurveyRecipient},

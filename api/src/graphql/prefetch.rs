@@ -36,7 +36,8 @@ type Step<'a> = BoxFuture<'a, ApiResult<()>>;
 pub fn items<'a>(field: &Lookahead<'a>) -> Lookahead<'a> {
     let mut fields = field.field("edges").field("node").selection_fields();
     fields.extend(field.field("nodes").selection_fields());
-    Lookahead::try_from(fields.as_slice()).unwrap_or_else(|()| field.field("nodes"))
+    // A plain list (`notes`, `evidence`) selects its items' fields directly.
+    Lookahead::try_from(fields.as_slice()).unwrap_or_else(|()| again(field))
 }
 
 /// Another handle on the same selection (`Lookahead` is not `Clone`).

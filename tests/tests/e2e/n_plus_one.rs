@@ -39,6 +39,11 @@ const PREWORK: &str = "{ engagements(first: 20) { nodes { id selfAssessmentNotRu
     areasOfInterest(first: 10) { nodes { title createdBy { name } analysisItems { title } } }
     interviewRequests(first: 10) { nodes { status role person { name } areaOfInterest { title } } }
     themes(first: 10) { nodes { title agreed agreedBy { name } areasOfInterest { title } members { side role person { name organisation { name } } } } }
+    meetings(first: 10) { nodes { title theme { title } interviewRequests { status } notes { html author { name } }
+        excerpts { kind text theme { title } analysisItem { title } note { body } createdBy { name } } } }
+    evidenceExcerpts(first: 10) { nodes { text meeting { title } } }
+    improvementOptions(first: 10) { nodes { title stage inspiredBy { name } theme { title } createdBy { name } } }
+    fieldworkTimetable { days { date sessions { title attendees { nodes { rsvp person { name } } } } } unarranged { role } }
 } } }";
 
 const SHAPES: [(&str, &str); 5] = [
@@ -46,7 +51,7 @@ const SHAPES: [(&str, &str); 5] = [
     ("engagements with meetings", MEETINGS),
     ("people", PEOPLE),
     ("engagements with surveys", SURVEYS),
-    ("engagements with their pre-work and planning", PREWORK),
+    ("engagements with their pre-work, planning and fieldwork", PREWORK),
 ];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
@@ -136,7 +141,8 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
 /// area from the AFI, a wish to speak to `host_person`, and an agreed theme with them and `peer`.
 async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
     use pci_tests::fixtures_consts::{
-        ANALYSIS_ITEM_ADD, AREA_ADD, DOCUMENT_CREATE, DOCUMENT_REVISE, SURVEY_CREATE, THEME_ADD, THEME_AGREE, WISH_ADD,
+        ANALYSIS_ITEM_ADD, AREA_ADD, DOCUMENT_CREATE, DOCUMENT_REVISE, MEETING_SCHEDULE, SURVEY_CREATE, THEME_ADD,
+        THEME_AGREE, WISH_ADD,
     };
     let survey = json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-self-assessment").await,
         "purpose": "SELF_ASSESSMENT", "opensAt": "2031-05-01T09:00:00Z", "closesAt": "2031-05-15T17:00:00Z"}});
@@ -161,6 +167,26 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
     let theme = json!({"input": {"engagementId": e, "title": "People", "areaOfInterestIds": [area], "memberPersonIds": [host_person, peer]}});
     let theme = app.mutate("themeAdd", THEME_ADD, theme).await["theme"]["id"].clone();
     app.mutate("themeAgree", THEME_AGREE, json!({"input": {"themeId": theme}})).await;
+    // Fieldwork: an interview answering a wish, its notes and an excerpt, an option.
+    let wish = json!({"input": {"engagementId": e, "areaOfInterestId": area, "role": "A team leader", "reason": "Runs a team"}});
+    let wish = app.mutate("interviewRequestAdd", WISH_ADD, wish).await["interviewRequest"]["id"].clone();
+    let session = json!({"input": {"engagementId": e, "kind": "INTERVIEW", "start": "2031-04-02T10:00:00", "end": "2031-04-02T11:00:00",
+        "themeId": theme, "interviewRequestIds": [wish], "attendeePersonIds": [host_person, peer]}});
+    let session = app.mutate("meetingSchedule", MEETING_SCHEDULE, session).await["meeting"]["id"].clone();
+    let note = "mutation($input: FieldworkNoteAddInput!) { fieldworkNoteAdd(input: $input) { note { id } userErrors { code } } }";
+    let note = app.mutate("fieldworkNoteAdd", note, json!({"input": {"meetingId": session, "body": "*Candid*"}})).await
+        ["note"]["id"]
+        .clone();
+    let excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
+    let input = json!({"input": {"meetingId": session, "noteId": note, "kind": "QUOTE", "text": "We wait", "themeId": theme, "analysisItemId": afi}});
+    app.mutate("evidenceExcerptAdd", excerpt, input).await;
+    let option = "mutation($input: ImprovementOptionAddInput!) { improvementOptionAdd(input: $input) { improvementOption { id } userErrors { code } } }";
+    app.mutate(
+        "improvementOptionAdd",
+        option,
+        json!({"input": {"engagementId": e, "themeId": theme, "title": "Van stock"}}),
+    )
+    .await;
 }
 
 /// Moves the clock past every survey's closing made so far, so that they show results. The

@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::{Ids, outcome, payload};
+use super::{Ids, decoded, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
@@ -127,14 +127,6 @@ payload!(
     ImprovementOptionUpdatePayload,
     improvement_option: ImprovementOption
 );
-
-macro_rules! decoded {
-    ($ids:ident, $payload:ident, $wrap:path) => {
-        if let Err(errors) = $ids.check() {
-            return Ok($payload::from_outcome(Err(errors), $wrap));
-        }
-    };
-}
 
 #[derive(Default)]
 pub struct FieldworkMutations;

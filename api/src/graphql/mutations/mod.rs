@@ -134,3 +134,13 @@ macro_rules! payload {
     };
 }
 pub(super) use payload;
+
+/// Decodes the ids of one input and returns its payload's error early when one is bad.
+macro_rules! decoded {
+    ($ids:ident, $payload:ident, $wrap:path) => {
+        if let Err(errors) = $ids.check() {
+            return Ok($payload::from_outcome(Err(errors), $wrap));
+        }
+    };
+}
+pub(super) use decoded;

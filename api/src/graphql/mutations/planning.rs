@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::{Ids, outcome, payload};
+use super::{Ids, decoded, outcome, payload};
 use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
@@ -163,15 +163,6 @@ payload!(
     ThemeAgreePayload,
     theme: Theme
 );
-
-/// Decodes the ids of one input and returns its payload's error early when one is bad.
-macro_rules! decoded {
-    ($ids:ident, $payload:ident, $wrap:path) => {
-        if let Err(errors) = $ids.check() {
-            return Ok($payload::from_outcome(Err(errors), $wrap));
-        }
-    };
-}
 
 #[derive(Default)]
 pub struct PlanningMutations;

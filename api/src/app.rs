@@ -32,13 +32,18 @@ impl App {
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         let conn = db::connect(&config).await?;
         prepare_database(&config, &conn).await?;
-        Ok(Self::from_parts(config, conn, Arc::new(SystemClock)))
+        Self::from_parts(config, conn, Arc::new(SystemClock))
     }
 
     /// Builds the app on an open, prepared database (tests use this to count statements or
-    /// to move the clock).
-    pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+    /// to move the clock). Fails when the file store cannot be opened.
+    pub fn from_parts(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let files = pci_domain::files::FileStore::open(&config.files)?;
+        tracing::debug!(store = %files.description, "attachments kept in the {}", files.description);
         let state = AppState {
+            files,
+            files_config: Arc::new(config.files.clone()),
+            public_url: config.public_url(),
             db: db.clone(),
             clock,
             enqueue: Enqueue::new(config.jobs.reminder_hours),
@@ -47,7 +52,7 @@ impl App {
             results: Default::default(),
         };
         let schema = build_schema(&config.graphql, Some(state.clone()));
-        Self { config, db, schema, state }
+        Ok(Self { config, db, schema, state })
     }
 
     pub fn router(&self) -> axum::Router {

@@ -79,6 +79,9 @@ pub enum UserErrorCode {
     SurveyClosed,
     AlreadySubmitted,
     NotLatestVersion,
+    FileTypeRefused,
+    FileTooLarge,
+    TooManyFiles,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +107,8 @@ pub enum DomainError {
     /// not see is answered as a missing one instead: an `Invalid` with `NOT_FOUND`.
     Denied(crate::policy::Denied),
     Db(DbErr),
+    /// The file store failed (a folder that cannot be written, object storage unreachable).
+    Storage(anyhow::Error),
 }
 
 impl From<DbErr> for DomainError {

@@ -21,6 +21,7 @@ mod validate;
 pub mod document;
 pub mod engagement;
 pub mod fieldwork;
+pub mod files;
 pub mod meeting;
 pub mod organisation;
 pub mod participant;

@@ -11,6 +11,7 @@ mod m20261201_000002_surveys;
 mod m20261207_000001_prework;
 mod m20261207_000002_planning;
 mod m20261207_000003_fieldwork;
+mod m20261207_000004_attachments;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -24,6 +25,8 @@ pub use m20261207_000001_prework::TABLES_IN_CREATION_ORDER as PREWORK_TABLES;
 pub use m20261207_000002_planning::TABLES_IN_CREATION_ORDER as PLANNING_TABLES;
 /// Fieldwork notes, evidence excerpts and improvement options.
 pub use m20261207_000003_fieldwork::TABLES_IN_CREATION_ORDER as FIELDWORK_TABLES;
+/// Files attached to papers and notes.
+pub use m20261207_000004_attachments::TABLES_IN_CREATION_ORDER as ATTACHMENT_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -35,6 +38,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(PREWORK_TABLES)
         .chain(PLANNING_TABLES)
         .chain(FIELDWORK_TABLES)
+        .chain(ATTACHMENT_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -54,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_prework::Migration),
             Box::new(m20261207_000002_planning::Migration),
             Box::new(m20261207_000003_fieldwork::Migration),
+            Box::new(m20261207_000004_attachments::Migration),
         ]
     }
 }

@@ -9,7 +9,10 @@ pub mod bench;
 mod fixtures;
 pub mod mail;
 pub(crate) mod pg;
+pub mod s3;
 pub mod smtp;
+mod upload;
+pub use upload::Upload;
 
 use std::{
     net::SocketAddr,
@@ -90,6 +93,15 @@ impl Drop for DbGuard {
     }
 }
 
+/// A test's own files folder, removed with it.
+pub struct FilesDir(pub PathBuf);
+
+impl Drop for FilesDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub struct TestApp {
     pub backend: Backend,
     pub addr: SocketAddr,
@@ -105,6 +117,8 @@ pub struct TestApp {
     pub config: Config,
     /// A write token of the harness's platform administrator, whom `gql` acts as.
     pub admin_token: String,
+    /// Where the app keeps attachments (unless the test configured object storage).
+    pub files: FilesDir,
     statements: Arc<AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -135,6 +149,8 @@ impl TestApp {
             }
         };
         config.log = "warn".into();
+        let files = FilesDir(std::env::temp_dir().join(format!("pci-test-files-{}", uuid::Uuid::now_v7().simple())));
+        config.files.dir = files.0.clone();
         let smtp = smtp::SmtpServer::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
@@ -165,7 +181,7 @@ impl TestApp {
         });
         let clock = ShiftedClock::new();
         let admin_token = harness_admin(&db).await;
-        let app = App::from_parts(config.clone(), db.clone(), Arc::new(clock.clone()));
+        let app = App::from_parts(config.clone(), db.clone(), Arc::new(clock.clone())).expect("the app's file store");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let _ = app
@@ -184,6 +200,7 @@ impl TestApp {
             smtp,
             config,
             admin_token,
+            files,
             statements,
             shutdown: Some(tx),
             server: Some(server),

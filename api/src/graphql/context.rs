@@ -26,6 +26,18 @@ pub struct AppState {
     pub auth: Arc<AuthConfig>,
     pub sign_in_limits: Arc<SignInLimits>,
     pub results: super::results_cache::ResultsCache,
+    /// Where attachments are kept, and their limits.
+    pub files: pci_domain::files::FileStore,
+    pub files_config: Arc<pci_domain::config::FilesConfig>,
+    /// The base of download links (`public_url`).
+    pub public_url: url::Url,
+}
+
+impl AppState {
+    /// What the attachment commands work with.
+    pub fn files(&self) -> pci_domain::files::Files<'_> {
+        pci_domain::files::Files { store: &self.files, limits: &self.files_config }
+    }
 }
 
 impl AppState {

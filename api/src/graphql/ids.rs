@@ -34,6 +34,7 @@ macro_rules! for_each_aggregate {
             FieldworkNote => fieldwork_note,
             EvidenceExcerpt => evidence_excerpt,
             ImprovementOption => improvement_option,
+            Attachment => attachment,
         }
     };
 }

@@ -14,7 +14,7 @@ use std::{
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use pci_entity::{
-    analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, audit_entry, document,
+    analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, attachment, audit_entry, document,
     document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
     fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation, participant,
     person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
@@ -62,7 +62,8 @@ keyed!(
     theme,
     fieldwork_note,
     evidence_excerpt,
-    improvement_option
+    improvement_option,
+    attachment
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -170,6 +171,27 @@ child_spec!(LinksOfTheme, theme_link, ThemeId, Id);
 child_spec!(NotesOfEngagement, fieldwork_note, EngagementId, Id);
 child_spec!(ExcerptsOfEngagement, evidence_excerpt, EngagementId, Id);
 child_spec!(OptionsOfEngagement, improvement_option, EngagementId, Id);
+
+/// Files by what they are attached to (a nullable column each: the other kind's rows never match).
+macro_rules! attachments_of {
+    ($name:ident, $col:ident, $field:ident) => {
+        pub struct $name;
+        impl ChildSpec for $name {
+            type E = attachment::Entity;
+            fn parent_col() -> attachment::Column {
+                attachment::Column::$col
+            }
+            fn parent_of(m: &attachment::Model) -> Uuid {
+                m.$field.unwrap_or_default()
+            }
+            fn order(q: Select<attachment::Entity>) -> Select<attachment::Entity> {
+                q.order_by_asc(attachment::Column::Id)
+            }
+        }
+    };
+}
+attachments_of!(AttachmentsOfDocument, DocumentId, document_id);
+attachments_of!(AttachmentsOfNote, NoteId, note_id);
 
 /// The latest version of each paper (by the paper's id), without reading the older ones: a paper
 /// may have dozens of long versions, and a listing shows only the latest.
@@ -338,6 +360,9 @@ pub struct Loaders {
     pub fieldwork_notes: Dl<Children<NotesOfEngagement>>,
     pub evidence_excerpts: Dl<Children<ExcerptsOfEngagement>>,
     pub improvement_options: Dl<Children<OptionsOfEngagement>>,
+    pub attachment: Dl<ById<attachment::Entity>>,
+    pub document_attachments: Dl<Children<AttachmentsOfDocument>>,
+    pub note_attachments: Dl<Children<AttachmentsOfNote>>,
 }
 
 impl Loaders {
@@ -413,6 +438,9 @@ impl Loaders {
             fieldwork_notes: children(db, c),
             evidence_excerpts: children(db, c),
             improvement_options: children(db, c),
+            attachment: by_id(db, c),
+            document_attachments: children(db, c),
+            note_attachments: children(db, c),
         }
     }
 }

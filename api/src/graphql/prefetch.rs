@@ -17,9 +17,9 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{Context, Lookahead, dataloader::Loader};
 use futures::{FutureExt, future::BoxFuture};
 use pci_entity::{
-    analysis_item, analysis_item_evidence, area_of_interest, audit_entry, document, document_version, email_delivery,
-    engagement, evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee,
-    participant, person, stage_transition, survey, survey_recipient, theme,
+    analysis_item, analysis_item_evidence, area_of_interest, attachment, audit_entry, document, document_version,
+    email_delivery, engagement, evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting,
+    meeting_attendee, participant, person, stage_transition, survey, survey_recipient, theme,
 };
 use uuid::Uuid;
 
@@ -200,7 +200,7 @@ pub fn documents<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<documen
             document_versions(ctx, items(&sel.field("versions")), found.clone()).await?;
             document_versions(ctx, sel.field("version"), found).await?;
         }
-        Ok(())
+        many(ctx, &sel, "attachments", &l.document_attachments, ids(), attachments).await
     }
     .boxed()
 }
@@ -367,7 +367,18 @@ pub fn meetings<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting:
 fn notes<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<fieldwork_note::Model>) -> Step<'a> {
     async move {
         let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
-        one(ctx, &sel, "author", &l.person, rows.iter().filter_map(|n| n.author_id), people).await
+        one(ctx, &sel, "author", &l.person, rows.iter().filter_map(|n| n.author_id), people).await?;
+        many(ctx, &sel, "attachments", &l.note_attachments, rows.iter().map(|n| n.id), attachments).await
+    }
+    .boxed()
+}
+
+fn attachments<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<attachment::Model>) -> Step<'a> {
+    async move {
+        let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
+        one(ctx, &sel, "uploadedBy", &l.person, rows.iter().filter_map(|a| a.uploaded_by), people).await?;
+        one(ctx, &sel, "document", &l.document, rows.iter().filter_map(|a| a.document_id), documents).await?;
+        one(ctx, &sel, "note", &l.fieldwork_note, rows.iter().filter_map(|a| a.note_id), notes).await
     }
     .boxed()
 }
@@ -465,6 +476,7 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.fieldwork_note, of(K::FieldworkNote)).await?;
     step(&l.evidence_excerpt, of(K::EvidenceExcerpt)).await?;
     step(&l.improvement_option, of(K::ImprovementOption)).await?;
+    step(&l.attachment, of(K::Attachment)).await?;
     Ok(())
 }
 
@@ -498,6 +510,7 @@ pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super:
     notes(ctx, again(&sel), of!(FieldworkNote)).await?;
     excerpts(ctx, again(&sel), of!(EvidenceExcerpt)).await?;
     options(ctx, again(&sel), of!(ImprovementOption)).await?;
+    attachments(ctx, again(&sel), of!(Attachment)).await?;
     audit_entries(ctx, sel, of!(AuditEntry)).await?;
     Ok(())
 }

@@ -30,18 +30,18 @@ use crate::graphql::{
 };
 
 /// A request refused before execution.
-struct Refusal {
+pub(super) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
     allow: Option<&'static str>,
 }
 
-fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+pub(super) fn refuse(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
     Refusal { status, code, message: message.into(), allow: None }
 }
 
-fn bad_request(message: impl Into<String>) -> Refusal {
+pub(super) fn bad_request(message: impl Into<String>) -> Refusal {
     refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
@@ -71,7 +71,7 @@ pub async fn handle(
         Err(resp) => return resp,
     };
     let parsed = match method {
-        Method::POST => read_post(&state, &headers, body).await,
+        Method::POST => read_post(&state, &headers, &who, body).await,
         Method::GET => read_get(&state, query.as_deref().unwrap_or_default(), &headers),
         _ => Err(Refusal {
             allow: Some("GET, POST"),
@@ -100,12 +100,15 @@ fn wants_graphiql(headers: &HeaderMap, query: Option<&str>) -> bool {
     no_query && html
 }
 
-enum Batch {
+pub(super) enum Batch {
     Single(Box<GqlRequest>),
     Many(Vec<GqlRequest>),
 }
 
-async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result<Batch, Refusal> {
+async fn read_post(state: &HttpState, headers: &HeaderMap, who: &Who, body: Body) -> Result<Batch, Refusal> {
+    if let Some(boundary) = super::multipart::boundary(headers) {
+        return super::multipart::read(state, headers, who, boundary?, body).await;
+    }
     match is_json_utf8(headers) {
         Some(true) => {}
         Some(false) => {
@@ -145,6 +148,11 @@ async fn read_post(state: &HttpState, headers: &HeaderMap, body: Body) -> Result
     }
     let json: Json =
         serde_json::from_slice(&bytes).map_err(|e| bad_request(format!("the body is not valid JSON: {e}")))?;
+    batch_from_json(state, json)
+}
+
+/// One operation (an object) or a batch (an array), each checked for its parameters' types.
+pub(super) fn batch_from_json(state: &HttpState, json: Json) -> Result<Batch, Refusal> {
     match json {
         Json::Object(map) => Ok(Batch::Single(Box::new(params_from_json(map)?))),
         Json::Array(items) => {

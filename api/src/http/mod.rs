@@ -1,11 +1,13 @@
 //! HTTP transport: routes, middleware, health checks.
 
 pub mod auth;
+mod files;
 mod graphiql;
 mod graphql;
 mod health;
 mod home;
 mod limits;
+mod multipart;
 mod negotiate;
 mod page;
 mod respond;
@@ -102,6 +104,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/schema.graphql", get(home::schema))
         .route("/graphql", any(graphql::handle))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
+        .route("/files/{id}", get(files::download))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

@@ -161,7 +161,7 @@ pub async fn invitation_answer(State(state): State<Arc<HttpState>>, Form(f): For
             ))
         }
         // An emailed link acts without a caller, so the policy never refuses it.
-        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_) | DomainError::Storage(_))) => {
             let err = format!("{e:?}");
             tracing::error!(error = %err, "recording an invitation answer");
             failed()
@@ -243,7 +243,7 @@ pub async fn meeting_answer(State(state): State<Arc<HttpState>>, Form(f): Form<A
         }
         Err(DomainError::Invalid(_)) => spent(),
         // An emailed link acts without a caller, so the policy never refuses it.
-        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_) | DomainError::Storage(_))) => {
             let err = format!("{e:?}");
             tracing::error!(error = %err, "recording a meeting answer");
             failed()
@@ -306,7 +306,7 @@ pub async fn sign_in_answer(
         }
         Err(DomainError::Invalid(_)) => sign_in_spent(),
         // An emailed link acts without a caller, so the policy never refuses it.
-        Err(e @ (DomainError::Db(_) | DomainError::Denied(_))) => {
+        Err(e @ (DomainError::Db(_) | DomainError::Denied(_) | DomainError::Storage(_))) => {
             let err = format!("{e:?}");
             tracing::error!(error = %err, "completing a sign-in");
             failed()

@@ -276,6 +276,7 @@ fn ok<T>(what: &str, r: DomainResult<T>) -> anyhow::Result<T> {
         }
         DomainError::Denied(d) => anyhow!("{what}: refused ({d:?})"),
         DomainError::Db(e) => anyhow::Error::from(e).context(what.to_owned()),
+        DomainError::Storage(e) => e.context(what.to_owned()),
     })
 }
 

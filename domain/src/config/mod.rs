@@ -14,7 +14,10 @@ use figment::{
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub mod files;
 pub mod smtp;
+
+pub use files::{FilesConfig, S3Config};
 
 pub const DEFAULT_CONFIG_FILE: &str = "pci.toml";
 
@@ -46,6 +49,8 @@ pub struct Config {
     pub worker: WorkerMode,
     pub jobs: JobsConfig,
     pub auth: AuthConfig,
+    /// Attachments: where they are kept, and how large they may be.
+    pub files: FilesConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -182,6 +187,7 @@ impl Default for Config {
             worker: WorkerMode::Embedded,
             jobs: JobsConfig::default(),
             auth: AuthConfig::default(),
+            files: FilesConfig::default(),
         }
     }
 }
@@ -381,6 +387,7 @@ impl Config {
         {
             bail!("auth.cookie_name may hold letters, digits, '-' and '_' only");
         }
+        self.files.validate()?;
         Ok(())
     }
 

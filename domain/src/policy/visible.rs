@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use pci_entity::{
-    analysis_item, area_of_interest, audit_entry, document, document_version, email_delivery, engagement,
+    analysis_item, area_of_interest, attachment, audit_entry, document, document_version, email_delivery, engagement,
     evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation,
     participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey,
     survey_recipient, theme,
@@ -99,6 +99,18 @@ impl Visible for theme::Model {
 impl Visible for fieldwork_note::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         access.sees_fieldwork_notes(db, self.engagement_id).await
+    }
+}
+
+/// As what it is attached to: a paper's files for the team in full view, a note's for those who
+/// read the notes.
+impl Visible for attachment::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        if self.note_id.is_some() {
+            access.sees_fieldwork_notes(db, self.engagement_id).await
+        } else {
+            Ok(access.view(db, self.engagement_id).await? == View::Full)
+        }
     }
 }
 

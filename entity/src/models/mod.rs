@@ -5,6 +5,7 @@ pub mod analysis_item;
 pub mod analysis_item_evidence;
 pub mod area_of_interest;
 pub mod area_of_interest_afi;
+pub mod attachment;
 pub mod audit_entry;
 pub mod document;
 pub mod document_version;

@@ -132,6 +132,8 @@ const QUERIES: &[&str] = &[
     "viewer",
 ];
 const MUTATIONS: &[&str] = &[
+    "attachmentAdd",
+    "attachmentRemove",
     "analysisItemAdd",
     "analysisItemRemove",
     "analysisItemUpdate",
@@ -243,11 +245,13 @@ fn expected(op: &str, r: Role) -> Outcome {
             _ if host_authors(r) => Allowed,
             _ => Forbidden,
         }),
-        "documentRevise" | "analysisItemUpdate" | "analysisItemRemove" => signed(match r {
-            Outsider | FieldworkContributor => Hidden,
-            _ if host_authors(r) => Allowed,
-            _ => Forbidden,
-        }),
+        "documentRevise" | "analysisItemUpdate" | "analysisItemRemove" | "attachmentAdd" | "attachmentRemove" => {
+            signed(match r {
+                Outsider | FieldworkContributor => Hidden,
+                _ if host_authors(r) => Allowed,
+                _ => Forbidden,
+            })
+        }
         // Planning: each side writes its own part, and the leads the themes; on an existing record
         // a fieldwork contributor finds nothing.
         "areaOfInterestAdd" | "interviewRequestAdd" | "themeAdd" => signed(match r {
@@ -474,15 +478,24 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         }
         // Refused by the command when allowed: version 99 is not the latest.
         "documentRevise" => {
-            let input = json!({"input": {"engagementId": e, "kind": "ANALYSIS_PAPER", "body": "# Analysis"}});
-            let q = "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: ANALYSIS_PAPER) { id } } } }";
-            let existing = app.gql_ok(q, json!({"id": e})).await["node"]["document"]["id"].clone();
-            let doc = if existing.is_null() {
-                app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"]["id"].clone()
-            } else {
-                existing
-            };
+            let doc = analysis_paper(app, e).await;
             (DOCUMENT_REVISE, json!({"input": {"documentId": doc, "baseVersion": 99, "body": "# Analysis, again"}}))
+        }
+        // Sent as a multipart request (see `send`); files on a note have cases of their own in
+        // `attachments`.
+        "attachmentAdd" => {
+            (super::attachments::ATTACH, json!({"input": {"documentId": analysis_paper(app, e).await, "file": null}}))
+        }
+        "attachmentRemove" => {
+            let input = json!({"input": {"documentId": analysis_paper(app, e).await, "file": null}});
+            let file = [pci_tests::Upload::new("pack.pdf", super::attachments::PDF)];
+            let (_, r) = app.upload_as(Some(&app.admin_token), super::attachments::ATTACH, input, &file).await;
+            let id = r["data"]["attachmentAdd"]["attachment"]["id"].clone();
+            assert!(id.is_string(), "{r}");
+            (
+                "mutation($input: AttachmentRemoveInput!) { attachmentRemove(input: $input) { attachment { id } userErrors { code } } }",
+                json!({"input": {"attachmentId": id}}),
+            )
         }
         "analysisItemAdd" => (
             ANALYSIS_ITEM_ADD,
@@ -642,6 +655,17 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
     (q.to_owned(), v)
 }
 
+/// The engagement's analysis paper, written first if need be.
+async fn analysis_paper(app: &TestApp, e: &str) -> Value {
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: ANALYSIS_PAPER) { id } } } }";
+    let existing = app.gql_ok(q, json!({"id": e})).await["node"]["document"]["id"].clone();
+    if !existing.is_null() {
+        return existing;
+    }
+    let input = json!({"input": {"engagementId": e, "kind": "ANALYSIS_PAPER", "body": "# Analysis"}});
+    app.mutate("documentCreate", DOCUMENT_CREATE, input).await["document"]["id"].clone()
+}
+
 /// What the response says about access.
 fn outcome(op: &str, w: &World, body: &Value) -> Outcome {
     match body["errors"][0]["extensions"]["code"].as_str() {
@@ -730,7 +754,12 @@ async fn every_operation_for_every_role(app: TestApp) {
                 r => Some(app.session_for(w.person(r)).await),
             };
             let before = app.row_counts().await;
-            let (_, body) = app.post_as(token.as_deref(), &query, vars).await;
+            let (_, body) = if *op == "attachmentAdd" {
+                let file = [pci_tests::Upload::new("pack.pdf", super::attachments::PDF)];
+                app.upload_as(token.as_deref(), &query, vars, &file).await
+            } else {
+                app.post_as(token.as_deref(), &query, vars).await
+            };
             let got = outcome(op, &w, &body);
             let want = expected(op, role);
             if got != want {

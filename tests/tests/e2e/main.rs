@@ -4,6 +4,7 @@
 //! apiece, which a CI machine with little disk left ran out on.
 
 mod access;
+mod attachments;
 mod audit;
 mod auth;
 mod bench_smoke;

@@ -1,6 +1,7 @@
 //! Mutations: noun-verb names, one `input` argument, a payload holding the changed object and
 //! `userErrors`. Resolvers decode ids, call a domain command and map its result.
 
+mod attachment;
 mod auth;
 mod document;
 mod engagement;
@@ -41,6 +42,7 @@ pub struct MutationRoot(
     prework::PreworkMutations,
     planning::PlanningMutations,
     fieldwork::FieldworkMutations,
+    attachment::AttachmentMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.
@@ -80,6 +82,7 @@ pub(super) fn outcome<T>(r: DomainResult<T>) -> async_graphql::Result<Result<T, 
         Err(DomainError::Invalid(errors)) => Ok(Err(errors.into_iter().map(Into::into).collect())),
         Err(DomainError::Denied(d)) => Err(crate::graphql::context::denied(d)),
         Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
+        Err(DomainError::Storage(e)) => Err(ApiError::Internal(e).into()),
     }
 }
 

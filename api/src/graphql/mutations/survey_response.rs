@@ -152,6 +152,7 @@ pub async fn survey_form(ctx: &Context<'_>, token: &str) -> async_graphql::Resul
         Ok(r) => Ok(Some(SurveyForm::of(ctx, r).await?)),
         Err(DomainError::Invalid(_)) => Ok(None),
         Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
+        Err(DomainError::Storage(e)) => Err(ApiError::Internal(e).into()),
         Err(DomainError::Denied(d)) => Err(crate::graphql::context::denied(d)),
     }
 }

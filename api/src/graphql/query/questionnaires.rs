@@ -44,6 +44,7 @@ pub async fn evaluation_results(ctx: &Context<'_>, id: Option<ID>) -> async_grap
         Ok(r) => Ok(r.map(|r| SurveyResults::from(std::sync::Arc::new(r)))),
         Err(DomainError::Denied(d)) => Err(denied(d)),
         Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
+        Err(DomainError::Storage(e)) => Err(ApiError::Internal(e).into()),
         Err(DomainError::Invalid(e)) => Err(ApiError::BadUserInput(e.into_iter().map(|e| e.message).collect()).into()),
     }
 }

@@ -202,6 +202,13 @@ pub enum UserErrorCode {
     /// Only a paper's latest version may be revised; someone else may have written a newer one
     /// since the client read it.
     NotLatestVersion,
+    /// The file's content is not of a type that may be attached, or its name says another type;
+    /// the message lists the accepted ones.
+    FileTypeRefused,
+    /// The file is larger than the limit the message gives.
+    FileTooLarge,
+    /// The paper or note has as many files as it may have.
+    TooManyFiles,
 }
 
 /// An expected problem with a mutation's input. Nothing was written.

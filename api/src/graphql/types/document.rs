@@ -145,6 +145,19 @@ impl Document {
             lines,
         })
     }
+    /// Files attached to it, the first uploaded first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, super::attachment::Attachment, TotalCount>> {
+        let rows = load_children!(ctx, document_attachments, self.0.id);
+        super::attachment::connection(rows, first, after, last, before)
+    }
     /// Who wrote the first version, if the caller may see them.
     async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.created_by else { return Ok(None) };

@@ -1,7 +1,7 @@
 //! Fieldwork: the peer team's notes and evidence excerpts per session, the improvement options,
 //! and the timetable of sessions.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, connection::Connection};
 use chrono::{DateTime, Utc};
 use pci_domain::document::markdown;
 use pci_entity::{evidence_excerpt, fieldwork_note, improvement_option};
@@ -9,10 +9,13 @@ use pci_entity::{evidence_excerpt, fieldwork_note, improvement_option};
 use super::{
     Date, Engagement, Meeting, Organisation, Person,
     analysis::AnalysisItem,
-    load_required,
+    load_children, load_required, page_cost,
     planning::{InterviewRequest, Theme},
 };
-use crate::graphql::ids::{NodeKind, encode, value_id};
+use crate::graphql::{
+    ids::{NodeKind, encode, value_id},
+    pagination::TotalCount,
+};
 
 /// What an excerpt records.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -68,6 +71,19 @@ impl FieldworkNote {
     /// The notes as sanitised HTML (see `DocumentVersion.html`).
     async fn html(&self) -> String {
         markdown::to_html(&self.0.body)
+    }
+    /// Files attached to it, the first uploaded first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, super::attachment::Attachment, TotalCount>> {
+        let rows = load_children!(ctx, note_attachments, self.0.id);
+        super::attachment::connection(rows, first, after, last, before)
     }
     /// Who wrote them, if the caller may see them.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {

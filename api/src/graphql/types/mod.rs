@@ -1,4 +1,5 @@
 pub mod analysis;
+pub mod attachment;
 pub mod audit;
 pub mod common;
 pub mod delivery;

@@ -3,6 +3,7 @@ use async_graphql::{Context, ID, Interface};
 use super::{
     EmailDelivery, Engagement, Meeting, MeetingAttendee, Organisation, Participant, Person, PersonalAccessToken,
     analysis::AnalysisItem,
+    attachment::Attachment,
     audit::AuditEntry,
     document::{Document, DocumentVersion},
     engagement::StageTransition,

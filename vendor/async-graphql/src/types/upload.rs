@@ -137,7 +137,13 @@ pub struct Upload(pub usize);
 impl Upload {
     /// Get the upload value.
     pub fn value(&self, ctx: &Context<'_>) -> std::io::Result<UploadValue> {
-        ctx.query_env.uploads[self.0].try_clone()
+        // PCI Hub patch: an index that names no upload (sent in a JSON variable by hand) is an
+        // error, not a panic.
+        ctx.query_env
+            .uploads
+            .get(self.0)
+            .ok_or_else(|| std::io::Error::other("no file was uploaded for this variable"))?
+            .try_clone()
     }
 }
 
@@ -178,7 +184,12 @@ impl InputType for Upload {
         if let Value::String(s) = &value
             && let Some(filename) = s.strip_prefix(PREFIX)
         {
-            return Ok(Upload(filename.parse::<usize>().unwrap()));
+            // PCI Hub patch: a malformed index (a client may write this string into a JSON
+            // variable) is an input error, not a panic.
+            return filename
+                .parse::<usize>()
+                .map(Upload)
+                .map_err(|_| InputValueError::custom("not a file of this request"));
         }
         Err(InputValueError::expected_type(value))
     }

@@ -79,6 +79,9 @@ fn fresh_directory_serves_then_stops_on_sigterm() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     assert!(String::from_utf8_lossy(&seeded.stdout).contains("Seeded"));
     assert!(dir.join("data/pci-hub.sqlite3").is_file());
+    // The demo's data pack and tenancy sample, in the default files folder.
+    let stored = std::fs::read_dir(dir.join("data/files/attachments")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(stored, 2, "files under data/files/attachments");
     let again = pci(&dir).arg("seed-demo").output().unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
     // A fresh install is driven from a script: the administrator's token is all stdout says.

@@ -12,6 +12,7 @@ use pci_domain::{
         note::{self, NoteAdd},
         option::{self, OptionAdd, OptionUpdate},
     },
+    files::{self, AttachmentAdd, Files, Target},
     meeting,
 };
 
@@ -22,8 +23,13 @@ const NOTES: &str = "## Interview: temporary accommodation
 - Angus Council's tenancy sustainment calls were mentioned as an example.
 ";
 
+/// The peer team's tally from the case files, attached to the interview's notes.
+const SAMPLE: &str = "tenancy,follow_up_recorded,days_to_first_contact\nT01,no,\nT02,no,\nT03,yes,9\nT04,no,\nT05,no,\nT06,no,\n\
+T07,no,\nT08,no,\nT09,no,\nT10,no,\nT11,no,\nT12,no,\n";
+
 pub(super) async fn seed(
     env: &Env,
+    files: Files<'_>,
     engagement_id: Uuid,
     planned: &Planned,
     team: &[(Uuid, Role)],
@@ -62,6 +68,12 @@ pub(super) async fn seed(
     );
     ok("focus group", meeting::schedule(env, group).await)?;
     let n = ok("notes", note::add(env, NoteAdd { meeting_id: interview.id, body: NOTES.into() }).await)?;
+    let sample = AttachmentAdd {
+        target: Target::Note(n.id),
+        file_name: "Tenancy sample.csv".into(),
+        content: SAMPLE.as_bytes().to_vec().into(),
+    };
+    ok("the notes' tenancy sample", files::add(env, files, sample).await)?;
     let theme_id = interview.theme_id.unwrap_or_default();
     for (kind, text) in [
         (ExcerptKind::Quote, "Once they have the keys, we don't hear from them until they're back at the desk."),

@@ -190,9 +190,9 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         let attendees = team.iter().filter(|(_, role)| asked(s.who, *role)).map(|(id, _)| *id).collect();
         schedule(&env, e.id, s, attendees).await?;
     }
-    let afis = prework::seed(&env, e.id).await?;
+    let afis = prework::seed(&env, state.files(), e.id).await?;
     let planned = planning::seed(&env, e.id, &afis, &team).await?;
-    fieldwork::seed(&env, e.id, &planned, &team, orgs[PEERS.start + 1]).await?;
+    fieldwork::seed(&env, state.files(), e.id, &planned, &team, orgs[PEERS.start + 1]).await?;
     for to in ADVANCED_TO {
         ok(to.label(), stage::advance(&env, EngagementAdvanceStage { engagement_id: e.id, to_stage: to }).await)
             .with_context(|| format!("advancing the demo engagement to {}", to.label()))?;

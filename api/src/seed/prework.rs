@@ -15,6 +15,7 @@ use super::ok;
 use pci_domain::{
     Env,
     document::{self, DocumentCreate, DocumentRevise},
+    files::{self, AttachmentAdd, Files, Target},
     prework::analysis::{self, AnalysisItemAdd, Evidence},
     surveys::{defaults::SELF_ASSESSMENT, survey},
 };
@@ -96,8 +97,12 @@ const ITEMS: [(Kind, &str, &str, Criteria); 6] = [
     ),
 ];
 
+/// The data pack attached to the context paper.
+const FIGURES: &str = "quarter,presentations,assessed_within_28_days,temporary_placements,average_days_in_temporary\n\
+2024-Q2,612,497,388,201\n2024-Q3,655,512,402,209\n2024-Q4,701,530,431,214\n2025-Q1,689,541,425,218\n";
+
 /// Returns the areas for improvement, by id, in the order above.
-pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<Vec<Uuid>> {
+pub(super) async fn seed(env: &Env, files: Files<'_>, engagement_id: Uuid) -> anyhow::Result<Vec<Uuid>> {
     let survey_id = self_assessment(env, engagement_id).await?;
     let (context, _) = ok(
         "context paper",
@@ -127,6 +132,12 @@ pub(super) async fn seed(env: &Env, engagement_id: Uuid) -> anyhow::Result<Vec<U
         )
         .await,
     )?;
+    let pack = AttachmentAdd {
+        target: Target::Document(context.id),
+        file_name: "Homelessness figures 2024-25.csv".into(),
+        content: FIGURES.as_bytes().to_vec().into(),
+    };
+    ok("the context paper's data pack", files::add(env, files, pack).await)?;
     let analysis_paper = DocumentCreate {
         engagement_id,
         kind: DocumentKind::AnalysisPaper,

@@ -1,7 +1,8 @@
 //! The tools front-end teams use, run against our schema and a running server:
 //! graphql-codegen's client preset (with `strictScalars`) and Relay's compiler over realistic
 //! documents (`tests/js/documents`, `tests/js/relay`), then Apollo Client and urql with their
-//! default settings through a paginated list, a mutation and a 401 (`tests/js/clients.mjs`).
+//! default settings through a paginated list, a mutation and a 401 (`tests/js/clients.mjs`), and
+//! urql uploading files (`tests/js/uploads.mjs`).
 //!
 //! Needs Node.js and `npm ci` in `tests/js`; without them the suite says SKIPPED, unless
 //! `FRONT_END_SUITES=required` (as `.ci/run` sets).
@@ -103,4 +104,37 @@ async fn apollo_and_urql_with_their_defaults() {
     // urql sends queries as GET with the token in a header, and mutations as POST.
     let methods: Vec<&str> = urql["sent"].as_array().unwrap().iter().map(|s| s["method"].as_str().unwrap()).collect();
     assert_eq!(methods, ["GET", "GET", "POST", "GET"], "{urql}");
+}
+
+/// urql sends a `File` in the variables as a GraphQL multipart request, by default: the server
+/// takes it, reads its type from its content, and refuses one whose content is not what it
+/// claims.
+#[tokio::test]
+async fn urql_uploads_files_as_front_ends_do() {
+    if !tools_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let paper = app.complete_pre_work(&team.engagement).await;
+    let lead = app.session_for(&team.host_lead).await;
+    let out = tokio::process::Command::new("node")
+        .arg(js_dir().join("uploads.mjs"))
+        .arg(&app.url)
+        .arg(&lead)
+        .arg(&paper)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "uploads.mjs failed: {stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(r["accepted"]["userErrors"], json!([]), "{r}");
+    let a = &r["accepted"]["attachment"];
+    assert_eq!((a["fileName"].as_str(), a["mediaType"].as_str()), (Some("Structure chart.pdf"), Some("application/pdf")));
+    assert_eq!(r["refused"]["userErrors"][0]["code"], "FILE_TYPE_REFUSED", "{r}");
+    assert_eq!(r["downloaded"], json!({"status": 200, "same": true}), "{r}");
+    assert_eq!(r["sent"], json!([{"method": "POST", "multipart": true}, {"method": "POST", "multipart": true}]), "{r}");
+    assert_eq!(app.stored_files().await.len(), 1, "the refused file was not kept");
 }

@@ -33,13 +33,14 @@ const SURVEYS: &str = "{ engagements(first: 20) { nodes { id
 
 const PREWORK: &str = "{ engagements(first: 20) { nodes { id selfAssessmentNotRunReason
     documents(first: 5) { nodes { kind title createdBy { name } latestVersion { number html author { name organisation { name } } }
-        versions(first: 5) { nodes { number summary author { name } } } } }
+        versions(first: 5) { nodes { number summary author { name } } }
+        attachments(first: 5) { totalCount nodes { fileName mediaType uploadedBy { name } document { title } } } } }
     context: document(kind: CONTEXT_PAPER) { title latestVersion { number } }
     analysisItems(first: 10) { nodes { kind title createdBy { name } evidence { criterion criterionTitle statementText survey { title } } } }
     areasOfInterest(first: 10) { nodes { title createdBy { name } analysisItems { title } } }
     interviewRequests(first: 10) { nodes { status role person { name } areaOfInterest { title } } }
     themes(first: 10) { nodes { title agreed agreedBy { name } areasOfInterest { title } members { side role person { name organisation { name } } } } }
-    meetings(first: 10) { nodes { title theme { title } interviewRequests { status } notes { html author { name } }
+    meetings(first: 10) { nodes { title theme { title } interviewRequests { status } notes { html author { name } attachments { nodes { fileName uploadedBy { name } note { body } } } }
         excerpts { kind text theme { title } analysisItem { title } note { body } createdBy { name } } } }
     evidenceExcerpts(first: 10) { nodes { text meeting { title } } }
     improvementOptions(first: 10) { nodes { title stage inspiredBy { name } theme { title } createdBy { name } } }
@@ -153,6 +154,7 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
         let input =
             json!({"input": {"documentId": doc, "baseVersion": 1, "body": "# Paper\n\nSecond.", "summary": "Again"}});
         app.mutate("documentRevise", DOCUMENT_REVISE, input).await;
+        attach(app, json!({"documentId": doc})).await;
     }
     let mut afi = Value::Null;
     for (kind, criterion) in [("STRENGTH", "leadership"), ("AREA_FOR_IMPROVEMENT", "people")] {
@@ -177,6 +179,7 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
     let note = app.mutate("fieldworkNoteAdd", note, json!({"input": {"meetingId": session, "body": "*Candid*"}})).await
         ["note"]["id"]
         .clone();
+    attach(app, json!({"noteId": note})).await;
     let excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
     let input = json!({"input": {"meetingId": session, "noteId": note, "kind": "QUOTE", "text": "We wait", "themeId": theme, "analysisItemId": afi}});
     app.mutate("evidenceExcerptAdd", excerpt, input).await;
@@ -187,6 +190,14 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
         json!({"input": {"engagementId": e, "themeId": theme, "title": "Van stock"}}),
     )
     .await;
+}
+
+/// A file on a paper or a note (`target` names which), as the administrator.
+async fn attach(app: &TestApp, mut target: Value) {
+    target["file"] = Value::Null;
+    let file = [pci_tests::Upload::new("pack.pdf", super::attachments::PDF)];
+    let (_, r) = app.upload_as(Some(&app.admin_token), super::attachments::ATTACH, json!({"input": target}), &file).await;
+    assert_eq!(r["data"]["attachmentAdd"]["userErrors"], json!([]), "{r}");
 }
 
 /// Moves the clock past every survey's closing made so far, so that they show results. The

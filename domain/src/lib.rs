@@ -28,6 +28,7 @@ pub mod participant;
 pub mod person;
 pub mod planning;
 pub mod prework;
+pub mod search;
 pub mod stage;
 pub mod surveys;
 

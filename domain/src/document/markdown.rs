@@ -27,9 +27,37 @@ pub fn to_html(markdown: &str) -> String {
     CLEANER.clean(&raw).to_string()
 }
 
+/// The words of a Markdown text without its markup, paragraphs and list items on lines of their
+/// own: what search indexes and shows in snippets.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::CodeBlock,
+            ) => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim_end().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_the_words_only() {
+        let text = plain_text(
+            "# Context\n\nRoads are **busy** in [Fife](https://fife.gov.uk).\n\n- one\n- two `x`\n\n<b>raw</b>",
+        );
+        assert_eq!(text, "Context\nRoads are busy in Fife.\none\ntwo x\nraw", "inline HTML's tags go, its words stay");
+    }
 
     #[test]
     fn renders_the_usual_markdown() {

@@ -109,6 +109,7 @@ pub async fn create(env: &Env, input: DocumentCreate) -> DomainResult<Written> {
     };
     document::Entity::insert(doc.clone().into_active_model()).exec_without_returning(&tx).await?;
     let version = write_version(&tx, env, &doc, body, summary).await?;
+    index(&tx, &doc, &version).await?;
     let changes = Changes::new()
         .set("kind", doc.kind)
         .set("title", &doc.title)
@@ -169,6 +170,7 @@ pub async fn revise(env: &Env, input: DocumentRevise) -> DomainResult<Written> {
         .await?;
     let new_doc = document::Model { latest_number: next, title, updated_at: now, ..doc.clone() };
     let version = write_version(&tx, env, &new_doc, body, summary).await?;
+    index(&tx, &new_doc, &version).await?;
     let changes = Changes::new()
         .diff("title", &doc.title, &new_doc.title)
         .diff("version", latest.number, version.number)
@@ -178,6 +180,12 @@ pub async fn revise(env: &Env, input: DocumentRevise) -> DomainResult<Written> {
     touch(&tx, env, doc.engagement_id).await?;
     tx.commit().await?;
     Ok((new_doc, version))
+}
+
+/// Search finds a paper by its title and its latest version's words.
+async fn index(tx: &WriteTx, doc: &document::Model, latest: &document_version::Model) -> Result<(), sea_orm::DbErr> {
+    let text = markdown::plain_text(&latest.body);
+    crate::search::put(tx, crate::search::SearchKind::Document, doc.id, doc.engagement_id, &doc.title, &text).await
 }
 
 async fn write_version(

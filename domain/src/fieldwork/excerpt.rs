@@ -88,6 +88,7 @@ pub async fn add(env: &Env, input: ExcerptAdd) -> DomainResult<evidence_excerpt:
         updated_at: now,
     };
     evidence_excerpt::Entity::insert(x.clone().into_active_model()).exec_without_returning(&tx).await?;
+    crate::search::put(&tx, crate::search::SearchKind::Excerpt, x.id, x.engagement_id, "", &x.text).await?;
     let changes = Changes::new()
         .set("meetingId", x.meeting_id)
         .set("kind", x.kind)
@@ -106,6 +107,7 @@ pub async fn remove(env: &Env, input: ExcerptRemove) -> DomainResult<evidence_ex
     super::reader_or_missing(&tx, env, x.engagement_id, no_excerpt).await?;
     super::open_session(&tx, env, x.meeting_id, EXCERPT_ID, no_excerpt).await?;
     evidence_excerpt::Entity::delete_by_id(x.id).exec(&tx).await?;
+    crate::search::remove(&tx, x.id).await?;
     audit::record(&tx, env, "evidence_excerpt.remove", subject(&x), Changes::new().set("kind", x.kind)).await?;
     touch(&tx, env, x.engagement_id).await?;
     tx.commit().await?;

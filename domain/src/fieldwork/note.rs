@@ -47,6 +47,11 @@ fn body(c: &mut Check, raw: &str) -> String {
     b.unwrap_or_default()
 }
 
+async fn index(tx: &crate::db::WriteTx, n: &fieldwork_note::Model) -> Result<(), sea_orm::DbErr> {
+    let text = crate::document::markdown::plain_text(&n.body);
+    crate::search::put(tx, crate::search::SearchKind::Note, n.id, n.engagement_id, "", &text).await
+}
+
 pub async fn add(env: &Env, input: NoteAdd) -> DomainResult<fieldwork_note::Model> {
     crate::policy::writer(env)?;
     let mut c = Check::new();
@@ -65,6 +70,7 @@ pub async fn add(env: &Env, input: NoteAdd) -> DomainResult<fieldwork_note::Mode
         updated_at: now,
     };
     fieldwork_note::Entity::insert(note.clone().into_active_model()).exec_without_returning(&tx).await?;
+    index(&tx, &note).await?;
     let changes = Changes::new().set("meetingId", m.id).set("characters", note.body.chars().count());
     audit::record(&tx, env, "fieldwork_note.add", subject(&note), changes).await?;
     touch(&tx, env, m.engagement_id).await?;
@@ -89,6 +95,7 @@ pub async fn update(env: &Env, input: NoteUpdate) -> DomainResult<fieldwork_note
         .filter(fieldwork_note::Column::Id.eq(old.id))
         .exec(&tx)
         .await?;
+    index(&tx, &new).await?;
     let changes = Changes::new().diff("characters", old.body.chars().count(), new.body.chars().count());
     audit::record(&tx, env, "fieldwork_note.update", subject(&new), changes).await?;
     touch(&tx, env, old.engagement_id).await?;

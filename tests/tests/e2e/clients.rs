@@ -132,7 +132,10 @@ async fn urql_uploads_files_as_front_ends_do() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     assert_eq!(r["accepted"]["userErrors"], json!([]), "{r}");
     let a = &r["accepted"]["attachment"];
-    assert_eq!((a["fileName"].as_str(), a["mediaType"].as_str()), (Some("Structure chart.pdf"), Some("application/pdf")));
+    assert_eq!(
+        (a["fileName"].as_str(), a["mediaType"].as_str()),
+        (Some("Structure chart.pdf"), Some("application/pdf"))
+    );
     assert_eq!(r["refused"]["userErrors"][0]["code"], "FILE_TYPE_REFUSED", "{r}");
     assert_eq!(r["downloaded"], json!({"status": 200, "same": true}), "{r}");
     assert_eq!(r["sent"], json!([{"method": "POST", "multipart": true}, {"method": "POST", "multipart": true}]), "{r}");

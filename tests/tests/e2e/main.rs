@@ -28,6 +28,7 @@ mod people;
 mod planning;
 mod prework;
 mod questionnaires;
+mod search;
 mod stages;
 mod subscriptions;
 mod survey_mail;

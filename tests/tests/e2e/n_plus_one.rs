@@ -196,7 +196,8 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
 async fn attach(app: &TestApp, mut target: Value) {
     target["file"] = Value::Null;
     let file = [pci_tests::Upload::new("pack.pdf", super::attachments::PDF)];
-    let (_, r) = app.upload_as(Some(&app.admin_token), super::attachments::ATTACH, json!({"input": target}), &file).await;
+    let (_, r) =
+        app.upload_as(Some(&app.admin_token), super::attachments::ATTACH, json!({"input": target}), &file).await;
     assert_eq!(r["data"]["attachmentAdd"]["userErrors"], json!([]), "{r}");
 }
 

@@ -279,6 +279,22 @@ impl Engagement {
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "documents", &window, |d| (String::new(), d.id)).into_connection(total, Document))
     }
+    /// Text search over its papers (title and latest version), and, for those who read them, its
+    /// fieldwork notes and evidence excerpts: best match first, each with a highlighted snippet.
+    /// Words must all match (stemmed: "repair" finds "repairs"); "quoted words" match as a phrase;
+    /// -word excludes. Empty for those who do not see the whole engagement. BAD_USER_INPUT for a
+    /// query without a word or over 200 characters.
+    #[graphql(complexity = "super::page_cost(first, None, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to look for.")] query: String,
+        #[graphql(desc = "How many hits: 0 to 50, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Only some kinds of record.")] filter: Option<super::search::SearchFilter>,
+    ) -> async_graphql::Result<Connection<String, super::search::SearchHit, TotalCount>> {
+        super::search::run(ctx, self.0.id, &query, first, after, filter).await
+    }
     /// Its paper of this kind, if written and if the caller sees the whole engagement.
     async fn document(
         &self,

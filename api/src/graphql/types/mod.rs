@@ -15,6 +15,7 @@ pub mod person;
 pub mod planning;
 pub mod questionnaire;
 pub mod scalars;
+pub mod search;
 pub mod survey;
 pub mod survey_results;
 pub mod viewer;

@@ -3,6 +3,8 @@
 //! JSON as the API (the benchmark checks that), and the write with the same three rows. For a
 //! survey's results it returns the response rows they are computed from.
 
+mod detail;
+
 use std::collections::HashMap;
 
 use anyhow::Context;
@@ -59,6 +61,7 @@ macro_rules! on_pool {
         }
     };
 }
+pub(super) use on_pool;
 
 async fn read(pool: &Pool) -> anyhow::Result<Value> {
     let (engagements, peers, participants) = on_pool!(pool, |p| {
@@ -186,6 +189,19 @@ async fn write(pool: &Pool, input: WriteInput) -> anyhow::Result<Value> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct DetailInput {
+    engagement_id: Uuid,
+}
+
+async fn detail_handler(State(pool): State<Pool>, Json(input): Json<DetailInput>) -> axum::response::Response {
+    match detail::detail(&pool, input.engagement_id).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ResponsesInput {
     survey_id: Uuid,
 }
@@ -232,7 +248,7 @@ async fn responses_handler(State(pool): State<Pool>, Json(input): Json<Responses
     }
 }
 
-/// Serves `POST /read`, `POST /write` and `POST /survey-responses` on `DATABASE_URL` until SIGTERM, with as many
+/// Serves `POST /read`, `POST /write`, `POST /survey-responses` and `POST /detail` on `DATABASE_URL` until SIGTERM, with as many
 /// connections as the API's default pool (8).
 pub async fn serve() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
@@ -251,6 +267,7 @@ pub async fn serve() -> anyhow::Result<()> {
         .route("/read", post(read_handler))
         .route("/write", post(write_handler))
         .route("/survey-responses", post(responses_handler))
+        .route("/detail", post(detail_handler))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("baseline listening on http://{}/", listener.local_addr()?);

@@ -4,6 +4,7 @@
 //! keeps working); the figures are then meaningless.
 
 mod baseline;
+mod detail;
 mod load;
 mod mail;
 pub mod procs;
@@ -51,6 +52,9 @@ pub struct Sizes {
     pub due_together: usize,
     /// Recipients of the survey part, all answering, half of them only after a reminder.
     pub survey_recipients: usize,
+    /// Interviews of the engagement whose detail is read (9), each with two notes and two
+    /// excerpts; the statement count is taken at each, the latency at the last.
+    pub detail_sessions: Vec<usize>,
 }
 
 impl Sizes {
@@ -68,6 +72,7 @@ impl Sizes {
             scale_measure: Duration::from_secs(3),
             due_together: 200,
             survey_recipients: 2_000,
+            detail_sessions: vec![4, 24],
         }
     }
 
@@ -85,6 +90,7 @@ impl Sizes {
             scale_measure: Duration::from_millis(300),
             due_together: 20,
             survey_recipients: 40,
+            detail_sessions: vec![1, 3],
         }
     }
 }
@@ -96,7 +102,7 @@ pub struct Bench {
     pub postgres: Option<String>,
     pub log_dir: PathBuf,
     /// Parts to run (`read`, `statements`, `scale`, `email`, `timeliness`,
-    /// `surveys`); empty runs all.
+    /// `surveys`, `detail`); empty runs all.
     pub only: Vec<String>,
 }
 
@@ -388,6 +394,10 @@ pub async fn run(b: &Bench, report: &mut Report) -> anyhow::Result<()> {
         eprintln!("[bench] {}: surveys", name(backend));
         if b.wants("surveys") {
             surveys::part(b, backend, report).await?;
+        }
+        eprintln!("[bench] {}: engagement detail", name(backend));
+        if b.wants("detail") {
+            detail::part(b, backend, report).await?;
         }
     }
     Ok(())

@@ -232,6 +232,42 @@ impl Report {
         );
     }
 
+    pub fn detail_statements(&mut self, backend: &'static str, counts: &[(usize, usize)]) {
+        let sizes: Vec<String> = counts.iter().map(|c| c.0.to_string()).collect();
+        let ours: Vec<String> = counts.iter().map(|c| c.1.to_string()).collect();
+        let constant = counts.windows(2).all(|w| w[0].1 == w[1].1);
+        let last = counts.last().map_or(0, |c| c.1);
+        self.push(
+            "9 detail",
+            format!("statements at {} sessions", sizes.join(" / ")),
+            backend,
+            [ours.join(" / "), "12".into(), ratio(last as f64, 12.0), "constant".into()],
+            Some(constant),
+        );
+    }
+
+    pub fn detail(&mut self, backend: &'static str, conns: usize, sessions: usize, ours: &Outcome, base: &Outcome) {
+        self.push(
+            "9 detail",
+            format!("req/s, {sessions} sessions, {conns} conn"),
+            backend,
+            [
+                format!("{:.0}", ours.per_second()),
+                format!("{:.0}", base.per_second()),
+                ratio(ours.per_second(), base.per_second()),
+                String::new(),
+            ],
+            None,
+        );
+        self.push(
+            "9 detail",
+            format!("p50 / p99 ms, {sessions} sessions, {conns} conn"),
+            backend,
+            latency_cells(ours, base, ""),
+            None,
+        );
+    }
+
     pub fn markdown(&self) -> String {
         let mut out = String::from(
             "| Part | Figure | Backend | PCI Hub | Baseline | Ratio | Target | Met |\n|---|---|---|---:|---:|---:|---|---|\n",

@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use pci_entity::{email_delivery, meeting, meeting_attendee, participant, survey};
+use pci_entity::{attachment, email_delivery, meeting, meeting_attendee, participant, survey};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
     sqlx::postgres::{PgListener, PgPool, PgPoolOptions},
@@ -297,6 +297,12 @@ pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -
         "Survey" => seen(survey::Entity::find_by_id(id).one(db).await?, access, db).await?,
         // Even that a note or an excerpt was written, changed or removed is for its readers only.
         "FieldworkNote" | "EvidenceExcerpt" => Some(access.sees_fieldwork_notes(db, a.engagement_id).await?),
+        // A file is heard of by those who read what it is on. Once removed, nothing says whether
+        // that was a note: only the notes' readers hear of it.
+        "Attachment" => Some(match attachment::Entity::find_by_id(id).one(db).await? {
+            Some(m) => m.visible(access, db).await?,
+            None => access.sees_fieldwork_notes(db, a.engagement_id).await?,
+        }),
         _ => None,
     };
     Ok(seen.unwrap_or(view == View::Full))

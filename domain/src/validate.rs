@@ -126,6 +126,13 @@ fn label<'a>(field: &[&'a str]) -> &'a str {
     field.last().copied().unwrap_or("value")
 }
 
+/// The positions of the entries of a list that repeat an earlier one: what a command answers
+/// "listed twice" at.
+pub(crate) fn repeats<T: std::hash::Hash + Eq>(items: &[T]) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    items.iter().enumerate().filter(|(_, x)| !seen.insert(*x)).map(|(i, _)| i).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,11 @@
 //! Who may hold which role in an engagement, and who is on its team.
 
-use pci_entity::{OrganisationKind, ParticipantRole, Side, engagement_peer_council, organisation, participant};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashSet;
+
+use pci_entity::{
+    InvitationStatus, OrganisationKind, ParticipantRole, Side, engagement_peer_council, organisation, participant,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::db::WriteTx;
@@ -48,10 +52,27 @@ pub(crate) fn role_label(role: ParticipantRole) -> String {
 
 /// Whether the person takes part in the engagement now (invited or accepted).
 pub(crate) async fn is_on_team(tx: &WriteTx, engagement_id: Uuid, person_id: Uuid) -> DomainResult<bool> {
-    Ok(participant::Entity::find()
+    Ok(on_team(tx, engagement_id, &[person_id]).await?.contains(&person_id))
+}
+
+/// Which of these people take part in the engagement now (invited or accepted): one rule for
+/// attendees, theme members and everyone else a command names.
+pub(crate) async fn on_team(
+    tx: &impl ConnectionTrait,
+    engagement_id: Uuid,
+    person_ids: &[Uuid],
+) -> Result<HashSet<Uuid>, sea_orm::DbErr> {
+    if person_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let active: Vec<Uuid> = participant::Entity::find()
+        .select_only()
+        .column(participant::Column::PersonId)
         .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::PersonId.eq(person_id))
-        .one(tx)
-        .await?
-        .is_some_and(|p| p.status.is_active()))
+        .filter(participant::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
+        .into_tuple()
+        .all(tx)
+        .await?;
+    Ok(active.into_iter().collect())
 }

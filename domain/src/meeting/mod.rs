@@ -7,7 +7,7 @@ mod time;
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use pci_entity::{MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id, participant};
+use pci_entity::{MeetingKind, MeetingStatus, Rsvp, meeting, meeting_attendee, new_id};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use url::Url;
 use uuid::Uuid;
@@ -80,18 +80,7 @@ async fn ensure_participants(
     person_ids: &[Uuid],
     field: &[&str],
 ) -> DomainResult<()> {
-    if person_ids.is_empty() {
-        return Ok(());
-    }
-    let active: HashSet<Uuid> = participant::Entity::find()
-        .filter(participant::Column::EngagementId.eq(engagement_id))
-        .filter(participant::Column::PersonId.is_in(person_ids.iter().copied()))
-        .all(tx)
-        .await?
-        .into_iter()
-        .filter(|p| p.status.is_active())
-        .map(|p| p.person_id)
-        .collect();
+    let active = crate::engagement::on_team(tx, engagement_id, person_ids).await?;
     let missing = person_ids.iter().filter(|id| !active.contains(id)).count();
     if missing > 0 {
         return Err(UserError::new(

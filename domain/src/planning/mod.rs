@@ -19,11 +19,11 @@ use crate::{DomainError, DomainResult, UserError, UserErrorCode, db::WriteTx};
 /// list, and one listed twice is `INVALID`.
 pub(crate) fn each_found(field: &str, ids: &[Uuid], found: &HashSet<Uuid>, what: &str) -> DomainResult<()> {
     let mut errors = Vec::new();
-    let mut seen = HashSet::new();
+    let twice = crate::validate::repeats(ids);
     for (i, id) in ids.iter().enumerate() {
         let n = i.to_string();
         let at = &["input", field, &n];
-        if !seen.insert(id) {
+        if twice.contains(&i) {
             errors.push(UserError::new(at, UserErrorCode::Invalid, format!("this {what} is listed twice")));
         } else if !found.contains(id) {
             errors.push(UserError::new(at, UserErrorCode::NotFound, format!("no such {what} in this engagement")));

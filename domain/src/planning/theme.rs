@@ -2,10 +2,8 @@
 //! people of the team involved in it; agreed by the host and the peer team at the
 //! prioritisation meeting. Fieldwork starts only with an agreed theme.
 
-use std::collections::HashSet;
-
-use pci_entity::{InvitationStatus, new_id, participant, theme, theme_link};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, sea_query::Expr};
+use pci_entity::{new_id, theme, theme_link};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -74,17 +72,7 @@ async fn check_links(
         super::each_found("areaOfInterestIds", areas, &found, "area of interest")?;
     }
     if let Some(members) = members {
-        let on_team: HashSet<Uuid> = participant::Entity::find()
-            .select_only()
-            .column(participant::Column::PersonId)
-            .filter(participant::Column::EngagementId.eq(engagement_id))
-            .filter(participant::Column::PersonId.is_in(members.iter().copied()))
-            .filter(participant::Column::Status.is_in([InvitationStatus::Invited, InvitationStatus::Accepted]))
-            .into_tuple()
-            .all(tx)
-            .await?
-            .into_iter()
-            .collect();
+        let on_team = crate::engagement::on_team(tx, engagement_id, members).await?;
         super::each_found("memberPersonIds", members, &on_team, "member of the team")?;
     }
     Ok(())

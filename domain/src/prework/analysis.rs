@@ -60,12 +60,9 @@ fn check_evidence_shape(c: &mut Check, evidence: &[Evidence]) {
     if evidence.len() > MAX_EVIDENCE {
         c.fail(field, UserErrorCode::Invalid, format!("an item rests on at most {MAX_EVIDENCE} pieces of evidence"));
     }
-    let mut seen = HashSet::new();
-    for (i, e) in evidence.iter().enumerate() {
-        if !seen.insert(e) {
-            let n = i.to_string();
-            c.fail(&["input", "evidence", &n], UserErrorCode::Invalid, "this evidence is listed twice");
-        }
+    for i in crate::validate::repeats(evidence) {
+        let n = i.to_string();
+        c.fail(&["input", "evidence", &n], UserErrorCode::Invalid, "this evidence is listed twice");
     }
 }
 

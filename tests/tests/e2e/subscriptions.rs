@@ -294,6 +294,87 @@ async fn activity_is_heard_as_the_policy_allows(app: TestApp) {
     assert_eq!(heard.next_for("lead").await["complete"], true);
 }
 
+/// Notes, excerpts and the files on notes are for their readers: the peer team hears of each as
+/// it is written; the host lead hears of the paper's file and of nothing on the notes, not even
+/// that something was written.
+async fn notes_are_heard_of_by_their_readers_only(app: TestApp) {
+    if !node_tools_available() {
+        return;
+    }
+    let team = app.team().await;
+    let e = &team.engagement;
+    let paper = app.complete_pre_work(e).await;
+    let theme = app.agree_theme(e).await;
+    let session = json!({"input": {"engagementId": e, "kind": "INTERVIEW", "start": "2031-03-05T10:00:00",
+        "end": "2031-03-05T11:00:00", "themeId": theme}});
+    let session = app.mutate("meetingSchedule", MEETING_SCHEDULE, session).await["meeting"]["id"].clone();
+    let (lead, peer) = (app.session_for(&team.host_lead).await, app.session_for(&team.reviewers[1]).await);
+    let mut heard =
+        Listeners::start(vec![sub("lead", &app.url, Some(&lead), e), sub("peer", &app.url, Some(&peer), e)]).await;
+    heard.until_listening(&["lead", "peer"], |n| rename(&app, e, format!("Warm-up {n}"))).await;
+
+    let note = "mutation($input: FieldworkNoteAddInput!) { fieldworkNoteAdd(input: $input) { note { id } userErrors { code } } }";
+    let note =
+        app.mutate("fieldworkNoteAdd", note, json!({"input": {"meetingId": session, "body": "Candid"}})).await["note"]
+            ["id"]
+            .clone();
+    let excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
+    let x = json!({"input": {"meetingId": session, "kind": "QUOTE", "text": "We wait", "themeId": theme}});
+    app.mutate("evidenceExcerptAdd", excerpt, x).await;
+    let app = &app;
+    let attach = |target: Value| async move {
+        let file = [pci_tests::Upload::new("tally.csv", b"a,b\n1,2\n".to_vec())];
+        let (_, r) =
+            app.upload_as(Some(&app.admin_token), super::attachments::ATTACH, json!({"input": target}), &file).await;
+        assert_eq!(r["data"]["attachmentAdd"]["userErrors"], json!([]), "{r}");
+        r["data"]["attachmentAdd"]["attachment"]["id"].clone()
+    };
+    let on_note = attach(json!({"noteId": note, "file": null})).await;
+    let remove = "mutation($input: AttachmentRemoveInput!) { attachmentRemove(input: $input) { attachment { id } userErrors { code } } }";
+    app.mutate("attachmentRemove", remove, json!({"input": {"attachmentId": on_note}})).await;
+    let on_paper = attach(json!({"documentId": paper, "file": null})).await;
+    rename(&app, e, "After the notes").await;
+
+    let actions = |unread: &[Value], who: &str| -> Vec<String> {
+        unread
+            .iter()
+            .filter(|v| v["label"] == who && !is_email(v))
+            .map(|v| event(v)["action"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    heard
+        .read_until(
+            "the peer's rename",
+            |v| v["label"] == "peer" && event(v)["engagement"]["title"] == "After the notes",
+            Duration::from_secs(60),
+        )
+        .await;
+    heard
+        .read_until(
+            "the lead's rename",
+            |v| v["label"] == "lead" && event(v)["engagement"]["title"] == "After the notes",
+            Duration::from_secs(60),
+        )
+        .await;
+    let peer_heard = actions(&heard.unread, "peer");
+    for a in ["fieldwork_note.add", "evidence_excerpt.add", "attachment.add", "attachment.remove"] {
+        assert!(peer_heard.iter().any(|x| x == a), "the peer team hears of {a}: {peer_heard:?}");
+    }
+    let lead_heard = actions(&heard.unread, "lead");
+    let on_paper_heard = heard.unread.iter().any(|v| v["label"] == "lead" && event(v)["subject"]["id"] == on_paper);
+    assert!(on_paper_heard, "the lead hears of the paper's file: {lead_heard:?}");
+    let notes_heard: Vec<&String> = lead_heard
+        .iter()
+        .filter(|a| a.starts_with("fieldwork_note") || a.starts_with("evidence_excerpt") || *a == "attachment.remove")
+        .collect();
+    assert!(notes_heard.is_empty(), "the host lead heard of the notes: {lead_heard:?}");
+    assert_eq!(
+        lead_heard.iter().filter(|a| *a == "attachment.add").count(),
+        1,
+        "only the paper's file: {lead_heard:?}"
+    );
+}
+
 /// What is refused: an unknown token at `connection_init` (closed with 4403, as the protocol
 /// says), an engagement the caller cannot see, no caller, and a query over the socket.
 async fn subscriptions_refuse_what_a_query_would(app: TestApp) {
@@ -373,6 +454,7 @@ async fn the_socket_keeps_its_limits(app: TestApp) {
 
 on_both_backends!(
     activity_is_heard_as_the_policy_allows,
+    notes_are_heard_of_by_their_readers_only,
     subscriptions_refuse_what_a_query_would,
     the_socket_keeps_its_limits
 );

@@ -44,6 +44,22 @@ fn grouped(rows: Vec<(Uuid, Value)>) -> HashMap<Uuid, Vec<Value>> {
     by
 }
 
+/// Every relation's rows, each read with one statement.
+struct Rows {
+    engagement: Vec<(Uuid, String)>,
+    documents: Vec<Value>,
+    items: Vec<(Uuid, String, String)>,
+    evidence: Vec<(Uuid, Value)>,
+    areas: Vec<(Uuid, String)>,
+    area_afis: Vec<(Uuid, Value)>,
+    themes: Vec<(Uuid, String, bool)>,
+    theme_areas: Vec<(Uuid, Value)>,
+    meetings: Vec<(Uuid, String, String, Option<Uuid>)>,
+    notes: Vec<(Uuid, Value)>,
+    excerpts: Vec<(Uuid, Value)>,
+    options: Vec<Value>,
+}
+
 macro_rules! rows {
     ($p:expr, $sql:expr, $e:expr, |$r:ident| $map:expr) => {{
         let rows = sqlx::query($sql).bind($e).fetch_all($p).await?;
@@ -53,7 +69,36 @@ macro_rules! rows {
 
 pub(super) async fn detail(pool: &Pool, e: Uuid) -> anyhow::Result<Value> {
     let upper = |s: String| s.to_uppercase();
-    let (
+    let r = super::on_pool!(pool, |p| Rows {
+        engagement: rows!(p, ENGAGEMENT, e, |r| (r.try_get(0)?, r.try_get(1)?)),
+        documents: rows!(p, DOCUMENTS, e, |r| {
+            let number: i32 = r.try_get(3)?;
+            json!({"id": gid("Document", r.try_get(0)?), "kind": upper(r.try_get(1)?), "title": r.try_get::<String, _>(2)?,
+                "latestVersionNumber": number,
+                "latestVersion": {"number": number, "body": r.try_get::<String, _>(4)?, "author": person(r.try_get(5)?, r.try_get(6)?)}})
+        }),
+        items: rows!(p, ITEMS, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        evidence: rows!(p, EVIDENCE, e, |r| (
+            r.try_get(0)?,
+            json!({"criterion": r.try_get::<String, _>(1)?, "statement": r.try_get::<Option<String>, _>(2)?})
+        )),
+        areas: rows!(p, AREAS, e, |r| (r.try_get(0)?, r.try_get(1)?)),
+        area_afis: rows!(p, AREA_AFIS, e, |r| (r.try_get(0)?, json!({"id": gid("AnalysisItem", r.try_get(1)?)}))),
+        themes: rows!(p, THEMES, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        theme_areas: rows!(p, THEME_AREAS, e, |r| (r.try_get(0)?, json!({"id": gid("AreaOfInterest", r.try_get(1)?)}))),
+        meetings: rows!(p, MEETINGS, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)),
+        notes: rows!(p, NOTES, e, |r| (
+            r.try_get(1)?,
+            json!({"id": gid("FieldworkNote", r.try_get(0)?), "body": r.try_get::<String, _>(2)?, "author": person(r.try_get(3)?, r.try_get(4)?)})
+        )),
+        excerpts: rows!(p, EXCERPTS, e, |r| (
+            r.try_get(1)?,
+            json!({"id": gid("EvidenceExcerpt", r.try_get(0)?), "kind": upper(r.try_get(2)?), "text": r.try_get::<String, _>(3)?})
+        )),
+        options: rows!(p, OPTIONS, e, |r| json!({"id": gid("ImprovementOption", r.try_get(0)?),
+            "title": r.try_get::<String, _>(1)?, "stage": upper(r.try_get(2)?), "theme": {"id": gid("Theme", r.try_get(3)?)}})),
+    });
+    let Rows {
         engagement,
         documents,
         items,
@@ -66,52 +111,7 @@ pub(super) async fn detail(pool: &Pool, e: Uuid) -> anyhow::Result<Value> {
         notes,
         excerpts,
         options,
-    ) = super::on_pool!(pool, |p| {
-        let engagement: Vec<(Uuid, String)> = rows!(p, ENGAGEMENT, e, |r| (r.try_get(0)?, r.try_get(1)?));
-        let documents: Vec<Value> = rows!(p, DOCUMENTS, e, |r| {
-            let number: i32 = r.try_get(3)?;
-            json!({"id": gid("Document", r.try_get(0)?), "kind": upper(r.try_get(1)?), "title": r.try_get::<String, _>(2)?,
-                    "latestVersionNumber": number,
-                    "latestVersion": {"number": number, "body": r.try_get::<String, _>(4)?, "author": person(r.try_get(5)?, r.try_get(6)?)}})
-        });
-        let items: Vec<(Uuid, String, String)> = rows!(p, ITEMS, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-        let evidence: Vec<(Uuid, Value)> = rows!(p, EVIDENCE, e, |r| (
-            r.try_get(0)?,
-            json!({"criterion": r.try_get::<String, _>(1)?, "statement": r.try_get::<Option<String>, _>(2)?})
-        ));
-        let areas: Vec<(Uuid, String)> = rows!(p, AREAS, e, |r| (r.try_get(0)?, r.try_get(1)?));
-        let area_afis: Vec<(Uuid, Value)> =
-            rows!(p, AREA_AFIS, e, |r| (r.try_get(0)?, json!({"id": gid("AnalysisItem", r.try_get(1)?)})));
-        let themes: Vec<(Uuid, String, bool)> = rows!(p, THEMES, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-        let theme_areas: Vec<(Uuid, Value)> =
-            rows!(p, THEME_AREAS, e, |r| (r.try_get(0)?, json!({"id": gid("AreaOfInterest", r.try_get(1)?)})));
-        let meetings: Vec<(Uuid, String, String, Option<Uuid>)> =
-            rows!(p, MEETINGS, e, |r| (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
-        let notes: Vec<(Uuid, Value)> = rows!(p, NOTES, e, |r| (
-            r.try_get(1)?,
-            json!({"id": gid("FieldworkNote", r.try_get(0)?), "body": r.try_get::<String, _>(2)?, "author": person(r.try_get(3)?, r.try_get(4)?)})
-        ));
-        let excerpts: Vec<(Uuid, Value)> = rows!(p, EXCERPTS, e, |r| (
-            r.try_get(1)?,
-            json!({"id": gid("EvidenceExcerpt", r.try_get(0)?), "kind": upper(r.try_get(2)?), "text": r.try_get::<String, _>(3)?})
-        ));
-        let options: Vec<Value> = rows!(p, OPTIONS, e, |r| json!({"id": gid("ImprovementOption", r.try_get(0)?),
-                "title": r.try_get::<String, _>(1)?, "stage": upper(r.try_get(2)?), "theme": {"id": gid("Theme", r.try_get(3)?)}}));
-        (
-            engagement,
-            documents,
-            items,
-            evidence,
-            areas,
-            area_afis,
-            themes,
-            theme_areas,
-            meetings,
-            notes,
-            excerpts,
-            options,
-        )
-    });
+    } = r;
     let Some((id, title)) = engagement.into_iter().next() else { return Ok(json!({"data": {"node": null}})) };
     let (mut evidence, mut area_afis, mut theme_areas) = (grouped(evidence), grouped(area_afis), grouped(theme_areas));
     let (mut notes, mut excerpts) = (grouped(notes), grouped(excerpts));

@@ -333,7 +333,7 @@ async fn notes_are_heard_of_by_their_readers_only(app: TestApp) {
     let remove = "mutation($input: AttachmentRemoveInput!) { attachmentRemove(input: $input) { attachment { id } userErrors { code } } }";
     app.mutate("attachmentRemove", remove, json!({"input": {"attachmentId": on_note}})).await;
     let on_paper = attach(json!({"documentId": paper, "file": null})).await;
-    rename(&app, e, "After the notes").await;
+    rename(app, e, "After the notes").await;
 
     let actions = |unread: &[Value], who: &str| -> Vec<String> {
         unread

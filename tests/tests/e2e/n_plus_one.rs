@@ -289,6 +289,54 @@ async fn nodes_by_id_cost_the_same_for_1_and_12(app: TestApp) {
     let saturated = count(ids.clone()).await;
     drop(busy);
     assert_eq!((one, all, saturated), (one, one, one), "1 id, 12 ids, 12 ids saturated");
+
+    // The working material: one of each kind costs what a dozen of each does.
+    let q = "{ engagements(first: 12) { nodes { documents(first: 2) { nodes { id attachments(first: 2) { nodes { id } } } }
+        analysisItems(first: 5) { nodes { id } } themes(first: 5) { nodes { id } }
+        meetings(first: 5) { nodes { notes { id attachments(first: 2) { nodes { id } } } excerpts { id } } } } } }";
+    let data = app.gql_ok(q, json!({})).await;
+    // Files on papers and files on notes apart: one of each kind must reach every relation.
+    let mut kinds: Vec<Vec<String>> = vec![Vec::new(); 7];
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    for e in data["engagements"]["nodes"].as_array().unwrap() {
+        for d in e["documents"]["nodes"].as_array().unwrap() {
+            kinds[0].push(text(&d["id"]));
+            kinds[1].extend(d["attachments"]["nodes"].as_array().unwrap().iter().map(|a| text(&a["id"])));
+        }
+        kinds[2].extend(e["analysisItems"]["nodes"].as_array().unwrap().iter().map(|a| text(&a["id"])));
+        kinds[3].extend(e["themes"]["nodes"].as_array().unwrap().iter().map(|a| text(&a["id"])));
+        for m in e["meetings"]["nodes"].as_array().unwrap() {
+            for n in m["notes"].as_array().unwrap() {
+                kinds[4].push(text(&n["id"]));
+                kinds[6].extend(n["attachments"]["nodes"].as_array().unwrap().iter().map(|a| text(&a["id"])));
+            }
+            kinds[5].extend(m["excerpts"].as_array().unwrap().iter().map(|x| text(&x["id"])));
+        }
+    }
+    assert!(kinds.iter().all(|k| k.len() >= 11), "{:?}", kinds.iter().map(Vec::len).collect::<Vec<_>>());
+    let q = "query($ids: [ID!]!) { nodes(ids: $ids) { id
+        ... on Document { title latestVersion { author { name } } versions { nodes { number } } attachments { nodes { fileName uploadedBy { name } } } }
+        ... on Attachment { fileName uploadedBy { name } document { title } note { body } }
+        ... on AnalysisItem { title evidence { criterion survey { title } } }
+        ... on Theme { title areasOfInterest { title } members { person { name } } }
+        ... on FieldworkNote { body author { name } meeting { title } attachments { nodes { fileName } } }
+        ... on EvidenceExcerpt { text theme { title } note { body } analysisItem { title } } } }";
+    let count = |ids: Vec<String>| {
+        let app = &app;
+        async move {
+            let before = app.statements();
+            let data = app.gql_ok(q, json!({"ids": ids})).await;
+            assert!(data["nodes"].as_array().unwrap().iter().all(|n| n["id"].is_string()), "{data}");
+            app.statements() - before
+        }
+    };
+    let firsts: Vec<String> = kinds.iter().map(|k| k[0].clone()).collect();
+    let dozens: Vec<String> = kinds.iter().flat_map(|k| k.iter().take(12).cloned()).collect();
+    let one = count(firsts).await;
+    let busy = Saturated::start();
+    let many = count(dozens).await;
+    drop(busy);
+    assert_eq!(one, many, "one of each kind, and up to 12 of each, saturated");
 }
 
 // The worker shares the app's connection; off, so that only the query's statements are counted.

@@ -179,7 +179,8 @@ impl Worker {
 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let relay = tokio::spawn(queue::relay(pool.clone(), clock.clone(), poll, stop_rx.clone()));
-        let upkeep = tokio::spawn(upkeep(ctx.db.clone(), pool.clone(), clock, jobs.clone(), stop_rx));
+        let files = pci_domain::files::FileStore::open(&config.files)?;
+        let upkeep = tokio::spawn(upkeep(ctx.db.clone(), pool.clone(), files, clock, jobs.clone(), stop_rx));
 
         let settings = QueueSettings { poll, heartbeat, concurrency: jobs.concurrency, identity: name.clone() };
         let mut monitor = Monitor::new().shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms));
@@ -228,10 +229,12 @@ pub async fn run(
 }
 
 /// Housekeeping beside the queue: resuming unfinished deliveries (every quarter lease) and
-/// pruning (every prune interval).
+/// pruning (every prune interval): old jobs, deliveries and tokens, and stored files that no
+/// attachment names.
 async fn upkeep(
     db: DatabaseConnection,
     pool: Pool,
+    files: pci_domain::files::FileStore,
     clock: Arc<dyn Clock>,
     jobs: pci_domain::config::JobsConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
@@ -250,6 +253,9 @@ async fn upkeep(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "pruned old jobs, deliveries and tokens"),
                 Err(e) => tracing::warn!(error = format!("{e:#}"), "pruning failed; will try again"),
+            }
+            if let Err(e) = pci_domain::files::sweep(&db, &files, clock.now() - chrono::Duration::hours(1)).await {
+                tracing::warn!(error = format!("{e:#}"), "sweeping unnamed stored files failed; will try again");
             }
         }
         tokio::select! {

@@ -5,15 +5,19 @@
 //! The row and the bytes are written together: the bytes are stored inside the command's
 //! transaction, before it commits, and removed again if the commit fails; a refused file is
 //! never stored. Removing a file deletes its row first and its bytes after the commit, so a
-//! failure leaves unreachable bytes, never a row without them.
+//! failure leaves unreachable bytes, never a row without them; the worker's pruning deletes such
+//! bytes once they are an hour old ([`sweep`]).
 
 pub mod kind;
 pub mod store;
 
+use std::collections::HashSet;
+
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use pci_entity::{attachment, document, fieldwork_note, new_id};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -214,6 +218,38 @@ pub async fn open(
     }
     let bytes = store.get(&a.storage_key).await.map_err(storage)?;
     Ok(Some((a, bytes)))
+}
+
+/// Deletes stored bytes that no attachment names and that were written before `before`: what a
+/// process that died between storing a file and committing its row left, or a removal whose
+/// delete failed. `before` lies far enough back that no upload is still between the two.
+/// Returns how many went.
+pub async fn sweep(db: &impl ConnectionTrait, store: &FileStore, before: DateTime<Utc>) -> anyhow::Result<usize> {
+    let old: Vec<String> = store
+        .objects()
+        .await?
+        .into_iter()
+        .filter(|(k, at)| k.starts_with("attachments/") && *at < before)
+        .map(|(k, _)| k)
+        .collect();
+    let mut gone = 0;
+    for chunk in old.chunks(500) {
+        let named: HashSet<String> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::StorageKey)
+            .filter(attachment::Column::StorageKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for key in chunk.iter().filter(|k| !named.contains(*k)) {
+            store.delete(key).await?;
+            tracing::info!(key = %key, "deleted a stored file that no attachment names");
+            gone += 1;
+        }
+    }
+    Ok(gone)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{ObjectStore, PutPayload, aws::AmazonS3Builder, local::LocalFileSystem, path::Path};
 
@@ -89,12 +90,19 @@ impl FileStore {
 
     /// Every key the store holds under this installation's prefix (tests and housekeeping).
     pub async fn keys(&self) -> anyhow::Result<Vec<String>> {
+        Ok(self.objects().await?.into_iter().map(|(k, _)| k).collect())
+    }
+
+    /// Every key under this installation's prefix, with when it was written.
+    pub async fn objects(&self) -> anyhow::Result<Vec<(String, DateTime<Utc>)>> {
         let prefix = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.trim_end_matches('/')));
         let metas: Vec<_> = self.inner.list(prefix.as_ref()).try_collect().await?;
         Ok(metas
             .into_iter()
-            .map(|m| m.location.to_string())
-            .map(|k| k.strip_prefix(&self.prefix).map(str::to_owned).unwrap_or(k))
+            .map(|m| {
+                let k = m.location.to_string();
+                (k.strip_prefix(&self.prefix).map(str::to_owned).unwrap_or(k), m.last_modified)
+            })
             .collect())
     }
 }

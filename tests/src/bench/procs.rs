@@ -35,7 +35,9 @@ impl Process {
         let log = log_dir.join(format!("{name}-{}.log", uuid::Uuid::now_v7().simple()));
         let out = std::fs::File::create(&log).with_context(|| format!("create {}", log.display()))?;
         let mut cmd = Command::new(program);
-        cmd.args(args).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
+        // Relative paths of the defaults (`data/files`, `data/mail`) land beside the logs, not in
+        // the source tree.
+        cmd.args(args).current_dir(log_dir).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
         for (k, _) in std::env::vars() {
             if k.starts_with("PCI_") || k == "DATABASE_URL" || k == "RUST_LOG" {
                 cmd.env_remove(k);

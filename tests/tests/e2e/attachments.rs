@@ -336,3 +336,34 @@ mod object_storage_holds_them {
         super::object_storage_holds_them(pci_tests::Backend::Postgres).await;
     }
 }
+
+/// Bytes that no attachment names (a process that died between storing a file and committing
+/// its row leaves them) are deleted by the worker's pruning once an hour old; younger ones, which
+/// may belong to an upload still committing, and every attachment's bytes stay.
+async fn unnamed_stored_bytes_are_swept(app: TestApp) {
+    let team = app.team().await;
+    let paper = app.complete_pre_work(&team.engagement).await;
+    let (_, r) = app
+        .upload_as(
+            Some(&app.admin_token),
+            ATTACH,
+            json!({"input": {"documentId": paper, "file": null}}),
+            &[Upload::new("kept.pdf", PDF)],
+        )
+        .await;
+    ok(&r, "attachmentAdd");
+    let kept = app.stored_files().await;
+    let dir = app.files.0.join("attachments");
+    let (old, young) = (dir.join(uuid::Uuid::now_v7().to_string()), dir.join(uuid::Uuid::now_v7().to_string()));
+    for path in [&old, &young] {
+        std::fs::write(path, PDF).unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(two_hours_ago).unwrap();
+    app.wait_until(30, "the old unnamed file to be swept", || async { !old.exists() }).await;
+    assert!(young.exists(), "a file younger than an hour stays");
+    let now: Vec<String> = app.stored_files().await.into_iter().filter(|k| kept.contains(k)).collect();
+    assert_eq!(now, kept, "an attachment's bytes stay");
+}
+
+on_both_backends!(config = |c| c.jobs.prune_interval_secs = 1; unnamed_stored_bytes_are_swept);

@@ -291,7 +291,8 @@ async fn nodes_by_id_cost_the_same_for_1_and_12(app: TestApp) {
     assert_eq!((one, all, saturated), (one, one, one), "1 id, 12 ids, 12 ids saturated");
 
     // The working material: one of each kind costs what a dozen of each does.
-    let q = "{ engagements(first: 12) { nodes { documents(first: 2) { nodes { id attachments(first: 2) { nodes { id } } } }
+    let q =
+        "{ engagements(first: 12) { nodes { documents(first: 2) { nodes { id attachments(first: 2) { nodes { id } } } }
         analysisItems(first: 5) { nodes { id } } themes(first: 5) { nodes { id } }
         meetings(first: 5) { nodes { notes { id attachments(first: 2) { nodes { id } } } excerpts { id } } } } } }";
     let data = app.gql_ok(q, json!({})).await;

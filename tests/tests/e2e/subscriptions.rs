@@ -519,6 +519,7 @@ impl OtherApi {
             ("PCI_BIND", "127.0.0.1:0".to_owned()),
             ("PCI_WORKER", "off".to_owned()),
             ("PCI_LOG", "info".to_owned()),
+            ("PCI_FILES__DIR", app.config.files.dir.display().to_string()),
         ];
         let mut process =
             pci_tests::bench::procs::Process::start("pci-api", &program, &["serve"], &env, &std::env::temp_dir())

@@ -31,6 +31,8 @@ fn start_worker(app: &TestApp, concurrency: usize) -> Worker {
         .env("PCI_SMTP_URL", c.smtp_url.as_deref().expect("SMTP configured"))
         .env("PCI_MAIL_FROM", &c.mail_from)
         .env("PCI_PUBLIC_URL", c.public_url().as_str())
+        // The worker prunes the files the app stores: the same folder, as in a deployment.
+        .env("PCI_FILES__DIR", &c.files.dir)
         .env("PCI_LOG", "info")
         .env("PCI_JOBS__POLL_MS", "50")
         .env("PCI_JOBS__HEARTBEAT_MS", "1000")

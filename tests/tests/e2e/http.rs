@@ -55,15 +55,19 @@ async fn methods_content_types_and_negotiation(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::NOT_ACCEPTABLE);
-    for ct in [
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data; boundary=x",
-        "application/json; charset=latin1",
-    ] {
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"] {
         let (s, _, _) = send(&app, Method::POST, "/graphql", &[("content-type", ct)], Some(typename)).await;
         assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
     }
+    // Multipart is the upload protocol: refused signed out before it is read, and a body that is
+    // not a multipart GraphQL request is a 400 (tests/tests/e2e/attachments.rs has the rest).
+    let multipart = ("content-type", "multipart/form-data; boundary=x");
+    let (s, _, b) = send(&app, Method::POST, "/graphql", &[multipart], Some(typename)).await;
+    assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+    let bearer = format!("Bearer {}", app.admin_token);
+    let (s, _, b) =
+        send(&app, Method::POST, "/graphql", &[multipart, ("authorization", bearer.as_str())], Some(typename)).await;
+    assert_eq!((s, code(&b)), (StatusCode::BAD_REQUEST, "BAD_REQUEST"));
     let (s, _, _) = send(&app, Method::POST, "/graphql", &[], Some(typename)).await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (s, _, b) = send(&app, Method::PUT, "/graphql", &json_ct, Some(typename)).await;

@@ -27,6 +27,7 @@ pub struct AttachmentAddInput {
 /// A file to remove.
 #[derive(InputObject)]
 pub struct AttachmentRemoveInput {
+    /// The file (`Attachment.id`).
     pub attachment_id: ID,
 }
 

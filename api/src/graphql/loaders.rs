@@ -168,7 +168,8 @@ child_spec!(AfisOfArea, area_of_interest_afi, AreaOfInterestId, Id);
 child_spec!(WishesOfEngagement, interview_request, EngagementId, Id);
 child_spec!(ThemesOfEngagement, theme, EngagementId, Id);
 child_spec!(LinksOfTheme, theme_link, ThemeId, Id);
-child_spec!(NotesOfEngagement, fieldwork_note, EngagementId, Id);
+child_spec!(NotesOfMeeting, fieldwork_note, MeetingId, Id);
+child_spec!(ExcerptsOfMeeting, evidence_excerpt, MeetingId, Id);
 child_spec!(ExcerptsOfEngagement, evidence_excerpt, EngagementId, Id);
 child_spec!(OptionsOfEngagement, improvement_option, EngagementId, Id);
 
@@ -190,6 +191,21 @@ macro_rules! attachments_of {
         }
     };
 }
+/// The wish-list entries a session answers (a nullable column: unanswered entries never match).
+pub struct WishesOfMeeting;
+impl ChildSpec for WishesOfMeeting {
+    type E = interview_request::Entity;
+    fn parent_col() -> interview_request::Column {
+        interview_request::Column::MeetingId
+    }
+    fn parent_of(m: &interview_request::Model) -> Uuid {
+        m.meeting_id.unwrap_or_default()
+    }
+    fn order(q: Select<interview_request::Entity>) -> Select<interview_request::Entity> {
+        q.order_by_asc(interview_request::Column::Id)
+    }
+}
+
 attachments_of!(AttachmentsOfDocument, DocumentId, document_id);
 attachments_of!(AttachmentsOfNote, NoteId, note_id);
 
@@ -355,9 +371,10 @@ pub struct Loaders {
     pub fieldwork_note: Dl<ById<fieldwork_note::Entity>>,
     pub evidence_excerpt: Dl<ById<evidence_excerpt::Entity>>,
     pub improvement_option: Dl<ById<improvement_option::Entity>>,
-    /// Notes and excerpts by engagement: a session's are picked from its engagement's, which is
-    /// one statement however many sessions a query shows.
-    pub fieldwork_notes: Dl<Children<NotesOfEngagement>>,
+    /// A session's notes, excerpts and the wish-list entries it answers.
+    pub meeting_notes: Dl<Children<NotesOfMeeting>>,
+    pub meeting_excerpts: Dl<Children<ExcerptsOfMeeting>>,
+    pub meeting_wishes: Dl<Children<WishesOfMeeting>>,
     pub evidence_excerpts: Dl<Children<ExcerptsOfEngagement>>,
     pub improvement_options: Dl<Children<OptionsOfEngagement>>,
     pub attachment: Dl<ById<attachment::Entity>>,
@@ -435,7 +452,9 @@ impl Loaders {
             fieldwork_note: by_id(db, c),
             evidence_excerpt: by_id(db, c),
             improvement_option: by_id(db, c),
-            fieldwork_notes: children(db, c),
+            meeting_notes: children(db, c),
+            meeting_excerpts: children(db, c),
+            meeting_wishes: children(db, c),
             evidence_excerpts: children(db, c),
             improvement_options: children(db, c),
             attachment: by_id(db, c),

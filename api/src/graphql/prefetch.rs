@@ -354,11 +354,9 @@ pub fn meetings<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<meeting:
         one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|m| m.engagement_id), engagements).await?;
         many(ctx, &sel, "attendees", &l.attendees, ids(), attendees).await?;
         one(ctx, &sel, "theme", &l.theme, rows.iter().filter_map(|m| m.theme_id), themes).await?;
-        // A session's wish-list entries, notes and excerpts are read by engagement, once.
-        let engagements = || rows.iter().map(|m| m.engagement_id);
-        many(ctx, &sel, "interviewRequests", &l.interview_requests, engagements(), interview_requests).await?;
-        many(ctx, &sel, "notes", &l.fieldwork_notes, engagements(), notes).await?;
-        many(ctx, &sel, "excerpts", &l.evidence_excerpts, engagements(), excerpts).await?;
+        many(ctx, &sel, "interviewRequests", &l.meeting_wishes, ids(), interview_requests).await?;
+        many(ctx, &sel, "notes", &l.meeting_notes, ids(), notes).await?;
+        many(ctx, &sel, "excerpts", &l.meeting_excerpts, ids(), excerpts).await?;
         many(ctx, &sel, "emailDeliveries", &l.meeting_deliveries, ids(), deliveries).await
     }
     .boxed()

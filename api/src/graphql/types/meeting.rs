@@ -108,8 +108,8 @@ impl Meeting {
         if ctx.access()?.view(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? != View::Full {
             return Ok(Vec::new());
         }
-        let all = load_children!(ctx, interview_requests, self.0.engagement_id);
-        Ok(all.into_iter().filter(|w| w.meeting_id == Some(self.0.id)).map(super::planning::InterviewRequest).collect())
+        let answered = load_children!(ctx, meeting_wishes, self.0.id);
+        Ok(answered.into_iter().map(super::planning::InterviewRequest).collect())
     }
     /// The peer team's notes of this session, the first written first. Only the peer team and the
     /// facilitator see them; everyone else, host staff whatever their role, gets an empty list.
@@ -117,16 +117,16 @@ impl Meeting {
         if !ctx.access()?.sees_fieldwork_notes(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? {
             return Ok(Vec::new());
         }
-        let all = load_children!(ctx, fieldwork_notes, self.0.engagement_id);
-        Ok(all.into_iter().filter(|n| n.meeting_id == self.0.id).map(super::fieldwork::FieldworkNote).collect())
+        let notes = load_children!(ctx, meeting_notes, self.0.id);
+        Ok(notes.into_iter().map(super::fieldwork::FieldworkNote).collect())
     }
     /// Quotes and observations from this session, as private as the notes.
     async fn excerpts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::fieldwork::EvidenceExcerpt>> {
         if !ctx.access()?.sees_fieldwork_notes(ctx.db()?, self.0.engagement_id).await.map_err(ApiError::from)? {
             return Ok(Vec::new());
         }
-        let all = load_children!(ctx, evidence_excerpts, self.0.engagement_id);
-        Ok(all.into_iter().filter(|x| x.meeting_id == self.0.id).map(super::fieldwork::EvidenceExcerpt).collect())
+        let excerpts = load_children!(ctx, meeting_excerpts, self.0.id);
+        Ok(excerpts.into_iter().map(super::fieldwork::EvidenceExcerpt).collect())
     }
     /// The people invited and their answers, in the order they were added unless `orderBy` says otherwise. A fieldwork contributor sees
     /// only themselves.

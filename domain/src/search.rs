@@ -252,12 +252,7 @@ pub fn snippet_html(snippet: &str) -> String {
         match c {
             MARK_START => out.push_str("<mark>"),
             MARK_END => out.push_str("</mark>"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => crate::document::markdown::push_escaped(&mut out, c),
         }
     }
     out

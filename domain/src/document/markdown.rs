@@ -27,6 +27,19 @@ pub fn to_html(markdown: &str) -> String {
     CLEANER.clean(&raw).to_string()
 }
 
+/// Appends `c` to HTML text, escaped: the one escaping rule for HTML built by hand (search
+/// snippets, email parts).
+pub fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c => out.push(c),
+    }
+}
+
 /// The words of a Markdown text without its markup, paragraphs and list items on lines of their
 /// own: what search indexes and shows in snippets.
 pub fn plain_text(markdown: &str) -> String {

@@ -41,14 +41,7 @@ const SOURCES: &[(&str, &str)] = templates!(
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+        pci_domain::document::markdown::push_escaped(&mut out, c);
     }
     out
 }

@@ -11,6 +11,8 @@
 //   {"axe": {"exclude": [selectors]}}   run axe-core on the page (WCAG 2.1 AA and best practice)
 //   {"read": selector}                  the element's text
 //   {"cookies": true}                   the browser's cookies for the page
+//   {"evaluate": source}                run an expression in the page (a front-end's own code, as
+//                                       an async arrow function's call); its value, as JSON
 // Each result is {"step": i, "status"?, "url", ...}; a failing step ends the run with "error".
 
 import { readFileSync } from 'node:fs';
@@ -71,6 +73,8 @@ try {
         out.violations = report;
       } else if (step.read) {
         out.text = (await page.textContent(step.read)) ?? null;
+      } else if (step.evaluate) {
+        out.value = await page.evaluate(step.evaluate);
       } else if (step.cookies) {
         out.cookies = (await context.cookies()).map((c) => ({ name: c.name, value: c.value, httpOnly: c.httpOnly,
           secure: c.secure, sameSite: c.sameSite }));

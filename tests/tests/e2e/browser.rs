@@ -309,3 +309,59 @@ async fn home_page_and_graphiql() {
     assert_eq!(texts(&results), ["PCI Hub"]);
     assert_eq!(results[3]["status"], 200);
 }
+
+/// A front-end in Chromium, signed in by the session cookie, uploads a paper's file with the
+/// browser's own `FormData` (its boundary, its quoting of a name that is not ASCII) and downloads
+/// it again; without the preflight header the same upload is refused, as a form posted from
+/// another site would be.
+#[tokio::test]
+async fn a_browser_uploads_and_downloads_a_file() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let paper = app.complete_pre_work(&team.engagement).await;
+    let address = app.email_of(&team.host_lead).await;
+    app.gql_as(None, SIGN_IN, json!({"e": address})).await;
+    // The team's invitations reach the same address, whenever the worker sends them.
+    let signs_in = |m: &pci_tests::smtp::Received| m.links().iter().any(|l| l.contains("/sign-in?token="));
+    app.wait_until(30, "the sign-in email", || async { app.smtp.to(&address).iter().any(signs_in) }).await;
+    let mail = app.smtp.to(&address).into_iter().find(signs_in).unwrap();
+    let upload = format!(
+        r#"(async () => {{
+            const query = "mutation($input: AttachmentAddInput!) {{ attachmentAdd(input: $input) {{ attachment {{ fileName mediaType byteSize downloadUrl }} userErrors {{ code }} }} }}";
+            const form = () => {{
+                const f = new FormData();
+                f.append("operations", JSON.stringify({{ query, variables: {{ input: {{ documentId: "{paper}", file: null }} }} }}));
+                f.append("map", JSON.stringify({{ "0": ["variables.input.file"] }}));
+                f.append("0", new File(["%PDF-1.7\n%%EOF\n"], "Übersicht – plan.pdf", {{ type: "application/pdf" }}));
+                return f;
+            }};
+            const bare = await fetch("/graphql", {{ method: "POST", body: form() }});
+            const sent = await fetch("/graphql", {{ method: "POST", body: form(), headers: {{ "apollo-require-preflight": "true" }} }});
+            const body = await sent.json();
+            const a = body.data.attachmentAdd.attachment;
+            const got = await fetch(a.downloadUrl);
+            const text = await got.text();
+            return {{ bare: bare.status, sent: sent.status, attachment: a, errors: body.data.attachmentAdd.userErrors,
+                download: got.status, disposition: got.headers.get("content-disposition"), same: text === "%PDF-1.7\n%%EOF\n" }};
+        }})()"#
+    );
+    let results = browse(json!([
+        {"goto": link(&mail, "/sign-in?token=")},
+        {"click": "button[type=submit]"},
+        {"goto": format!("http://{}/", app.addr)},
+        {"evaluate": upload},
+    ]))
+    .await;
+    let r = &results.last().unwrap()["value"];
+    assert!(results.last().unwrap()["error"].is_null(), "{results:?}");
+    assert_eq!(r["bare"], 400, "the cookie alone does not upload: {r}");
+    assert_eq!((&r["sent"], &r["errors"]), (&json!(200), &json!([])), "{r}");
+    assert_eq!(r["attachment"]["fileName"], "Übersicht – plan.pdf");
+    assert_eq!(r["attachment"]["mediaType"], "application/pdf");
+    assert_eq!((&r["download"], &r["same"]), (&json!(200), &json!(true)), "{r}");
+    assert!(r["disposition"].as_str().unwrap().starts_with("attachment;"), "{r}");
+    assert_eq!(app.stored_files().await.len(), 1, "one file kept: the refused upload left nothing");
+}

@@ -20,8 +20,12 @@ pub enum Target {
 
 /// Hex SHA-256: how every secret token is stored.
 pub fn hash(raw: &str) -> String {
-    let digest = Sha256::digest(raw.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(raw.as_bytes())
+}
+
+/// The SHA-256 of some bytes, in lower-case hex (tokens, attachments).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 256 random bits from the operating system's generator, base64url (43 characters).

@@ -337,10 +337,7 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         let resp = req.json(&json!({ "query": query, "variables": variables })).send().await.expect("POST /graphql");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("a body");
-        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
-        (status, body)
+        status_and_json(resp).await
     }
 
     /// A new session token for a person (global id), as a sign-in link would give.
@@ -485,6 +482,14 @@ pub async fn harness_admin(db: &DatabaseConnection) -> String {
 }
 
 /// The uuid inside a global id.
+/// A response's status and its body, which must be JSON.
+pub(crate) async fn status_and_json(resp: reqwest::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("a body");
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
 pub fn decode_id(id: &str) -> uuid::Uuid {
     use base64::Engine;
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id).expect("a global id");

@@ -48,11 +48,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.expect("POST /graphql (multipart)");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("a body");
-        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
-        (status, body)
+        crate::status_and_json(req.send().await.expect("POST /graphql (multipart)")).await
     }
 
     /// What the app's file store holds (its folder, or its bucket).

@@ -113,3 +113,16 @@ pub fn sanitize(errors: &mut [ServerError]) {
 pub fn is_request_error(data_is_null: bool, errors: &[ServerError]) -> bool {
     data_is_null && !errors.is_empty() && errors.iter().all(|e| e.path.is_empty())
 }
+
+/// A domain read's failure as a query's error: bad input is BAD_USER_INPUT (its messages), a
+/// refusal the policy's code, anything else INTERNAL. (Mutations answer bad input as
+/// `userErrors` instead: `mutations::outcome`.)
+pub fn query_error(e: pci_domain::DomainError) -> async_graphql::Error {
+    use pci_domain::DomainError as E;
+    match e {
+        E::Invalid(errors) => ApiError::BadUserInput(errors.into_iter().map(|e| e.message).collect()).into(),
+        E::Denied(d) => crate::graphql::context::denied(d),
+        E::Db(e) => ApiError::from(e).into(),
+        E::Storage(e) => ApiError::Internal(e).into(),
+    }
+}

@@ -74,7 +74,7 @@ pub fn from_own_pages(state: &HttpState, headers: &HeaderMap) -> bool {
     }
 }
 
-fn unauthenticated(content_type: &'static str) -> Response {
+pub(super) fn unauthenticated(content_type: &'static str) -> Response {
     let mut r = json_error(StatusCode::UNAUTHORIZED, content_type, "UNAUTHENTICATED", "sign in first");
     r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     r

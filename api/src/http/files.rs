@@ -27,9 +27,7 @@ pub async fn download(State(state): State<Arc<HttpState>>, Path(id): Path<String
         Err(resp) => return resp,
     };
     if who.caller.is_none() {
-        let mut r = json_error(StatusCode::UNAUTHORIZED, JSON, "UNAUTHENTICATED", "sign in first");
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+        return super::auth::unauthenticated(JSON);
     }
     let Some(id) = decode_as(&id, NodeKind::Attachment) else { return not_found() };
     let access = Access::new(who.caller);

@@ -18,7 +18,6 @@ use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use pci_entity::{attachment, document, fieldwork_note, new_id};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub use store::FileStore;
@@ -117,25 +116,20 @@ pub async fn add(env: &Env, files: Files<'_>, input: AttachmentAdd) -> DomainRes
     } else if size > max {
         c.fail(FILE, UserErrorCode::FileTooLarge, format!("the file is {size} bytes; at most {max} are accepted"));
     }
-    let kind = if size == 0 {
-        None
-    } else {
+    let mut kind = None;
+    if size > 0 {
         // Reading a whole text file to check it is UTF-8 is CPU work on up to `max` bytes.
         let (n, content) = (name.clone(), input.content.clone());
-        let found = tokio::task::spawn_blocking(move || kind::identify(&n, &content))
+        match tokio::task::spawn_blocking(move || kind::identify(&n, &content))
             .await
-            .map_err(|e| storage(anyhow::anyhow!("identifying a file failed: {e}")))?;
-        match found {
-            Ok(k) => Some(k),
-            Err(message) => {
-                c.fail(FILE, UserErrorCode::FileTypeRefused, message);
-                None
-            }
+            .map_err(|e| storage(anyhow::anyhow!("identifying a file failed: {e}")))?
+        {
+            Ok(k) => kind = Some(k),
+            Err(message) => c.fail(FILE, UserErrorCode::FileTypeRefused, message),
         }
-    };
-    c.finish()?;
-    let kind = kind.ok_or_else(|| UserError::new(FILE, UserErrorCode::Required, "the file is empty"))?;
-    let sha256 = hex(&Sha256::digest(&input.content));
+    }
+    let kind = c.finish_with(kind)?;
+    let sha256 = crate::tokens::sha256_hex(&input.content);
 
     let tx = begin_write_in_turn(&env.db).await?;
     let (engagement_id, sibling_col, parent) = open_target(&tx, env, input.target).await?;
@@ -250,8 +244,4 @@ pub async fn sweep(db: &impl ConnectionTrait, store: &FileStore, before: DateTim
         }
     }
     Ok(gone)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

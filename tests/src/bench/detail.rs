@@ -29,7 +29,7 @@ use pci_entity::{
     participant,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{Bench, baseline::gid, gql_body, load, name, report::Report, seed::World};
@@ -223,7 +223,7 @@ pub(super) async fn part(b: &Bench, backend: Backend, report: &mut Report) -> an
         token: None,
         body: Arc::new(move |_| serde_json::to_vec(&json!({"engagementId": e})).unwrap_or_default()),
     };
-    same_detail(&ours, &theirs).await?;
+    super::same_answer(&ours, &theirs, "/data/node/meetings/nodes").await?;
     for &conns in &b.sizes.connections {
         let mut outcomes = Vec::new();
         for t in [&theirs, &ours] {
@@ -238,28 +238,5 @@ pub(super) async fn part(b: &Bench, backend: Backend, report: &mut Report) -> an
     }
     api.stop().await?;
     base.stop().await?;
-    Ok(())
-}
-
-/// The API's detail must be the baseline's, value for value.
-async fn same_detail(api: &load::Target, base: &load::Target) -> anyhow::Result<()> {
-    let fetch = async |t: &load::Target| -> anyhow::Result<Value> {
-        let mut r = reqwest::Client::new().post(&t.url).header("content-type", "application/json").body((t.body)(0));
-        if let Some(tok) = &t.token {
-            r = r.bearer_auth(tok);
-        }
-        Ok(r.send().await?.json().await?)
-    };
-    let (a, b) = (fetch(api).await?, fetch(base).await?);
-    let sessions = a["data"]["node"]["meetings"]["nodes"].as_array().map_or(0, Vec::len);
-    if a != b || sessions == 0 {
-        let (a, b) = (a.to_string(), b.to_string());
-        let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(0).saturating_sub(200);
-        bail!(
-            "the API's detail differs from the baseline's ({sessions} sessions), from byte {at}\nAPI: {}\nbaseline: {}",
-            &a[at.min(a.len())..(at + 1500).min(a.len())],
-            &b[at.min(b.len())..(at + 1500).min(b.len())]
-        );
-    }
     Ok(())
 }

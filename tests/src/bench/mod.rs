@@ -177,8 +177,10 @@ fn name(b: Backend) -> &'static str {
     }
 }
 
-/// The API's answer to the read must be the baseline's, value for value.
-async fn same_answer(api: &Target, base: &Target) -> anyhow::Result<()> {
+/// The API's answer must be the baseline's, value for value, and hold some of what `items`
+/// points at (a JSON pointer, `/data/engagements/nodes`); a difference is shown from where it
+/// starts.
+pub(super) async fn same_answer(api: &Target, base: &Target, items: &str) -> anyhow::Result<()> {
     let fetch = async |t: &Target| -> anyhow::Result<Value> {
         let mut r = reqwest::Client::new().post(&t.url).header("content-type", "application/json").body((t.body)(0));
         if let Some(tok) = &t.token {
@@ -187,12 +189,15 @@ async fn same_answer(api: &Target, base: &Target) -> anyhow::Result<()> {
         Ok(r.send().await?.json().await?)
     };
     let (a, b) = (fetch(api).await?, fetch(base).await?);
-    let nodes = a["data"]["engagements"]["nodes"].as_array().map_or(0, Vec::len);
-    if a != b || nodes == 0 {
+    let n = a.pointer(items).and_then(Value::as_array).map_or(0, Vec::len);
+    if a != b || n == 0 {
+        let (a, b) = (a.to_string(), b.to_string());
+        let at = a.chars().zip(b.chars()).position(|(x, y)| x != y).unwrap_or(0).saturating_sub(200);
+        let from = |s: &str| s.chars().skip(at).take(1500).collect::<String>();
         bail!(
-            "the API's answer differs from the baseline's ({nodes} engagements)\nAPI: {}\nbaseline: {}",
-            &a.to_string()[..a.to_string().len().min(1500)],
-            &b.to_string()[..b.to_string().len().min(1500)]
+            "the API's answer differs from the baseline's ({n} at {items}), from character {at}\nAPI: {}\nbaseline: {}",
+            from(&a),
+            from(&b)
         );
     }
     Ok(())
@@ -214,7 +219,7 @@ async fn read_and_write(b: &Bench, backend: Backend, report: &mut Report) -> any
         body: Arc::new(|_| gql_body(READ_QUERY, json!({}))),
     };
     let read_base = Target { url: format!("{base_url}/read"), token: None, body: Arc::new(|_| b"{}".to_vec()) };
-    same_answer(&read_api, &read_base).await?;
+    same_answer(&read_api, &read_base, "/data/engagements/nodes").await?;
     for &conns in &b.sizes.connections {
         let mut outcomes = Vec::new();
         for t in [&read_base, &read_api] {
@@ -337,7 +342,7 @@ async fn scale(b: &Bench, backend: Backend, report: &mut Report) -> anyhow::Resu
             api = Some((a, s, ta, ts));
         }
         let (_, _, ta, ts) = api.as_ref().context("started")?;
-        same_answer(ta, ts).await?;
+        same_answer(ta, ts, "/data/engagements/nodes").await?;
         let mut outs = Vec::new();
         for t in [ts, ta] {
             load::run(t, 1, Until::Elapsed(b.sizes.warmup)).await;

@@ -1,12 +1,11 @@
 //! Questionnaires: what surveys ask.
 
 use async_graphql::{Context, ID, connection::Connection};
-use pci_domain::DomainError;
 use pci_entity::questionnaire;
 use sea_orm::{EntityTrait, QueryOrder};
 
 use crate::graphql::{
-    context::{CtxExt, denied},
+    context::CtxExt,
     error::ApiError,
     ids::{NodeKind, decode_as},
     pagination::{PageArgs, TotalCount, page_sorted},
@@ -40,11 +39,8 @@ pub async fn evaluation_results(ctx: &Context<'_>, id: Option<ID>) -> async_grap
         None => None,
     };
     let now = ctx.app()?.clock.now();
-    match pci_domain::surveys::across::evaluations(ctx.db()?, ctx.access()?, id, now).await {
-        Ok(r) => Ok(r.map(|r| SurveyResults::from(std::sync::Arc::new(r)))),
-        Err(DomainError::Denied(d)) => Err(denied(d)),
-        Err(DomainError::Db(e)) => Err(ApiError::from(e).into()),
-        Err(DomainError::Storage(e)) => Err(ApiError::Internal(e).into()),
-        Err(DomainError::Invalid(e)) => Err(ApiError::BadUserInput(e.into_iter().map(|e| e.message).collect()).into()),
-    }
+    let r = pci_domain::surveys::across::evaluations(ctx.db()?, ctx.access()?, id, now)
+        .await
+        .map_err(crate::graphql::error::query_error)?;
+    Ok(r.map(|r| SurveyResults::from(std::sync::Arc::new(r))))
 }

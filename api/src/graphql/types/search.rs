@@ -5,10 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use pci_domain::{
-    DomainError,
-    search::{self, Hit, SearchKind as Kind},
-};
+use pci_domain::search::{self, Hit, SearchKind as Kind};
 
 use super::{Node, node::visible_node};
 use crate::graphql::{context::CtxExt, error::ApiError, ids::NodeKind, pagination::TotalCount};
@@ -115,17 +112,10 @@ pub(super) async fn run(
         }
     };
     let kinds: Vec<Kind> = filter.unwrap_or_default().kinds.unwrap_or_default().into_iter().map(Into::into).collect();
-    let found = match search::search(ctx.db()?, ctx.access()?, engagement_id, query, &kinds, first as u64, offset).await
-    {
-        Ok(Some(f)) => f,
-        Ok(None) => search::Found { hits: Vec::new(), total: 0 },
-        Err(DomainError::Invalid(e)) => {
-            return Err(ApiError::BadUserInput(e.into_iter().map(|e| e.message).collect()).into());
-        }
-        Err(DomainError::Denied(d)) => return Err(crate::graphql::context::denied(d)),
-        Err(DomainError::Db(e)) => return Err(ApiError::from(e).into()),
-        Err(DomainError::Storage(e)) => return Err(ApiError::Internal(e).into()),
-    };
+    let found = search::search(ctx.db()?, ctx.access()?, engagement_id, query, &kinds, first as u64, offset)
+        .await
+        .map_err(crate::graphql::error::query_error)?
+        .unwrap_or(search::Found { hits: Vec::new(), total: 0 });
     let shown = found.hits.len() as u64;
     let mut c =
         Connection::with_additional_fields(offset > 0, offset + shown < found.total, TotalCount::Known(found.total));

@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use pci_entity::{attachment, email_delivery, meeting, meeting_attendee, participant, survey};
+use pci_entity::{attachment, email_delivery, finding, meeting, meeting_attendee, participant, survey};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Statement,
     sqlx::postgres::{PgListener, PgPool, PgPoolOptions},
@@ -78,6 +78,10 @@ pub enum ActivityKind {
     /// Fieldwork changed: notes or an excerpt (heard only by those who read them), or an
     /// improvement option.
     FieldworkChanged,
+    /// A finding was added, changed, agreed or removed (heard only by those who read the findings).
+    FindingsChanged,
+    /// A recommendation was made, changed or removed.
+    RecommendationsChanged,
 }
 
 impl ActivityKind {
@@ -98,6 +102,8 @@ impl ActivityKind {
             a if ["fieldwork_note.", "evidence_excerpt.", "improvement_option."].iter().any(|p| a.starts_with(p)) => {
                 Self::FieldworkChanged
             }
+            a if a.starts_with("finding.") => Self::FindingsChanged,
+            a if a.starts_with("recommendation.") => Self::RecommendationsChanged,
             _ => Self::EngagementChanged,
         }
     }
@@ -297,6 +303,12 @@ pub async fn visible(a: &Activity, access: &Access, db: &impl ConnectionTrait) -
         "Survey" => seen(survey::Entity::find_by_id(id).one(db).await?, access, db).await?,
         // Even that a note or an excerpt was written, changed or removed is for its readers only.
         "FieldworkNote" | "EvidenceExcerpt" => Some(access.sees_fieldwork_notes(db, a.engagement_id).await?),
+        // Until the findings are shared, even that one changed is for their readers only; a
+        // removed one is heard of by those who read findings now.
+        "Finding" => Some(match finding::Entity::find_by_id(id).one(db).await? {
+            Some(f) => f.visible(access, db).await?,
+            None => access.sees_findings(db, a.engagement_id).await?,
+        }),
         // A file is heard of by those who read what it is on. Once removed, nothing says whether
         // that was a note: only the notes' readers hear of it.
         "Attachment" => Some(match attachment::Entity::find_by_id(id).one(db).await? {

@@ -82,6 +82,7 @@ pub enum UserErrorCode {
     FileTypeRefused,
     FileTooLarge,
     TooManyFiles,
+    InUse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

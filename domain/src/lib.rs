@@ -22,6 +22,7 @@ pub mod document;
 pub mod engagement;
 pub mod fieldwork;
 pub mod files;
+pub mod findings;
 pub mod meeting;
 pub mod organisation;
 pub mod participant;

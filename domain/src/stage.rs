@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use pci_entity::{
     AnalysisItemKind, DocumentKind, InvitationStatus, MeetingKind, MeetingStatus, ParticipantRole, Stage,
-    SurveyPurpose, analysis_item, document, engagement, meeting, new_id, organisation, participant, person,
-    stage_transition, survey, theme,
+    SurveyPurpose, analysis_item, document, engagement, finding, meeting, new_id, organisation, participant, person,
+    recommendation, stage_transition, survey, theme,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
@@ -36,7 +36,11 @@ pub struct Snapshot {
     pub areas_for_improvement: u64,
     /// Self-assessment surveys, cancelled ones included.
     pub self_assessments: Vec<survey::Model>,
-    pub agreed_themes: u64,
+    /// The agreed themes.
+    pub themes: Vec<theme::Model>,
+    /// The themes with at least one agreed finding.
+    pub themes_with_findings: Vec<uuid::Uuid>,
+    pub recommendations: u64,
     pub now: DateTime<Utc>,
 }
 
@@ -94,6 +98,23 @@ fn self_assessment_done(s: &Snapshot) -> Result<(), String> {
 
 fn meeting_held(s: &Snapshot, kind: MeetingKind) -> Result<(), String> {
     if s.held(kind) { Ok(()) } else { Err(format!("the {} has not been held yet", kind.label().to_lowercase())) }
+}
+
+/// Every agreed theme has an agreed finding, or a recorded reason why fieldwork led to none.
+fn finding_per_theme(s: &Snapshot) -> Result<(), String> {
+    let missing: Vec<&str> = s
+        .themes
+        .iter()
+        .filter(|t| t.no_finding_reason.is_none() && !s.themes_with_findings.contains(&t.id))
+        .map(|t| t.title.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "each agreed theme needs an agreed finding, or a reason why it has none; missing: {}",
+        missing.join(", ")
+    ))
 }
 
 pub static GATES: &[Gate] = &[
@@ -182,7 +203,7 @@ pub static GATES: &[Gate] = &[
         rule: "THEME_AGREED",
         when: When::Entering(Stage::Fieldwork),
         check: |s| {
-            if s.agreed_themes > 0 { Ok(()) } else { Err("no key theme has been agreed for fieldwork yet".into()) }
+            if !s.themes.is_empty() { Ok(()) } else { Err("no key theme has been agreed for fieldwork yet".into()) }
         },
     },
     Gate {
@@ -190,10 +211,22 @@ pub static GATES: &[Gate] = &[
         when: When::Leaving(Stage::Findings),
         check: |s| meeting_held(s, MeetingKind::FindingsMeeting),
     },
+    Gate { rule: "FINDING_PER_THEME", when: When::Leaving(Stage::Findings), check: finding_per_theme },
     Gate {
         rule: "FEEDBACK_SESSION_HELD",
         when: When::Leaving(Stage::Feedback),
         check: |s| meeting_held(s, MeetingKind::FeedbackSession),
+    },
+    Gate {
+        rule: "RECOMMENDATION_MADE",
+        when: When::Leaving(Stage::Feedback),
+        check: |s| {
+            if s.recommendations > 0 {
+                Ok(())
+            } else {
+                Err("the feedback session has made no recommendation yet".into())
+            }
+        },
     },
     Gate {
         rule: "SIGN_OFF_MEETING_HELD",
@@ -252,13 +285,26 @@ async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc
         .filter(survey::Column::Purpose.eq(SurveyPurpose::SelfAssessment))
         .all(tx)
         .await?;
-    let agreed_themes = theme::Entity::find()
+    let themes = theme::Entity::find()
         .filter(theme::Column::EngagementId.eq(engagement.id))
         .filter(theme::Column::AgreedAt.is_not_null())
-        .count(tx)
+        .all(tx)
         .await?;
+    let themes_with_findings = finding::Entity::find()
+        .select_only()
+        .column(finding::Column::ThemeId)
+        .distinct()
+        .filter(finding::Column::EngagementId.eq(engagement.id))
+        .filter(finding::Column::AgreedAt.is_not_null())
+        .into_tuple()
+        .all(tx)
+        .await?;
+    let recommendations =
+        recommendation::Entity::find().filter(recommendation::Column::EngagementId.eq(engagement.id)).count(tx).await?;
     Ok(Snapshot {
-        agreed_themes,
+        themes,
+        themes_with_findings,
+        recommendations,
         engagement,
         peer_councils,
         participants,

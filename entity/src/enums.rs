@@ -373,3 +373,20 @@ string_enum!(
         Evaluated = "evaluated",
     }
 );
+
+string_enum!(
+    /// What a finding says of the service.
+    FindingKind {
+        Strength = "strength",
+        AreaForImprovement = "area_for_improvement",
+    }
+);
+
+string_enum!(
+    /// How soon a recommendation should be acted on.
+    RecommendationPriority {
+        High = "high",
+        Medium = "medium",
+        Low = "low",
+    }
+);

@@ -13,6 +13,7 @@ mod m20261207_000002_planning;
 mod m20261207_000003_fieldwork;
 mod m20261207_000004_attachments;
 mod m20261207_000005_search;
+mod m20261207_000006_findings;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -30,6 +31,8 @@ pub use m20261207_000003_fieldwork::TABLES_IN_CREATION_ORDER as FIELDWORK_TABLES
 pub use m20261207_000004_attachments::TABLES_IN_CREATION_ORDER as ATTACHMENT_TABLES;
 /// The search index.
 pub use m20261207_000005_search::TABLES_IN_CREATION_ORDER as SEARCH_TABLES;
+/// Findings and recommendations, with what supports them.
+pub use m20261207_000006_findings::TABLES_IN_CREATION_ORDER as FINDINGS_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -43,6 +46,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(FIELDWORK_TABLES)
         .chain(ATTACHMENT_TABLES)
         .chain(SEARCH_TABLES)
+        .chain(FINDINGS_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -64,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000003_fieldwork::Migration),
             Box::new(m20261207_000004_attachments::Migration),
             Box::new(m20261207_000005_search::Migration),
+            Box::new(m20261207_000006_findings::Migration),
         ]
     }
 }

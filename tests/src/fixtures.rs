@@ -37,6 +37,9 @@ pub const SELF_ASSESSMENT_NOT_RUN: &str = "mutation($input: SelfAssessmentMarkNo
 
 pub const AREA_ADD: &str = "mutation($input: AreaOfInterestAddInput!) { areaOfInterestAdd(input: $input) { areaOfInterest { id title analysisItems { id title } } userErrors { field code message } } }";
 pub const THEME_ADD: &str = "mutation($input: ThemeAddInput!) { themeAdd(input: $input) { theme { id title agreed areasOfInterest { id } members { person { id } role side } } userErrors { field code message } } }";
+pub const FINDING_ADD: &str = "mutation($input: FindingAddInput!) { findingAdd(input: $input) { finding { id kind statement agreed theme { id } evidenceCount options { totalCount } } userErrors { field code message } } }";
+pub const FINDING_UPDATE: &str = "mutation($input: FindingUpdateInput!) { findingUpdate(input: $input) { finding { id kind statement agreed agreedAt agreedAtMeeting { id } evidenceCount } userErrors { field code message } } }";
+pub const RECOMMENDATION_ADD: &str = "mutation($input: RecommendationAddInput!) { recommendationAdd(input: $input) { recommendation { id text priority targetDate owner { id } madeAt { id } findings { totalCount nodes { id } } } userErrors { field code message } } }";
 pub const THEME_AGREE: &str = "mutation($input: ThemeAgreeInput!) { themeAgree(input: $input) { theme { id agreed agreedAt agreedBy { id } } userErrors { field code message } } }";
 pub const WISH_ADD: &str = "mutation($input: InterviewRequestAddInput!) { interviewRequestAdd(input: $input) { interviewRequest { id status role reason person { id } areaOfInterest { id } } userErrors { field code message } } }";
 
@@ -172,6 +175,29 @@ impl TestApp {
         let theme = id(&self.mutate("themeAdd", THEME_ADD, theme).await["theme"]);
         self.mutate("themeAgree", THEME_AGREE, json!({"input": {"themeId": theme}})).await;
         theme
+    }
+
+    /// Agrees a finding on each agreed theme that has none; a findings meeting must have begun.
+    pub async fn agree_findings(&self, engagement: &str) -> Vec<String> {
+        let q = "query($id: ID!) { node(id: $id) { ... on Engagement { themes(first: 100, agreed: true) { nodes { id findings(first: 100) { nodes { agreed } } } } } } }";
+        let data = self.gql_ok(q, json!({"id": engagement})).await;
+        let mut out = Vec::new();
+        for t in data["node"]["themes"]["nodes"].as_array().cloned().unwrap_or_default() {
+            if t["findings"]["nodes"].as_array().is_some_and(|f| f.iter().any(|f| f["agreed"] == true)) {
+                continue;
+            }
+            let input = json!({"input": {"themeId": t["id"], "kind": "AREA_FOR_IMPROVEMENT", "statement": "Repairs are often done twice."}});
+            let f = id(&self.mutate("findingAdd", FINDING_ADD, input).await["finding"]);
+            self.mutate("findingUpdate", FINDING_UPDATE, json!({"input": {"findingId": f, "agreed": true}})).await;
+            out.push(f);
+        }
+        out
+    }
+
+    /// Makes a recommendation resting on the given findings; a feedback session must have begun.
+    pub async fn recommend(&self, engagement: &str, findings: &[String]) -> String {
+        let input = json!({"input": {"engagementId": engagement, "text": "Stock vans for the common repairs.", "priority": "HIGH", "findingIds": findings}});
+        id(&self.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await["recommendation"])
     }
 
     /// Moves the engagement one stage and asserts it moved.

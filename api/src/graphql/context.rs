@@ -74,7 +74,7 @@ impl RequestState {
     ) -> Self {
         let actor = caller.map_or(Actor::Anonymous, |c| Actor::Person(c.person_id));
         let loaders = Loaders::new(&state.db, is_query);
-        Self { actor, access: Access::new(caller), loaders, client_ip, user_agent }
+        Self { actor, access: Access::new(caller, state.clock.now()), loaders, client_ip, user_agent }
     }
 }
 

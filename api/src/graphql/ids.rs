@@ -35,6 +35,8 @@ macro_rules! for_each_aggregate {
             EvidenceExcerpt => evidence_excerpt,
             ImprovementOption => improvement_option,
             Attachment => attachment,
+            Finding => finding,
+            Recommendation => recommendation,
         }
     };
 }

@@ -13,12 +13,13 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use pci_domain::findings::trace::Chain;
 use pci_entity::{
     analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, attachment, audit_entry, document,
     document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
-    fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation, participant,
-    person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey, survey_recipient,
-    survey_response, theme, theme_link,
+    fieldwork_note, finding, finding_link, improvement_option, interview_request, meeting, meeting_attendee,
+    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, recommendation,
+    recommendation_link, stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -63,7 +64,9 @@ keyed!(
     fieldwork_note,
     evidence_excerpt,
     improvement_option,
-    attachment
+    attachment,
+    finding,
+    recommendation
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -147,6 +150,12 @@ macro_rules! paste_field {
     ($m:ident, ThemeId) => {
         $m.theme_id
     };
+    ($m:ident, FindingId) => {
+        $m.finding_id
+    };
+    ($m:ident, RecommendationId) => {
+        $m.recommendation_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -172,6 +181,43 @@ child_spec!(NotesOfMeeting, fieldwork_note, MeetingId, Id);
 child_spec!(ExcerptsOfMeeting, evidence_excerpt, MeetingId, Id);
 child_spec!(ExcerptsOfEngagement, evidence_excerpt, EngagementId, Id);
 child_spec!(OptionsOfEngagement, improvement_option, EngagementId, Id);
+child_spec!(FindingsOfEngagement, finding, EngagementId, Id);
+child_spec!(FindingsOfTheme, finding, ThemeId, Id);
+child_spec!(LinksOfFinding, finding_link, FindingId, Id);
+child_spec!(RecommendationsOfEngagement, recommendation, EngagementId, Id);
+child_spec!(LinksOfRecommendation, recommendation_link, RecommendationId, Id);
+
+/// The recommendations that rest on a finding (a nullable column: option links never match).
+pub struct RecommendationsOfFinding;
+impl ChildSpec for RecommendationsOfFinding {
+    type E = recommendation_link::Entity;
+    fn parent_col() -> recommendation_link::Column {
+        recommendation_link::Column::FindingId
+    }
+    fn parent_of(m: &recommendation_link::Model) -> Uuid {
+        m.finding_id.unwrap_or_default()
+    }
+    fn order(q: Select<recommendation_link::Entity>) -> Select<recommendation_link::Entity> {
+        q.order_by_asc(recommendation_link::Column::Id)
+    }
+}
+
+/// Each engagement's chain from areas for improvement to recommendations (see
+/// `findings::trace`), read once per engagement and request.
+pub struct Chains(DatabaseConnection);
+
+impl Loader<Uuid> for Chains {
+    type Value = Arc<Chain>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let mut out = HashMap::new();
+        for k in keys {
+            out.insert(*k, Arc::new(Chain::load(&self.0, *k).await?));
+        }
+        Ok(out)
+    }
+}
 
 /// Files by what they are attached to (a nullable column each: the other kind's rows never match).
 macro_rules! attachments_of {
@@ -380,6 +426,15 @@ pub struct Loaders {
     pub attachment: Dl<ById<attachment::Entity>>,
     pub document_attachments: Dl<Children<AttachmentsOfDocument>>,
     pub note_attachments: Dl<Children<AttachmentsOfNote>>,
+    pub finding: Dl<ById<finding::Entity>>,
+    pub findings: Dl<Children<FindingsOfEngagement>>,
+    pub theme_findings: Dl<Children<FindingsOfTheme>>,
+    pub finding_links: Dl<Children<LinksOfFinding>>,
+    pub recommendation: Dl<ById<recommendation::Entity>>,
+    pub recommendations: Dl<Children<RecommendationsOfEngagement>>,
+    pub recommendation_links: Dl<Children<LinksOfRecommendation>>,
+    pub finding_recommendations: Dl<Children<RecommendationsOfFinding>>,
+    pub chains: Dl<Chains>,
 }
 
 impl Loaders {
@@ -460,6 +515,15 @@ impl Loaders {
             attachment: by_id(db, c),
             document_attachments: children(db, c),
             note_attachments: children(db, c),
+            finding: by_id(db, c),
+            findings: children(db, c),
+            theme_findings: children(db, c),
+            finding_links: children(db, c),
+            recommendation: by_id(db, c),
+            recommendations: children(db, c),
+            recommendation_links: children(db, c),
+            finding_recommendations: children(db, c),
+            chains: make(Chains(db.clone()), c),
         }
     }
 }

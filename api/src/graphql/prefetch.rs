@@ -475,6 +475,8 @@ pub async fn by_ids(ctx: &Context<'_>, ids: &[(super::ids::NodeKind, Uuid)]) -> 
     step(&l.evidence_excerpt, of(K::EvidenceExcerpt)).await?;
     step(&l.improvement_option, of(K::ImprovementOption)).await?;
     step(&l.attachment, of(K::Attachment)).await?;
+    step(&l.finding, of(K::Finding)).await?;
+    step(&l.recommendation, of(K::Recommendation)).await?;
     Ok(())
 }
 

@@ -175,6 +175,11 @@ pub enum ActivityKind {
     /// Fieldwork changed: notes or an excerpt (heard only by those who read them), or an
     /// improvement option.
     FieldworkChanged,
+    /// A finding was added, changed, agreed or removed; heard only by those who read the findings
+    /// (the peer team and the facilitator until the feedback session has begun).
+    FindingsChanged,
+    /// A recommendation was made, changed or removed.
+    RecommendationsChanged,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

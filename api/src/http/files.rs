@@ -30,7 +30,7 @@ pub async fn download(State(state): State<Arc<HttpState>>, Path(id): Path<String
         return super::auth::unauthenticated(JSON);
     }
     let Some(id) = decode_as(&id, NodeKind::Attachment) else { return not_found() };
-    let access = Access::new(who.caller);
+    let access = Access::new(who.caller, state.app.clock.now());
     let (a, bytes) = match pci_domain::files::open(&access, &state.app.db, &state.app.files, id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(),

@@ -19,7 +19,7 @@ mod access;
 mod team;
 
 pub(crate) use access::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, subject, touch};
-pub(crate) use team::{is_on_team, on_team, peer_council_ids, role_fits, role_label};
+pub(crate) use team::{host_person, is_on_team, on_team, peer_council_ids, role_fits, role_label};
 
 pub const MAX_PEER_COUNCILS: usize = 5;
 

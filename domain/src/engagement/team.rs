@@ -76,3 +76,29 @@ pub(crate) async fn on_team(
         .await?;
     Ok(active.into_iter().collect())
 }
+
+/// A person named in a command as someone of the host side (whom the peers want to meet, who
+/// owns a recommendation): one the caller may see, working for the host council. `instead` ends
+/// the message for someone of another organisation.
+pub(crate) async fn host_person(
+    tx: &WriteTx,
+    env: &crate::Env,
+    e: &pci_entity::engagement::Model,
+    id: Uuid,
+    field: &[&str],
+    instead: &str,
+) -> crate::DomainResult<pci_entity::person::Model> {
+    use crate::{UserError, UserErrorCode};
+    let missing = || UserError::new(field, UserErrorCode::NotFound, "no such person");
+    if let Some(caller) = env.caller
+        && !crate::policy::Access::new(Some(caller), env.clock.now()).can_see_person(tx, id).await?
+    {
+        return Err(missing().into());
+    }
+    let p = pci_entity::person::Entity::find_by_id(id).one(tx).await?.ok_or_else(missing)?;
+    if p.organisation_id != e.host_council_id {
+        let message = format!("{} does not work for the host council; {instead}", p.name);
+        return Err(UserError::new(field, UserErrorCode::WrongOrganisation, message).into());
+    }
+    Ok(p)
+}

@@ -2,7 +2,7 @@
 //! speaks to one) the area for improvement, for findings to cite later.
 
 use pci_entity::{AnalysisItemKind, ExcerptKind, analysis_item, evidence_excerpt, fieldwork_note, new_id, theme};
-use sea_orm::{EntityTrait, IntoActiveModel};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -106,6 +106,14 @@ pub async fn remove(env: &Env, input: ExcerptRemove) -> DomainResult<evidence_ex
     let x = evidence_excerpt::Entity::find_by_id(input.excerpt_id).one(&tx).await?.ok_or_else(no_excerpt)?;
     super::reader_or_missing(&tx, env, x.engagement_id, no_excerpt).await?;
     super::open_session(&tx, env, x.meeting_id, EXCERPT_ID, no_excerpt).await?;
+    let cited = pci_entity::finding_link::Entity::find()
+        .filter(pci_entity::finding_link::Column::ExcerptId.eq(x.id))
+        .count(&tx)
+        .await?;
+    if cited > 0 {
+        let message = "a finding cites this excerpt: take it out of the finding first";
+        return Err(UserError::new(EXCERPT_ID, UserErrorCode::InUse, message).into());
+    }
     evidence_excerpt::Entity::delete_by_id(x.id).exec(&tx).await?;
     crate::search::remove(&tx, x.id).await?;
     audit::record(&tx, env, "evidence_excerpt.remove", subject(&x), Changes::new().set("kind", x.kind)).await?;

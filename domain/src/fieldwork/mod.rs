@@ -49,7 +49,7 @@ pub(crate) async fn reader_or_missing(
     missing: fn() -> UserError,
 ) -> DomainResult<()> {
     let Some(caller) = env.caller else { return Ok(()) };
-    if Access::new(Some(caller)).sees_fieldwork_notes(tx, engagement_id).await? {
+    if Access::new(Some(caller), env.clock.now()).sees_fieldwork_notes(tx, engagement_id).await? {
         Ok(())
     } else {
         Err(missing().into())

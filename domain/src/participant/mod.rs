@@ -123,7 +123,7 @@ async fn invitee(
     input: &ParticipantInvite,
 ) -> DomainResult<person::Model> {
     if let Some(caller) = env.caller
-        && !crate::policy::Access::new(Some(caller)).can_see_person(tx, input.person_id).await?
+        && !crate::policy::Access::new(Some(caller), env.clock.now()).can_see_person(tx, input.person_id).await?
     {
         return Err(no_person().into());
     }

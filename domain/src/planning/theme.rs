@@ -139,6 +139,7 @@ pub async fn add(env: &Env, input: ThemeAdd) -> DomainResult<theme::Model> {
         description: description.unwrap_or_default(),
         agreed_at: None,
         agreed_by: None,
+        no_finding_reason: None,
         created_by: env.actor.person_id(),
         created_at: now,
         updated_at: now,

@@ -2,7 +2,7 @@
 //! person of the host council, or a role), why, and for which area of interest. The host marks
 //! each entry as arranged, not possible (saying why), or back to pending.
 
-use pci_entity::{InterviewRequestStatus, engagement, interview_request, new_id, person};
+use pci_entity::{InterviewRequestStatus, interview_request, new_id};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -11,7 +11,7 @@ use crate::{
     audit::{self, Changes, Subject},
     db::{WriteTx, begin_write_in_turn},
     engagement::{About, By, ENGAGEMENT_ID, no_engagement, open_for_change, touch},
-    policy::{Access, Work},
+    policy::Work,
 };
 
 pub struct InterviewRequestAdd {
@@ -38,22 +38,6 @@ fn subject(r: &interview_request::Model) -> Subject {
     Subject { kind: "InterviewRequest", id: r.id, engagement_id: Some(r.engagement_id) }
 }
 
-/// The named person: one the caller may see, working for the host council.
-async fn host_person(tx: &WriteTx, env: &Env, e: &engagement::Model, id: Uuid) -> DomainResult<person::Model> {
-    let missing = || UserError::new(&["input", "personId"], UserErrorCode::NotFound, "no such person");
-    if let Some(caller) = env.caller
-        && !Access::new(Some(caller)).can_see_person(tx, id).await?
-    {
-        return Err(missing().into());
-    }
-    let p = person::Entity::find_by_id(id).one(tx).await?.ok_or_else(missing)?;
-    if p.organisation_id != e.host_council_id {
-        let message = format!("{} does not work for the host council; name a role instead", p.name);
-        return Err(UserError::new(&["input", "personId"], UserErrorCode::WrongOrganisation, message).into());
-    }
-    Ok(p)
-}
-
 pub async fn add(env: &Env, input: InterviewRequestAdd) -> DomainResult<interview_request::Model> {
     crate::policy::writer(env)?;
     let mut c = Check::new();
@@ -77,7 +61,7 @@ pub async fn add(env: &Env, input: InterviewRequestAdd) -> DomainResult<intervie
         return Err(UserError::new(&["input", "areaOfInterestId"], UserErrorCode::NotFound, message).into());
     }
     if let Some(id) = input.person_id {
-        host_person(&tx, env, &e, id).await?;
+        crate::engagement::host_person(&tx, env, &e, id, &["input", "personId"], "name a role instead").await?;
     }
     let now = env.clock.now();
     let r = interview_request::Model {

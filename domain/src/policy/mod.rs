@@ -14,7 +14,12 @@
 mod command;
 mod visible;
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+};
+
+use chrono::{DateTime, Utc};
 
 pub use command::{Need, Work, admin, authorize, writer};
 pub use visible::Visible;
@@ -53,6 +58,10 @@ pub enum Denied {
 /// The caller and, loaded on first use, their roles.
 pub struct Access {
     pub caller: Option<Caller>,
+    /// The application's time when the request began: what rules that change with time (the
+    /// findings, shared from the feedback session on) are decided at.
+    pub now: DateTime<Utc>,
+    findings_shared: Mutex<HashMap<Uuid, bool>>,
     roles: OnceCell<HashMap<Uuid, ParticipantRole>>,
     people: OnceCell<HashSet<Uuid>>,
     recruiting: OnceCell<HashSet<Uuid>>,
@@ -68,9 +77,11 @@ pub(crate) fn view_of(role: ParticipantRole) -> View {
 }
 
 impl Access {
-    pub fn new(caller: Option<Caller>) -> Self {
+    pub fn new(caller: Option<Caller>, now: DateTime<Utc>) -> Self {
         Self {
             caller,
+            now,
+            findings_shared: Mutex::default(),
             roles: OnceCell::new(),
             people: OnceCell::new(),
             recruiting: OnceCell::new(),
@@ -303,6 +314,26 @@ impl Access {
         Ok(self.roles(db).await?.get(&engagement_id).is_some_and(|r| {
             matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator)
         }))
+    }
+
+    /// Findings: those who read the notes they come from (see [`Access::sees_fieldwork_notes`]),
+    /// and the rest of the team in full view once the findings are shared with them (see
+    /// `findings::shared_with_team`), decided once per engagement and request.
+    pub async fn sees_findings(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
+        if self.sees_fieldwork_notes(db, engagement_id).await? {
+            return Ok(true);
+        }
+        if self.view(db, engagement_id).await? != View::Full {
+            return Ok(false);
+        }
+        let known =
+            self.findings_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&engagement_id).copied();
+        if let Some(shared) = known {
+            return Ok(shared);
+        }
+        let shared = crate::findings::shared_with_team(db, engagement_id, self.now).await?;
+        self.findings_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(engagement_id, shared);
+        Ok(shared)
     }
 
     /// Email records: managers see all of an engagement's; everyone else their own.

@@ -6,9 +6,9 @@ use std::future::Future;
 
 use pci_entity::{
     analysis_item, area_of_interest, attachment, audit_entry, document, document_version, email_delivery, engagement,
-    evidence_excerpt, fieldwork_note, improvement_option, interview_request, meeting, meeting_attendee, organisation,
-    participant, person, personal_access_token, questionnaire, questionnaire_version, stage_transition, survey,
-    survey_recipient, theme,
+    evidence_excerpt, fieldwork_note, finding, improvement_option, interview_request, meeting, meeting_attendee,
+    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, recommendation,
+    stage_transition, survey, survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -123,6 +123,21 @@ impl Visible for evidence_excerpt::Model {
 
 /// Options are the whole team's work, in full view.
 impl Visible for improvement_option::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// Findings are the peer team's and the facilitator's until they are shared with the whole team
+/// at the feedback session (see [`Access::sees_findings`]).
+impl Visible for finding::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        access.sees_findings(db, self.engagement_id).await
+    }
+}
+
+/// Recommendations are made with the host at the feedback session: the team in full view.
+impl Visible for recommendation::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

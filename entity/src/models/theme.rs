@@ -13,6 +13,8 @@ pub struct Model {
     pub description: String,
     pub agreed_at: Option<ChronoDateTimeUtc>,
     pub agreed_by: Option<Uuid>,
+    /// Why fieldwork on it led to no finding, when it did not.
+    pub no_finding_reason: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

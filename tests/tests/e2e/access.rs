@@ -152,6 +152,13 @@ const MUTATIONS: &[&str] = &[
     "evidenceExcerptRemove",
     "fieldworkNoteAdd",
     "fieldworkNoteUpdate",
+    "findingAdd",
+    "findingRemove",
+    "findingUpdate",
+    "themeExplainNoFinding",
+    "recommendationAdd",
+    "recommendationRemove",
+    "recommendationUpdate",
     "improvementOptionAdd",
     "improvementOptionUpdate",
     "engagementAdvanceStage",
@@ -280,6 +287,24 @@ fn expected(op: &str, r: Role) -> Outcome {
             _ => Forbidden,
         }),
         "fieldworkNoteUpdate" | "evidenceExcerptRemove" => signed(if peer_authors(r) { Allowed } else { Hidden }),
+        // Findings: the peer team and the facilitator write them, on a theme the host side sees
+        // (FORBIDDEN); until the feedback session an existing one does not exist for anyone else.
+        "findingAdd" | "themeExplainNoFinding" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if peer_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "findingUpdate" | "findingRemove" => signed(if peer_authors(r) { Allowed } else { Hidden }),
+        // Recommendations: the whole team but fieldwork contributors, as options.
+        "recommendationAdd" => signed(match r {
+            Outsider => Hidden,
+            FieldworkContributor => Forbidden,
+            _ => Allowed,
+        }),
+        "recommendationUpdate" | "recommendationRemove" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ => Allowed,
+        }),
         // Options: the whole team but fieldwork contributors.
         "improvementOptionAdd" => signed(match r {
             Outsider => Hidden,
@@ -612,6 +637,53 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
                 (
                     "mutation($input: ImprovementOptionUpdateInput!) { improvementOptionUpdate(input: $input) { improvementOption { id } userErrors { code } } }",
                     json!({"input": {"optionId": o, "stage": "EXPLORED"}}),
+                )
+            }
+        }
+        "findingAdd" | "themeExplainNoFinding" | "findingUpdate" | "findingRemove" => {
+            let theme = app.agree_theme(e).await;
+            let add =
+                json!({"input": {"themeId": theme, "kind": "STRENGTH", "statement": "Tenants trust the service"}});
+            match op {
+                "findingAdd" => (FINDING_ADD, add),
+                "themeExplainNoFinding" => (
+                    "mutation($input: ThemeExplainNoFindingInput!) { themeExplainNoFinding(input: $input) { theme { id } userErrors { code } } }",
+                    json!({"input": {"themeId": theme, "reason": "Nobody could be interviewed"}}),
+                ),
+                _ => {
+                    let f = app.mutate("findingAdd", FINDING_ADD, add).await["finding"]["id"].clone();
+                    if op == "findingUpdate" {
+                        (FINDING_UPDATE, json!({"input": {"findingId": f, "statement": "Tenants trust it"}}))
+                    } else {
+                        (
+                            "mutation($input: FindingRemoveInput!) { findingRemove(input: $input) { finding { id } userErrors { code } } }",
+                            json!({"input": {"findingId": f}}),
+                        )
+                    }
+                }
+            }
+        }
+        // Refused by the command when allowed: no feedback session has begun.
+        "recommendationAdd" => {
+            (RECOMMENDATION_ADD, json!({"input": {"engagementId": e, "text": "Stock vans", "priority": "LOW"}}))
+        }
+        "recommendationUpdate" | "recommendationRemove" => {
+            // Made at a feedback session that is then called off, so that the findings stay the
+            // peer team's for the other operations.
+            let session = app.schedule(e, "FEEDBACK_SESSION", "2020-01-06T10:00:00", "2020-01-06T12:00:00", &[]).await;
+            let input = json!({"input": {"engagementId": e, "text": "Stock vans", "priority": "LOW"}});
+            let rec = app.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await["recommendation"]["id"].clone();
+            let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { meeting { id } userErrors { code } } }";
+            app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": session}})).await;
+            if op == "recommendationUpdate" {
+                (
+                    "mutation($input: RecommendationUpdateInput!) { recommendationUpdate(input: $input) { recommendation { id } userErrors { code } } }",
+                    json!({"input": {"recommendationId": rec, "priority": "MEDIUM"}}),
+                )
+            } else {
+                (
+                    "mutation($input: RecommendationRemoveInput!) { recommendationRemove(input: $input) { recommendation { id } userErrors { code } } }",
+                    json!({"input": {"recommendationId": rec}}),
                 )
             }
         }

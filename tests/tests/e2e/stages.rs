@@ -155,6 +155,7 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
         let end = (app.clock_now_london() - Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S").to_string();
         (kind, start, end)
     };
+    let mut findings = Vec::new();
     for (to, meeting) in [
         ("PLANNING", None),
         ("PRIORITISATION", Some("PLANNING_SESSION")),
@@ -171,8 +172,15 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
             let (kind, start, end) = held(kind);
             app.schedule(&team.engagement, kind, &start, &end, &[]).await;
         }
-        if to == "FIELDWORK" {
-            app.agree_theme(&team.engagement).await;
+        match to {
+            "FIELDWORK" => {
+                app.agree_theme(&team.engagement).await;
+            }
+            "FEEDBACK" => findings = app.agree_findings(&team.engagement).await,
+            "REPORT_DRAFTING" => {
+                app.recommend(&team.engagement, &findings).await;
+            }
+            _ => {}
         }
         app.advance(&team.engagement, to).await;
     }

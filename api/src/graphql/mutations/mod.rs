@@ -6,6 +6,7 @@ mod auth;
 mod document;
 mod engagement;
 mod fieldwork;
+mod findings;
 mod jobs;
 mod meeting;
 mod organisation;
@@ -43,6 +44,7 @@ pub struct MutationRoot(
     planning::PlanningMutations,
     fieldwork::FieldworkMutations,
     attachment::AttachmentMutations,
+    findings::FindingsMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

@@ -74,6 +74,14 @@ impl AnalysisItem {
     async fn evidence(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AnalysisEvidence>> {
         Ok(load_children!(ctx, analysis_evidence, self.0.id).into_iter().map(AnalysisEvidence).collect())
     }
+    /// What became of it, for an area for improvement: where the review took it and what it
+    /// recommended. Null for strengths and weaknesses.
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::findings::AreaForImprovementOutcome>> {
+        super::findings::outcome_of(ctx, &self.0).await
+    }
     /// Who added it, if the caller may see them.
     async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
         let Some(id) = self.0.created_by else { return Ok(None) };

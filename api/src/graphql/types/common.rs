@@ -209,6 +209,8 @@ pub enum UserErrorCode {
     FileTooLarge,
     /// The paper or note has as many files as it may have.
     TooManyFiles,
+    /// Something else rests on it (a finding cites this excerpt, a recommendation this finding): change that first.
+    InUse,
 }
 
 /// An expected problem with a mutation's input. Nothing was written.

@@ -9,6 +9,10 @@ use super::{
     analysis::{AnalysisItem, AnalysisItemFilter},
     document::{Document, DocumentFilter, DocumentKind},
     fieldwork::{EvidenceExcerpt, FieldworkTimetable, ImprovementOption, ThemeFilter},
+    findings::{
+        self, AreaForImprovementOutcome, AreaForImprovementOutcomeFilter, Finding, FindingFilter, Recommendation,
+        RecommendationFilter,
+    },
     load_children, load_required,
     order::AnalysisItemOrder,
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
@@ -457,6 +461,54 @@ impl Engagement {
         let total = TotalCount::Known(rows.len() as u64);
         Ok(page_in_memory(rows, "improvementOptions", &window, |o| (String::new(), o.id))
             .into_connection(total, ImprovementOption))
+    }
+    /// Findings, the first written first. Only the peer team and the facilitator see them until
+    /// the feedback session has begun; from then on the whole team does.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn findings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only some themes, kinds, or agreed ones.")] filter: Option<FindingFilter>,
+    ) -> async_graphql::Result<Connection<String, Finding, TotalCount>> {
+        findings::of_engagement(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
+    }
+    /// The feedback session's recommendations, the first made first: one of the three kinds of
+    /// feedback of a review. The team sees them; a fieldwork contributor does not.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only some priorities or owners.")] filter: Option<RecommendationFilter>,
+    ) -> async_graphql::Result<Connection<String, Recommendation, TotalCount>> {
+        findings::recommendations_of(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
+    }
+    /// What became of each area for improvement of the analysis, the first named first: where the
+    /// review took it, and which recommendations answer it (`answered: false` finds those none
+    /// does). The team in full view.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn area_for_improvement_outcomes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only answered ones, or only unanswered ones.")] filter: Option<
+            AreaForImprovementOutcomeFilter,
+        >,
+    ) -> async_graphql::Result<Connection<String, AreaForImprovementOutcome, TotalCount>> {
+        findings::outcomes_of(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
     }
     /// The fieldwork timetable, for arranging it: every interview and focus group by day (with its
     /// theme, attendees and their answers), and the wish-list entries not yet arranged. Null for

@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod document;
 pub mod engagement;
 pub mod fieldwork;
+pub mod findings;
 pub mod meeting;
 pub mod node;
 pub mod order;
@@ -18,6 +19,7 @@ pub mod scalars;
 pub mod search;
 pub mod survey;
 pub mod survey_results;
+pub mod trace;
 pub mod viewer;
 
 pub use common::*;

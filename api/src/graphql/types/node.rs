@@ -8,6 +8,7 @@ use super::{
     document::{Document, DocumentVersion},
     engagement::StageTransition,
     fieldwork::{EvidenceExcerpt, FieldworkNote, ImprovementOption},
+    findings::{Finding, Recommendation},
     planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
     survey::{Survey, SurveyRecipient},

@@ -198,6 +198,27 @@ impl Theme {
         }
         Ok(out)
     }
+    /// The findings on it, the first written first. Only the peer team and the facilitator see
+    /// them until the feedback session has begun.
+    #[graphql(complexity = "super::page_cost(first, last, child_complexity)")]
+    async fn findings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<
+        async_graphql::connection::Connection<String, super::findings::Finding, crate::graphql::pagination::TotalCount>,
+    > {
+        let args = crate::graphql::pagination::PageArgs::new(first, after, last, before);
+        super::findings::of_theme(ctx, &self.0, args).await
+    }
+    /// Why fieldwork on it led to no finding, when the peer team recorded that; for those who read
+    /// the findings.
+    async fn no_finding_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        super::findings::no_finding_reason(ctx, &self.0).await
+    }
     /// The people of the team involved in it, with their side; someone who has since left the team
     /// is still listed, with the role they had.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ThemeMember>> {

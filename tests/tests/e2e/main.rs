@@ -14,6 +14,7 @@ mod concurrency;
 mod emails;
 mod engagements;
 mod fieldwork;
+mod findings;
 mod first_run;
 mod hostile;
 mod http;

@@ -375,6 +375,69 @@ async fn notes_are_heard_of_by_their_readers_only(app: TestApp) {
     );
 }
 
+/// Findings are heard of by the peer team at once, and by the host lead only once the feedback
+/// session has begun; recommendations by both. Each event once.
+async fn findings_are_heard_of_once_shared(app: TestApp) {
+    if !node_tools_available() {
+        return;
+    }
+    use pci_tests::fixtures_consts::{FINDING_ADD, FINDING_UPDATE, RECOMMENDATION_ADD};
+    let team = app.team().await;
+    let e = &team.engagement;
+    let theme = app.agree_theme(e).await;
+    let (lead, peer) = (app.session_for(&team.host_lead).await, app.session_for(&team.reviewers[0]).await);
+    let mut heard =
+        Listeners::start(vec![sub("lead", &app.url, Some(&lead), e), sub("peer", &app.url, Some(&peer), e)]).await;
+    heard.until_listening(&["lead", "peer"], |n| rename(&app, e, format!("Warm-up {n}"))).await;
+
+    let input = json!({"input": {"themeId": theme, "kind": "STRENGTH", "statement": "Staff know the estates"}});
+    let finding = app.mutate("findingAdd", FINDING_ADD, input).await["finding"]["id"].clone();
+    let now = app.clock_now_london();
+    let (start, end) = (
+        (now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S").to_string(),
+        (now + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S").to_string(),
+    );
+    let meeting = app.schedule(e, "FINDINGS_MEETING", &start, &end, &[]).await;
+    app.mutate("findingUpdate", FINDING_UPDATE, json!({"input": {"findingId": finding, "agreed": true}})).await;
+    // Whether an event is heard is decided when it is delivered: the lead must have been handed
+    // everything so far before the feedback session begins.
+    rename(&app, e, "Before the feedback session").await;
+    heard
+        .read_until(
+            "the lead's first rename",
+            |v| v["label"] == "lead" && event(v)["engagement"]["title"] == "Before the feedback session",
+            Duration::from_secs(60),
+        )
+        .await;
+    app.schedule(e, "FEEDBACK_SESSION", &start, &end, &[]).await;
+    let change = json!({"input": {"findingId": finding, "statement": "Staff know every estate"}});
+    app.mutate("findingUpdate", FINDING_UPDATE, change).await;
+    let rec = json!({"input": {"engagementId": e, "text": "Keep the patch system", "priority": "LOW", "findingIds": [finding]}});
+    app.mutate("recommendationAdd", RECOMMENDATION_ADD, rec).await;
+    rename(&app, e, "After the findings").await;
+    for who in ["peer", "lead"] {
+        heard
+            .read_until(
+                &format!("the {who}'s rename"),
+                |v| v["label"] == who && event(v)["engagement"]["title"] == "After the findings",
+                Duration::from_secs(60),
+            )
+            .await;
+    }
+    let actions = |who: &str| -> Vec<String> {
+        heard
+            .unread
+            .iter()
+            .filter(|v| v["label"] == who && !is_email(v))
+            .filter(|v| event(v)["subject"]["id"] != json!(meeting))
+            .map(|v| event(v)["action"].as_str().unwrap_or_default().to_owned())
+            .filter(|a| a.starts_with("finding.") || a.starts_with("recommendation."))
+            .collect()
+    };
+    assert_eq!(actions("peer"), ["finding.add", "finding.update", "finding.update", "recommendation.add"]);
+    assert_eq!(actions("lead"), ["finding.update", "recommendation.add"], "only once the feedback session began");
+}
+
 /// What is refused: an unknown token at `connection_init` (closed with 4403, as the protocol
 /// says), an engagement the caller cannot see, no caller, and a query over the socket.
 async fn subscriptions_refuse_what_a_query_would(app: TestApp) {
@@ -455,6 +518,7 @@ async fn the_socket_keeps_its_limits(app: TestApp) {
 on_both_backends!(
     activity_is_heard_as_the_policy_allows,
     notes_are_heard_of_by_their_readers_only,
+    findings_are_heard_of_once_shared,
     subscriptions_refuse_what_a_query_would,
     the_socket_keeps_its_limits
 );

@@ -211,11 +211,7 @@ impl Loader<Uuid> for Chains {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
-        let mut out = HashMap::new();
-        for k in keys {
-            out.insert(*k, Arc::new(Chain::load(&self.0, *k).await?));
-        }
-        Ok(out)
+        Ok(Chain::load_all(&self.0, keys).await?.into_iter().map(|(k, c)| (k, Arc::new(c))).collect())
     }
 }
 

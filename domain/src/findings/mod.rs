@@ -15,25 +15,44 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use pci_entity::{MeetingKind, MeetingStatus, Stage, engagement, meeting};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// The most findings or options one finding cites, or one recommendation rests on.
 pub const MAX_LINKS: usize = 50;
 
-/// Whether the whole team (in full view) reads the findings: from the moment a feedback session
-/// that is not cancelled has begun, which is when the peer team presents them, and in any case
-/// once the engagement has moved past the feedback stage.
+/// Which of these engagements share their findings with the whole team (in full view): from the
+/// moment a feedback session that is not cancelled has begun, which is when the peer team
+/// presents them, and in any case once the engagement has moved past the feedback stage. Two
+/// statements, however many engagements.
 pub(crate) async fn shared_with_team(
     db: &impl ConnectionTrait,
-    engagement_id: Uuid,
+    engagement_ids: &[Uuid],
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    if begun(db, engagement_id, MeetingKind::FeedbackSession, now).await?.is_some() {
-        return Ok(true);
+) -> Result<HashSet<Uuid>, DbErr> {
+    if engagement_ids.is_empty() {
+        return Ok(HashSet::new());
     }
-    let stage = engagement::Entity::find_by_id(engagement_id).one(db).await?.map(|e| e.stage);
-    Ok(stage.is_some_and(|s| s.position() > Stage::Feedback.position()))
+    let begun: Vec<Uuid> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::EngagementId)
+        .filter(meeting::Column::EngagementId.is_in(engagement_ids.iter().copied()))
+        .filter(meeting::Column::Kind.eq(MeetingKind::FeedbackSession))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled))
+        .filter(meeting::Column::StartsAt.lte(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let later: Vec<Stage> = Stage::ALL.iter().copied().filter(|s| s.position() > Stage::Feedback.position()).collect();
+    let past: Vec<Uuid> = engagement::Entity::find()
+        .select_only()
+        .column(engagement::Column::Id)
+        .filter(engagement::Column::Id.is_in(engagement_ids.iter().copied()))
+        .filter(engagement::Column::Stage.is_in(later))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(begun.into_iter().chain(past).collect())
 }
 
 /// The latest meeting of this kind that is not cancelled and has begun by `now`: the one a

@@ -1,10 +1,10 @@
 //! The chain of a review, followed both ways: area for improvement -> area of interest -> theme ->
-//! session -> excerpt -> finding -> recommendation. [`Chain::load`] reads one engagement's links
-//! in a fixed number of statements, however long the review; [`Chain::why`] and
+//! session -> excerpt -> finding -> recommendation. [`Chain::load_all`] reads engagements' links
+//! in a fixed number of statements, however long the reviews; [`Chain::why`] and
 //! [`Chain::became_of`] walk them in memory. What the caller may see of the answer is the
 //! reader's business (the policy's rules per object); this module only follows the links.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pci_entity::{
     AnalysisItemKind, MeetingKind, MeetingStatus, analysis_item, area_of_interest, area_of_interest_afi,
@@ -75,36 +75,42 @@ fn backward(pairs: &[(Uuid, Uuid)], to: &BTreeSet<Uuid>) -> BTreeSet<Uuid> {
     pairs.iter().filter(|(_, b)| to.contains(b)).map(|(a, _)| *a).collect()
 }
 
+#[cfg(test)]
 fn by_id<M>(rows: Vec<M>, id: impl Fn(&M) -> Uuid) -> BTreeMap<Uuid, M> {
     rows.into_iter().map(|m| (id(&m), m)).collect()
 }
 
 impl Chain {
-    /// Reads the engagement's chain: eleven statements, whatever its size.
-    pub async fn load(db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<Self, DbErr> {
+    /// Reads the chains of these engagements: eleven statements, however many and however large.
+    pub async fn load_all(db: &impl ConnectionTrait, engagement_ids: &[Uuid]) -> Result<HashMap<Uuid, Self>, DbErr> {
+        let mut out: HashMap<Uuid, Self> = engagement_ids.iter().map(|id| (*id, Self::default())).collect();
+        if engagement_ids.is_empty() {
+            return Ok(out);
+        }
+        let ids = || engagement_ids.iter().copied();
         let afis = analysis_item::Entity::find()
-            .filter(analysis_item::Column::EngagementId.eq(engagement_id))
+            .filter(analysis_item::Column::EngagementId.is_in(ids()))
             .filter(analysis_item::Column::Kind.eq(AnalysisItemKind::AreaForImprovement))
             .all(db)
             .await?;
         let areas = area_of_interest::Entity::find()
-            .filter(area_of_interest::Column::EngagementId.eq(engagement_id))
+            .filter(area_of_interest::Column::EngagementId.is_in(ids()))
             .all(db)
             .await?;
         let area_ids = area_of_interest::Entity::find()
             .select_only()
             .column(area_of_interest::Column::Id)
-            .filter(area_of_interest::Column::EngagementId.eq(engagement_id))
+            .filter(area_of_interest::Column::EngagementId.is_in(ids()))
             .into_query();
         let area_afis = area_of_interest_afi::Entity::find()
             .filter(area_of_interest_afi::Column::AreaOfInterestId.in_subquery(area_ids))
             .all(db)
             .await?;
-        let themes = theme::Entity::find().filter(theme::Column::EngagementId.eq(engagement_id)).all(db).await?;
+        let themes = theme::Entity::find().filter(theme::Column::EngagementId.is_in(ids())).all(db).await?;
         let theme_ids = theme::Entity::find()
             .select_only()
             .column(theme::Column::Id)
-            .filter(theme::Column::EngagementId.eq(engagement_id))
+            .filter(theme::Column::EngagementId.is_in(ids()))
             .into_query();
         let theme_links = theme_link::Entity::find()
             .filter(theme_link::Column::ThemeId.in_subquery(theme_ids))
@@ -112,64 +118,97 @@ impl Chain {
             .all(db)
             .await?;
         let sessions = meeting::Entity::find()
-            .filter(meeting::Column::EngagementId.eq(engagement_id))
+            .filter(meeting::Column::EngagementId.is_in(ids()))
             .filter(meeting::Column::Kind.is_in([MeetingKind::Interview, MeetingKind::FocusGroup]))
             .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled))
             .all(db)
             .await?;
         let excerpts = evidence_excerpt::Entity::find()
-            .filter(evidence_excerpt::Column::EngagementId.eq(engagement_id))
+            .filter(evidence_excerpt::Column::EngagementId.is_in(ids()))
             .all(db)
             .await?;
         let options = improvement_option::Entity::find()
-            .filter(improvement_option::Column::EngagementId.eq(engagement_id))
+            .filter(improvement_option::Column::EngagementId.is_in(ids()))
             .all(db)
             .await?;
-        let findings = finding::Entity::find().filter(finding::Column::EngagementId.eq(engagement_id)).all(db).await?;
+        let findings = finding::Entity::find().filter(finding::Column::EngagementId.is_in(ids())).all(db).await?;
         let finding_ids = finding::Entity::find()
             .select_only()
             .column(finding::Column::Id)
-            .filter(finding::Column::EngagementId.eq(engagement_id))
+            .filter(finding::Column::EngagementId.is_in(ids()))
             .into_query();
         let finding_links = finding_link::Entity::find()
             .filter(finding_link::Column::FindingId.in_subquery(finding_ids))
             .all(db)
             .await?;
-        let recommendations = recommendation::Entity::find()
-            .filter(recommendation::Column::EngagementId.eq(engagement_id))
-            .all(db)
-            .await?;
+        let recommendations =
+            recommendation::Entity::find().filter(recommendation::Column::EngagementId.is_in(ids())).all(db).await?;
         let recommendation_ids = recommendation::Entity::find()
             .select_only()
             .column(recommendation::Column::Id)
-            .filter(recommendation::Column::EngagementId.eq(engagement_id))
+            .filter(recommendation::Column::EngagementId.is_in(ids()))
             .into_query();
         let recommendation_links = recommendation_link::Entity::find()
             .filter(recommendation_link::Column::RecommendationId.in_subquery(recommendation_ids))
             .all(db)
             .await?;
-        Ok(Self {
-            area_afis: area_afis.iter().map(|l| (l.area_of_interest_id, l.analysis_item_id)).collect(),
-            theme_areas: theme_links.iter().filter_map(|l| Some((l.theme_id, l.area_of_interest_id?))).collect(),
-            finding_excerpts: finding_links.iter().filter_map(|l| Some((l.finding_id, l.excerpt_id?))).collect(),
-            finding_options: finding_links.iter().filter_map(|l| Some((l.finding_id, l.option_id?))).collect(),
-            recommendation_findings: recommendation_links
-                .iter()
-                .filter_map(|l| Some((l.recommendation_id, l.finding_id?)))
-                .collect(),
-            recommendation_options: recommendation_links
-                .iter()
-                .filter_map(|l| Some((l.recommendation_id, l.option_id?)))
-                .collect(),
-            afis: by_id(afis, |m| m.id),
-            areas: by_id(areas, |m| m.id),
-            themes: by_id(themes, |m| m.id),
-            sessions: by_id(sessions, |m| m.id),
-            excerpts: by_id(excerpts, |m| m.id),
-            options: by_id(options, |m| m.id),
-            findings: by_id(findings, |m| m.id),
-            recommendations: by_id(recommendations, |m| m.id),
-        })
+
+        // Links go to the engagement of the record they start from.
+        let area_of: HashMap<Uuid, Uuid> = areas.iter().map(|a| (a.id, a.engagement_id)).collect();
+        let theme_of: HashMap<Uuid, Uuid> = themes.iter().map(|t| (t.id, t.engagement_id)).collect();
+        let finding_of: HashMap<Uuid, Uuid> = findings.iter().map(|f| (f.id, f.engagement_id)).collect();
+        let recommendation_of: HashMap<Uuid, Uuid> = recommendations.iter().map(|r| (r.id, r.engagement_id)).collect();
+        macro_rules! into {
+            ($rows:expr, $field:ident, $engagement:expr) => {
+                for m in $rows {
+                    if let Some(c) = $engagement(&m).and_then(|e: Uuid| out.get_mut(&e)) {
+                        c.$field.insert(m.id, m);
+                    }
+                }
+            };
+        }
+        into!(afis, afis, |m: &analysis_item::Model| Some(m.engagement_id));
+        into!(areas, areas, |m: &area_of_interest::Model| Some(m.engagement_id));
+        into!(themes, themes, |m: &theme::Model| Some(m.engagement_id));
+        into!(sessions, sessions, |m: &meeting::Model| Some(m.engagement_id));
+        into!(excerpts, excerpts, |m: &evidence_excerpt::Model| Some(m.engagement_id));
+        into!(options, options, |m: &improvement_option::Model| Some(m.engagement_id));
+        into!(findings, findings, |m: &finding::Model| Some(m.engagement_id));
+        into!(recommendations, recommendations, |m: &recommendation::Model| Some(m.engagement_id));
+        let mut push = |e: Option<&Uuid>, f: &dyn Fn(&mut Chain)| {
+            if let Some(c) = e.and_then(|e| out.get_mut(e)) {
+                f(c);
+            }
+        };
+        for l in &area_afis {
+            push(area_of.get(&l.area_of_interest_id), &|c| {
+                c.area_afis.push((l.area_of_interest_id, l.analysis_item_id))
+            });
+        }
+        for l in &theme_links {
+            if let Some(area) = l.area_of_interest_id {
+                push(theme_of.get(&l.theme_id), &|c| c.theme_areas.push((l.theme_id, area)));
+            }
+        }
+        for l in &finding_links {
+            let e = finding_of.get(&l.finding_id);
+            if let Some(x) = l.excerpt_id {
+                push(e, &|c| c.finding_excerpts.push((l.finding_id, x)));
+            }
+            if let Some(o) = l.option_id {
+                push(e, &|c| c.finding_options.push((l.finding_id, o)));
+            }
+        }
+        for l in &recommendation_links {
+            let e = recommendation_of.get(&l.recommendation_id);
+            if let Some(f) = l.finding_id {
+                push(e, &|c| c.recommendation_findings.push((l.recommendation_id, f)));
+            }
+            if let Some(o) = l.option_id {
+                push(e, &|c| c.recommendation_options.push((l.recommendation_id, o)));
+            }
+        }
+        Ok(out)
     }
 
     /// What the findings cite, directly (excerpts) and through their options.

@@ -14,10 +14,7 @@
 mod command;
 mod visible;
 
-use std::{
-    collections::{HashMap, HashSet},
-    sync::Mutex,
-};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -61,7 +58,7 @@ pub struct Access {
     /// The application's time when the request began: what rules that change with time (the
     /// findings, shared from the feedback session on) are decided at.
     pub now: DateTime<Utc>,
-    findings_shared: Mutex<HashMap<Uuid, bool>>,
+    findings_shared: OnceCell<HashSet<Uuid>>,
     roles: OnceCell<HashMap<Uuid, ParticipantRole>>,
     people: OnceCell<HashSet<Uuid>>,
     recruiting: OnceCell<HashSet<Uuid>>,
@@ -81,7 +78,7 @@ impl Access {
         Self {
             caller,
             now,
-            findings_shared: Mutex::default(),
+            findings_shared: OnceCell::new(),
             roles: OnceCell::new(),
             people: OnceCell::new(),
             recruiting: OnceCell::new(),
@@ -318,7 +315,8 @@ impl Access {
 
     /// Findings: those who read the notes they come from (see [`Access::sees_fieldwork_notes`]),
     /// and the rest of the team in full view once the findings are shared with them (see
-    /// `findings::shared_with_team`), decided once per engagement and request.
+    /// `findings::shared_with_team`), decided for all the caller's engagements at once, once per
+    /// request.
     pub async fn sees_findings(&self, db: &impl ConnectionTrait, engagement_id: Uuid) -> Result<bool, DbErr> {
         if self.sees_fieldwork_notes(db, engagement_id).await? {
             return Ok(true);
@@ -326,14 +324,14 @@ impl Access {
         if self.view(db, engagement_id).await? != View::Full {
             return Ok(false);
         }
-        let known =
-            self.findings_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&engagement_id).copied();
-        if let Some(shared) = known {
-            return Ok(shared);
-        }
-        let shared = crate::findings::shared_with_team(db, engagement_id, self.now).await?;
-        self.findings_shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(engagement_id, shared);
-        Ok(shared)
+        let shared = self
+            .findings_shared
+            .get_or_try_init(|| async {
+                let mine: Vec<Uuid> = self.roles(db).await?.keys().copied().collect();
+                crate::findings::shared_with_team(db, &mine, self.now).await
+            })
+            .await?;
+        Ok(shared.contains(&engagement_id))
     }
 
     /// Email records: managers see all of an engagement's; everyone else their own.

@@ -47,12 +47,25 @@ const PREWORK: &str = "{ engagements(first: 20) { nodes { id selfAssessmentNotRu
     fieldworkTimetable { days { date sessions { title attendees { nodes { rsvp person { name } } } } } unarranged { role } }
 } } }";
 
-const SHAPES: [(&str, &str); 5] = [
+const FINDINGS: &str = "{ engagements(first: 12) { nodes { id
+    findings(first: 3) { nodes { statement agreed agreedBy { name } agreedAtMeeting { title } theme { title findings(first: 2) { totalCount } }
+        evidenceCount evidence(first: 2) { nodes { text meeting { title } } } options(first: 2) { nodes { title theme { title } } }
+        recommendations(first: 2) { nodes { text owner { name } } } } }
+    recommendations(first: 3) { nodes { text priority owner { name organisation { name } } madeAt { title }
+        findings(first: 2) { nodes { statement theme { title } } } options(first: 2) { nodes { title } }
+        trace { findings { statement } options { title } excerpts { text } sessions { title } themes { title }
+            areasOfInterest { title } areasForImprovement { title } } } }
+    areaForImprovementOutcomes(first: 3) { nodes { answered areaForImprovement { title outcome { answered } }
+        themes { title } sessions { title } findings { statement } recommendations { text owner { name } } } }
+} } }";
+
+const SHAPES: [(&str, &str); 6] = [
     ("engagements with their teams", NESTED),
     ("engagements with meetings", MEETINGS),
     ("people", PEOPLE),
     ("engagements with surveys", SURVEYS),
     ("engagements with their pre-work, planning and fieldwork", PREWORK),
+    ("engagements with findings, recommendations and the chain", FINDINGS),
 ];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
@@ -182,14 +195,27 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
     attach(app, json!({"noteId": note})).await;
     let excerpt = "mutation($input: EvidenceExcerptAddInput!) { evidenceExcerptAdd(input: $input) { excerpt { id } userErrors { code } } }";
     let input = json!({"input": {"meetingId": session, "noteId": note, "kind": "QUOTE", "text": "We wait", "themeId": theme, "analysisItemId": afi}});
-    app.mutate("evidenceExcerptAdd", excerpt, input).await;
+    let excerpt = app.mutate("evidenceExcerptAdd", excerpt, input).await["excerpt"]["id"].clone();
     let option = "mutation($input: ImprovementOptionAddInput!) { improvementOptionAdd(input: $input) { improvementOption { id } userErrors { code } } }";
-    app.mutate(
-        "improvementOptionAdd",
-        option,
-        json!({"input": {"engagementId": e, "themeId": theme, "title": "Van stock"}}),
-    )
-    .await;
+    let option = app
+        .mutate(
+            "improvementOptionAdd",
+            option,
+            json!({"input": {"engagementId": e, "themeId": theme, "title": "Van stock"}}),
+        )
+        .await["improvementOption"]["id"]
+        .clone();
+    // Findings and recommendations: one agreed finding citing both, and a recommendation on it.
+    use pci_tests::fixtures_consts::{FINDING_ADD, FINDING_UPDATE, RECOMMENDATION_ADD};
+    app.schedule(e, "FINDINGS_MEETING", "2020-01-06T10:00:00", "2020-01-06T12:00:00", &[]).await;
+    let input = json!({"input": {"themeId": theme, "kind": "AREA_FOR_IMPROVEMENT", "statement": "People wait",
+        "excerptIds": [excerpt], "optionIds": [option]}});
+    let finding = app.mutate("findingAdd", FINDING_ADD, input).await["finding"]["id"].clone();
+    app.mutate("findingUpdate", FINDING_UPDATE, json!({"input": {"findingId": finding, "agreed": true}})).await;
+    app.schedule(e, "FEEDBACK_SESSION", "2020-01-07T10:00:00", "2020-01-07T12:00:00", &[]).await;
+    let input = json!({"input": {"engagementId": e, "text": "Stock the vans", "priority": "HIGH",
+        "findingIds": [finding], "optionIds": [option], "ownerId": host_person}});
+    app.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await;
 }
 
 /// A file on a paper or a note (`target` names which), as the administrator.

@@ -29,6 +29,8 @@ use super::{
     loaders::{Dl, LoadError, Loaders},
 };
 
+mod findings;
+
 type Step<'a> = BoxFuture<'a, ApiResult<()>>;
 
 /// The selection of each item of a list field: a connection's `edges { node }` and `nodes`
@@ -144,6 +146,7 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
         many(ctx, &sel, "themes", &l.themes, ids(), themes).await?;
         many(ctx, &sel, "evidenceExcerpts", &l.evidence_excerpts, ids(), excerpts).await?;
         many(ctx, &sel, "improvementOptions", &l.improvement_options, ids(), options).await?;
+        findings::of_engagements(ctx, &sel, &rows).await?;
         let timetable = sel.field("fieldworkTimetable");
         if timetable.exists() {
             let sessions: Vec<meeting::Model> = step(&l.meetings, ids()).await?.into_values().flatten().collect();
@@ -219,6 +222,7 @@ pub fn analysis_items<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<an
         let Some(l) = loaders(ctx)?.filter(|_| !rows.is_empty()) else { return Ok(()) };
         one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|a| a.engagement_id), engagements).await?;
         one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|a| a.created_by), people).await?;
+        findings::of_analysis_items(ctx, &sel, &rows).await?;
         many(ctx, &sel, "evidence", &l.analysis_evidence, rows.iter().map(|a| a.id), evidence).await
     }
     .boxed()
@@ -279,6 +283,7 @@ pub fn themes<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<theme::Mod
         one(ctx, &sel, "engagement", &l.engagement, rows.iter().map(|t| t.engagement_id), engagements).await?;
         one(ctx, &sel, "createdBy", &l.person, rows.iter().filter_map(|t| t.created_by), people).await?;
         one(ctx, &sel, "agreedBy", &l.person, rows.iter().filter_map(|t| t.agreed_by), people).await?;
+        findings::of_themes(ctx, &sel, rows.iter().map(|t| t.id)).await?;
         let (areas, members) = (sel.field("areasOfInterest"), sel.field("members"));
         if areas.exists() || members.exists() {
             let links: Vec<_> =
@@ -511,6 +516,8 @@ pub async fn below_nodes(ctx: &Context<'_>, sel: Lookahead<'_>, nodes: &[&super:
     excerpts(ctx, again(&sel), of!(EvidenceExcerpt)).await?;
     options(ctx, again(&sel), of!(ImprovementOption)).await?;
     attachments(ctx, again(&sel), of!(Attachment)).await?;
+    findings::findings(ctx, again(&sel), of!(Finding)).await?;
+    findings::recommendations(ctx, again(&sel), of!(Recommendation)).await?;
     audit_entries(ctx, sel, of!(AuditEntry)).await?;
     Ok(())
 }

@@ -82,6 +82,14 @@ pub enum ActivityKind {
     FindingsChanged,
     /// A recommendation was made, changed or removed.
     RecommendationsChanged,
+    /// A version of the report was shared for comments.
+    FeedbackRoundOpened,
+    /// A feedback round reached its deadline.
+    FeedbackRoundClosed,
+    /// A comment (or a reply) on the report, or a reviewer's "no comments".
+    CommentAdded,
+    /// The host resolved a comment.
+    CommentResolved,
 }
 
 impl ActivityKind {
@@ -102,6 +110,10 @@ impl ActivityKind {
             a if ["fieldwork_note.", "evidence_excerpt.", "improvement_option."].iter().any(|p| a.starts_with(p)) => {
                 Self::FieldworkChanged
             }
+            "feedback_round.open" => Self::FeedbackRoundOpened,
+            "feedback_round.close" => Self::FeedbackRoundClosed,
+            "feedback_round.respond" | "report_comment.add" => Self::CommentAdded,
+            "report_comment.resolve" => Self::CommentResolved,
             a if a.starts_with("finding.") => Self::FindingsChanged,
             a if a.starts_with("recommendation.") => Self::RecommendationsChanged,
             _ => Self::EngagementChanged,

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use pci_entity::{
-    InvitationStatus, MeetingStatus, Rsvp, meeting, meeting_attendee, participant, survey, survey_recipient,
+    InvitationStatus, MeetingStatus, Rsvp, feedback_reviewer, feedback_round, meeting, meeting_attendee, participant,
+    survey, survey_recipient,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
@@ -209,5 +210,71 @@ impl JobContract for SurveyThanks {
 impl SurveyThanks {
     pub fn truth(&self, r: &survey_recipient::Model) -> Truth {
         if r.submitted { Truth::Send } else { Truth::Moot }
+    }
+}
+
+/// The request to a reviewer to comment on the report's version a feedback round shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedbackRequest {
+    pub round_id: Uuid,
+    pub reviewer_id: Uuid,
+}
+
+impl JobContract for FeedbackRequest {
+    const NAME: &'static str = "feedback_request";
+}
+
+impl FeedbackRequest {
+    /// Not sent once the round has closed.
+    pub fn truth(&self, round: &feedback_round::Model, now: DateTime<Utc>) -> Truth {
+        if round.is_open(now) { Truth::Send } else { Truth::not_sent("not sent: the round closed before it went out") }
+    }
+}
+
+/// A reminder, some hours before the deadline, to a reviewer who has neither commented nor said
+/// they have no comments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedbackReminder {
+    pub round_id: Uuid,
+    pub reviewer_id: Uuid,
+    pub deadline: DateTime<Utc>,
+    pub hours_before: u32,
+}
+
+impl JobContract for FeedbackReminder {
+    const NAME: &'static str = "feedback_reminder";
+}
+
+impl FeedbackReminder {
+    /// Given the round and the reviewer as they are at sending time.
+    pub fn truth(
+        &self,
+        round: &feedback_round::Model,
+        reviewer: &feedback_reviewer::Model,
+        now: DateTime<Utc>,
+    ) -> Truth {
+        let still_true = round.is_open(now)
+            && round.deadline == self.deadline
+            && round.reminder_hours().contains(&self.hours_before)
+            && reviewer.responded_at.is_none();
+        if still_true { Truth::Send } else { Truth::settled("not sent: no longer true at sending time") }
+    }
+}
+
+/// At a round's deadline: close it, and tell the host lead how it went.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeedbackRoundClose {
+    pub round_id: Uuid,
+    pub deadline: DateTime<Utc>,
+}
+
+impl JobContract for FeedbackRoundClose {
+    const NAME: &'static str = "feedback_round_close";
+}
+
+impl FeedbackRoundClose {
+    /// The summary goes once the round is closed (by this job or an earlier run of it).
+    pub fn truth(&self, round: &feedback_round::Model) -> Truth {
+        if round.closed_at.is_some() && round.deadline == self.deadline { Truth::Send } else { Truth::Moot }
     }
 }

@@ -29,6 +29,7 @@ pub mod participant;
 pub mod person;
 pub mod planning;
 pub mod prework;
+pub mod report;
 pub mod search;
 pub mod stage;
 pub mod surveys;

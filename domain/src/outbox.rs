@@ -3,13 +3,13 @@
 //! moves due rows into the job queue.
 
 use chrono::{DateTime, Duration, Utc};
-use pci_entity::{meeting, new_id, outbox, participant, survey, survey_recipient};
+use pci_entity::{feedback_reviewer, feedback_round, meeting, new_id, outbox, participant, survey, survey_recipient};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 use crate::jobs::{
-    JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink, SurveyInvitation,
-    SurveyReminder, SurveyThanks,
+    FeedbackReminder, FeedbackRequest, FeedbackRoundClose, JobContract, MeetingInvitation, MeetingReminder,
+    ParticipantInvitation, SignInLink, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
 
 /// Writes one job to run at `run_at`.
@@ -228,5 +228,34 @@ impl Enqueue {
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
         push(db, &SurveyThanks { survey_id: s.id, recipient_id: r.id }, now, now).await
+    }
+
+    /// A feedback round's requests (now), each reviewer's reminders at the round's offsets before
+    /// the deadline, and its closing at the deadline.
+    pub async fn feedback_round(
+        &self,
+        db: &impl ConnectionTrait,
+        round: &feedback_round::Model,
+        reviewers: &[feedback_reviewer::Model],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let mut batch = Batch::default();
+        for r in reviewers {
+            batch.push(&FeedbackRequest { round_id: round.id, reviewer_id: r.id }, now, now)?;
+            for hours in round.reminder_hours() {
+                let at = round.deadline - Duration::hours(i64::from(hours));
+                if at > now {
+                    let job = FeedbackReminder {
+                        round_id: round.id,
+                        reviewer_id: r.id,
+                        deadline: round.deadline,
+                        hours_before: hours,
+                    };
+                    batch.push(&job, at, now)?;
+                }
+            }
+        }
+        batch.push(&FeedbackRoundClose { round_id: round.id, deadline: round.deadline }, round.deadline, now)?;
+        batch.write(db).await
     }
 }

@@ -240,6 +240,9 @@ string_enum!(EmailPurpose {
     SurveyInvitation = "survey_invitation",
     SurveyReminder = "survey_reminder",
     SurveyThanks = "survey_thanks",
+    FeedbackRequest = "feedback_request",
+    FeedbackReminder = "feedback_reminder",
+    FeedbackSummary = "feedback_summary",
 });
 
 string_enum!(
@@ -324,6 +327,8 @@ string_enum!(
         ContextPaper = "context_paper",
         /// Pre-work: what the self-assessment and the data show, with the analysis items.
         AnalysisPaper = "analysis_paper",
+        /// Report drafting: the report of the review, commented on in feedback rounds and signed off.
+        Report = "report",
     }
 );
 
@@ -333,6 +338,7 @@ impl DocumentKind {
         match self {
             Self::ContextPaper => "Context paper",
             Self::AnalysisPaper => "Report and analysis paper",
+            Self::Report => "Peer review report",
         }
     }
 }
@@ -388,5 +394,16 @@ string_enum!(
         High = "high",
         Medium = "medium",
         Low = "low",
+    }
+);
+
+string_enum!(
+    /// How the host resolved a comment on the report.
+    CommentResolution {
+        Accepted = "accepted",
+        /// Changed in a later version (which the comment names).
+        Changed = "changed",
+        /// Declined, with a reason.
+        Declined = "declined",
     }
 );

@@ -14,6 +14,7 @@ mod m20261207_000003_fieldwork;
 mod m20261207_000004_attachments;
 mod m20261207_000005_search;
 mod m20261207_000006_findings;
+mod m20261207_000007_report_feedback;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -33,6 +34,8 @@ pub use m20261207_000004_attachments::TABLES_IN_CREATION_ORDER as ATTACHMENT_TAB
 pub use m20261207_000005_search::TABLES_IN_CREATION_ORDER as SEARCH_TABLES;
 /// Findings and recommendations, with what supports them.
 pub use m20261207_000006_findings::TABLES_IN_CREATION_ORDER as FINDINGS_TABLES;
+/// The report's feedback rounds, their reviewers and comments.
+pub use m20261207_000007_report_feedback::TABLES_IN_CREATION_ORDER as REPORT_FEEDBACK_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -47,6 +50,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(ATTACHMENT_TABLES)
         .chain(SEARCH_TABLES)
         .chain(FINDINGS_TABLES)
+        .chain(REPORT_FEEDBACK_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -69,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000004_attachments::Migration),
             Box::new(m20261207_000005_search::Migration),
             Box::new(m20261207_000006_findings::Migration),
+            Box::new(m20261207_000007_report_feedback::Migration),
         ]
     }
 }

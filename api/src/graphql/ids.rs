@@ -37,6 +37,8 @@ macro_rules! for_each_aggregate {
             Attachment => attachment,
             Finding => finding,
             Recommendation => recommendation,
+            FeedbackRound => feedback_round,
+            ReportComment => report_comment,
         }
     };
 }

@@ -17,9 +17,10 @@ use pci_domain::findings::trace::Chain;
 use pci_entity::{
     analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, attachment, audit_entry, document,
     document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
-    fieldwork_note, finding, finding_link, improvement_option, interview_request, meeting, meeting_attendee,
-    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, recommendation,
-    recommendation_link, stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
+    feedback_reviewer, feedback_round, fieldwork_note, finding, finding_link, improvement_option, interview_request,
+    meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
+    questionnaire_version, recommendation, recommendation_link, report_comment, stage_transition, survey,
+    survey_recipient, survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -66,7 +67,9 @@ keyed!(
     improvement_option,
     attachment,
     finding,
-    recommendation
+    recommendation,
+    feedback_round,
+    report_comment
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -156,6 +159,9 @@ macro_rules! paste_field {
     ($m:ident, RecommendationId) => {
         $m.recommendation_id
     };
+    ($m:ident, RoundId) => {
+        $m.round_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -186,6 +192,25 @@ child_spec!(FindingsOfTheme, finding, ThemeId, Id);
 child_spec!(LinksOfFinding, finding_link, FindingId, Id);
 child_spec!(RecommendationsOfEngagement, recommendation, EngagementId, Id);
 child_spec!(LinksOfRecommendation, recommendation_link, RecommendationId, Id);
+child_spec!(RoundsOfEngagement, feedback_round, EngagementId, Id);
+child_spec!(ReviewersOfRound, feedback_reviewer, RoundId, Id);
+child_spec!(CommentsOfRound, report_comment, RoundId, Id);
+child_spec!(CommentsOfEngagement, report_comment, EngagementId, Id);
+
+/// The replies to a comment (a nullable column: comments of their own never match).
+pub struct RepliesOfComment;
+impl ChildSpec for RepliesOfComment {
+    type E = report_comment::Entity;
+    fn parent_col() -> report_comment::Column {
+        report_comment::Column::ParentId
+    }
+    fn parent_of(m: &report_comment::Model) -> Uuid {
+        m.parent_id.unwrap_or_default()
+    }
+    fn order(q: Select<report_comment::Entity>) -> Select<report_comment::Entity> {
+        q.order_by_asc(report_comment::Column::Id)
+    }
+}
 
 /// The recommendations that rest on a finding (a nullable column: option links never match).
 pub struct RecommendationsOfFinding;
@@ -431,6 +456,13 @@ pub struct Loaders {
     pub recommendation_links: Dl<Children<LinksOfRecommendation>>,
     pub finding_recommendations: Dl<Children<RecommendationsOfFinding>>,
     pub chains: Dl<Chains>,
+    pub feedback_round: Dl<ById<feedback_round::Entity>>,
+    pub feedback_rounds: Dl<Children<RoundsOfEngagement>>,
+    pub round_reviewers: Dl<Children<ReviewersOfRound>>,
+    pub round_comments: Dl<Children<CommentsOfRound>>,
+    pub report_comment: Dl<ById<report_comment::Entity>>,
+    pub report_comments: Dl<Children<CommentsOfEngagement>>,
+    pub comment_replies: Dl<Children<RepliesOfComment>>,
 }
 
 impl Loaders {
@@ -520,6 +552,13 @@ impl Loaders {
             recommendation_links: children(db, c),
             finding_recommendations: children(db, c),
             chains: make(Chains(db.clone()), c),
+            feedback_round: by_id(db, c),
+            feedback_rounds: children(db, c),
+            round_reviewers: children(db, c),
+            round_comments: children(db, c),
+            report_comment: by_id(db, c),
+            report_comments: children(db, c),
+            comment_replies: children(db, c),
         }
     }
 }

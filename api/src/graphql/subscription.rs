@@ -180,6 +180,14 @@ pub enum ActivityKind {
     FindingsChanged,
     /// A recommendation was made, changed or removed.
     RecommendationsChanged,
+    /// A version of the report was shared for comments.
+    FeedbackRoundOpened,
+    /// A feedback round reached its deadline.
+    FeedbackRoundClosed,
+    /// A comment or a reply on the report, or a reviewer's "no comments".
+    CommentAdded,
+    /// The host resolved a comment on the report.
+    CommentResolved,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

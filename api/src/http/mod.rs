@@ -10,6 +10,7 @@ mod limits;
 mod multipart;
 mod negotiate;
 mod page;
+mod papers;
 mod respond;
 mod survey;
 mod ws;
@@ -105,6 +106,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/graphql", any(graphql::handle))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/files/{id}", get(files::download))
+        .route("/papers/{id}/versions/{number}", get(papers::version))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

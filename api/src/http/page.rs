@@ -24,7 +24,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "invitation.html",
     "meeting.html",
     "sign_in.html",
-    "survey.html"
+    "survey.html",
+    "paper.html"
 );
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {

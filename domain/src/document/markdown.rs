@@ -60,6 +60,32 @@ pub fn plain_text(markdown: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// The text of each heading, in order: what a comment on a paper may be anchored to.
+pub fn headings(markdown: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => current = Some(String::new()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = current.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => out.extend(current.take().map(|h| h.trim().to_owned())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Runs of whitespace as one space: a passage quoted from a rendered page matches the text
+/// however its lines were broken.
+pub fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +96,12 @@ mod tests {
             "# Context\n\nRoads are **busy** in [Fife](https://fife.gov.uk).\n\n- one\n- two `x`\n\n<b>raw</b>",
         );
         assert_eq!(text, "Context\nRoads are busy in Fife.\none\ntwo x\nraw", "inline HTML's tags go, its words stay");
+    }
+
+    #[test]
+    fn headings_are_their_words() {
+        assert_eq!(headings("# Context\n\ntext\n\n## Theme `one`\n\nmore"), ["Context", "Theme one"]);
+        assert_eq!(squeeze(" a\n  b\tc "), "a b c");
     }
 
     #[test]

@@ -6,9 +6,9 @@ use std::future::Future;
 
 use pci_entity::{
     analysis_item, area_of_interest, attachment, audit_entry, document, document_version, email_delivery, engagement,
-    evidence_excerpt, fieldwork_note, finding, improvement_option, interview_request, meeting, meeting_attendee,
-    organisation, participant, person, personal_access_token, questionnaire, questionnaire_version, recommendation,
-    stage_transition, survey, survey_recipient, theme,
+    evidence_excerpt, feedback_round, fieldwork_note, finding, improvement_option, interview_request, meeting,
+    meeting_attendee, organisation, participant, person, personal_access_token, questionnaire, questionnaire_version,
+    recommendation, report_comment, stage_transition, survey, survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -138,6 +138,20 @@ impl Visible for finding::Model {
 
 /// Recommendations are made with the host at the feedback session: the team in full view.
 impl Visible for recommendation::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// The report's feedback rounds and comments are for the team in full view, as the report is.
+impl Visible for feedback_round::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// As its round.
+impl Visible for report_comment::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

@@ -46,7 +46,7 @@ pub async fn update(env: &Env, input: SurveyUpdate) -> DomainResult<survey::Mode
     crate::policy::writer(env)?;
     let mut c = Check::new();
     let title = input.title.as_deref().map(|t| c.text(&["input", "title"], t, 200));
-    let hours = input.reminder_hours.map(|h| check_reminder_hours(&mut c, Some(h)));
+    let hours = input.reminder_hours.map(|h| check_reminder_hours(&mut c, Some(h), &[]));
     c.finish()?;
 
     let tx = begin_write_in_turn(&env.db).await?;

@@ -68,7 +68,7 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
     } else if input.closes_at <= now {
         c.fail(&["input", "closesAt"], UserErrorCode::Invalid, "closesAt must be in the future");
     }
-    let hours = check_reminder_hours(&mut c, input.reminder_hours);
+    let hours = check_reminder_hours(&mut c, input.reminder_hours, &DEFAULT_REMINDER_HOURS);
     let min_group_size = input.min_group_size.unwrap_or(MIN_GROUP_SIZE);
     if !(MIN_GROUP_SIZE..=50).contains(&min_group_size) {
         let message =
@@ -137,8 +137,10 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
 }
 
 /// Reminder offsets: up to five, each between an hour and 90 days, none twice.
-pub(super) fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>) -> Vec<i32> {
-    let mut hours = hours.unwrap_or_else(|| DEFAULT_REMINDER_HOURS.to_vec());
+/// Reminder offsets (hours before a deadline): at most five different ones, each from 1 to 2160
+/// (90 days), largest first; `default` when none are given.
+pub(crate) fn check_reminder_hours(c: &mut Check, hours: Option<Vec<i32>>, default: &[i32]) -> Vec<i32> {
+    let mut hours = hours.unwrap_or_else(|| default.to_vec());
     let unique: HashSet<i32> = hours.iter().copied().collect();
     if hours.len() > 5 || unique.len() != hours.len() || hours.iter().any(|h| !(1..=2160).contains(h)) {
         let message = "reminderHours: at most five different numbers of hours before closing, each from 1 to 2160";

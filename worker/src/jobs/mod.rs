@@ -2,6 +2,7 @@
 
 pub mod common;
 mod email;
+mod feedback;
 mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;
@@ -15,8 +16,8 @@ use sea_orm::DatabaseConnection;
 use url::Url;
 
 pub use pci_domain::jobs::{
-    JobContract, MeetingInvitation, MeetingReminder, ParticipantInvitation, SignInLink, SurveyInvitation,
-    SurveyReminder, SurveyThanks,
+    FeedbackReminder, FeedbackRequest, FeedbackRoundClose, JobContract, MeetingInvitation, MeetingReminder,
+    ParticipantInvitation, SignInLink, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
 
 use pci_domain::config::{AuthConfig, JobsConfig};
@@ -70,5 +71,8 @@ macro_rules! for_each_job {
         $m!($crate::jobs::SurveyInvitation);
         $m!($crate::jobs::SurveyReminder);
         $m!($crate::jobs::SurveyThanks);
+        $m!($crate::jobs::FeedbackRequest);
+        $m!($crate::jobs::FeedbackReminder);
+        $m!($crate::jobs::FeedbackRoundClose);
     };
 }

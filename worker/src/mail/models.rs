@@ -130,6 +130,48 @@ pub struct SurveyEmail {
     pub link_expires: chrono::DateTime<chrono::Utc>,
 }
 
+/// The report as a feedback round's emails describe it.
+#[derive(Serialize)]
+pub struct ReportView {
+    pub title: String,
+    pub version: i32,
+    /// When comments are due, as a date.
+    pub deadline: String,
+    /// The version's page.
+    pub url: String,
+}
+
+/// `feedback_request`, `feedback_reminder`.
+#[derive(Serialize)]
+pub struct FeedbackEmail {
+    pub recipient: Recipient,
+    pub engagement: Titled,
+    pub report: ReportView,
+}
+
+/// How many comments one person made.
+#[derive(Serialize)]
+pub struct AuthorCount {
+    pub name: String,
+    pub comments: usize,
+}
+
+/// `feedback_summary`: how a round went, for the host lead.
+#[derive(Serialize)]
+pub struct FeedbackSummaryEmail {
+    pub recipient: Recipient,
+    pub engagement: Titled,
+    pub report: ReportView,
+    pub comments: usize,
+    /// Not yet resolved.
+    pub open: usize,
+    pub authors: Vec<AuthorCount>,
+    /// Reviewers who said they had none.
+    pub no_comments: Vec<String>,
+    /// Reviewers who did not answer.
+    pub silent: Vec<String>,
+}
+
 /// `sign_in`.
 #[derive(Serialize)]
 pub struct SignInEmail {

@@ -36,6 +36,15 @@ const SOURCES: &[(&str, &str)] = templates!(
     "survey_thanks.subject",
     "survey_thanks.txt",
     "survey_thanks.html",
+    "feedback_request.subject",
+    "feedback_request.txt",
+    "feedback_request.html",
+    "feedback_reminder.subject",
+    "feedback_reminder.txt",
+    "feedback_reminder.html",
+    "feedback_summary.subject",
+    "feedback_summary.txt",
+    "feedback_summary.html",
 );
 
 fn html_escape(s: &str) -> String {

@@ -15,6 +15,7 @@ mod person;
 mod planning;
 mod prework;
 mod questionnaire;
+mod report;
 mod survey;
 pub(crate) mod survey_response;
 
@@ -45,6 +46,7 @@ pub struct MutationRoot(
     fieldwork::FieldworkMutations,
     attachment::AttachmentMutations,
     findings::FindingsMutations,
+    report::ReportMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

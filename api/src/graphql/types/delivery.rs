@@ -54,6 +54,13 @@ pub enum EmailPurpose {
     SurveyReminder,
     /// The thank-you after someone submits a survey response.
     SurveyThanks,
+    /// The request to comment on a version of the report shared in a feedback round.
+    FeedbackRequest,
+    /// A reminder before a feedback round's deadline to a reviewer who has neither commented nor
+    /// said they have no comments.
+    FeedbackReminder,
+    /// The summary of a feedback round, to the host lead, when it closes.
+    FeedbackSummary,
 }
 
 /// One email to one person, and what became of it.

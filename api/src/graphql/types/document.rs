@@ -21,6 +21,9 @@ pub enum DocumentKind {
     /// Pre-work: what the self-assessment and the data show; its strengths, weaknesses and areas for
     /// improvement are the engagement's `analysisItems`.
     AnalysisPaper,
+    /// Report drafting: the report of the review, started from an outline (`reportStart`),
+    /// shared in feedback rounds and signed off.
+    Report,
 }
 
 /// Matches any of the given kinds of paper.

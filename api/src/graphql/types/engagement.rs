@@ -18,6 +18,7 @@ use super::{
     order::{EmailDeliveryOrder, MeetingOrder, ParticipantOrder, StageTransitionOrder},
     page_cost,
     planning::{AreaOfInterest, InterviewRequest, InterviewRequestFilter, Theme},
+    report::{self, FeedbackRound, ReportComment, ReportCommentFilter},
     survey::Survey,
 };
 use crate::graphql::{
@@ -509,6 +510,35 @@ impl Engagement {
         >,
     ) -> async_graphql::Result<Connection<String, AreaForImprovementOutcome, TotalCount>> {
         findings::outcomes_of(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
+    }
+    /// The report's feedback rounds, the first opened first. The team sees them.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn feedback_rounds(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, FeedbackRound, TotalCount>> {
+        report::rounds_of(ctx, self.0.id, PageArgs::new(first, after, last, before)).await
+    }
+    /// Comments on the report's drafts (not the replies, which each comment lists), the first
+    /// written first: one of the three kinds of feedback of a review. The team sees them.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn report_feedback(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Only some rounds, open or resolved ones, some authors, or one section.")] filter: Option<
+            ReportCommentFilter,
+        >,
+    ) -> async_graphql::Result<Connection<String, ReportComment, TotalCount>> {
+        report::comments_of(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
     }
     /// The fieldwork timetable, for arranging it: every interview and focus group by day (with its
     /// theme, attendees and their answers), and the wish-list entries not yet arranged. Null for

@@ -15,6 +15,7 @@ pub mod participant;
 pub mod person;
 pub mod planning;
 pub mod questionnaire;
+pub mod report;
 pub mod scalars;
 pub mod search;
 pub mod survey;

@@ -11,6 +11,7 @@ use super::{
     findings::{Finding, Recommendation},
     planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
+    report::{FeedbackRound, ReportComment},
     survey::{Survey, SurveyRecipient},
 };
 use crate::graphql::{

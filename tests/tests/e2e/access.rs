@@ -159,6 +159,11 @@ const MUTATIONS: &[&str] = &[
     "recommendationAdd",
     "recommendationRemove",
     "recommendationUpdate",
+    "reportStart",
+    "feedbackRoundOpen",
+    "feedbackRoundRespond",
+    "reportCommentAdd",
+    "reportCommentResolve",
     "improvementOptionAdd",
     "improvementOptionUpdate",
     "engagementAdvanceStage",
@@ -295,6 +300,24 @@ fn expected(op: &str, r: Role) -> Outcome {
             _ => Forbidden,
         }),
         "findingUpdate" | "findingRemove" => signed(if peer_authors(r) { Allowed } else { Hidden }),
+        // The report: the host side writes it and opens rounds; those asked comment or say they
+        // have none; the host side resolves.
+        "reportStart" => signed(match r {
+            Outsider => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "feedbackRoundOpen" | "reportCommentResolve" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "feedbackRoundRespond" | "reportCommentAdd" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            PeerLead | PeerReviewer | Facilitator => Allowed,
+            Admin if op == "reportCommentAdd" => Allowed,
+            _ => Forbidden,
+        }),
         // Recommendations: the whole team but fieldwork contributors, as options.
         "recommendationAdd" => signed(match r {
             Outsider => Hidden,
@@ -663,6 +686,37 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
                 }
             }
         }
+        "reportStart" => (
+            "mutation($input: ReportStartInput!) { reportStart(input: $input) { document { id } userErrors { code } } }",
+            json!({"input": {"engagementId": e}}),
+        ),
+        "feedbackRoundOpen" => {
+            let (report, latest, _) = open_round(app, e).await;
+            (
+                "mutation($input: FeedbackRoundOpenInput!) { feedbackRoundOpen(input: $input) { feedbackRound { id } userErrors { code } } }",
+                json!({"input": {"documentId": report, "versionNumber": latest, "deadline": "2031-09-01T12:00:00Z"}}),
+            )
+        }
+        "feedbackRoundRespond" => {
+            let (_, _, round) = open_round(app, e).await;
+            (
+                "mutation($input: FeedbackRoundRespondInput!) { feedbackRoundRespond(input: $input) { feedbackRound { id } userErrors { code } } }",
+                json!({"input": {"roundId": round}}),
+            )
+        }
+        "reportCommentAdd" | "reportCommentResolve" => {
+            let (_, _, round) = open_round(app, e).await;
+            let add = json!({"input": {"roundId": round, "heading": "Context", "body": "Say more about the budget."}});
+            if op == "reportCommentAdd" {
+                (COMMENT_ADD, add)
+            } else {
+                let c = app.mutate("reportCommentAdd", COMMENT_ADD, add).await["reportComment"]["id"].clone();
+                (
+                    "mutation($input: ReportCommentResolveInput!) { reportCommentResolve(input: $input) { reportComment { id } userErrors { code } } }",
+                    json!({"input": {"commentId": c, "resolution": "ACCEPTED"}}),
+                )
+            }
+        }
         // Refused by the command when allowed: no feedback session has begun.
         "recommendationAdd" => {
             (RECOMMENDATION_ADD, json!({"input": {"engagementId": e, "text": "Stock vans", "priority": "LOW"}}))
@@ -725,6 +779,34 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         other => panic!("no operation for {other}: add one to `prepare`"),
     };
     (q.to_owned(), v)
+}
+
+const COMMENT_ADD: &str = "mutation($input: ReportCommentAddInput!) { reportCommentAdd(input: $input) { reportComment { id } userErrors { code } } }";
+
+/// The engagement's report (started first if need be), its latest version, and a feedback round
+/// on it that is open (opened first if need be), as the administrator.
+async fn open_round(app: &TestApp, e: &str) -> (Value, Value, Value) {
+    let q =
+        "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: REPORT) { id latestVersion { number } }
+        feedbackRounds(last: 1) { nodes { id open } } } } }";
+    let mut data = app.gql_ok(q, json!({"id": e})).await;
+    if data["node"]["document"].is_null() {
+        let start = "mutation($input: ReportStartInput!) { reportStart(input: $input) { document { id } userErrors { code } } }";
+        app.mutate("reportStart", start, json!({"input": {"engagementId": e}})).await;
+        data = app.gql_ok(q, json!({"id": e})).await;
+    }
+    let report = data["node"]["document"]["id"].clone();
+    let latest = data["node"]["document"]["latestVersion"]["number"].clone();
+    let open = &data["node"]["feedbackRounds"]["nodes"][0];
+    let round = if open["open"] == true {
+        open["id"].clone()
+    } else {
+        let input =
+            json!({"input": {"documentId": report, "versionNumber": latest, "deadline": "2031-09-01T12:00:00Z"}});
+        let open = "mutation($input: FeedbackRoundOpenInput!) { feedbackRoundOpen(input: $input) { feedbackRound { id } userErrors { code } } }";
+        app.mutate("feedbackRoundOpen", open, input).await["feedbackRound"]["id"].clone()
+    };
+    (report, latest, round)
 }
 
 /// The engagement's analysis paper, written first if need be.

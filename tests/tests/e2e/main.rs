@@ -29,6 +29,7 @@ mod people;
 mod planning;
 mod prework;
 mod questionnaires;
+mod report;
 mod search;
 mod stages;
 mod subscriptions;

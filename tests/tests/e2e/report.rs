@@ -43,7 +43,6 @@ async fn a_report_through_two_feedback_rounds(app: TestApp) {
     let e = team.engagement.clone();
     let lead = app.session_for(&team.host_lead).await;
     let (peer_lead, reviewer) = (app.session_for(&team.reviewers[0]).await, app.session_for(&team.reviewers[1]).await);
-    let facilitator = app.session_for(&team.facilitator).await;
     let as_ = |token: &str, q: &str, v: Value| {
         let (app, token, q) = (&app, token.to_owned(), q.to_owned());
         async move { app.gql_as(Some(&token), &q, v).await }

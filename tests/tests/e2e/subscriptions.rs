@@ -438,6 +438,65 @@ async fn findings_are_heard_of_once_shared(app: TestApp) {
     assert_eq!(actions("lead"), ["finding.update", "recommendation.add"], "only once the feedback session began");
 }
 
+/// The report's rounds and comments: opened, commented, resolved, and closed by the worker at the
+/// deadline, each heard once by the host lead and by the peer team.
+async fn report_feedback_is_heard_once(app: TestApp) {
+    if !node_tools_available() {
+        return;
+    }
+    let team = app.team().await;
+    let e = &team.engagement;
+    // Tokens, not sessions: the clock moves a day, past a session's idle limit.
+    let (lead, peer) = (app.token_for(&team.host_lead).await, app.token_for(&team.reviewers[0]).await);
+    let mut heard =
+        Listeners::start(vec![sub("lead", &app.url, Some(&lead), e), sub("peer", &app.url, Some(&peer), e)]).await;
+    heard.until_listening(&["lead", "peer"], |n| rename(&app, e, format!("Warm-up {n}"))).await;
+
+    let start =
+        "mutation($input: ReportStartInput!) { reportStart(input: $input) { document { id } userErrors { code } } }";
+    let doc = app.mutate("reportStart", start, json!({"input": {"engagementId": e}})).await["document"]["id"].clone();
+    let deadline = (pci_entity::Clock::now(&app.clock) + chrono::Duration::hours(25)).to_rfc3339();
+    let open = "mutation($input: FeedbackRoundOpenInput!) { feedbackRoundOpen(input: $input) { feedbackRound { id } userErrors { code } } }";
+    let input = json!({"input": {"documentId": doc, "versionNumber": 1, "deadline": deadline, "reminderHours": []}});
+    let round = app.mutate("feedbackRoundOpen", open, input).await["feedbackRound"]["id"].clone();
+    let add = "mutation($input: ReportCommentAddInput!) { reportCommentAdd(input: $input) { reportComment { id } userErrors { code } } }";
+    let input = json!({"input": {"roundId": round, "heading": "Context", "body": "More, please."}});
+    let comment = app.mutate("reportCommentAdd", add, input).await["reportComment"]["id"].clone();
+    let resolve = "mutation($input: ReportCommentResolveInput!) { reportCommentResolve(input: $input) { reportComment { id } userErrors { code } } }";
+    app.mutate("reportCommentResolve", resolve, json!({"input": {"commentId": comment, "resolution": "ACCEPTED"}}))
+        .await;
+    app.clock.advance(chrono::Duration::hours(26));
+    app.wait_until(20, "the round closed", || async {
+        let q = "query($id: ID!) { node(id: $id) { ... on FeedbackRound { closedAt } } }";
+        !app.gql_ok(q, json!({"id": round})).await["node"]["closedAt"].is_null()
+    })
+    .await;
+    rename(&app, e, "After the round").await;
+    for who in ["peer", "lead"] {
+        heard
+            .read_until(
+                &format!("the {who}'s rename"),
+                |v| v["label"] == who && event(v)["engagement"]["title"] == "After the round",
+                Duration::from_secs(60),
+            )
+            .await;
+    }
+    for who in ["peer", "lead"] {
+        let kinds: Vec<String> = heard
+            .unread
+            .iter()
+            .filter(|v| v["label"] == who && !is_email(v))
+            .map(|v| event(v)["kind"].as_str().unwrap_or_default().to_owned())
+            .filter(|k| k.starts_with("FEEDBACK_ROUND") || k.starts_with("COMMENT"))
+            .collect();
+        assert_eq!(
+            kinds,
+            ["FEEDBACK_ROUND_OPENED", "COMMENT_ADDED", "COMMENT_RESOLVED", "FEEDBACK_ROUND_CLOSED"],
+            "{who} hears each once"
+        );
+    }
+}
+
 /// What is refused: an unknown token at `connection_init` (closed with 4403, as the protocol
 /// says), an engagement the caller cannot see, no caller, and a query over the socket.
 async fn subscriptions_refuse_what_a_query_would(app: TestApp) {
@@ -519,6 +578,7 @@ on_both_backends!(
     activity_is_heard_as_the_policy_allows,
     notes_are_heard_of_by_their_readers_only,
     findings_are_heard_of_once_shared,
+    report_feedback_is_heard_once,
     subscriptions_refuse_what_a_query_would,
     the_socket_keeps_its_limits
 );

@@ -335,4 +335,48 @@ mod tests {
         };
         insta::assert_snapshot!(snapshot("sign_in", &model));
     }
+
+    fn report() -> ReportView {
+        ReportView {
+            title: "Peer review report <draft>".into(),
+            version: 2,
+            deadline: "15 March 2027".into(),
+            url: "https://hub.example/papers/P/versions/2".into(),
+        }
+    }
+
+    #[test]
+    fn feedback_request() {
+        let model = FeedbackEmail {
+            recipient: person(),
+            engagement: Titled { title: "Roads <review>".into() },
+            report: report(),
+        };
+        insta::assert_snapshot!(snapshot("feedback_request", &model));
+    }
+
+    #[test]
+    fn feedback_reminder() {
+        let model = FeedbackEmail {
+            recipient: person(),
+            engagement: Titled { title: "Roads <review>".into() },
+            report: report(),
+        };
+        insta::assert_snapshot!(snapshot("feedback_reminder", &model));
+    }
+
+    #[test]
+    fn feedback_summary() {
+        let model = FeedbackSummaryEmail {
+            recipient: person(),
+            engagement: Titled { title: "Roads <review>".into() },
+            report: report(),
+            comments: 3,
+            open: 1,
+            authors: vec![AuthorCount { name: "Alasdair <Fraser>".into(), comments: 3 }],
+            no_comments: vec!["Fiona Grant".into()],
+            silent: vec!["Morag Campbell".into(), "Ross MacDonald".into()],
+        };
+        insta::assert_snapshot!(snapshot("feedback_summary", &model));
+    }
 }

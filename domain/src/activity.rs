@@ -90,6 +90,14 @@ pub enum ActivityKind {
     CommentAdded,
     /// The host resolved a comment.
     CommentResolved,
+    /// Sign-off of a version of the report was asked for (or withdrawn by a newer version).
+    SignOffRequested,
+    /// A party signed off.
+    SignOffGiven,
+    /// A party asked for changes before signing off.
+    SignOffRefused,
+    /// Every party signed off: the report is frozen.
+    ReportFrozen,
 }
 
 impl ActivityKind {
@@ -114,6 +122,10 @@ impl ActivityKind {
             "feedback_round.close" => Self::FeedbackRoundClosed,
             "feedback_round.respond" | "report_comment.add" => Self::CommentAdded,
             "report_comment.resolve" => Self::CommentResolved,
+            "sign_off.request" | "sign_off.withdraw" => Self::SignOffRequested,
+            "sign_off.approve" => Self::SignOffGiven,
+            "sign_off.refuse" => Self::SignOffRefused,
+            "report.freeze" => Self::ReportFrozen,
             a if a.starts_with("finding.") => Self::FindingsChanged,
             a if a.starts_with("recommendation.") => Self::RecommendationsChanged,
             _ => Self::EngagementChanged,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use pci_entity::{
     InvitationStatus, MeetingStatus, Rsvp, feedback_reviewer, feedback_round, meeting, meeting_attendee, participant,
-    survey, survey_recipient,
+    sign_off_request, survey, survey_recipient,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
@@ -276,5 +276,26 @@ impl FeedbackRoundClose {
     /// The summary goes once the round is closed (by this job or an earlier run of it).
     pub fn truth(&self, round: &feedback_round::Model) -> Truth {
         if round.closed_at.is_some() && round.deadline == self.deadline { Truth::Send } else { Truth::Moot }
+    }
+}
+
+/// The request to one party to sign off a version of the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignOffAsk {
+    pub sign_off_id: Uuid,
+}
+
+impl JobContract for SignOffAsk {
+    const NAME: &'static str = "sign_off_request";
+}
+
+impl SignOffAsk {
+    /// Not sent once the request is withdrawn (a newer version) or complete.
+    pub fn truth(&self, r: &sign_off_request::Model) -> Truth {
+        if r.is_open() {
+            Truth::Send
+        } else {
+            Truth::not_sent("not sent: the request was withdrawn or completed first")
+        }
     }
 }

@@ -3,13 +3,15 @@
 //! moves due rows into the job queue.
 
 use chrono::{DateTime, Duration, Utc};
-use pci_entity::{feedback_reviewer, feedback_round, meeting, new_id, outbox, participant, survey, survey_recipient};
+use pci_entity::{
+    feedback_reviewer, feedback_round, meeting, new_id, outbox, participant, sign_off, survey, survey_recipient,
+};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 use crate::jobs::{
     FeedbackReminder, FeedbackRequest, FeedbackRoundClose, JobContract, MeetingInvitation, MeetingReminder,
-    ParticipantInvitation, SignInLink, SurveyInvitation, SurveyReminder, SurveyThanks,
+    ParticipantInvitation, SignInLink, SignOffAsk, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
 
 /// Writes one job to run at `run_at`.
@@ -256,6 +258,20 @@ impl Enqueue {
             }
         }
         batch.push(&FeedbackRoundClose { round_id: round.id, deadline: round.deadline }, round.deadline, now)?;
+        batch.write(db).await
+    }
+
+    /// The request to each party to sign off.
+    pub async fn sign_off_requests(
+        &self,
+        db: &impl ConnectionTrait,
+        rows: &[sign_off::Model],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let mut batch = Batch::default();
+        for s in rows {
+            batch.push(&SignOffAsk { sign_off_id: s.id }, now, now)?;
+        }
         batch.write(db).await
     }
 }

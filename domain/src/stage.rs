@@ -233,6 +233,17 @@ pub static GATES: &[Gate] = &[
         when: When::Leaving(Stage::SignOff),
         check: |s| meeting_held(s, MeetingKind::SignOffMeeting),
     },
+    Gate {
+        rule: "REPORT_SIGNED_OFF",
+        when: When::Leaving(Stage::SignOff),
+        check: |s| {
+            if s.engagement.signed_off_at.is_some() {
+                Ok(())
+            } else {
+                Err("not every party has signed off the latest version of the report".into())
+            }
+        },
+    },
 ];
 
 /// The rules that apply to the step `from -> to`.

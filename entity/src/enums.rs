@@ -243,6 +243,7 @@ string_enum!(EmailPurpose {
     FeedbackRequest = "feedback_request",
     FeedbackReminder = "feedback_reminder",
     FeedbackSummary = "feedback_summary",
+    SignOffRequest = "sign_off_request",
 });
 
 string_enum!(
@@ -405,5 +406,14 @@ string_enum!(
         Changed = "changed",
         /// Declined, with a reason.
         Declined = "declined",
+    }
+);
+
+string_enum!(
+    /// A party's answer to a sign-off request.
+    SignOffDecision {
+        Approved = "approved",
+        /// Changes are needed first (with a reason).
+        ChangesNeeded = "changes_needed",
     }
 );

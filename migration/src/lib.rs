@@ -15,6 +15,7 @@ mod m20261207_000004_attachments;
 mod m20261207_000005_search;
 mod m20261207_000006_findings;
 mod m20261207_000007_report_feedback;
+mod m20261207_000008_sign_off;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -36,6 +37,8 @@ pub use m20261207_000005_search::TABLES_IN_CREATION_ORDER as SEARCH_TABLES;
 pub use m20261207_000006_findings::TABLES_IN_CREATION_ORDER as FINDINGS_TABLES;
 /// The report's feedback rounds, their reviewers and comments.
 pub use m20261207_000007_report_feedback::TABLES_IN_CREATION_ORDER as REPORT_FEEDBACK_TABLES;
+/// Sign-off requests and each party's decision.
+pub use m20261207_000008_sign_off::TABLES_IN_CREATION_ORDER as SIGN_OFF_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -51,6 +54,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(SEARCH_TABLES)
         .chain(FINDINGS_TABLES)
         .chain(REPORT_FEEDBACK_TABLES)
+        .chain(SIGN_OFF_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -74,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000005_search::Migration),
             Box::new(m20261207_000006_findings::Migration),
             Box::new(m20261207_000007_report_feedback::Migration),
+            Box::new(m20261207_000008_sign_off::Migration),
         ]
     }
 }

@@ -40,6 +40,9 @@ pub const THEME_ADD: &str = "mutation($input: ThemeAddInput!) { themeAdd(input: 
 pub const FINDING_ADD: &str = "mutation($input: FindingAddInput!) { findingAdd(input: $input) { finding { id kind statement agreed theme { id } evidenceCount options { totalCount } } userErrors { field code message } } }";
 pub const FINDING_UPDATE: &str = "mutation($input: FindingUpdateInput!) { findingUpdate(input: $input) { finding { id kind statement agreed agreedAt agreedAtMeeting { id } evidenceCount } userErrors { field code message } } }";
 pub const RECOMMENDATION_ADD: &str = "mutation($input: RecommendationAddInput!) { recommendationAdd(input: $input) { recommendation { id text priority targetDate owner { id } madeAt { id } findings { totalCount nodes { id } } } userErrors { field code message } } }";
+pub const REPORT_START: &str = "mutation($input: ReportStartInput!) { reportStart(input: $input) { document { id kind latestVersion { number body } } userErrors { field code message } } }";
+pub const SIGN_OFF_REQUEST: &str = "mutation($input: SignOffRequestInput!) { signOffRequest(input: $input) { signOffRequest { id state versionNumber signOffs { person { id } organisation { id } role decision } } userErrors { field code message } } }";
+pub const SIGN_OFF_DECIDE: &str = "mutation($input: SignOffDecideInput!) { signOffDecide(input: $input) { signOffRequest { id state signOffs { person { id } decision reason } } userErrors { field code message } } }";
 pub const THEME_AGREE: &str = "mutation($input: ThemeAgreeInput!) { themeAgree(input: $input) { theme { id agreed agreedAt agreedBy { id } } userErrors { field code message } } }";
 pub const WISH_ADD: &str = "mutation($input: InterviewRequestAddInput!) { interviewRequestAdd(input: $input) { interviewRequest { id status role reason person { id } areaOfInterest { id } } userErrors { field code message } } }";
 
@@ -198,6 +201,27 @@ impl TestApp {
     pub async fn recommend(&self, engagement: &str, findings: &[String]) -> String {
         let input = json!({"input": {"engagementId": engagement, "text": "Stock vans for the common repairs.", "priority": "HIGH", "findingIds": findings}});
         id(&self.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await["recommendation"])
+    }
+
+    /// Starts the report if need be, asks for sign-off of its latest version, and has every party
+    /// approve it, each in their own name. Returns the request's id.
+    pub async fn sign_off_report(&self, engagement: &str) -> String {
+        let q = "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: REPORT) { id latestVersion { number } } } } }";
+        let mut data = self.gql_ok(q, json!({"id": engagement})).await;
+        if data["node"]["document"].is_null() {
+            self.mutate("reportStart", REPORT_START, json!({"input": {"engagementId": engagement}})).await;
+            data = self.gql_ok(q, json!({"id": engagement})).await;
+        }
+        let doc = &data["node"]["document"];
+        let input = json!({"input": {"documentId": doc["id"], "versionNumber": doc["latestVersion"]["number"]}});
+        let request = self.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"].clone();
+        for s in request["signOffs"].as_array().cloned().unwrap_or_default() {
+            let token = self.session_for(s["person"]["id"].as_str().unwrap()).await;
+            let input = json!({"input": {"requestId": request["id"], "approve": true}});
+            let r = self.gql_as(Some(&token), SIGN_OFF_DECIDE, input).await;
+            assert_eq!(r["data"]["signOffDecide"]["userErrors"], json!([]), "{r}");
+        }
+        id(&request)
     }
 
     /// Moves the engagement one stage and asserts it moved.

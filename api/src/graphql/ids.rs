@@ -39,6 +39,7 @@ macro_rules! for_each_aggregate {
             Recommendation => recommendation,
             FeedbackRound => feedback_round,
             ReportComment => report_comment,
+            SignOffRequest => sign_off_request,
         }
     };
 }

@@ -19,8 +19,8 @@ use pci_entity::{
     document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
     feedback_reviewer, feedback_round, fieldwork_note, finding, finding_link, improvement_option, interview_request,
     meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
-    questionnaire_version, recommendation, recommendation_link, report_comment, stage_transition, survey,
-    survey_recipient, survey_response, theme, theme_link,
+    questionnaire_version, recommendation, recommendation_link, report_comment, sign_off, sign_off_request,
+    stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -69,7 +69,8 @@ keyed!(
     finding,
     recommendation,
     feedback_round,
-    report_comment
+    report_comment,
+    sign_off_request
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -162,6 +163,9 @@ macro_rules! paste_field {
     ($m:ident, RoundId) => {
         $m.round_id
     };
+    ($m:ident, RequestId) => {
+        $m.request_id
+    };
 }
 
 child_spec!(ParticipationsOfPerson, participant, PersonId, Id);
@@ -196,6 +200,8 @@ child_spec!(RoundsOfEngagement, feedback_round, EngagementId, Id);
 child_spec!(ReviewersOfRound, feedback_reviewer, RoundId, Id);
 child_spec!(CommentsOfRound, report_comment, RoundId, Id);
 child_spec!(CommentsOfEngagement, report_comment, EngagementId, Id);
+child_spec!(SignOffRequestsOfEngagement, sign_off_request, EngagementId, Id);
+child_spec!(SignOffsOfRequest, sign_off, RequestId, Id);
 
 /// The replies to a comment (a nullable column: comments of their own never match).
 pub struct RepliesOfComment;
@@ -463,6 +469,9 @@ pub struct Loaders {
     pub report_comment: Dl<ById<report_comment::Entity>>,
     pub report_comments: Dl<Children<CommentsOfEngagement>>,
     pub comment_replies: Dl<Children<RepliesOfComment>>,
+    pub sign_off_request: Dl<ById<sign_off_request::Entity>>,
+    pub sign_off_requests: Dl<Children<SignOffRequestsOfEngagement>>,
+    pub sign_offs: Dl<Children<SignOffsOfRequest>>,
 }
 
 impl Loaders {
@@ -559,6 +568,9 @@ impl Loaders {
             report_comment: by_id(db, c),
             report_comments: children(db, c),
             comment_replies: children(db, c),
+            sign_off_request: by_id(db, c),
+            sign_off_requests: children(db, c),
+            sign_offs: children(db, c),
         }
     }
 }

@@ -188,6 +188,14 @@ pub enum ActivityKind {
     CommentAdded,
     /// The host resolved a comment on the report.
     CommentResolved,
+    /// Sign-off of a version of the report was asked for, or withdrawn by a newer version.
+    SignOffRequested,
+    /// A party signed off.
+    SignOffGiven,
+    /// A party asked for changes before signing off.
+    SignOffRefused,
+    /// Every party signed off: the report is frozen.
+    ReportFrozen,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

@@ -103,6 +103,7 @@ pub async fn create(env: &Env, input: DocumentCreate) -> DomainResult<Written> {
         kind: input.kind,
         title: title.unwrap_or_else(|| input.kind.label().to_owned()),
         latest_number: 1,
+        frozen_at: None,
         created_by: env.actor.person_id(),
         created_at: now,
         updated_at: now,
@@ -141,6 +142,10 @@ pub async fn revise(env: &Env, input: DocumentRevise) -> DomainResult<Written> {
     open_for_change(&tx, doc.engagement_id, FIELD, By::Author(env, Work::Host), About::Record(None), missing).await?;
     // Read again under the engagement's lock: a revision that committed meanwhile counts.
     let doc = document::Entity::find_by_id(doc.id).one(&tx).await?.ok_or_else(missing)?;
+    if doc.frozen_at.is_some() {
+        let message = "every party has signed this paper off: it is frozen, and no version is written after it";
+        return Err(UserError::new(FIELD, UserErrorCode::InvalidStatus, message).into());
+    }
     if input.base_version != doc.latest_number {
         let message = format!(
             "version {} is not the latest: version {} is, and only the latest may be revised (older ones are read-only)",
@@ -171,6 +176,7 @@ pub async fn revise(env: &Env, input: DocumentRevise) -> DomainResult<Written> {
     let new_doc = document::Model { latest_number: next, title, updated_at: now, ..doc.clone() };
     let version = write_version(&tx, env, &new_doc, body, summary).await?;
     index(&tx, &new_doc, &version).await?;
+    crate::report::sign_off::withdraw_older(&tx, env, &new_doc).await?;
     let changes = Changes::new()
         .diff("title", &doc.title, &new_doc.title)
         .diff("version", latest.number, version.number)

@@ -182,6 +182,8 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
         aims,
         stage: Stage::PreWork,
         self_assessment_not_run_reason: None,
+        signed_off_at: None,
+        follow_up_due_on: None,
         created_at: now,
         updated_at: now,
     };

@@ -8,7 +8,7 @@ use pci_entity::{
     analysis_item, area_of_interest, attachment, audit_entry, document, document_version, email_delivery, engagement,
     evidence_excerpt, feedback_round, fieldwork_note, finding, improvement_option, interview_request, meeting,
     meeting_attendee, organisation, participant, person, personal_access_token, questionnaire, questionnaire_version,
-    recommendation, report_comment, stage_transition, survey, survey_recipient, theme,
+    recommendation, report_comment, sign_off_request, stage_transition, survey, survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -145,6 +145,13 @@ impl Visible for recommendation::Model {
 
 /// The report's feedback rounds and comments are for the team in full view, as the report is.
 impl Visible for feedback_round::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// Sign-off is the team's, in full view, as the report is.
+impl Visible for sign_off_request::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

@@ -5,6 +5,7 @@
 
 pub mod comment;
 pub mod round;
+pub mod sign_off;
 
 use pci_entity::{DocumentKind, FindingKind, document, document_version, engagement, finding, recommendation, theme};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};

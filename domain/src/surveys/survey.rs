@@ -89,18 +89,54 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
                 "no such questionnaire version",
             )
         })?;
+    let setup = Setup {
+        purpose: input.purpose,
+        title,
+        opens_at: input.opens_at,
+        closes_at: input.closes_at,
+        hours,
+        min_group_size,
+        include_team: input.include_team,
+    };
+    let model = insert(&tx, env, &e, version, setup, now).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+/// A survey as checked, for [`insert`].
+struct Setup {
+    purpose: SurveyPurpose,
+    title: Option<String>,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+    hours: Vec<i32>,
+    min_group_size: i32,
+    include_team: Option<bool>,
+}
+
+/// Writes a survey of `e` on `version` (frozen by it), its team recipients if asked, their
+/// invitations and reminders, and its audit entry, in `tx`.
+async fn insert(
+    tx: &WriteTx,
+    env: &Env,
+    e: &pci_entity::engagement::Model,
+    version: questionnaire_version::Model,
+    setup: Setup,
+    now: DateTime<Utc>,
+) -> DomainResult<survey::Model> {
+    let Setup { purpose, title, opens_at, closes_at, hours, min_group_size, include_team } = setup;
     let content = super::Content::from_stored(&version.content)
         .ok_or_else(|| sea_orm::DbErr::Custom(format!("questionnaire version {} unreadable", version.id)))?;
-    let version = super::questionnaire::freeze(&tx, version, now).await?;
+    let version = super::questionnaire::freeze(tx, version, now).await?;
     let model = survey::Model {
         id: new_id(),
         engagement_id: e.id,
         questionnaire_version_id: version.id,
-        purpose: input.purpose,
+        purpose: purpose,
         title: title.unwrap_or(content.title),
         // Whole seconds: jobs compare these instants exactly, and the databases keep microseconds.
-        opens_at: input.opens_at.max(now).trunc_subsecs(0),
-        closes_at: input.closes_at.trunc_subsecs(0),
+        opens_at: opens_at.max(now).trunc_subsecs(0),
+        closes_at: closes_at.trunc_subsecs(0),
         reminder_hours: serde_json::to_string(&hours).unwrap_or_default(),
         min_group_size,
         cancelled_at: None,
@@ -108,18 +144,18 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
         created_at: now,
         updated_at: now,
     };
-    survey::Entity::insert(model.clone().into_active_model()).exec_without_returning(&tx).await?;
+    survey::Entity::insert(model.clone().into_active_model()).exec_without_returning(tx).await?;
     let not_run = if model.purpose == SurveyPurpose::SelfAssessment {
-        crate::prework::self_assessment::runs_after_all(&tx, &e).await?
+        crate::prework::self_assessment::runs_after_all(tx, e).await?
     } else {
         None
     };
-    let team = if input.include_team.unwrap_or(input.purpose == SurveyPurpose::Evaluation) {
-        super::recipients::add_team(&tx, &model, now).await?
+    let team = if include_team.unwrap_or(purpose == SurveyPurpose::Evaluation) {
+        super::recipients::add_team(tx, &model, now).await?
     } else {
         Vec::new()
     };
-    env.enqueue.survey_recipients(&tx, &model, &team, now).await?;
+    env.enqueue.survey_recipients(tx, &model, &team, now).await?;
     let changes = Changes::new()
         .set("purpose", model.purpose)
         .set("title", &model.title)
@@ -131,9 +167,58 @@ pub async fn create(env: &Env, input: SurveyCreate) -> DomainResult<survey::Mode
         Some(reason) => changes.set("replacesNotRunReason", reason),
         None => changes,
     };
-    audit::record(&tx, env, "survey.create", subject(&model), changes).await?;
-    tx.commit().await?;
+    audit::record(tx, env, "survey.create", subject(&model), changes).await?;
     Ok(model)
+}
+
+/// Days an evaluation opened at sign-off stays open.
+pub const EVALUATION_DAYS: i64 = 14;
+/// The standard evaluation questionnaire, as the migrations seed it.
+pub const EVALUATION_QUESTIONNAIRE: &str = "pci-evaluation";
+
+/// The evaluation that sign-off opens, in its transaction: the latest version of the standard
+/// evaluation questionnaire, open now for [`EVALUATION_DAYS`], to the whole team. `None` when the
+/// engagement has an evaluation already (organised by hand) that is not cancelled.
+pub(crate) async fn open_evaluation(
+    tx: &WriteTx,
+    env: &Env,
+    e: &pci_entity::engagement::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<survey::Model>> {
+    use pci_entity::questionnaire;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let existing = survey::Entity::find()
+        .filter(survey::Column::EngagementId.eq(e.id))
+        .filter(survey::Column::Purpose.eq(SurveyPurpose::Evaluation))
+        .filter(survey::Column::CancelledAt.is_null())
+        .one(tx)
+        .await?;
+    if existing.is_some() {
+        return Ok(None);
+    }
+    let q = questionnaire::Entity::find()
+        .filter(questionnaire::Column::Key.eq(EVALUATION_QUESTIONNAIRE))
+        .one(tx)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::Custom(format!("no questionnaire {EVALUATION_QUESTIONNAIRE}")))?;
+    let version = questionnaire_version::Entity::find()
+        .filter(questionnaire_version::Column::QuestionnaireId.eq(q.id))
+        .filter(questionnaire_version::Column::Number.eq(q.latest_version))
+        .one(tx)
+        .await?
+        .ok_or_else(|| {
+            sea_orm::DbErr::Custom(format!("{EVALUATION_QUESTIONNAIRE} has no version {}", q.latest_version))
+        })?;
+    let setup = Setup {
+        purpose: SurveyPurpose::Evaluation,
+        title: None,
+        opens_at: now,
+        closes_at: now + chrono::Duration::days(EVALUATION_DAYS),
+        hours: DEFAULT_REMINDER_HOURS.to_vec(),
+        min_group_size: MIN_GROUP_SIZE,
+        include_team: Some(true),
+    };
+    Ok(Some(insert(tx, env, e, version, setup, now).await?))
 }
 
 /// Reminder offsets: up to five, each between an hour and 90 days, none twice.

@@ -13,6 +13,8 @@ pub struct Model {
     pub kind: DocumentKind,
     pub title: String,
     pub latest_number: i32,
+    /// When every party signed the report off: no version is written after it.
+    pub frozen_at: Option<ChronoDateTimeUtc>,
     pub created_by: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

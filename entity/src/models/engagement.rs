@@ -16,6 +16,10 @@ pub struct Model {
     /// Why the engagement runs no self-assessment, when its host decided so.
     #[sea_orm(column_type = "Text", nullable)]
     pub self_assessment_not_run_reason: Option<String>,
+    /// When every party signed off the report.
+    pub signed_off_at: Option<ChronoDateTimeUtc>,
+    /// When the six-month follow-up is due, from the sign-off.
+    pub follow_up_due_on: Option<Date>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

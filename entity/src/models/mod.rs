@@ -34,6 +34,8 @@ pub mod recommendation;
 pub mod recommendation_link;
 pub mod report_comment;
 pub mod session;
+pub mod sign_off;
+pub mod sign_off_request;
 pub mod stage_transition;
 pub mod survey;
 pub mod survey_draft;

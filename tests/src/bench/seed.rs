@@ -133,6 +133,8 @@ impl World {
                         aims: "Fewer potholes, faster repairs, better information for residents".into(),
                         stage: Stage::Fieldwork,
                         self_assessment_not_run_reason: None,
+                        signed_off_at: None,
+                        follow_up_due_on: None,
                         created_at: created,
                         updated_at: created,
                     }

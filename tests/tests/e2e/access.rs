@@ -164,6 +164,8 @@ const MUTATIONS: &[&str] = &[
     "feedbackRoundRespond",
     "reportCommentAdd",
     "reportCommentResolve",
+    "signOffRequest",
+    "signOffDecide",
     "improvementOptionAdd",
     "improvementOptionUpdate",
     "engagementAdvanceStage",
@@ -305,6 +307,18 @@ fn expected(op: &str, r: Role) -> Outcome {
         "reportStart" => signed(match r {
             Outsider => Hidden,
             _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        // Sign-off: the host side asks; each party decides for itself (an administrator is no
+        // party).
+        "signOffRequest" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "signOffDecide" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            HostLead | PeerLead | PeerReviewer | Facilitator => Allowed,
             _ => Forbidden,
         }),
         "feedbackRoundOpen" | "reportCommentResolve" => signed(match r {
@@ -684,6 +698,23 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
                         )
                     }
                 }
+            }
+        }
+        "signOffRequest" | "signOffDecide" => {
+            let (report, latest, _) = open_round(app, e).await;
+            let input = json!({"input": {"documentId": report, "versionNumber": latest}});
+            if op == "signOffRequest" {
+                (SIGN_OFF_REQUEST, input)
+            } else {
+                let q = "query($id: ID!) { node(id: $id) { ... on Engagement { signOffRequests(last: 1) { nodes { id state } } } } }";
+                let last = app.gql_ok(q, json!({"id": e})).await["node"]["signOffRequests"]["nodes"][0].clone();
+                let request = if last["state"] == "OPEN" {
+                    last["id"].clone()
+                } else {
+                    app.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"]["id"].clone()
+                };
+                // Asks for changes when allowed, so that the request stays open.
+                (SIGN_OFF_DECIDE, json!({"input": {"requestId": request, "approve": false, "reason": "One more look"}}))
             }
         }
         "reportStart" => (

@@ -4,10 +4,14 @@
 
 use chrono::Duration;
 use pci_entity::Clock;
-use pci_tests::{TestApp, codes, on_both_backends, smtp::Received};
+use pci_tests::{
+    TestApp, codes,
+    fixtures_consts::{REPORT_START, SIGN_OFF_DECIDE, SIGN_OFF_REQUEST},
+    on_both_backends,
+    smtp::Received,
+};
 use serde_json::{Value, json};
 
-const START: &str = "mutation($input: ReportStartInput!) { reportStart(input: $input) { document { id kind latestVersion { number body } } userErrors { field code message } } }";
 const REVISE: &str = "mutation($input: DocumentReviseInput!) { documentRevise(input: $input) { document { id latestVersion { number } } userErrors { field code message } } }";
 const OPEN: &str = "mutation($input: FeedbackRoundOpenInput!) { feedbackRoundOpen(input: $input) { feedbackRound { id versionNumber open reminderHours reviewers { person { id } } } userErrors { field code message } } }";
 const RESPOND: &str = "mutation($input: FeedbackRoundRespondInput!) { feedbackRoundRespond(input: $input) { feedbackRound { id } userErrors { field code message } } }";
@@ -57,11 +61,12 @@ async fn a_report_through_two_feedback_rounds(app: TestApp) {
 
     // Version 1 is the outline; only the host side starts the report.
     assert_eq!(
-        as_(&peer_lead, START, json!({"input": {"engagementId": e}})).await["errors"][0]["extensions"]["code"],
+        as_(&peer_lead, REPORT_START, json!({"input": {"engagementId": e}})).await["errors"][0]["extensions"]["code"],
         "FORBIDDEN"
     );
     let report =
-        ok_of(&as_(&lead, START, json!({"input": {"engagementId": e}})).await, "reportStart")["document"].clone();
+        ok_of(&as_(&lead, REPORT_START, json!({"input": {"engagementId": e}})).await, "reportStart")["document"]
+            .clone();
     assert_eq!(report["kind"], "REPORT");
     let outline = report["latestVersion"]["body"].as_str().unwrap();
     for heading in ["## Context", "## Themes", "## Recommendations"] {
@@ -197,6 +202,170 @@ async fn a_report_through_two_feedback_rounds(app: TestApp) {
     let outsider = app.session_for(&outsider).await;
     let hidden = app.client.get(format!("http://{}{path}", app.addr)).bearer_auth(&outsider).send().await.unwrap();
     assert_eq!(hidden.status(), 404);
+
+    sign_off(&app, &team, &doc, &addresses, &lead_address).await;
 }
 
-on_both_backends!(a_report_through_two_feedback_rounds);
+const V4: &str = "# Roads review: peer review report\n\n## Context\n\nFife maintains 2,500 miles of road, and its budget fell by a tenth since 2022.\n\n## Recommendations\n\n1. Stock vans for the common repairs, starting with the north depot.\n";
+
+/// Sign-off: blocked by one party's "changes needed", withdrawn by a new version, then given by
+/// every party; the report frozen, the sign-off dated, the evaluation opened.
+async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses: &[String], lead_address: &str) {
+    let e = &team.engagement;
+    let lead = app.session_for(&team.host_lead).await;
+    let as_ = |token: &str, q: &str, v: Value| {
+        let (token, q) = (token.to_owned(), q.to_owned());
+        async move { app.gql_as(Some(&token), &q, v).await }
+    };
+    let ask = |n: i32| json!({"input": {"documentId": doc, "versionNumber": n}});
+    assert_eq!(
+        codes(&errors_of(&as_(&lead, SIGN_OFF_REQUEST, ask(2)).await, "signOffRequest")),
+        ["NOT_LATEST_VERSION"]
+    );
+    let request = ok_of(&as_(&lead, SIGN_OFF_REQUEST, ask(3)).await, "signOffRequest")["signOffRequest"].clone();
+    let parties: Vec<String> = request["signOffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected = vec![team.host_lead.clone(), team.facilitator.clone()];
+    expected.extend(team.reviewers.iter().cloned());
+    assert_eq!(parties, expected, "the host lead, the facilitator, and each peer council's lead or reviewer");
+    for a in addresses.iter().map(String::as_str).chain([lead_address]) {
+        mails(app, a, "Please sign off", 1).await;
+    }
+    let decide = |request: &Value, approve: bool, reason: Option<&str>| json!({"input": {"requestId": request["id"], "approve": approve, "reason": reason}});
+    let mut sessions = Vec::new();
+    for p in &parties {
+        sessions.push(app.session_for(p).await);
+    }
+    // Changes needed, without saying which: refused.
+    let errors = errors_of(&as_(&sessions[3], SIGN_OFF_DECIDE, decide(&request, false, None)).await, "signOffDecide");
+    assert_eq!(codes(&errors), ["REQUIRED"]);
+    let blocked = decide(&request, false, Some("Give the budget's year."));
+    ok_of(&as_(&sessions[3], SIGN_OFF_DECIDE, blocked).await, "signOffDecide");
+    for (i, s) in sessions.iter().enumerate().filter(|(i, _)| *i != 3) {
+        let r = ok_of(&as_(s, SIGN_OFF_DECIDE, decide(&request, true, None)).await, "signOffDecide").clone();
+        assert_eq!(r["signOffRequest"]["state"], "OPEN", "party {i}: one party asked for changes");
+    }
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { signedOffAt followUpDueOn
+        signOffRequests { nodes { state versionNumber } } surveys(first: 5) { nodes { purpose recipients(first: 20) { totalCount } } } } } }";
+    let state = app.gql_ok(q, json!({"id": e})).await;
+    assert_eq!(state["node"]["signedOffAt"], Value::Null);
+
+    // Version 4 withdraws the request on version 3; nobody can sign off version 3 any more.
+    ok_of(
+        &as_(&lead, REVISE, json!({"input": {"documentId": doc, "baseVersion": 3, "body": V4, "summary": "The year"}}))
+            .await,
+        "documentRevise",
+    );
+    let late = decide(&request, true, None);
+    assert_eq!(codes(&errors_of(&as_(&sessions[3], SIGN_OFF_DECIDE, late).await, "signOffDecide")), ["INVALID_STATUS"]);
+    let request = ok_of(&as_(&lead, SIGN_OFF_REQUEST, ask(4)).await, "signOffRequest")["signOffRequest"].clone();
+    let outsider_decides = decide(&request, true, None);
+    let contributor_org = team.host.clone();
+    let contributor = app.person(&contributor_org, "Callum Reid").await;
+    app.join(e, &contributor, "HOST_CONTRIBUTOR").await;
+    let contributor = app.session_for(&contributor).await;
+    assert_eq!(
+        as_(&contributor, SIGN_OFF_DECIDE, outsider_decides).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    for s in &sessions {
+        ok_of(&as_(s, SIGN_OFF_DECIDE, decide(&request, true, None)).await, "signOffDecide");
+    }
+
+    // Signed off: frozen, dated, the follow-up due in six months, the evaluation open to the team.
+    let state = app.gql_ok(q, json!({"id": e})).await;
+    let node = &state["node"];
+    assert!(node["signedOffAt"].is_string(), "{state}");
+    let due = (app.clock_now_london().date() + chrono::Months::new(6)).format("%Y-%m-%d").to_string();
+    assert_eq!(node["followUpDueOn"], json!(due));
+    let states: Vec<&str> =
+        node["signOffRequests"]["nodes"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["WITHDRAWN", "COMPLETED"]);
+    let surveys = node["surveys"]["nodes"].as_array().unwrap();
+    assert_eq!(surveys.len(), 1, "{state}");
+    assert_eq!(surveys[0]["purpose"], "EVALUATION");
+    assert_eq!(surveys[0]["recipients"]["totalCount"], 6, "the whole team");
+    mails(app, lead_address, "PCI evaluation", 1).await;
+    let frozen =
+        json!({"input": {"documentId": doc, "baseVersion": 4, "body": "# Changed after all", "summary": "No"}});
+    assert_eq!(codes(&errors_of(&as_(&lead, REVISE, frozen).await, "documentRevise")), ["INVALID_STATUS"]);
+    let audit =
+        "query($e: ID!) { auditEntries(first: 100, filter: {engagementId: $e}) { nodes { action actor { id } } } }";
+    let entries = app.gql_ok(audit, json!({"e": e})).await["auditEntries"]["nodes"].as_array().unwrap().clone();
+    let approvals = entries.iter().filter(|x| x["action"] == "sign_off.approve").count();
+    assert_eq!(approvals, 4 + 5, "who approved what, and when, is in the audit log");
+    assert!(entries.iter().any(|x| x["action"] == "report.freeze"));
+}
+
+/// A failure after the last approval (here: the evaluation survey cannot be written) rolls all of
+/// it back: no approval recorded, nothing frozen, no date, no survey; once it can be written, the
+/// same approval signs off.
+async fn a_failed_sign_off_leaves_nothing_half_done(app: TestApp) {
+    let team = app.team().await;
+    let e = &team.engagement;
+    let doc =
+        app.mutate("reportStart", REPORT_START, json!({"input": {"engagementId": e}})).await["document"]["id"].clone();
+    let input = json!({"input": {"documentId": doc, "versionNumber": 1}});
+    let request = app.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"].clone();
+    let parties: Vec<String> = request["signOffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let approve = json!({"input": {"requestId": request["id"], "approve": true}});
+    for p in &parties[1..] {
+        let token = app.session_for(p).await;
+        let r = app.gql_as(Some(&token), SIGN_OFF_DECIDE, approve.clone()).await;
+        assert_eq!(r["data"]["signOffDecide"]["userErrors"], json!([]), "{r}");
+    }
+    use sea_orm::ConnectionTrait;
+    let (create, drop) = match app.backend {
+        pci_tests::Backend::Sqlite => (
+            vec![
+                "CREATE TRIGGER refuse_surveys BEFORE INSERT ON surveys BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+            ],
+            vec!["DROP TRIGGER refuse_surveys"],
+        ),
+        pci_tests::Backend::Postgres => (
+            vec![
+                "CREATE FUNCTION refuse_surveys() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_surveys BEFORE INSERT ON surveys FOR EACH ROW EXECUTE FUNCTION refuse_surveys()",
+            ],
+            vec!["DROP TRIGGER refuse_surveys ON surveys", "DROP FUNCTION refuse_surveys()"],
+        ),
+    };
+    for sql in create {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+    let before = app.row_counts().await;
+    let outbox_before = app.count("job_outbox").await;
+    let lead = app.session_for(&parties[0]).await;
+    let failed = app.gql_as(Some(&lead), SIGN_OFF_DECIDE, approve.clone()).await;
+    assert_eq!(failed["errors"][0]["extensions"]["code"], "INTERNAL", "{failed}");
+    assert_eq!(app.row_counts().await, before, "nothing written");
+    assert_eq!(app.count("job_outbox").await, outbox_before, "no job enqueued");
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { signedOffAt document(kind: REPORT) { frozenAt }
+        signOffRequests { nodes { state signOffs { decision } } } } } }";
+    let state = app.gql_ok(q, json!({"id": e})).await;
+    assert_eq!(state["node"]["signedOffAt"], Value::Null);
+    assert_eq!(state["node"]["document"]["frozenAt"], Value::Null);
+    assert_eq!(state["node"]["signOffRequests"]["nodes"][0]["state"], "OPEN");
+    assert_eq!(
+        state["node"]["signOffRequests"]["nodes"][0]["signOffs"][0]["decision"],
+        Value::Null,
+        "the lead's approval is not kept"
+    );
+    for sql in drop {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+    let done = app.gql_as(Some(&lead), SIGN_OFF_DECIDE, approve).await;
+    assert_eq!(done["data"]["signOffDecide"]["signOffRequest"]["state"], "COMPLETED", "{done}");
+    assert_eq!(app.count("surveys").await, 1);
+}
+
+on_both_backends!(a_report_through_two_feedback_rounds, a_failed_sign_off_leaves_nothing_half_done);

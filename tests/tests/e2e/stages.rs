@@ -180,6 +180,9 @@ async fn closed_engagements_refuse_changes(app: TestApp) {
             "REPORT_DRAFTING" => {
                 app.recommend(&team.engagement, &findings).await;
             }
+            "EVALUATION" => {
+                app.sign_off_report(&team.engagement).await;
+            }
             _ => {}
         }
         app.advance(&team.engagement, to).await;

@@ -7,6 +7,7 @@ mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;
 mod sign_in_link;
+mod sign_off;
 mod survey;
 
 use std::{future::Future, sync::Arc};
@@ -17,7 +18,7 @@ use url::Url;
 
 pub use pci_domain::jobs::{
     FeedbackReminder, FeedbackRequest, FeedbackRoundClose, JobContract, MeetingInvitation, MeetingReminder,
-    ParticipantInvitation, SignInLink, SurveyInvitation, SurveyReminder, SurveyThanks,
+    ParticipantInvitation, SignInLink, SignOffAsk, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
 
 use pci_domain::config::{AuthConfig, JobsConfig};
@@ -74,5 +75,6 @@ macro_rules! for_each_job {
         $m!($crate::jobs::FeedbackRequest);
         $m!($crate::jobs::FeedbackReminder);
         $m!($crate::jobs::FeedbackRoundClose);
+        $m!($crate::jobs::SignOffAsk);
     };
 }

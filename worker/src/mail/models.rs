@@ -172,6 +172,16 @@ pub struct FeedbackSummaryEmail {
     pub silent: Vec<String>,
 }
 
+/// `sign_off_request`.
+#[derive(Serialize)]
+pub struct SignOffEmail {
+    pub recipient: Recipient,
+    pub engagement: Titled,
+    pub title: String,
+    pub version: i32,
+    pub url: String,
+}
+
 /// `sign_in`.
 #[derive(Serialize)]
 pub struct SignInEmail {
@@ -343,6 +353,18 @@ mod tests {
             deadline: "15 March 2027".into(),
             url: "https://hub.example/papers/P/versions/2".into(),
         }
+    }
+
+    #[test]
+    fn sign_off_request() {
+        let model = SignOffEmail {
+            recipient: person(),
+            engagement: Titled { title: "Roads <review>".into() },
+            title: "Peer review report".into(),
+            version: 3,
+            url: "https://hub.example/papers/P/versions/3".into(),
+        };
+        insta::assert_snapshot!(snapshot("sign_off_request", &model));
     }
 
     #[test]

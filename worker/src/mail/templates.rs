@@ -45,6 +45,9 @@ const SOURCES: &[(&str, &str)] = templates!(
     "feedback_summary.subject",
     "feedback_summary.txt",
     "feedback_summary.html",
+    "sign_off_request.subject",
+    "sign_off_request.txt",
+    "sign_off_request.html",
 );
 
 fn html_escape(s: &str) -> String {

@@ -16,6 +16,7 @@ mod planning;
 mod prework;
 mod questionnaire;
 mod report;
+mod sign_off;
 mod survey;
 pub(crate) mod survey_response;
 
@@ -47,6 +48,7 @@ pub struct MutationRoot(
     attachment::AttachmentMutations,
     findings::FindingsMutations,
     report::ReportMutations,
+    sign_off::SignOffMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

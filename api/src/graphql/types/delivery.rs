@@ -61,6 +61,9 @@ pub enum EmailPurpose {
     FeedbackReminder,
     /// The summary of a feedback round, to the host lead, when it closes.
     FeedbackSummary,
+    /// The request to a party to sign off a version of the report; not sent once a newer version
+    /// withdrew it.
+    SignOffRequest,
 }
 
 /// One email to one person, and what became of it.

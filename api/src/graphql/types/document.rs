@@ -63,6 +63,10 @@ impl Document {
     async fn kind(&self) -> DocumentKind {
         self.0.kind.into()
     }
+    /// When every party signed it off (the report only): no version is written after it.
+    async fn frozen_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.frozen_at
+    }
     /// Its title.
     async fn title(&self) -> &str {
         &self.0.title

@@ -511,6 +511,26 @@ impl Engagement {
     ) -> async_graphql::Result<Connection<String, AreaForImprovementOutcome, TotalCount>> {
         findings::outcomes_of(ctx, self.0.id, PageArgs::new(first, after, last, before), filter).await
     }
+    /// Sign-off requests of the report, the first made first. The team sees them.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn sign_off_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, super::sign_off::SignOffRequest, TotalCount>> {
+        super::sign_off::requests_of(ctx, self.0.id, PageArgs::new(first, after, last, before)).await
+    }
+    /// When every party signed off the report; null before.
+    async fn signed_off_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        Ok(if self.view(ctx).await? == View::Full { self.0.signed_off_at } else { None })
+    }
+    /// When the six-month follow-up is due, counted from the sign-off.
+    async fn follow_up_due_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
+        Ok(if self.view(ctx).await? == View::Full { self.0.follow_up_due_on.map(Date) } else { None })
+    }
     /// The report's feedback rounds, the first opened first. The team sees them.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn feedback_rounds(

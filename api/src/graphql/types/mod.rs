@@ -18,6 +18,7 @@ pub mod questionnaire;
 pub mod report;
 pub mod scalars;
 pub mod search;
+pub mod sign_off;
 pub mod survey;
 pub mod survey_results;
 pub mod trace;

@@ -12,6 +12,7 @@ use super::{
     planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
     report::{FeedbackRound, ReportComment},
+    sign_off::SignOffRequest,
     survey::{Survey, SurveyRecipient},
 };
 use crate::graphql::{

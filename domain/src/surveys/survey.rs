@@ -132,7 +132,7 @@ async fn insert(
         id: new_id(),
         engagement_id: e.id,
         questionnaire_version_id: version.id,
-        purpose: purpose,
+        purpose,
         title: title.unwrap_or(content.title),
         // Whole seconds: jobs compare these instants exactly, and the databases keep microseconds.
         opens_at: opens_at.max(now).trunc_subsecs(0),

@@ -11,7 +11,8 @@ pub const TABLES_IN_CREATION_ORDER: &[&str] = &["fieldwork_notes", "evidence_exc
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn owned(name: &'static str) -> TableCreateStatement {
+/// A table of an engagement's records: an id, and the engagement it belongs to (deleted with it).
+pub(crate) fn owned(name: &'static str) -> TableCreateStatement {
     Table::create()
         .table(name)
         .col(uuid("id").primary_key())

@@ -4,21 +4,15 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261126_000001_foundation::{enum_col, fk, idx, ts};
+use crate::{
+    m20261126_000001_foundation::{enum_col, fk, idx, ts},
+    m20261207_000003_fieldwork::owned,
+};
 
 pub const TABLES_IN_CREATION_ORDER: &[&str] = &["findings", "finding_links", "recommendations", "recommendation_links"];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn owned(name: &'static str) -> TableCreateStatement {
-    Table::create()
-        .table(name)
-        .col(uuid("id").primary_key())
-        .col(uuid("engagement_id"))
-        .foreign_key(&mut fk((name, "engagement_id"), ("engagements", "id"), true))
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

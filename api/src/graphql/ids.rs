@@ -102,6 +102,18 @@ pub fn decode_as(id: &str, kind: NodeKind) -> Option<Uuid> {
     decode(id).filter(|(k, _)| *k == kind).map(|(_, u)| u)
 }
 
+/// The ids of a filter's list, all of `kind`: a wrong one is a BAD_USER_INPUT error naming it.
+pub fn decode_list(ids: &[ID], kind: NodeKind) -> async_graphql::Result<Vec<Uuid>> {
+    ids.iter()
+        .map(|id| {
+            decode_as(id, kind).ok_or_else(|| {
+                super::error::ApiError::BadUserInput(format!("{:?} is not {} id", id.as_str(), kind.with_article()))
+                    .into()
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -648,12 +648,5 @@ impl StageTransition {
 
 /// The themes a filter names; an id of another type is a bad input.
 fn theme_ids(filter: Option<ThemeFilter>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
-    let Some(ids) = filter.and_then(|f| f.theme_ids) else { return Ok(None) };
-    ids.iter()
-        .map(|id| {
-            crate::graphql::ids::decode_as(id, NodeKind::Theme)
-                .ok_or_else(|| ApiError::BadUserInput(format!("{:?} is not a Theme id", id.as_str())).into())
-        })
-        .collect::<async_graphql::Result<Vec<_>>>()
-        .map(Some)
+    filter.and_then(|f| f.theme_ids).map(|ids| crate::graphql::ids::decode_list(&ids, NodeKind::Theme)).transpose()
 }

@@ -73,16 +73,6 @@ pub struct AreaForImprovementOutcomeFilter {
     pub answered: Option<bool>,
 }
 
-fn decode_all(ids: &[ID], kind: NodeKind) -> async_graphql::Result<Vec<Uuid>> {
-    ids.iter()
-        .map(|id| {
-            crate::graphql::ids::decode_as(id, kind).ok_or_else(|| {
-                ApiError::BadUserInput(format!("{:?} is not {} id", id.as_str(), kind.with_article())).into()
-            })
-        })
-        .collect()
-}
-
 /// A list already loaded, in creation order, as a connection.
 pub(super) fn connection<T, N: OutputType>(
     rows: Vec<T>,
@@ -108,11 +98,6 @@ pub(super) struct Sight {
     pub(super) notes: bool,
 }
 
-/// Whether the caller sees the whole engagement (recommendations and the chain are for them).
-async fn full_view(ctx: &Context<'_>, engagement_id: Uuid) -> async_graphql::Result<bool> {
-    Ok(ctx.access()?.view(ctx.db()?, engagement_id).await.map_err(ApiError::from)? == pci_domain::policy::View::Full)
-}
-
 pub(super) async fn sight(ctx: &Context<'_>, engagement_id: Uuid) -> async_graphql::Result<Sight> {
     let (access, db) = (ctx.access()?, ctx.db()?);
     Ok(Sight {
@@ -129,7 +114,7 @@ pub(super) async fn of_engagement(
     filter: Option<FindingFilter>,
 ) -> async_graphql::Result<Connection<String, Finding, TotalCount>> {
     let f = filter.unwrap_or_default();
-    let themes = f.theme_ids.as_deref().map(|t| decode_all(t, NodeKind::Theme)).transpose()?;
+    let themes = f.theme_ids.as_deref().map(|t| crate::graphql::ids::decode_list(t, NodeKind::Theme)).transpose()?;
     let kinds: Option<Vec<pci_entity::FindingKind>> = f.kinds.map(|k| k.into_iter().map(Into::into).collect());
     let rows: Vec<finding::Model> = if sight(ctx, engagement_id).await?.findings {
         load_children!(ctx, findings, engagement_id)
@@ -174,10 +159,10 @@ pub(super) async fn recommendations_of(
     filter: Option<RecommendationFilter>,
 ) -> async_graphql::Result<Connection<String, Recommendation, TotalCount>> {
     let f = filter.unwrap_or_default();
-    let owners = f.owner_ids.as_deref().map(|o| decode_all(o, NodeKind::Person)).transpose()?;
+    let owners = f.owner_ids.as_deref().map(|o| crate::graphql::ids::decode_list(o, NodeKind::Person)).transpose()?;
     let priorities: Option<Vec<pci_entity::RecommendationPriority>> =
         f.priorities.map(|p| p.into_iter().map(Into::into).collect());
-    let all = if full_view(ctx, engagement_id).await? {
+    let all = if super::full_view(ctx, engagement_id).await? {
         load_children!(ctx, recommendations, engagement_id)
     } else {
         Vec::new()
@@ -198,7 +183,7 @@ pub(super) async fn outcomes_of(
     filter: Option<AreaForImprovementOutcomeFilter>,
 ) -> async_graphql::Result<Connection<String, AreaForImprovementOutcome, TotalCount>> {
     let answered = filter.and_then(|f| f.answered);
-    if !full_view(ctx, engagement_id).await? {
+    if !super::full_view(ctx, engagement_id).await? {
         return connection(
             Vec::new(),
             "areaForImprovementOutcomes",

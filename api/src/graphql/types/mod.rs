@@ -58,3 +58,13 @@ macro_rules! load_children {
     }};
 }
 pub(crate) use load_children;
+
+/// Whether the caller sees the whole engagement: what most of its working material asks.
+pub(crate) async fn full_view(
+    ctx: &async_graphql::Context<'_>,
+    engagement_id: uuid::Uuid,
+) -> async_graphql::Result<bool> {
+    use crate::graphql::{context::CtxExt as _, error::ApiError};
+    let view = ctx.access()?.view(ctx.db()?, engagement_id).await.map_err(ApiError::from)?;
+    Ok(view == pci_domain::policy::View::Full)
+}

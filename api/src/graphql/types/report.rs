@@ -14,7 +14,6 @@ use super::{
 };
 use crate::graphql::{
     context::CtxExt,
-    error::ApiError,
     ids::{NodeKind, encode, value_id},
     pagination::{PageArgs, TotalCount},
 };
@@ -44,27 +43,13 @@ pub struct ReportCommentFilter {
     pub heading: Option<String>,
 }
 
-fn decode_all(ids: &[ID], kind: NodeKind) -> async_graphql::Result<Vec<Uuid>> {
-    ids.iter()
-        .map(|id| {
-            crate::graphql::ids::decode_as(id, kind).ok_or_else(|| {
-                ApiError::BadUserInput(format!("{:?} is not {} id", id.as_str(), kind.with_article())).into()
-            })
-        })
-        .collect()
-}
-
-async fn full_view(ctx: &Context<'_>, engagement_id: Uuid) -> async_graphql::Result<bool> {
-    Ok(ctx.access()?.view(ctx.db()?, engagement_id).await.map_err(ApiError::from)? == pci_domain::policy::View::Full)
-}
-
 /// An engagement's feedback rounds, the first opened first.
 pub(super) async fn rounds_of(
     ctx: &Context<'_>,
     engagement_id: Uuid,
     args: PageArgs,
 ) -> async_graphql::Result<Connection<String, FeedbackRound, TotalCount>> {
-    let rows = if full_view(ctx, engagement_id).await? {
+    let rows = if super::full_view(ctx, engagement_id).await? {
         load_children!(ctx, feedback_rounds, engagement_id)
     } else {
         Vec::new()
@@ -80,9 +65,10 @@ pub(super) async fn comments_of(
     filter: Option<ReportCommentFilter>,
 ) -> async_graphql::Result<Connection<String, ReportComment, TotalCount>> {
     let f = filter.unwrap_or_default();
-    let rounds = f.round_ids.as_deref().map(|r| decode_all(r, NodeKind::FeedbackRound)).transpose()?;
-    let authors = f.author_ids.as_deref().map(|a| decode_all(a, NodeKind::Person)).transpose()?;
-    let all = if full_view(ctx, engagement_id).await? {
+    let rounds =
+        f.round_ids.as_deref().map(|r| crate::graphql::ids::decode_list(r, NodeKind::FeedbackRound)).transpose()?;
+    let authors = f.author_ids.as_deref().map(|a| crate::graphql::ids::decode_list(a, NodeKind::Person)).transpose()?;
+    let all = if super::full_view(ctx, engagement_id).await? {
         load_children!(ctx, report_comments, engagement_id)
     } else {
         Vec::new()

@@ -9,8 +9,6 @@ use super::{
     load_required,
 };
 use crate::graphql::{
-    context::CtxExt,
-    error::ApiError,
     ids::{NodeKind, encode, value_id},
     pagination::{PageArgs, TotalCount},
 };
@@ -42,9 +40,11 @@ pub(super) async fn requests_of(
     engagement_id: uuid::Uuid,
     args: PageArgs,
 ) -> async_graphql::Result<async_graphql::connection::Connection<String, SignOffRequest, TotalCount>> {
-    let full =
-        ctx.access()?.view(ctx.db()?, engagement_id).await.map_err(ApiError::from)? == pci_domain::policy::View::Full;
-    let rows = if full { load_children!(ctx, sign_off_requests, engagement_id) } else { Vec::new() };
+    let rows = if super::full_view(ctx, engagement_id).await? {
+        load_children!(ctx, sign_off_requests, engagement_id)
+    } else {
+        Vec::new()
+    };
     connection(rows, "signOffRequests", args, |r| r.id, SignOffRequest)
 }
 

@@ -107,6 +107,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/files/{id}", get(files::download))
         .route("/papers/{id}/versions/{number}", get(papers::version))
+        .route("/papers/{id}/signed-off.html", get(papers::signed_off))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

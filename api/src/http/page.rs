@@ -25,7 +25,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "meeting.html",
     "sign_in.html",
     "survey.html",
-    "paper.html"
+    "paper.html",
+    "report_export.html"
 );
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -102,3 +102,152 @@ pub async fn version(
         }
     }
 }
+
+#[derive(Serialize)]
+struct Row {
+    text: String,
+    priority: String,
+    owner: String,
+    target: String,
+}
+
+#[derive(Serialize)]
+struct Signature {
+    party: String,
+    name: String,
+    on: String,
+}
+
+#[derive(Serialize)]
+struct Export {
+    title: String,
+    engagement: String,
+    number: i32,
+    signed_off: String,
+    html: String,
+    recommendations: Vec<Row>,
+    signatures: Vec<Signature>,
+}
+
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::London).format("%-d %B %Y").to_string()
+}
+
+/// Reads what the signed-off report shows: its last version, the recommendations (owners by name
+/// where the caller may see them), and who signed off for each party. `None` for a paper that is
+/// not a signed-off report the caller may read.
+async fn export(db: &sea_orm::DatabaseConnection, access: &Access, id: Uuid) -> Result<Option<Export>, sea_orm::DbErr> {
+    use pci_entity::{
+        DocumentKind, SignOffDecision, engagement, organisation, person, recommendation, sign_off, sign_off_request,
+    };
+    let Some(d) = document::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    if d.kind != DocumentKind::Report || d.frozen_at.is_none() || !d.visible(access, db).await? {
+        return Ok(None);
+    }
+    let (Some(e), Some(request)) = (
+        engagement::Entity::find_by_id(d.engagement_id).one(db).await?,
+        sign_off_request::Entity::find()
+            .filter(sign_off_request::Column::DocumentId.eq(d.id))
+            .filter(sign_off_request::Column::CompletedAt.is_not_null())
+            .one(db)
+            .await?,
+    ) else {
+        return Ok(None);
+    };
+    let Some(v) = document_version::Entity::find()
+        .filter(document_version::Column::DocumentId.eq(d.id))
+        .filter(document_version::Column::Number.eq(request.version_number))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut recommendations = Vec::new();
+    for r in recommendation::Entity::find()
+        .filter(recommendation::Column::EngagementId.eq(e.id))
+        .order_by_asc(recommendation::Column::Id)
+        .all(db)
+        .await?
+    {
+        let owner = match r.owner_id {
+            Some(p) if access.can_see_person(db, p).await? => {
+                person::Entity::find_by_id(p).one(db).await?.map(|p| p.name).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let priority = r.priority.as_str();
+        recommendations.push(Row {
+            text: markdown::to_html(&r.text),
+            priority: format!("{}{}", priority[..1].to_uppercase(), &priority[1..]),
+            owner,
+            target: r.target_date.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
+        });
+    }
+    let mut signatures = Vec::new();
+    for s in sign_off::Entity::find()
+        .filter(sign_off::Column::RequestId.eq(request.id))
+        .order_by_asc(sign_off::Column::Id)
+        .all(db)
+        .await?
+    {
+        let org =
+            organisation::Entity::find_by_id(s.organisation_id).one(db).await?.map(|o| o.name).unwrap_or_default();
+        let name = if access.can_see_person(db, s.person_id).await? {
+            person::Entity::find_by_id(s.person_id).one(db).await?.map(|p| p.name).unwrap_or_default()
+        } else {
+            "Former participant".to_owned()
+        };
+        let on = s.decided_at.filter(|_| s.decision == Some(SignOffDecision::Approved)).map(day).unwrap_or_default();
+        signatures.push(Signature { party: format!("{org} ({})", s.role.as_str().replace('_', " ")), name, on });
+    }
+    Ok(Some(Export {
+        title: d.title.clone(),
+        engagement: e.title.clone(),
+        number: v.number,
+        signed_off: e.signed_off_at.map(day).unwrap_or_default(),
+        html: markdown::to_html(&v.body),
+        recommendations,
+        signatures,
+    }))
+}
+
+/// The signed-off report as one self-contained HTML file (no script, no outside resource), with
+/// the recommendations and who signed off, to download: `GET /papers/{id}/signed-off.html`.
+pub async fn signed_off(State(state): State<Arc<HttpState>>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+    use axum::http::{HeaderValue, header};
+    let who = match super::auth::identify(&state, &headers, HTML).await {
+        Ok(who) => who,
+        Err(resp) => return resp,
+    };
+    if who.caller.is_none() {
+        let lines = ["Sign in to PCI Hub, then open the link again."];
+        return page::private(page::message(StatusCode::UNAUTHORIZED, "Sign in to read this", &lines, &[]));
+    }
+    let access = Access::new(who.caller, state.app.clock.now());
+    match export(&state.app.db, &access, id).await {
+        Ok(Some(x)) => {
+            let file =
+                format!("attachment; filename=\"{}.html\"", x.title.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+            let mut r = page::private(page::render(StatusCode::OK, "report_export.html", x));
+            let h = r.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&file) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+            );
+            r
+        }
+        Ok(None) => page::private(page::message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &["There is no signed-off report here, or it is not yours to read."],
+            &[],
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "exporting a signed-off report");
+            page::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Please try again later."], &[])
+        }
+    }
+}

@@ -217,6 +217,11 @@ async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses:
         let (token, q) = (token.to_owned(), q.to_owned());
         async move { app.gql_as(Some(&token), &q, v).await }
     };
+    // The feedback session made one recommendation, which the signed-off report lists.
+    app.schedule(e, "FEEDBACK_SESSION", "2020-01-07T10:00:00", "2020-01-07T12:00:00", &[]).await;
+    let rec = json!({"input": {"engagementId": e, "text": "Stock vans for the **common** repairs.", "priority": "HIGH",
+        "ownerId": team.host_lead, "targetDate": "2031-06-30"}});
+    app.mutate("recommendationAdd", pci_tests::fixtures_consts::RECOMMENDATION_ADD, rec).await;
     let ask = |n: i32| json!({"input": {"documentId": doc, "versionNumber": n}});
     assert_eq!(
         codes(&errors_of(&as_(&lead, SIGN_OFF_REQUEST, ask(2)).await, "signOffRequest")),
@@ -299,6 +304,30 @@ async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses:
     let approvals = entries.iter().filter(|x| x["action"] == "sign_off.approve").count();
     assert_eq!(approvals, 4 + 5, "who approved what, and when, is in the audit log");
     assert!(entries.iter().any(|x| x["action"] == "report.freeze"));
+
+    // The signed-off report, as one self-contained HTML file.
+    let url = format!("http://{}/papers/{}/signed-off.html", app.addr, pci_tests::decode_id(doc.as_str().unwrap()));
+    let r = app.client.get(&url).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename="), "{disposition}");
+    let html = r.text().await.unwrap();
+    for needle in [
+        "since 2022",
+        "<strong>common</strong>",
+        "High",
+        "Eilidh Robertson",
+        "30 June 2031",
+        "Signed off",
+        "Reviewer 2",
+    ] {
+        assert!(html.contains(needle), "the export has {needle}: {html}");
+    }
+    assert!(
+        !html.contains("<script") && !html.contains("src=") && !html.contains("<link"),
+        "nothing from outside: {html}"
+    );
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), 401);
 }
 
 /// A failure after the last approval (here: the evaluation survey cannot be written) rolls all of
@@ -360,6 +389,9 @@ async fn a_failed_sign_off_leaves_nothing_half_done(app: TestApp) {
         Value::Null,
         "the lead's approval is not kept"
     );
+    let url = format!("http://{}/papers/{}/signed-off.html", app.addr, pci_tests::decode_id(doc.as_str().unwrap()));
+    let r = app.client.get(&url).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 404, "not signed off: nothing to export");
     for sql in drop {
         app.db.execute_unprepared(sql).await.unwrap();
     }

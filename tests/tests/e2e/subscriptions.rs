@@ -471,6 +471,28 @@ async fn report_feedback_is_heard_once(app: TestApp) {
         !app.gql_ok(q, json!({"id": round})).await["node"]["closedAt"].is_null()
     })
     .await;
+    // Sign-off: one party asks for changes, then every party approves.
+    use pci_tests::fixtures_consts::{SIGN_OFF_DECIDE, SIGN_OFF_REQUEST};
+    let input = json!({"input": {"documentId": doc, "versionNumber": 1}});
+    let request = app.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"].clone();
+    let parties: Vec<String> = request["signOffs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    let refuse = json!({"input": {"requestId": request["id"], "approve": false, "reason": "A typo"}});
+    let first = app.token_for(&parties[0]).await;
+    assert_eq!(
+        app.gql_as(Some(&first), SIGN_OFF_DECIDE, refuse).await["data"]["signOffDecide"]["userErrors"],
+        json!([])
+    );
+    for p in &parties {
+        let token = app.token_for(p).await;
+        let approve = json!({"input": {"requestId": request["id"], "approve": true}});
+        let r = app.gql_as(Some(&token), SIGN_OFF_DECIDE, approve).await;
+        assert_eq!(r["data"]["signOffDecide"]["userErrors"], json!([]), "{r}");
+    }
     rename(&app, e, "After the round").await;
     for who in ["peer", "lead"] {
         heard
@@ -487,13 +509,13 @@ async fn report_feedback_is_heard_once(app: TestApp) {
             .iter()
             .filter(|v| v["label"] == who && !is_email(v))
             .map(|v| event(v)["kind"].as_str().unwrap_or_default().to_owned())
-            .filter(|k| k.starts_with("FEEDBACK_ROUND") || k.starts_with("COMMENT"))
+            .filter(|k| ["FEEDBACK_ROUND", "COMMENT", "SIGN_OFF", "REPORT_FROZEN"].iter().any(|p| k.starts_with(p)))
             .collect();
-        assert_eq!(
-            kinds,
-            ["FEEDBACK_ROUND_OPENED", "COMMENT_ADDED", "COMMENT_RESOLVED", "FEEDBACK_ROUND_CLOSED"],
-            "{who} hears each once"
-        );
+        let mut want = vec!["FEEDBACK_ROUND_OPENED", "COMMENT_ADDED", "COMMENT_RESOLVED", "FEEDBACK_ROUND_CLOSED"];
+        want.extend(["SIGN_OFF_REQUESTED", "SIGN_OFF_REFUSED"]);
+        want.extend(std::iter::repeat_n("SIGN_OFF_GIVEN", parties.len()));
+        want.push("REPORT_FROZEN");
+        assert_eq!(kinds, want, "{who} hears each once");
     }
 }
 

@@ -59,13 +59,22 @@ const FINDINGS: &str = "{ engagements(first: 12) { nodes { id
         themes { title } sessions { title } findings { statement } recommendations { text owner { name } } } }
 } } }";
 
-const SHAPES: [(&str, &str); 6] = [
+const REPORT: &str = "{ engagements(first: 12) { nodes { id
+    feedbackRounds(first: 3) { nodes { versionNumber open openedBy { name } document { title latestVersion { number } }
+        version { number } reviewers { commentCount person { name organisation { name } } }
+        comments(first: 3) { nodes { body author { name } replies { body author { name } } anchorFound } } } }
+    reportFeedback(first: 5) { nodes { heading resolved round { versionNumber } parent { body } replies { body } } }
+    signOffRequests(first: 3) { nodes { state requestedBy { name } signOffs { decision person { name } organisation { name } } } }
+} } }";
+
+const SHAPES: [(&str, &str); 7] = [
     ("engagements with their teams", NESTED),
     ("engagements with meetings", MEETINGS),
     ("people", PEOPLE),
     ("engagements with surveys", SURVEYS),
     ("engagements with their pre-work, planning and fieldwork", PREWORK),
     ("engagements with findings, recommendations and the chain", FINDINGS),
+    ("engagements with the report's feedback and sign-off", REPORT),
 ];
 
 /// Threads that spin until dropped: more of them than the machine has cores, so that the app's
@@ -120,7 +129,8 @@ async fn engagement_with_meeting(app: &TestApp, team: &pci_tests::Team, extra: &
     let e = app.engagement(&team.host, &team.peers).await;
     let person = app.person(&team.host, extra).await;
     app.invite(&e, &person, "HOST_CONTRIBUTOR").await;
-    app.invite(&e, &team.people[2], "PEER_REVIEWER").await;
+    // Accepted: a feedback round asks those who have.
+    app.join(&e, &team.people[2], "PEER_REVIEWER").await;
     app.schedule(&e, "OTHER", "2031-04-01T10:00:00", "2031-04-01T11:00:00", &[person.clone(), team.people[2].clone()])
         .await;
     let survey = serde_json::json!({"input": {"engagementId": e, "questionnaireVersionId": app.latest_version("pci-evaluation").await,
@@ -216,6 +226,18 @@ async fn prework(app: &TestApp, e: &str, host_person: &str, peer: &str) {
     let input = json!({"input": {"engagementId": e, "text": "Stock the vans", "priority": "HIGH",
         "findingIds": [finding], "optionIds": [option], "ownerId": host_person}});
     app.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await;
+    // The report, a feedback round on it, a comment and a reply.
+    use pci_tests::fixtures_consts::REPORT_START;
+    let doc =
+        app.mutate("reportStart", REPORT_START, json!({"input": {"engagementId": e}})).await["document"]["id"].clone();
+    let open = "mutation($input: FeedbackRoundOpenInput!) { feedbackRoundOpen(input: $input) { feedbackRound { id } userErrors { code } } }";
+    let input = json!({"input": {"documentId": doc, "versionNumber": 1, "deadline": "2031-09-01T12:00:00Z"}});
+    let round = app.mutate("feedbackRoundOpen", open, input).await["feedbackRound"]["id"].clone();
+    let add = "mutation($input: ReportCommentAddInput!) { reportCommentAdd(input: $input) { reportComment { id } userErrors { code } } }";
+    let input = json!({"input": {"roundId": round, "heading": "Context", "body": "More, please."}});
+    let comment = app.mutate("reportCommentAdd", add, input).await["reportComment"]["id"].clone();
+    let input = json!({"input": {"roundId": round, "parentId": comment, "body": "Done."}});
+    app.mutate("reportCommentAdd", add, input).await;
 }
 
 /// A file on a paper or a note (`target` names which), as the administrator.

@@ -30,6 +30,7 @@ use super::{
 };
 
 mod findings;
+mod report;
 
 type Step<'a> = BoxFuture<'a, ApiResult<()>>;
 
@@ -147,6 +148,7 @@ pub fn engagements<'a>(ctx: &'a Context<'a>, sel: Lookahead<'a>, rows: Vec<engag
         many(ctx, &sel, "evidenceExcerpts", &l.evidence_excerpts, ids(), excerpts).await?;
         many(ctx, &sel, "improvementOptions", &l.improvement_options, ids(), options).await?;
         findings::of_engagements(ctx, &sel, &rows).await?;
+        report::of_engagements(ctx, &sel, &rows).await?;
         let timetable = sel.field("fieldworkTimetable");
         if timetable.exists() {
             let sessions: Vec<meeting::Model> = step(&l.meetings, ids()).await?.into_values().flatten().collect();

@@ -61,6 +61,15 @@ fn no_recommendation() -> UserError {
     UserError::new(RECOMMENDATION_ID, UserErrorCode::NotFound, "no such recommendation")
 }
 
+/// The signed-off report lists the recommendations: from then on they are what was agreed.
+fn final_once_signed_off(e: &pci_entity::engagement::Model, field: &[&str]) -> DomainResult<()> {
+    if e.signed_off_at.is_some() {
+        let message = "the report is signed off: its recommendations are final";
+        return Err(UserError::new(field, UserErrorCode::InvalidStatus, message).into());
+    }
+    Ok(())
+}
+
 fn text(c: &mut Check, raw: &str) -> String {
     let t = c.optional_paragraphs(&["input", "text"], Some(raw), MAX_TEXT);
     if t.is_none() && raw.trim().is_empty() {
@@ -163,6 +172,7 @@ pub async fn add(env: &Env, input: RecommendationAdd) -> DomainResult<recommenda
     let tx = begin_write_in_turn(&env.db).await?;
     let by = By::Author(env, Work::Team);
     let e = open_for_change(&tx, input.engagement_id, ENGAGEMENT_ID, by, About::Engagement, no_engagement).await?;
+    final_once_signed_off(&e, ENGAGEMENT_ID)?;
     let now = env.clock.now();
     let Some(session) = super::begun(&tx, e.id, MeetingKind::FeedbackSession, now).await? else {
         let message = "recommendations are made at the feedback session, and none has begun yet";
@@ -206,6 +216,7 @@ async fn open(
     let r = recommendation::Entity::find_by_id(id).one(tx).await?.ok_or_else(no_recommendation)?;
     let by = By::Author(env, Work::Team);
     let e = open_for_change(tx, r.engagement_id, RECOMMENDATION_ID, by, About::Record(None), no_recommendation).await?;
+    final_once_signed_off(&e, RECOMMENDATION_ID)?;
     Ok((r, e))
 }
 

@@ -298,6 +298,10 @@ async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses:
     let frozen =
         json!({"input": {"documentId": doc, "baseVersion": 4, "body": "# Changed after all", "summary": "No"}});
     assert_eq!(codes(&errors_of(&as_(&lead, REVISE, frozen).await, "documentRevise")), ["INVALID_STATUS"]);
+    let later = json!({"input": {"engagementId": e, "text": "One more", "priority": "LOW"}});
+    let errors =
+        errors_of(&as_(&lead, pci_tests::fixtures_consts::RECOMMENDATION_ADD, later).await, "recommendationAdd");
+    assert_eq!(codes(&errors), ["INVALID_STATUS"], "the recommendations are final");
     let audit =
         "query($e: ID!) { auditEntries(first: 100, filter: {engagementId: $e}) { nodes { action actor { id } } } }";
     let entries = app.gql_ok(audit, json!({"e": e})).await["auditEntries"]["nodes"].as_array().unwrap().clone();

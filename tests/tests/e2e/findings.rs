@@ -261,6 +261,20 @@ async fn from_fieldwork_to_recommendations(app: TestApp) {
     for a in ["finding.add", "finding.update", "finding.remove", "theme.explain_no_finding", "recommendation.add"] {
         assert!(actions.iter().any(|x| x == a), "{a} is audited: {actions:?}");
     }
+
+    // The second half goes on: the report in four versions, two feedback rounds, sign-off.
+    super::report::drafts_and_sign_off(&app, &team).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { document(kind: REPORT) { version(number: 1) { body } } } } }";
+    let outline =
+        app.gql_ok(q, json!({"id": e})).await["node"]["document"]["version"]["body"].as_str().unwrap().to_owned();
+    for line in
+        ["### Repairs right first time", "- Repairs are **often** done twice.", "Stock vans for the common repairs."]
+    {
+        assert!(outline.contains(line), "the outline has {line:?}: {outline}");
+    }
+    app.advance(&e, "SIGN_OFF").await;
+    app.schedule(&e, "SIGN_OFF_MEETING", &local(&app, -2), &local(&app, -1), &[]).await;
+    app.advance(&e, "EVALUATION").await;
 }
 
 on_both_backends!(from_fieldwork_to_recommendations);

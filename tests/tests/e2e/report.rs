@@ -44,6 +44,12 @@ const V3: &str = "# Roads review: peer review report\n\n## Context\n\nFife maint
 
 async fn a_report_through_two_feedback_rounds(app: TestApp) {
     let team = app.team().await;
+    drafts_and_sign_off(&app, &team).await;
+}
+
+/// From the outline to the signed-off report, on `team`'s engagement, whatever came before it
+/// (`findings.rs` runs it after the feedback session, as the second half of one review).
+pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
     let e = team.engagement.clone();
     let lead = app.session_for(&team.host_lead).await;
     let (peer_lead, reviewer) = (app.session_for(&team.reviewers[0]).await, app.session_for(&team.reviewers[1]).await);

@@ -58,12 +58,12 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
         async move { app.gql_as(Some(&token), &q, v).await }
     };
     let addresses = [
-        email_of(&app, &team.facilitator).await,
-        email_of(&app, &team.reviewers[0]).await,
-        email_of(&app, &team.reviewers[1]).await,
-        email_of(&app, &team.reviewers[2]).await,
+        email_of(app, &team.facilitator).await,
+        email_of(app, &team.reviewers[0]).await,
+        email_of(app, &team.reviewers[1]).await,
+        email_of(app, &team.reviewers[2]).await,
     ];
-    let lead_address = email_of(&app, &team.host_lead).await;
+    let lead_address = email_of(app, &team.host_lead).await;
 
     // Version 1 is the outline; only the host side starts the report.
     assert_eq!(
@@ -98,7 +98,7 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
     let round_id = round["id"].clone();
     assert_eq!(codes(&errors_of(&as_(&lead, OPEN, open(2, deadline)).await, "feedbackRoundOpen")), ["INVALID_STATUS"]);
     for a in &addresses {
-        let m = mails(&app, a, "Comments wanted", 1).await.remove(0);
+        let m = mails(app, a, "Comments wanted", 1).await.remove(0);
         let link = format!("/papers/{}/versions/2", pci_tests::decode_id(doc.as_str().unwrap()));
         assert!(m.text().contains(&link), "the request links to version 2: {}", m.text());
     }
@@ -124,7 +124,7 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
     // and the third peer.
     app.clock.advance(Duration::days(2) + Duration::minutes(1));
     for a in [&addresses[0], &addresses[3]] {
-        mails(&app, a, "Reminder: comments", 1).await;
+        mails(app, a, "Reminder: comments", 1).await;
     }
     app.wait_idle(20).await;
     for a in [&addresses[1], &addresses[2]] {
@@ -133,7 +133,7 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
 
     // The deadline: the round closes, the host lead hears how it went.
     app.clock.advance(Duration::days(1));
-    let summary = mails(&app, &lead_address, "Feedback closed", 1).await.remove(0);
+    let summary = mails(app, &lead_address, "Feedback closed", 1).await.remove(0);
     assert!(summary.subject().contains("2 comments, 2 open"), "{}", summary.subject());
     let text = summary.text();
     assert!(text.contains("Reviewer 0: 2"), "{text}");
@@ -209,7 +209,7 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
     let hidden = app.client.get(format!("http://{}{path}", app.addr)).bearer_auth(&outsider).send().await.unwrap();
     assert_eq!(hidden.status(), 404);
 
-    sign_off(&app, &team, &doc, &addresses, &lead_address).await;
+    sign_off(app, team, &doc, &addresses, &lead_address).await;
 }
 
 const V4: &str = "# Roads review: peer review report\n\n## Context\n\nFife maintains 2,500 miles of road, and its budget fell by a tenth since 2022.\n\n## Recommendations\n\n1. Stock vans for the common repairs, starting with the north depot.\n";

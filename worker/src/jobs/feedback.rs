@@ -180,7 +180,8 @@ impl Job for FeedbackRoundClose {
     }
 }
 
-/// The summary to one host lead; not a queued job of its own, but sent by the closing job.
+/// The summary to one host lead. The closing job sends it at once; a retry after a temporary
+/// refusal is queued as a job of this kind, like any email's.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FeedbackSummary {
     round_id: Uuid,

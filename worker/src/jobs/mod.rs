@@ -21,6 +21,7 @@ pub use pci_domain::jobs::{
     ParticipantInvitation, SignInLink, SignOffAsk, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
 
+pub use feedback::FeedbackSummary;
 use pci_domain::config::{AuthConfig, JobsConfig};
 
 use crate::mail::{Mailbox, Transport, templates::Templates};
@@ -76,5 +77,6 @@ macro_rules! for_each_job {
         $m!($crate::jobs::FeedbackReminder);
         $m!($crate::jobs::FeedbackRoundClose);
         $m!($crate::jobs::SignOffAsk);
+        $m!($crate::jobs::FeedbackSummary);
     };
 }

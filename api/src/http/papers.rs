@@ -34,6 +34,16 @@ struct Paper {
     html: String,
 }
 
+/// The signed-in caller of a paper's page, or the page that asks them to sign in.
+async fn reader(state: &HttpState, headers: &HeaderMap) -> Result<Access, Response> {
+    let who = super::auth::identify(state, headers, HTML).await?;
+    if who.caller.is_none() {
+        let lines = ["Sign in to PCI Hub, then open the link again."];
+        return Err(page::private(page::message(StatusCode::UNAUTHORIZED, "Sign in to read this", &lines, &[])));
+    }
+    Ok(Access::new(who.caller, state.app.clock.now()))
+}
+
 fn missing() -> Response {
     page::private(page::message(
         StatusCode::NOT_FOUND,
@@ -48,16 +58,11 @@ pub async fn version(
     Path((id, number)): Path<(Uuid, i32)>,
     headers: HeaderMap,
 ) -> Response {
-    let who = match super::auth::identify(&state, &headers, HTML).await {
-        Ok(who) => who,
+    let access = match reader(&state, &headers).await {
+        Ok(a) => a,
         Err(resp) => return resp,
     };
-    if who.caller.is_none() {
-        let lines = ["Sign in to PCI Hub, then open the link in your email again."];
-        return page::private(page::message(StatusCode::UNAUTHORIZED, "Sign in to read this", &lines, &[]));
-    }
-    let now = state.app.clock.now();
-    let access = Access::new(who.caller, now);
+    let now = access.now;
     let db = &state.app.db;
     let found: Result<
         Option<(document::Model, document_version::Model, Option<feedback_round::Model>)>,
@@ -162,44 +167,55 @@ async fn export(db: &sea_orm::DatabaseConnection, access: &Access, id: Uuid) -> 
     else {
         return Ok(None);
     };
-    let mut recommendations = Vec::new();
-    for r in recommendation::Entity::find()
+    let recs = recommendation::Entity::find()
         .filter(recommendation::Column::EngagementId.eq(e.id))
         .order_by_asc(recommendation::Column::Id)
         .all(db)
-        .await?
-    {
-        let owner = match r.owner_id {
-            Some(p) if access.can_see_person(db, p).await? => {
-                person::Entity::find_by_id(p).one(db).await?.map(|p| p.name).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
-        let priority = r.priority.as_str();
-        recommendations.push(Row {
-            text: markdown::to_html(&r.text),
-            priority: format!("{}{}", priority[..1].to_uppercase(), &priority[1..]),
-            owner,
-            target: r.target_date.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
-        });
-    }
-    let mut signatures = Vec::new();
-    for s in sign_off::Entity::find()
+        .await?;
+    let signed = sign_off::Entity::find()
         .filter(sign_off::Column::RequestId.eq(request.id))
         .order_by_asc(sign_off::Column::Id)
         .all(db)
-        .await?
-    {
-        let org =
-            organisation::Entity::find_by_id(s.organisation_id).one(db).await?.map(|o| o.name).unwrap_or_default();
-        let name = if access.can_see_person(db, s.person_id).await? {
-            person::Entity::find_by_id(s.person_id).one(db).await?.map(|p| p.name).unwrap_or_default()
-        } else {
-            "Former participant".to_owned()
-        };
-        let on = s.decided_at.filter(|_| s.decision == Some(SignOffDecision::Approved)).map(day).unwrap_or_default();
-        signatures.push(Signature { party: format!("{org} ({})", s.role.as_str().replace('_', " ")), name, on });
+        .await?;
+    // Everyone named, read at once, and by the names the caller may see.
+    let ids = recs.iter().filter_map(|r| r.owner_id).chain(signed.iter().map(|s| s.person_id));
+    let mut names = std::collections::HashMap::new();
+    for p in person::Entity::find().filter(person::Column::Id.is_in(ids)).all(db).await? {
+        if p.visible(access, db).await? {
+            names.insert(p.id, p.name);
+        }
     }
+    let orgs: std::collections::HashMap<Uuid, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(signed.iter().map(|s| s.organisation_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let recommendations = recs
+        .iter()
+        .map(|r| {
+            let priority = r.priority.as_str();
+            Row {
+                text: markdown::to_html(&r.text),
+                priority: format!("{}{}", priority[..1].to_uppercase(), &priority[1..]),
+                owner: r.owner_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
+                target: r.target_date.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let signatures = signed
+        .iter()
+        .map(|s| Signature {
+            party: format!(
+                "{} ({})",
+                orgs.get(&s.organisation_id).cloned().unwrap_or_default(),
+                s.role.as_str().replace('_', " ")
+            ),
+            name: names.get(&s.person_id).cloned().unwrap_or_else(|| "Former participant".to_owned()),
+            on: s.decided_at.filter(|_| s.decision == Some(SignOffDecision::Approved)).map(day).unwrap_or_default(),
+        })
+        .collect();
     Ok(Some(Export {
         title: d.title.clone(),
         engagement: e.title.clone(),
@@ -215,15 +231,10 @@ async fn export(db: &sea_orm::DatabaseConnection, access: &Access, id: Uuid) -> 
 /// the recommendations and who signed off, to download: `GET /papers/{id}/signed-off.html`.
 pub async fn signed_off(State(state): State<Arc<HttpState>>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
     use axum::http::{HeaderValue, header};
-    let who = match super::auth::identify(&state, &headers, HTML).await {
-        Ok(who) => who,
+    let access = match reader(&state, &headers).await {
+        Ok(a) => a,
         Err(resp) => return resp,
     };
-    if who.caller.is_none() {
-        let lines = ["Sign in to PCI Hub, then open the link again."];
-        return page::private(page::message(StatusCode::UNAUTHORIZED, "Sign in to read this", &lines, &[]));
-    }
-    let access = Access::new(who.caller, state.app.clock.now());
     match export(&state.app.db, &access, id).await {
         Ok(Some(x)) => {
             let file =

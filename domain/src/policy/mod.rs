@@ -69,6 +69,12 @@ pub(crate) fn manages(role: ParticipantRole) -> bool {
     matches!(role, ParticipantRole::HostLead | ParticipantRole::Facilitator)
 }
 
+/// The peer team (peer lead, reviewers) and the facilitator: who reads the fieldwork notes, and
+/// whom a feedback round on the report asks.
+pub(crate) fn peer_team_or_facilitator(role: ParticipantRole) -> bool {
+    matches!(role, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator)
+}
+
 pub(crate) fn view_of(role: ParticipantRole) -> View {
     if role == ParticipantRole::FieldworkContributor { View::Own } else { View::Full }
 }
@@ -308,9 +314,7 @@ impl Access {
         if self.is_admin() {
             return Ok(true);
         }
-        Ok(self.roles(db).await?.get(&engagement_id).is_some_and(|r| {
-            matches!(r, ParticipantRole::PeerLead | ParticipantRole::PeerReviewer | ParticipantRole::Facilitator)
-        }))
+        Ok(self.roles(db).await?.get(&engagement_id).is_some_and(|r| peer_team_or_facilitator(*r)))
     }
 
     /// Findings: those who read the notes they come from (see [`Access::sees_fieldwork_notes`]),

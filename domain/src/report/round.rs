@@ -4,7 +4,7 @@
 //! round closes, with a summary.
 
 use chrono::{DateTime, Duration, Utc};
-use pci_entity::{InvitationStatus, ParticipantRole, document, feedback_reviewer, feedback_round, new_id, participant};
+use pci_entity::{InvitationStatus, document, feedback_reviewer, feedback_round, new_id, participant};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -46,11 +46,6 @@ fn no_document() -> UserError {
 
 pub(crate) fn no_round() -> UserError {
     UserError::new(ROUND_ID, UserErrorCode::NotFound, "no such feedback round")
-}
-
-/// Who is asked: the facilitator and the peer team, as they have accepted.
-fn reviews(role: ParticipantRole) -> bool {
-    matches!(role, ParticipantRole::Facilitator | ParticipantRole::PeerLead | ParticipantRole::PeerReviewer)
 }
 
 pub async fn open(env: &Env, input: FeedbackRoundOpen) -> DomainResult<feedback_round::Model> {
@@ -95,7 +90,7 @@ pub async fn open(env: &Env, input: FeedbackRoundOpen) -> DomainResult<feedback_
         .all(&tx)
         .await?
         .into_iter()
-        .filter(|p| reviews(p.role))
+        .filter(|p| crate::policy::peer_team_or_facilitator(p.role))
         .map(|p| p.person_id)
         .collect();
     reviewers.sort_unstable();

@@ -221,8 +221,8 @@ pub async fn decide(env: &Env, input: SignOffDecide) -> DomainResult<sign_off_re
         .set("reason", &reason);
     audit::record(&tx, env, action, subject(&r), changes).await?;
     let all = sign_off::Entity::find().filter(sign_off::Column::RequestId.eq(r.id)).all(&tx).await?;
-    let approved =
-        all.iter().all(|s| if s.id == mine.id { input.approve } else { s.decision == Some(SignOffDecision::Approved) });
+    // Read after this decision was written: it counts like every other.
+    let approved = all.iter().all(|s| s.decision == Some(SignOffDecision::Approved));
     let r = if approved { complete(&tx, env, r, &e, now).await? } else { r };
     touch(&tx, env, e.id).await?;
     tx.commit().await?;

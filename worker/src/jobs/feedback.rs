@@ -69,6 +69,16 @@ impl RoundMail {
         }
     }
 
+    /// A request or a reminder: the same message in two templates.
+    fn feedback(&self, ctx: &JobContext, template: &'static str) -> Composed<FeedbackEmail> {
+        let model = FeedbackEmail {
+            recipient: Recipient { name: self.person.name.clone() },
+            engagement: Titled { title: self.engagement.title.clone() },
+            report: self.report(ctx),
+        };
+        Composed { template, model, calendar: None }
+    }
+
     fn report(&self, ctx: &JobContext) -> ReportView {
         ReportView {
             title: self.document.title.clone(),
@@ -104,12 +114,7 @@ impl EmailJob for FeedbackRequest {
     }
 
     async fn compose(&self, ctx: &JobContext, plan: RoundMail) -> anyhow::Result<Composed<FeedbackEmail>> {
-        let model = FeedbackEmail {
-            recipient: Recipient { name: plan.person.name.clone() },
-            engagement: Titled { title: plan.engagement.title.clone() },
-            report: plan.report(ctx),
-        };
-        Ok(Composed { template: "feedback_request", model, calendar: None })
+        Ok(plan.feedback(ctx, "feedback_request"))
     }
 }
 
@@ -135,12 +140,7 @@ impl EmailJob for FeedbackReminder {
     }
 
     async fn compose(&self, ctx: &JobContext, plan: RoundMail) -> anyhow::Result<Composed<FeedbackEmail>> {
-        let model = FeedbackEmail {
-            recipient: Recipient { name: plan.person.name.clone() },
-            engagement: Titled { title: plan.engagement.title.clone() },
-            report: plan.report(ctx),
-        };
-        Ok(Composed { template: "feedback_reminder", model, calendar: None })
+        Ok(plan.feedback(ctx, "feedback_reminder"))
     }
 }
 

@@ -21,6 +21,7 @@ use crate::graphql::{
     context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode},
+    loaders::{ById, Dl, Keyed},
     pagination::{PageArgs, TotalCount, page_in_memory},
 };
 
@@ -71,6 +72,16 @@ pub struct RecommendationFilter {
 pub struct AreaForImprovementOutcomeFilter {
     /// Only those some recommendation answers (true), or only those none does (false).
     pub answered: Option<bool>,
+}
+
+/// The objects of `ids` (the links' order), through their loader.
+async fn in_order<E>(dl: &Dl<ById<E>>, ids: &[Uuid]) -> async_graphql::Result<Vec<E::Model>>
+where
+    E: Keyed,
+    E::Model: Send + Sync + Clone,
+{
+    let found = dl.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
+    Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
 }
 
 /// A list already loaded, in creation order, as a connection.
@@ -294,8 +305,7 @@ impl Finding {
         }
         let ids: Vec<Uuid> =
             load_children!(ctx, finding_links, self.0.id).iter().filter_map(|l| l.excerpt_id).collect();
-        let found = ctx.loaders()?.evidence_excerpt.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
-        let rows = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let rows = in_order(&ctx.loaders()?.evidence_excerpt, &ids).await?;
         connection(rows, "evidence", args, |x| x.id, EvidenceExcerpt)
     }
     /// How many excerpts it cites, whether or not the caller may read them.
@@ -314,8 +324,7 @@ impl Finding {
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, ImprovementOption, TotalCount>> {
         let ids: Vec<Uuid> = load_children!(ctx, finding_links, self.0.id).iter().filter_map(|l| l.option_id).collect();
-        let found = ctx.loaders()?.improvement_option.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
-        let rows = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let rows = in_order(&ctx.loaders()?.improvement_option, &ids).await?;
         connection(rows, "options", args(first, after, last, before), |o| o.id, ImprovementOption)
     }
     /// The recommendations that rest on it, the first made first.
@@ -330,8 +339,7 @@ impl Finding {
     ) -> async_graphql::Result<Connection<String, Recommendation, TotalCount>> {
         let ids: Vec<Uuid> =
             load_children!(ctx, finding_recommendations, self.0.id).iter().map(|l| l.recommendation_id).collect();
-        let found = ctx.loaders()?.recommendation.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
-        let mut rows: Vec<recommendation::Model> = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let mut rows = in_order(&ctx.loaders()?.recommendation, &ids).await?;
         rows.sort_by_key(|r| r.id);
         connection(rows, "recommendations", args(first, after, last, before), |r| r.id, Recommendation)
     }
@@ -418,8 +426,7 @@ impl Recommendation {
         } else {
             Vec::new()
         };
-        let found = ctx.loaders()?.finding.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
-        let rows = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let rows = in_order(&ctx.loaders()?.finding, &ids).await?;
         connection(rows, "findings", args(first, after, last, before), |f| f.id, Finding)
     }
     /// The improvement options it rests on, in the order given.
@@ -434,8 +441,7 @@ impl Recommendation {
     ) -> async_graphql::Result<Connection<String, ImprovementOption, TotalCount>> {
         let ids: Vec<Uuid> =
             load_children!(ctx, recommendation_links, self.0.id).iter().filter_map(|l| l.option_id).collect();
-        let found = ctx.loaders()?.improvement_option.load_many(ids.iter().copied()).await.map_err(ApiError::from)?;
-        let rows = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let rows = in_order(&ctx.loaders()?.improvement_option, &ids).await?;
         connection(rows, "options", args(first, after, last, before), |o| o.id, ImprovementOption)
     }
     /// Why it is here: everything it rests on, back to the areas for improvement of the analysis.

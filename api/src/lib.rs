@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod graphql;
 pub mod http;
+pub mod pdf;
 pub mod seed;
 pub mod sign_in_limits;
 

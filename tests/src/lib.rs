@@ -8,6 +8,7 @@
 pub mod bench;
 mod fixtures;
 pub mod mail;
+pub mod pdf;
 pub(crate) mod pg;
 pub mod s3;
 pub mod smtp;

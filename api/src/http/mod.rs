@@ -108,6 +108,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/files/{id}", get(files::download))
         .route("/papers/{id}/versions/{number}", get(papers::version))
         .route("/papers/{id}/signed-off.html", get(papers::signed_off))
+        .route("/papers/{id}/signed-off.pdf", get(papers::signed_off_pdf))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

@@ -216,7 +216,7 @@ pub(super) async fn drafts_and_sign_off(app: &TestApp, team: &pci_tests::Team) {
     sign_off(app, team, &doc, &addresses, &lead_address).await;
 }
 
-const V4: &str = "# Roads review: peer review report\n\n## Context\n\nFife maintains 2,500 miles of road, and its budget fell by a tenth since 2022.\n\n## Recommendations\n\n1. Stock vans for the common repairs, starting with the north depot.\n";
+const V4: &str = "# Roads review: peer review report\n\n## Context\n\nFife maintains 2,500 miles of road, and its budget fell by a tenth since 2022.\n\nComhairle nan Eilean Siar and Łukasz Wójcik (Glasgow) joined the peer team.\n\n## Recommendations\n\n1. Stock vans for the common repairs, starting with the north depot.\n";
 
 /// Sign-off: blocked by one party's "changes needed", withdrawn by a new version, then given by
 /// every party; the report frozen, the sign-off dated, the evaluation opened.
@@ -342,6 +342,45 @@ async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses:
         "nothing from outside: {html}"
     );
     assert_eq!(app.client.get(&url).send().await.unwrap().status(), 401);
+
+    // The same as PDF, where the API says it is, read back by poppler.
+    let q = "query($id: ID!) { node(id: $id) { ... on Document { signedOffDownloads { html pdf } } } }";
+    let links = app.gql_as(Some(&lead), q, json!({"id": doc})).await;
+    let links = &links["data"]["node"]["signedOffDownloads"];
+    assert_eq!(links["html"], json!(url), "{links}");
+    let pdf_url = links["pdf"].as_str().expect("a PDF link once signed off");
+    let r = app.client.get(pdf_url).bearer_auth(&lead).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().ends_with(".pdf\""));
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"), "a PDF");
+    assert_eq!(app.client.get(pdf_url).send().await.unwrap().status(), 401);
+    if let Some(pdf) = pci_tests::pdf::read(&bytes) {
+        let text = pdf.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "Roads review: peer review report",
+            "since 2022",
+            "Comhairle nan Eilean Siar and Łukasz Wójcik (Glasgow)",
+            "Stock vans for the common repairs.",
+            "High",
+            "Eilidh Robertson",
+            "30 June 2031",
+            "Signed off",
+            "Reviewer 2",
+            "Page 1 of",
+        ] {
+            assert!(text.contains(needle), "the PDF has {needle}: {text}");
+        }
+        assert_eq!(pdf.info["Tagged"], "yes", "tagged for screen readers: {:?}", pdf.info);
+        assert!(pdf.info["Page size"].contains("(A4)"), "{:?}", pdf.info);
+        assert_eq!(pdf.info["Title"], "Peer review report", "{:?}", pdf.info);
+        assert!(
+            !pdf.fonts.is_empty() && pdf.fonts.iter().all(|f| f.contains(" yes yes yes ")),
+            "embedded: {:?}",
+            pdf.fonts
+        );
+    }
 }
 
 /// A failure after the last approval (here: the evaluation survey cannot be written) rolls all of
@@ -409,6 +448,10 @@ async fn a_failed_sign_off_leaves_nothing_half_done(app: TestApp) {
     let url = format!("http://{}/papers/{}/signed-off.html", app.addr, pci_tests::decode_id(doc.as_str().unwrap()));
     let r = app.client.get(&url).bearer_auth(&lead).send().await.unwrap();
     assert_eq!(r.status(), 404, "not signed off: nothing to export");
+    let pdf = url.replace(".html", ".pdf");
+    assert_eq!(app.client.get(&pdf).bearer_auth(&lead).send().await.unwrap().status(), 404);
+    let q = "query($id: ID!) { node(id: $id) { ... on Document { signedOffDownloads { pdf } } } }";
+    assert_eq!(app.gql_as(Some(&lead), q, json!({"id": doc})).await["data"]["node"]["signedOffDownloads"], Value::Null);
     for sql in drop {
         app.db.execute_unprepared(sql).await.unwrap();
     }

@@ -7,6 +7,7 @@ use pci_entity::{document, document_version};
 
 use super::{Engagement, Person, load_children, load_required, page_cost};
 use crate::graphql::{
+    context::CtxExt,
     error::ApiError,
     ids::{NodeKind, encode, value_id},
     pagination::{PageArgs, TotalCount, page_in_memory},
@@ -24,6 +25,16 @@ pub enum DocumentKind {
     /// Report drafting: the report of the review, started from an outline (`reportStart`),
     /// shared in feedback rounds and signed off.
     Report,
+}
+
+/// Where to download the signed-off report: a GET with the same credentials as the API (the
+/// session cookie, or an `Authorization` header), answered as an attachment.
+#[derive(SimpleObject)]
+pub struct SignedOffDownloads {
+    /// One self-contained HTML file: no script, nothing fetched from elsewhere.
+    pub html: String,
+    /// A tagged PDF (PDF/UA-1), A4, with its fonts embedded.
+    pub pdf: String,
 }
 
 /// Matches any of the given kinds of paper.
@@ -66,6 +77,14 @@ impl Document {
     /// When every party signed it off (the report only): no version is written after it.
     async fn frozen_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.frozen_at
+    }
+    /// Where to download the report as it was signed off; null until every party has.
+    async fn signed_off_downloads(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SignedOffDownloads>> {
+        if self.0.kind != pci_entity::DocumentKind::Report || self.0.frozen_at.is_none() {
+            return Ok(None);
+        }
+        let at = format!("{}papers/{}/signed-off", ctx.app()?.public_url, self.0.id);
+        Ok(Some(SignedOffDownloads { html: format!("{at}.html"), pdf: format!("{at}.pdf") }))
     }
     /// Its title.
     async fn title(&self) -> &str {

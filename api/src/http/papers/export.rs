@@ -1,116 +1,29 @@
-//! One version of a paper as a page, `GET /papers/{id}/versions/{n}`: what a feedback round's
-//! email links to. It takes the API's own credentials (the session cookie, or a bearer token) and
-//! the paper's rule (the team in full view); a version the caller may not read is answered as one
-//! that does not exist. The text is the sanitised HTML every reader of `DocumentVersion.html` gets.
+//! The signed-off report to download, as one self-contained HTML file or as a tagged PDF: the
+//! last version, the recommendations table, and who signed off for each party.
 
 use std::sync::Arc;
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
-    response::Response,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use pci_domain::{
     document::markdown,
     policy::{Access, Visible},
 };
-use pci_entity::{document, document_version, feedback_round};
+use pci_entity::{document, document_version};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{HttpState, page};
-
-const HTML: &str = "text/html; charset=utf-8";
-
-#[derive(Serialize)]
-struct Paper {
-    title: String,
-    number: i32,
-    latest: i32,
-    summary: Option<String>,
-    /// When comments on this version are due, while a round on it is open.
-    round: Option<String>,
-    html: String,
-}
-
-/// The signed-in caller of a paper's page, or the page that asks them to sign in.
-async fn reader(state: &HttpState, headers: &HeaderMap) -> Result<Access, Response> {
-    let who = super::auth::identify(state, headers, HTML).await?;
-    if who.caller.is_none() {
-        let lines = ["Sign in to PCI Hub, then open the link again."];
-        return Err(page::private(page::message(StatusCode::UNAUTHORIZED, "Sign in to read this", &lines, &[])));
-    }
-    Ok(Access::new(who.caller, state.app.clock.now()))
-}
-
-fn missing() -> Response {
-    page::private(page::message(
-        StatusCode::NOT_FOUND,
-        "Not found",
-        &["There is no such version, or it is not yours to read."],
-        &[],
-    ))
-}
-
-pub async fn version(
-    State(state): State<Arc<HttpState>>,
-    Path((id, number)): Path<(Uuid, i32)>,
-    headers: HeaderMap,
-) -> Response {
-    let access = match reader(&state, &headers).await {
-        Ok(a) => a,
-        Err(resp) => return resp,
-    };
-    let now = access.now;
-    let db = &state.app.db;
-    let found: Result<
-        Option<(document::Model, document_version::Model, Option<feedback_round::Model>)>,
-        sea_orm::DbErr,
-    > = async {
-        let Some(d) = document::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        if !d.visible(&access, db).await? {
-            return Ok(None);
-        }
-        let v = document_version::Entity::find()
-            .filter(document_version::Column::DocumentId.eq(d.id))
-            .filter(document_version::Column::Number.eq(number))
-            .one(db)
-            .await?;
-        let round = feedback_round::Entity::find()
-            .filter(feedback_round::Column::DocumentId.eq(d.id))
-            .filter(feedback_round::Column::VersionNumber.eq(number))
-            .order_by_desc(feedback_round::Column::Id)
-            .one(db)
-            .await?
-            .filter(|r| r.is_open(now));
-        Ok(v.map(|v| (d, v, round)))
-    }
-    .await;
-    match found {
-        Ok(Some((d, v, round))) => page::private(page::render(
-            StatusCode::OK,
-            "paper.html",
-            Paper {
-                title: format!("{}, version {}", d.title, v.number),
-                number: v.number,
-                latest: d.latest_number,
-                summary: v.summary.clone(),
-                round: round.map(|r| r.deadline.format("%-d %B %Y, %H:%M UTC").to_string()),
-                html: markdown::to_html(&v.body),
-            },
-        )),
-        Ok(None) => missing(),
-        Err(e) => {
-            tracing::error!(error = %e, "showing a paper's version");
-            page::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Please try again later."], &[])
-        }
-    }
-}
+use super::{super::HttpState, page, reader};
 
 #[derive(Serialize)]
 struct Row {
     text: String,
+    #[serde(skip)]
+    markdown: String,
     priority: String,
     owner: String,
     target: String,
@@ -130,6 +43,10 @@ struct Export {
     number: i32,
     signed_off: String,
     html: String,
+    #[serde(skip)]
+    markdown: String,
+    #[serde(skip)]
+    created: chrono::DateTime<chrono::Utc>,
     recommendations: Vec<Row>,
     signatures: Vec<Signature>,
 }
@@ -198,6 +115,7 @@ async fn export(db: &sea_orm::DatabaseConnection, access: &Access, id: Uuid) -> 
             let priority = r.priority.as_str();
             Row {
                 text: markdown::to_html(&r.text),
+                markdown: r.text.clone(),
                 priority: format!("{}{}", priority[..1].to_uppercase(), &priority[1..]),
                 owner: r.owner_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
                 target: r.target_date.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
@@ -222,43 +140,106 @@ async fn export(db: &sea_orm::DatabaseConnection, access: &Access, id: Uuid) -> 
         number: v.number,
         signed_off: e.signed_off_at.map(day).unwrap_or_default(),
         html: markdown::to_html(&v.body),
+        markdown: v.body.clone(),
+        created: access.now,
         recommendations,
         signatures,
     }))
 }
 
-/// The signed-off report as one self-contained HTML file (no script, no outside resource), with
-/// the recommendations and who signed off, to download: `GET /papers/{id}/signed-off.html`.
-pub async fn signed_off(State(state): State<Arc<HttpState>>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
-    use axum::http::{HeaderValue, header};
-    let access = match reader(&state, &headers).await {
-        Ok(a) => a,
-        Err(resp) => return resp,
-    };
+/// The signed-off report the caller may read, or the page that says why not.
+async fn find(state: &HttpState, headers: &HeaderMap, id: Uuid) -> Result<Export, Response> {
+    let access = reader(state, headers).await?;
     match export(&state.app.db, &access, id).await {
-        Ok(Some(x)) => {
-            let file =
-                format!("attachment; filename=\"{}.html\"", x.title.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-            let mut r = page::private(page::render(StatusCode::OK, "report_export.html", x));
-            let h = r.headers_mut();
-            if let Ok(v) = HeaderValue::from_str(&file) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
-            );
-            r
-        }
-        Ok(None) => page::private(page::message(
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(page::private(page::message(
             StatusCode::NOT_FOUND,
             "Not found",
             &["There is no signed-off report here, or it is not yours to read."],
             &[],
-        )),
+        ))),
         Err(e) => {
             tracing::error!(error = %e, "exporting a signed-off report");
-            page::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Please try again later."], &[])
+            Err(failed())
+        }
+    }
+}
+
+fn failed() -> Response {
+    page::message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Please try again later."], &[])
+}
+
+/// Saved as the paper's title, in characters every file system takes.
+fn attachment(r: &mut Response, title: &str, extension: &str) {
+    let file =
+        format!("attachment; filename=\"{}.{extension}\"", title.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+    if let Ok(v) = HeaderValue::from_str(&file) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
+/// The signed-off report as one self-contained HTML file (no script, no outside resource), with
+/// the recommendations and who signed off, to download: `GET /papers/{id}/signed-off.html`.
+pub async fn signed_off(State(state): State<Arc<HttpState>>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+    let x = match find(&state, &headers, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let title = x.title.clone();
+    let mut r = page::private(page::render(StatusCode::OK, "report_export.html", x));
+    attachment(&mut r, &title, "html");
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    r
+}
+
+/// The same as a tagged PDF (PDF/UA-1), set off the request's thread: `GET
+/// /papers/{id}/signed-off.pdf`.
+pub async fn signed_off_pdf(State(state): State<Arc<HttpState>>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+    let x = match find(&state, &headers, id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let report = crate::pdf::Report {
+        title: x.title,
+        engagement: x.engagement,
+        version: x.number,
+        signed_off: x.signed_off,
+        body: x.markdown,
+        recommendations: x
+            .recommendations
+            .into_iter()
+            .map(|r| crate::pdf::Recommendation {
+                text: r.markdown,
+                priority: r.priority,
+                owner: r.owner,
+                target: r.target,
+            })
+            .collect(),
+        signatures: x
+            .signatures
+            .into_iter()
+            .map(|s| crate::pdf::Signature { party: s.party, name: s.name, on: s.on })
+            .collect(),
+        created: x.created,
+    };
+    let title = report.title.clone();
+    match tokio::task::spawn_blocking(move || crate::pdf::report(&report)).await {
+        Ok(Ok(bytes)) => {
+            let mut r =
+                page::private((StatusCode::OK, [(header::CONTENT_TYPE, "application/pdf")], bytes).into_response());
+            attachment(&mut r, &title, "pdf");
+            r
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "setting a signed-off report as PDF");
+            failed()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the PDF task ended without an answer");
+            failed()
         }
     }
 }

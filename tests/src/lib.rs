@@ -499,6 +499,12 @@ pub fn decode_id(id: &str) -> uuid::Uuid {
     text.split_once(':').and_then(|(_, u)| u.parse().ok()).expect("Type:uuid")
 }
 
+/// The ids of the people a sign-off request asks, in its order (`SignOffRequest.signOffs`).
+pub fn sign_off_parties(request: &Value) -> Vec<String> {
+    let asked = request["signOffs"].as_array().unwrap_or_else(|| panic!("no signOffs in {request}"));
+    asked.iter().map(|s| s["person"]["id"].as_str().expect("a person's id").to_owned()).collect()
+}
+
 /// The first user error's code, for concise assertions.
 pub fn codes(errors: &[Value]) -> Vec<String> {
     errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()

@@ -238,12 +238,7 @@ async fn sign_off(app: &TestApp, team: &pci_tests::Team, doc: &Value, addresses:
         ["NOT_LATEST_VERSION"]
     );
     let request = ok_of(&as_(&lead, SIGN_OFF_REQUEST, ask(3)).await, "signOffRequest")["signOffRequest"].clone();
-    let parties: Vec<String> = request["signOffs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
-        .collect();
+    let parties = pci_tests::sign_off_parties(&request);
     let mut expected = vec![team.host_lead.clone(), team.facilitator.clone()];
     expected.extend(team.reviewers.iter().cloned());
     assert_eq!(parties, expected, "the host lead, the facilitator, and each peer council's lead or reviewer");
@@ -393,12 +388,7 @@ async fn a_failed_sign_off_leaves_nothing_half_done(app: TestApp) {
         app.mutate("reportStart", REPORT_START, json!({"input": {"engagementId": e}})).await["document"]["id"].clone();
     let input = json!({"input": {"documentId": doc, "versionNumber": 1}});
     let request = app.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"].clone();
-    let parties: Vec<String> = request["signOffs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
-        .collect();
+    let parties = pci_tests::sign_off_parties(&request);
     let approve = json!({"input": {"requestId": request["id"], "approve": true}});
     for p in &parties[1..] {
         let token = app.session_for(p).await;

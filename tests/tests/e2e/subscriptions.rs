@@ -475,12 +475,7 @@ async fn report_feedback_is_heard_once(app: TestApp) {
     use pci_tests::fixtures_consts::{SIGN_OFF_DECIDE, SIGN_OFF_REQUEST};
     let input = json!({"input": {"documentId": doc, "versionNumber": 1}});
     let request = app.mutate("signOffRequest", SIGN_OFF_REQUEST, input).await["signOffRequest"].clone();
-    let parties: Vec<String> = request["signOffs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["person"]["id"].as_str().unwrap().to_owned())
-        .collect();
+    let parties = pci_tests::sign_off_parties(&request);
     let refuse = json!({"input": {"requestId": request["id"], "approve": false, "reason": "A typo"}});
     let first = app.token_for(&parties[0]).await;
     assert_eq!(

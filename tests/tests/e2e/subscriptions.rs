@@ -405,7 +405,12 @@ async fn findings_are_heard_of_once_shared(app: TestApp) {
     heard
         .read_until(
             "the lead's first rename",
-            |v| v["label"] == "lead" && event(v)["engagement"]["title"] == "Before the feedback session",
+            // The rename itself: any later-delivered event already shows the new title.
+            |v| {
+                v["label"] == "lead"
+                    && event(v)["action"] == "engagement.update"
+                    && event(v)["engagement"]["title"] == "Before the feedback session"
+            },
             Duration::from_secs(60),
         )
         .await;
@@ -419,7 +424,11 @@ async fn findings_are_heard_of_once_shared(app: TestApp) {
         heard
             .read_until(
                 &format!("the {who}'s rename"),
-                |v| v["label"] == who && event(v)["engagement"]["title"] == "After the findings",
+                |v| {
+                    v["label"] == who
+                        && event(v)["action"] == "engagement.update"
+                        && event(v)["engagement"]["title"] == "After the findings"
+                },
                 Duration::from_secs(60),
             )
             .await;

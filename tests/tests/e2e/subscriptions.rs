@@ -166,6 +166,16 @@ fn event(line: &Value) -> &Value {
     &line["next"]["data"]["engagementActivity"]
 }
 
+/// The rename to `title` itself, heard by `who`. An event's engagement is read when it is
+/// delivered, so any event delivered after the rename committed (an email's fate, or a change
+/// still on its way) already shows the new title: only the rename's own event marks that
+/// everything committed before it has been heard.
+fn is_rename_to(v: &Value, who: &str, title: &str) -> bool {
+    v["label"] == who
+        && v["next"]["data"]["engagementActivity"]["action"] == "engagement.update"
+        && v["next"]["data"]["engagementActivity"]["engagement"]["title"] == title
+}
+
 fn error_code(line: &Value) -> &str {
     line["next"]["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("an error: {line}"))
 }
@@ -343,18 +353,10 @@ async fn notes_are_heard_of_by_their_readers_only(app: TestApp) {
             .collect()
     };
     heard
-        .read_until(
-            "the peer's rename",
-            |v| v["label"] == "peer" && event(v)["engagement"]["title"] == "After the notes",
-            Duration::from_secs(60),
-        )
+        .read_until("the peer's rename", |v| is_rename_to(v, "peer", "After the notes"), Duration::from_secs(60))
         .await;
     heard
-        .read_until(
-            "the lead's rename",
-            |v| v["label"] == "lead" && event(v)["engagement"]["title"] == "After the notes",
-            Duration::from_secs(60),
-        )
+        .read_until("the lead's rename", |v| is_rename_to(v, "lead", "After the notes"), Duration::from_secs(60))
         .await;
     let peer_heard = actions(&heard.unread, "peer");
     for a in ["fieldwork_note.add", "evidence_excerpt.add", "attachment.add", "attachment.remove"] {
@@ -405,12 +407,7 @@ async fn findings_are_heard_of_once_shared(app: TestApp) {
     heard
         .read_until(
             "the lead's first rename",
-            // The rename itself: any later-delivered event already shows the new title.
-            |v| {
-                v["label"] == "lead"
-                    && event(v)["action"] == "engagement.update"
-                    && event(v)["engagement"]["title"] == "Before the feedback session"
-            },
+            |v| is_rename_to(v, "lead", "Before the feedback session"),
             Duration::from_secs(60),
         )
         .await;
@@ -424,11 +421,7 @@ async fn findings_are_heard_of_once_shared(app: TestApp) {
         heard
             .read_until(
                 &format!("the {who}'s rename"),
-                |v| {
-                    v["label"] == who
-                        && event(v)["action"] == "engagement.update"
-                        && event(v)["engagement"]["title"] == "After the findings"
-                },
+                |v| is_rename_to(v, who, "After the findings"),
                 Duration::from_secs(60),
             )
             .await;
@@ -502,7 +495,7 @@ async fn report_feedback_is_heard_once(app: TestApp) {
         heard
             .read_until(
                 &format!("the {who}'s rename"),
-                |v| v["label"] == who && event(v)["engagement"]["title"] == "After the round",
+                |v| is_rename_to(v, who, "After the round"),
                 Duration::from_secs(60),
             )
             .await;

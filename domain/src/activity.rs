@@ -98,6 +98,13 @@ pub enum ActivityKind {
     SignOffRefused,
     /// Every party signed off: the report is frozen.
     ReportFrozen,
+    /// The follow-up was scheduled, moved or asked for, or progress on a recommendation was
+    /// recorded or delegated.
+    FollowUpChanged,
+    /// The host did not answer the follow-up's reminders: the facilitator was told.
+    FollowUpEscalated,
+    /// The host lead submitted the follow-up.
+    FollowUpSubmitted,
 }
 
 impl ActivityKind {
@@ -126,6 +133,9 @@ impl ActivityKind {
             "sign_off.approve" => Self::SignOffGiven,
             "sign_off.refuse" => Self::SignOffRefused,
             "report.freeze" => Self::ReportFrozen,
+            "follow_up.escalate" => Self::FollowUpEscalated,
+            "follow_up.submit" => Self::FollowUpSubmitted,
+            a if a.starts_with("follow_up.") => Self::FollowUpChanged,
             a if a.starts_with("finding.") => Self::FindingsChanged,
             a if a.starts_with("recommendation.") => Self::RecommendationsChanged,
             _ => Self::EngagementChanged,

@@ -9,6 +9,9 @@ use pci_entity::{
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
+mod follow_up;
+pub use follow_up::*;
+
 /// Whether an email decided earlier is still true at the moment it would go: the domain's
 /// answer, which the worker asks before every attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub mod engagement;
 pub mod fieldwork;
 pub mod files;
 pub mod findings;
+pub mod follow_up;
 pub mod meeting;
 pub mod organisation;
 pub mod participant;

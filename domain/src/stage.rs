@@ -41,6 +41,8 @@ pub struct Snapshot {
     /// The themes with at least one agreed finding.
     pub themes_with_findings: Vec<uuid::Uuid>,
     pub recommendations: u64,
+    /// The follow-up was submitted.
+    pub follow_up_submitted: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -244,6 +246,17 @@ pub static GATES: &[Gate] = &[
             }
         },
     },
+    Gate {
+        rule: "FOLLOW_UP_SUBMITTED",
+        when: When::Leaving(Stage::FollowUp),
+        check: |s| {
+            if s.follow_up_submitted {
+                Ok(())
+            } else {
+                Err("the host lead has not submitted the six-month follow-up yet".into())
+            }
+        },
+    },
 ];
 
 /// The rules that apply to the step `from -> to`.
@@ -312,10 +325,13 @@ async fn snapshot(tx: &WriteTx, engagement: engagement::Model, now: DateTime<Utc
         .await?;
     let recommendations =
         recommendation::Entity::find().filter(recommendation::Column::EngagementId.eq(engagement.id)).count(tx).await?;
+    let follow_up_submitted =
+        crate::follow_up::round_of(tx, engagement.id).await?.is_some_and(|r| r.submitted_at.is_some());
     Ok(Snapshot {
         themes,
         themes_with_findings,
         recommendations,
+        follow_up_submitted,
         engagement,
         peer_councils,
         participants,

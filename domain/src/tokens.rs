@@ -16,6 +16,12 @@ pub enum Target {
     Attendee(Uuid),
     Person(Uuid),
     SurveyRecipient(Uuid),
+    /// A follow-up round's link for one person; `recommendation`: delegated for that one only.
+    FollowUp {
+        round: Uuid,
+        person: Uuid,
+        recommendation: Option<Uuid>,
+    },
 }
 
 /// Hex SHA-256: how every secret token is stored.
@@ -45,11 +51,15 @@ pub async fn issue(
 ) -> Result<String, DbErr> {
     let raw = random_secret();
     let (mut participant_id, mut attendee_id, mut person_id, mut survey_recipient_id) = (None, None, None, None);
+    let (mut follow_up_round_id, mut recommendation_id) = (None, None);
     match target {
         Target::Participant(id) => participant_id = Some(id),
         Target::Attendee(id) => attendee_id = Some(id),
         Target::Person(id) => person_id = Some(id),
         Target::SurveyRecipient(id) => survey_recipient_id = Some(id),
+        Target::FollowUp { round, person, recommendation } => {
+            (follow_up_round_id, person_id, recommendation_id) = (Some(round), Some(person), recommendation);
+        }
     }
     action_token::Entity::insert(action_token::ActiveModel {
         id: Set(new_id()),
@@ -59,6 +69,8 @@ pub async fn issue(
         attendee_id: Set(attendee_id),
         person_id: Set(person_id),
         survey_recipient_id: Set(survey_recipient_id),
+        follow_up_round_id: Set(follow_up_round_id),
+        recommendation_id: Set(recommendation_id),
         expires_at: Set(expires_at),
         used_at: Set(None),
         created_at: Set(now),
@@ -100,6 +112,15 @@ pub async fn revoke(
         Target::Attendee(id) => q.filter(action_token::Column::AttendeeId.eq(id)),
         Target::Person(id) => q.filter(action_token::Column::PersonId.eq(id)),
         Target::SurveyRecipient(id) => q.filter(action_token::Column::SurveyRecipientId.eq(id)),
+        Target::FollowUp { round, person, recommendation } => {
+            let q = q
+                .filter(action_token::Column::FollowUpRoundId.eq(round))
+                .filter(action_token::Column::PersonId.eq(person));
+            match recommendation {
+                Some(r) => q.filter(action_token::Column::RecommendationId.eq(r)),
+                None => q.filter(action_token::Column::RecommendationId.is_null()),
+            }
+        }
     };
     Ok(q.exec(db).await?.rows_affected)
 }

@@ -244,6 +244,11 @@ string_enum!(EmailPurpose {
     FeedbackReminder = "feedback_reminder",
     FeedbackSummary = "feedback_summary",
     SignOffRequest = "sign_off_request",
+    FollowUpRequest = "follow_up_request",
+    FollowUpReminder = "follow_up_reminder",
+    FollowUpEscalation = "follow_up_escalation",
+    FollowUpSummary = "follow_up_summary",
+    FollowUpDelegation = "follow_up_delegation",
 });
 
 string_enum!(
@@ -254,6 +259,9 @@ string_enum!(
         SignIn = "sign_in",
         /// A survey's personal link: used again and again until the survey closes.
         SurveyResponse = "survey_response",
+        /// A follow-up link: the host lead's for the round, or an owner's for one recommendation;
+        /// used again and again until the round is submitted.
+        FollowUp = "follow_up",
     }
 );
 
@@ -406,6 +414,17 @@ string_enum!(
         Changed = "changed",
         /// Declined, with a reason.
         Declined = "declined",
+    }
+);
+
+string_enum!(
+    /// Where a recommendation stands at follow-up.
+    ProgressStatus {
+        NotStarted = "not_started",
+        InProgress = "in_progress",
+        Implemented = "implemented",
+        /// Decided against, with a reason.
+        NotPursued = "not_pursued",
     }
 );
 

@@ -16,6 +16,7 @@ mod m20261207_000005_search;
 mod m20261207_000006_findings;
 mod m20261207_000007_report_feedback;
 mod m20261207_000008_sign_off;
+mod m20261207_000009_follow_up;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -39,6 +40,8 @@ pub use m20261207_000006_findings::TABLES_IN_CREATION_ORDER as FINDINGS_TABLES;
 pub use m20261207_000007_report_feedback::TABLES_IN_CREATION_ORDER as REPORT_FEEDBACK_TABLES;
 /// Sign-off requests and each party's decision.
 pub use m20261207_000008_sign_off::TABLES_IN_CREATION_ORDER as SIGN_OFF_TABLES;
+/// The six-month follow-up rounds and the progress on each recommendation.
+pub use m20261207_000009_follow_up::TABLES_IN_CREATION_ORDER as FOLLOW_UP_TABLES;
 
 /// Every table that holds the review's own records, parents before children: what a test
 /// counts to prove that a refused command wrote nothing.
@@ -55,6 +58,7 @@ pub fn domain_tables() -> impl Iterator<Item = &'static str> {
         .chain(FINDINGS_TABLES)
         .chain(REPORT_FEEDBACK_TABLES)
         .chain(SIGN_OFF_TABLES)
+        .chain(FOLLOW_UP_TABLES)
         .copied()
 }
 /// The outbox, delivery and token tables.
@@ -79,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000006_findings::Migration),
             Box::new(m20261207_000007_report_feedback::Migration),
             Box::new(m20261207_000008_sign_off::Migration),
+            Box::new(m20261207_000009_follow_up::Migration),
         ]
     }
 }

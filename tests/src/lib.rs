@@ -13,7 +13,9 @@ pub(crate) mod pg;
 pub mod s3;
 pub mod smtp;
 mod upload;
+mod walk;
 pub use upload::Upload;
+pub use walk::{FOLLOW_UP_SUBMIT, PROGRESS_RECORD};
 
 use std::{
     net::SocketAddr,

@@ -249,7 +249,9 @@ async fn upkeep(
         }
         if last_prune.is_none_or(|t| t.elapsed() >= prune_every) {
             last_prune = Some(std::time::Instant::now());
-            match queue::prune(&pool, clock.now(), chrono::Duration::days(jobs.retention_days)).await {
+            match queue::prune(&pool, clock.now(), chrono::Utc::now(), chrono::Duration::days(jobs.retention_days))
+                .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "pruned old jobs, deliveries and tokens"),
                 Err(e) => tracing::warn!(error = format!("{e:#}"), "pruning failed; will try again"),

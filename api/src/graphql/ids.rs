@@ -40,6 +40,7 @@ macro_rules! for_each_aggregate {
             FeedbackRound => feedback_round,
             ReportComment => report_comment,
             SignOffRequest => sign_off_request,
+            FollowUpRound => follow_up_round,
         }
     };
 }

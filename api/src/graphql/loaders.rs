@@ -17,10 +17,10 @@ use pci_domain::findings::trace::Chain;
 use pci_entity::{
     analysis_item, analysis_item_evidence, area_of_interest, area_of_interest_afi, attachment, audit_entry, document,
     document_version, email_delivery, engagement, engagement_peer_council, engagement_stage_plan, evidence_excerpt,
-    feedback_reviewer, feedback_round, fieldwork_note, finding, finding_link, improvement_option, interview_request,
-    meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
-    questionnaire_version, recommendation, recommendation_link, report_comment, sign_off, sign_off_request,
-    stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
+    feedback_reviewer, feedback_round, fieldwork_note, finding, finding_link, follow_up_round, improvement_option,
+    interview_request, meeting, meeting_attendee, organisation, participant, person, personal_access_token,
+    questionnaire, questionnaire_version, recommendation, recommendation_link, recommendation_progress, report_comment,
+    sign_off, sign_off_request, stage_transition, survey, survey_recipient, survey_response, theme, theme_link,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
@@ -70,7 +70,8 @@ keyed!(
     recommendation,
     feedback_round,
     report_comment,
-    sign_off_request
+    sign_off_request,
+    follow_up_round
 );
 
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -202,6 +203,8 @@ child_spec!(CommentsOfRound, report_comment, RoundId, Id);
 child_spec!(CommentsOfEngagement, report_comment, EngagementId, Id);
 child_spec!(SignOffRequestsOfEngagement, sign_off_request, EngagementId, Id);
 child_spec!(SignOffsOfRequest, sign_off, RequestId, Id);
+child_spec!(FollowUpOfEngagement, follow_up_round, EngagementId, Id);
+child_spec!(ProgressOfRound, recommendation_progress, RoundId, Id);
 
 /// The replies to a comment (a nullable column: comments of their own never match).
 pub struct RepliesOfComment;
@@ -472,6 +475,9 @@ pub struct Loaders {
     pub sign_off_request: Dl<ById<sign_off_request::Entity>>,
     pub sign_off_requests: Dl<Children<SignOffRequestsOfEngagement>>,
     pub sign_offs: Dl<Children<SignOffsOfRequest>>,
+    pub follow_up_round: Dl<ById<follow_up_round::Entity>>,
+    pub follow_up_rounds: Dl<Children<FollowUpOfEngagement>>,
+    pub round_progress: Dl<Children<ProgressOfRound>>,
 }
 
 impl Loaders {
@@ -571,6 +577,9 @@ impl Loaders {
             sign_off_request: by_id(db, c),
             sign_off_requests: children(db, c),
             sign_offs: children(db, c),
+            follow_up_round: by_id(db, c),
+            follow_up_rounds: children(db, c),
+            round_progress: children(db, c),
         }
     }
 }

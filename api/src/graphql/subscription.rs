@@ -196,6 +196,13 @@ pub enum ActivityKind {
     SignOffRefused,
     /// Every party signed off: the report is frozen.
     ReportFrozen,
+    /// The follow-up was scheduled, moved or asked for, or progress on a recommendation was
+    /// recorded or delegated.
+    FollowUpChanged,
+    /// The host did not answer the follow-up's reminders: the facilitator was told.
+    FollowUpEscalated,
+    /// The host lead submitted the follow-up.
+    FollowUpSubmitted,
 }
 
 pub struct EngagementActivity(Arc<Activity>);

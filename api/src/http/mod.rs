@@ -2,6 +2,7 @@
 
 pub mod auth;
 mod files;
+mod follow_up;
 mod graphiql;
 mod graphql;
 mod health;
@@ -115,6 +116,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/respond/meeting", get(respond::meeting_form).post(respond::meeting_answer))
         .route("/sign-in", get(respond::sign_in_form).post(respond::sign_in_answer))
         .route("/survey", get(survey::form).post(survey::answer))
+        .route("/follow-up", get(follow_up::form).post(follow_up::answer))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n").into_response() })
         .with_state(state);
     router = limits.apply(router);

@@ -25,6 +25,7 @@ const SOURCES: &[(&str, &str)] = templates!(
     "meeting.html",
     "sign_in.html",
     "survey.html",
+    "follow_up.html",
     "paper.html",
     "report_export.html"
 );

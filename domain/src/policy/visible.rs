@@ -6,9 +6,10 @@ use std::future::Future;
 
 use pci_entity::{
     analysis_item, area_of_interest, attachment, audit_entry, document, document_version, email_delivery, engagement,
-    evidence_excerpt, feedback_round, fieldwork_note, finding, improvement_option, interview_request, meeting,
-    meeting_attendee, organisation, participant, person, personal_access_token, questionnaire, questionnaire_version,
-    recommendation, report_comment, sign_off_request, stage_transition, survey, survey_recipient, theme,
+    evidence_excerpt, feedback_round, fieldwork_note, finding, follow_up_round, improvement_option, interview_request,
+    meeting, meeting_attendee, organisation, participant, person, personal_access_token, questionnaire,
+    questionnaire_version, recommendation, report_comment, sign_off_request, stage_transition, survey,
+    survey_recipient, theme,
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
@@ -145,6 +146,13 @@ impl Visible for recommendation::Model {
 
 /// The report's feedback rounds and comments are for the team in full view, as the report is.
 impl Visible for feedback_round::Model {
+    async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+        Ok(access.view(db, self.engagement_id).await? == View::Full)
+    }
+}
+
+/// The follow-up is the team's, in full view, as the recommendations are.
+impl Visible for follow_up_round::Model {
     async fn visible(&self, access: &Access, db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         Ok(access.view(db, self.engagement_id).await? == View::Full)
     }

@@ -258,6 +258,9 @@ async fn complete(
     let report = Subject { kind: "Document", id: r.document_id, engagement_id: Some(e.id) };
     audit::record(tx, env, "report.freeze", report, Changes::new().set("versionNumber", r.version_number)).await?;
     let survey = crate::surveys::survey::open_evaluation(tx, env, e, now).await?;
+    if let Some(due) = due {
+        crate::follow_up::schedule_at_sign_off(tx, env, e, due).await?;
+    }
     let changes = Changes::new()
         .set("signedOffAt", now)
         .set("followUpDueOn", due)

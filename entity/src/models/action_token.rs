@@ -17,6 +17,10 @@ pub struct Model {
     pub person_id: Option<Uuid>,
     /// For a survey's personal link.
     pub survey_recipient_id: Option<Uuid>,
+    /// For a follow-up link (with `person_id`, the person it was sent to).
+    pub follow_up_round_id: Option<Uuid>,
+    /// For a follow-up link delegated for one recommendation only.
+    pub recommendation_id: Option<Uuid>,
     pub expires_at: ChronoDateTimeUtc,
     pub used_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,

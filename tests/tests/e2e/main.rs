@@ -16,6 +16,7 @@ mod engagements;
 mod fieldwork;
 mod findings;
 mod first_run;
+mod follow_up;
 mod hostile;
 mod http;
 mod jobs;

@@ -149,44 +149,11 @@ async fn meetings_must_have_been_held(app: TestApp) {
 async fn closed_engagements_refuse_changes(app: TestApp) {
     let team = app.team().await;
     app.complete_pre_work(&team.engagement).await;
-    // Walk to CLOSED, holding each meeting the gates ask for one hour before "now".
-    let held = |kind: &'static str| {
-        let start = (app.clock_now_london() - Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
-        let end = (app.clock_now_london() - Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S").to_string();
-        (kind, start, end)
-    };
-    let mut findings = Vec::new();
-    for (to, meeting) in [
-        ("PLANNING", None),
-        ("PRIORITISATION", Some("PLANNING_SESSION")),
-        ("FIELDWORK", Some("PRIORITISATION_MEETING")),
-        ("FINDINGS", None),
-        ("FEEDBACK", Some("FINDINGS_MEETING")),
-        ("REPORT_DRAFTING", Some("FEEDBACK_SESSION")),
-        ("SIGN_OFF", None),
-        ("EVALUATION", Some("SIGN_OFF_MEETING")),
-        ("FOLLOW_UP", None),
-        ("CLOSED", None),
-    ] {
-        if let Some(kind) = meeting {
-            let (kind, start, end) = held(kind);
-            app.schedule(&team.engagement, kind, &start, &end, &[]).await;
-        }
-        match to {
-            "FIELDWORK" => {
-                app.agree_theme(&team.engagement).await;
-            }
-            "FEEDBACK" => findings = app.agree_findings(&team.engagement).await,
-            "REPORT_DRAFTING" => {
-                app.recommend(&team.engagement, &findings).await;
-            }
-            "EVALUATION" => {
-                app.sign_off_report(&team.engagement).await;
-            }
-            _ => {}
-        }
-        app.advance(&team.engagement, to).await;
-    }
+    // Walk to CLOSED: each gate's least (held meetings, findings, sign-off, the follow-up).
+    app.walk_to(&team.engagement, "FOLLOW_UP").await;
+    let refused = advance_err(&app, &team.engagement, "CLOSED").await;
+    assert_eq!(rules(&refused), ["FOLLOW_UP_SUBMITTED"], "the follow-up is submitted first");
+    app.walk_to(&team.engagement, "CLOSED").await;
     let before = app.row_counts().await;
     assert_eq!(codes(&advance_err(&app, &team.engagement, "CLOSED").await), ["ENGAGEMENT_CLOSED"]);
     let person = app.person(&team.host, "Late Joiner").await;

@@ -3,6 +3,7 @@
 pub mod common;
 mod email;
 mod feedback;
+mod follow_up;
 mod meeting_invitation;
 mod meeting_reminder;
 mod participant_invitation;
@@ -20,6 +21,7 @@ pub use pci_domain::jobs::{
     FeedbackReminder, FeedbackRequest, FeedbackRoundClose, JobContract, MeetingInvitation, MeetingReminder,
     ParticipantInvitation, SignInLink, SignOffAsk, SurveyInvitation, SurveyReminder, SurveyThanks,
 };
+pub use pci_domain::jobs::{FollowUpDue, FollowUpEscalate, FollowUpMail, FollowUpReminder};
 
 pub use feedback::FeedbackSummary;
 use pci_domain::config::{AuthConfig, JobsConfig};
@@ -78,5 +80,9 @@ macro_rules! for_each_job {
         $m!($crate::jobs::FeedbackRoundClose);
         $m!($crate::jobs::SignOffAsk);
         $m!($crate::jobs::FeedbackSummary);
+        $m!($crate::jobs::FollowUpDue);
+        $m!($crate::jobs::FollowUpReminder);
+        $m!($crate::jobs::FollowUpEscalate);
+        $m!($crate::jobs::FollowUpMail);
     };
 }

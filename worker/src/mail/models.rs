@@ -4,6 +4,9 @@
 
 use serde::Serialize;
 
+mod follow_up;
+pub use follow_up::{FollowUpEmail, FollowUpItem};
+
 #[derive(Serialize)]
 pub struct Recipient {
     pub name: String,

@@ -168,19 +168,28 @@ pub async fn relay(
 }
 
 /// Deletes finished jobs, final delivery records and spent tokens older than the retention
-/// period, and worker registrations that are long dead and hold no jobs.
-pub async fn prune(pool: &Pool, now: DateTime<Utc>, retention: chrono::Duration) -> anyhow::Result<u64> {
-    let cutoff = now - retention;
+/// period, and worker registrations that are long dead and hold no jobs. `now` is the
+/// application's clock, which our own rows are stamped with; apalis stamps its tables with the
+/// system's, so those are judged by `system_now` (the two differ only when a test moves the
+/// application's clock: judged by it, every live worker looked months dead, was deleted, and its
+/// queues stopped taking jobs).
+pub async fn prune(
+    pool: &Pool,
+    now: DateTime<Utc>,
+    system_now: DateTime<Utc>,
+    retention: chrono::Duration,
+) -> anyhow::Result<u64> {
+    let (cutoff, system_cutoff) = (now - retention, system_now - retention);
     on_pool!(pool, |p, s| {
         let (jobs, workers) = (s::SQL.jobs, s::SQL.workers);
         let mut tx = s::begin(p).await?;
         let mut n = 0;
         let finished = format!("DELETE FROM {jobs} WHERE status IN ('Done', 'Killed') AND done_at < $1");
-        n += sqlx::query(sql(finished)).bind(s::stamp(cutoff)).execute(&mut *tx).await?.rows_affected();
+        n += sqlx::query(sql(finished)).bind(s::stamp(system_cutoff)).execute(&mut *tx).await?.rows_affected();
         let dead = format!(
             "DELETE FROM {workers} AS w WHERE w.last_seen < $1 AND NOT EXISTS (SELECT 1 FROM {jobs} AS j WHERE j.lock_by = w.id)"
         );
-        n += sqlx::query(sql(dead)).bind(s::stamp(cutoff)).execute(&mut *tx).await?.rows_affected();
+        n += sqlx::query(sql(dead)).bind(s::stamp(system_cutoff)).execute(&mut *tx).await?.rows_affected();
         n += sqlx::query(
             "DELETE FROM email_deliveries WHERE status IN ('sent', 'bounced', 'abandoned', 'cancelled') AND updated_at < $1",
         )

@@ -7,6 +7,7 @@ mod document;
 mod engagement;
 mod fieldwork;
 mod findings;
+mod follow_up;
 mod jobs;
 mod meeting;
 mod organisation;
@@ -49,6 +50,7 @@ pub struct MutationRoot(
     findings::FindingsMutations,
     report::ReportMutations,
     sign_off::SignOffMutations,
+    follow_up::FollowUpMutations,
 );
 
 /// Decodes the global ids of one input, collecting a user error for each bad one.

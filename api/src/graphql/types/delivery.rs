@@ -64,6 +64,16 @@ pub enum EmailPurpose {
     /// The request to a party to sign off a version of the report; not sent once a newer version
     /// withdrew it.
     SignOffRequest,
+    /// The six-month follow-up's request to the host lead, with their link.
+    FollowUpRequest,
+    /// A reminder to the host lead who has not submitted the follow-up; not sent once they have.
+    FollowUpReminder,
+    /// Tells the facilitator that the host has not answered the follow-up's reminders.
+    FollowUpEscalation,
+    /// What the host reported at follow-up, to the peer team and the facilitator.
+    FollowUpSummary,
+    /// Asks a recommendation's owner to report on it, with a link for that one only.
+    FollowUpDelegation,
 }
 
 /// One email to one person, and what became of it.

@@ -531,6 +531,10 @@ impl Engagement {
     async fn follow_up_due_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
         Ok(if self.view(ctx).await? == View::Full { self.0.follow_up_due_on.map(Date) } else { None })
     }
+    /// The six-month follow-up: null until the report is signed off. The team sees it.
+    async fn follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::follow_up::FollowUpRound>> {
+        super::follow_up::of_engagement(ctx, self.0.id).await
+    }
     /// The report's feedback rounds, the first opened first. The team sees them.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn feedback_rounds(

@@ -7,6 +7,7 @@ pub mod document;
 pub mod engagement;
 pub mod fieldwork;
 pub mod findings;
+pub mod follow_up;
 pub mod meeting;
 pub mod node;
 pub mod order;

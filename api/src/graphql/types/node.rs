@@ -9,6 +9,7 @@ use super::{
     engagement::StageTransition,
     fieldwork::{EvidenceExcerpt, FieldworkNote, ImprovementOption},
     findings::{Finding, Recommendation},
+    follow_up::FollowUpRound,
     planning::{AreaOfInterest, InterviewRequest, Theme},
     questionnaire::{Questionnaire, QuestionnaireVersion},
     report::{FeedbackRound, ReportComment},

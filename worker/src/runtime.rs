@@ -160,8 +160,38 @@ pub struct Worker {
     ctx: Arc<JobContext>,
 }
 
+/// How many queues a worker polls: one per job type.
+pub fn queue_count() -> usize {
+    let mut n = 0;
+    macro_rules! one {
+        ($job:ty) => {
+            n += 1;
+        };
+    }
+    crate::for_each_job!(one);
+    n
+}
+
+/// Connections beyond one per queue: the relay, the upkeep, a job's own reads and writes.
+const CONNECTION_HEADROOM: u32 = 4;
+
+/// The pool must hold a connection per queue and some to spare: with fewer, some queue never
+/// gets one, and its jobs wait for ever without an error (seen with 16 queues on 8 connections:
+/// one queue's job stayed Pending while the others ran).
+fn check_pool(config: &Config) -> anyhow::Result<()> {
+    let need = u32::try_from(queue_count()).unwrap_or(u32::MAX).saturating_add(CONNECTION_HEADROOM);
+    let have = config.database.max_connections;
+    anyhow::ensure!(
+        have >= need,
+        "database.max_connections is {have}: the worker polls {} queues and needs at least {need}",
+        queue_count()
+    );
+    Ok(())
+}
+
 impl Worker {
     pub fn new(config: &Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        check_pool(config)?;
         let pool = Pool::of(&db)?;
         let ctx = Arc::new(job_context(config, db, clock.clone())?);
         Ok(Self { config: config.clone(), pool, clock, ctx })
@@ -267,5 +297,19 @@ async fn upkeep(
         if *stop.borrow() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pool_holds_a_connection_per_queue_and_some_to_spare() {
+        let mut config = Config::default();
+        assert!(check_pool(&config).is_ok(), "the default is enough for {} queues", queue_count());
+        config.database.max_connections = 8;
+        let e = check_pool(&config).unwrap_err().to_string();
+        assert!(e.contains("database.max_connections is 8") && e.contains(&queue_count().to_string()), "{e}");
     }
 }

@@ -232,7 +232,10 @@ impl Default for JobsConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { max_connections: 8, busy_timeout_ms: 5_000, acquire_timeout_ms: 10_000, log_statements: false }
+        // The worker's queues each keep a connection busy much of the time (one queue per job
+        // type; see `pci_worker::runtime::queue_count`), and the API shares the pool when the worker
+        // is embedded: 8 connections starved a queue for good once there were 16 job types.
+        Self { max_connections: 24, busy_timeout_ms: 5_000, acquire_timeout_ms: 10_000, log_statements: false }
     }
 }
 

@@ -166,6 +166,10 @@ const MUTATIONS: &[&str] = &[
     "reportCommentResolve",
     "signOffRequest",
     "signOffDecide",
+    "followUpProgressRecord",
+    "followUpSubmit",
+    "followUpDelegate",
+    "followUpReschedule",
     "improvementOptionAdd",
     "improvementOptionUpdate",
     "engagementAdvanceStage",
@@ -341,6 +345,24 @@ fn expected(op: &str, r: Role) -> Outcome {
         "recommendationUpdate" | "recommendationRemove" => signed(match r {
             Outsider | FieldworkContributor => Hidden,
             _ => Allowed,
+        }),
+        // The follow-up: the host side records progress, the managers submit, delegate and move
+        // it. Prepared on an engagement not yet signed off, so that an allowed caller gets
+        // INVALID_STATUS (no follow-up yet) once the policy has let them through.
+        "followUpProgressRecord" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if host_authors(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "followUpDelegate" => signed(match r {
+            Outsider | FieldworkContributor => Hidden,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
+        "followUpSubmit" | "followUpReschedule" => signed(match r {
+            Outsider => Hidden,
+            _ if managers(r) => Allowed,
+            _ => Forbidden,
         }),
         // Options: the whole team but fieldwork contributors.
         "improvementOptionAdd" => signed(match r {
@@ -752,6 +774,26 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         "recommendationAdd" => {
             (RECOMMENDATION_ADD, json!({"input": {"engagementId": e, "text": "Stock vans", "priority": "LOW"}}))
         }
+        "followUpProgressRecord" | "followUpDelegate" => {
+            let session = app.schedule(e, "FEEDBACK_SESSION", "2020-01-06T10:00:00", "2020-01-06T12:00:00", &[]).await;
+            let input = json!({"input": {"engagementId": e, "text": "Stock vans", "priority": "LOW"}});
+            let rec = app.mutate("recommendationAdd", RECOMMENDATION_ADD, input).await["recommendation"]["id"].clone();
+            let cancel = "mutation($input: MeetingCancelInput!) { meetingCancel(input: $input) { meeting { id } userErrors { code } } }";
+            app.mutate("meetingCancel", cancel, json!({"input": {"meetingId": session}})).await;
+            if op == "followUpProgressRecord" {
+                (pci_tests::PROGRESS_RECORD, json!({"input": {"recommendationId": rec, "status": "IN_PROGRESS"}}))
+            } else {
+                (
+                    "mutation($input: FollowUpDelegateInput!) { followUpDelegate(input: $input) { followUpRound { id } userErrors { code } } }",
+                    json!({"input": {"recommendationId": rec, "personId": w.host_contributor_person}}),
+                )
+            }
+        }
+        "followUpSubmit" => (pci_tests::FOLLOW_UP_SUBMIT, json!({"input": {"engagementId": e}})),
+        "followUpReschedule" => (
+            "mutation($input: FollowUpRescheduleInput!) { followUpReschedule(input: $input) { followUpRound { id } userErrors { code } } }",
+            json!({"input": {"engagementId": e, "reminderDays": [7]}}),
+        ),
         "recommendationUpdate" | "recommendationRemove" => {
             // Made at a feedback session that is then called off, so that the findings stay the
             // peer team's for the other operations.

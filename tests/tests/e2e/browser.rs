@@ -19,14 +19,14 @@ use tokio::io::AsyncWriteExt;
 use super::js::dir as js_dir;
 
 /// Whether the browser suite can run here; `false` (after saying why) when it may be skipped.
-fn browser_available() -> bool {
+pub(super) fn browser_available() -> bool {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let no_chromium = (!PathBuf::from(&chromium).exists()).then(|| format!("no Chromium at {chromium}"));
     super::js::installed("browser suite", "playwright-core", no_chromium.into_iter().collect())
 }
 
 /// Runs the steps (see `browser.mjs`) in a fresh browser; the result of each.
-async fn browse(steps: Value) -> Vec<Value> {
+pub(super) async fn browse(steps: Value) -> Vec<Value> {
     let mut child = tokio::process::Command::new("node")
         .arg(js_dir().join("browser.mjs"))
         .stdin(Stdio::piped())
@@ -49,13 +49,13 @@ async fn browse(steps: Value) -> Vec<Value> {
 }
 
 /// Every `axe` step found nothing.
-fn accessible(results: &[Value]) {
+pub(super) fn accessible(results: &[Value]) {
     for r in results.iter().filter(|r| r.get("violations").is_some()) {
         assert_eq!(r["violations"], json!([]), "axe on {}", r["url"]);
     }
 }
 
-fn texts(results: &[Value]) -> Vec<&str> {
+pub(super) fn texts(results: &[Value]) -> Vec<&str> {
     results.iter().filter_map(|r| r["text"].as_str()).map(str::trim).collect()
 }
 

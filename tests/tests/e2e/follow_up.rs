@@ -194,15 +194,36 @@ async fn from_sign_off_to_closed(app: TestApp) {
     let requested = app.clock.now();
     app.clock.advance(Duration::days(14) + Duration::minutes(1));
     wait_mails(&app, &lead_address, "Reminder: the six-month follow-up", 1).await;
+    // The host lead leaves; a new one takes over, and the open request passes to them: their
+    // link comes with the next reminder, and the old link no longer works.
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { participants(first: 50) { nodes { id role status person { id } } } } } }";
+    let team_now = app.gql_ok(q, json!({"id": e})).await["node"]["participants"]["nodes"].clone();
+    let old =
+        team_now.as_array().unwrap().iter().find(|p| p["person"]["id"] == json!(team.host_lead)).unwrap()["id"].clone();
+    let withdraw = "mutation($input: ParticipantWithdrawInput!) { participantWithdraw(input: $input) { participant { status } userErrors { code message } } }";
+    app.mutate("participantWithdraw", withdraw, json!({"input": {"participantId": old}})).await;
+    let new_lead = app.person(&team.host, "Iain Morrison").await;
+    app.join(&e, &new_lead, "HOST_LEAD").await;
+    let (status, html) = page(&app, &url).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("This link is no longer yours"), "{html}");
     worker.stop().await;
     let worker = app.start_worker();
     app.clock.advance(requested + Duration::days(28) + Duration::minutes(1) - app.clock.now());
-    wait_mails(&app, &lead_address, "Reminder: the six-month follow-up", 2).await;
+    let new_address = app.email_of(&new_lead).await;
+    let handed = wait_mails(&app, &new_address, "Reminder: the six-month follow-up", 1).await;
+    let url = link(&handed[0], "/follow-up?token=");
+    let (status, html) = page(&app, &url).await;
+    assert!(status == 200 && html.contains("Vans are being fitted out."), "the draft is kept: {html}");
     let facilitator = app.email_of(&team.facilitator).await;
     assert!(mails(&app, &facilitator, "No answer yet").is_empty(), "not before its day");
     app.clock.advance(Duration::days(7));
     let told = wait_mails(&app, &facilitator, "No answer yet", 1).await;
-    assert!(told[0].text().contains("reminded 2 times"), "{}", told[0].text());
+    assert!(
+        told[0].text().contains("Iain Morrison") && told[0].text().contains("reminded 2 times"),
+        "{}",
+        told[0].text()
+    );
     let state = app.gql_ok(FOLLOW_UP, json!({"id": e})).await;
     assert_eq!(state["node"]["followUp"]["state"], "ESCALATED");
     let audit = "query($e: ID!) { auditEntries(first: 100, filter: {engagementId: $e}) { nodes { action } } }";
@@ -232,9 +253,10 @@ async fn from_sign_off_to_closed(app: TestApp) {
     assert_eq!((status, html.contains("The follow-up was submitted")), (200, true), "{html}");
     let before = app.row_counts().await;
     let late = json!({"input": {"recommendationId": first, "status": "NOT_STARTED"}});
-    let r = as_lead(PROGRESS_RECORD, late).await;
+    let new_token = app.token_for(&new_lead).await;
+    let r = app.gql_as(Some(&new_token), PROGRESS_RECORD, late).await;
     assert_eq!(codes(r["data"]["followUpProgressRecord"]["userErrors"].as_array().unwrap()), ["ALREADY_SUBMITTED"]);
-    let r = as_lead(FOLLOW_UP_SUBMIT, json!({"input": {"engagementId": e}})).await;
+    let r = app.gql_as(Some(&new_token), FOLLOW_UP_SUBMIT, json!({"input": {"engagementId": e}})).await;
     assert_eq!(codes(r["data"]["followUpSubmit"]["userErrors"].as_array().unwrap()), ["ALREADY_SUBMITTED"]);
     assert_eq!(app.row_counts().await, before, "nothing written");
 
@@ -242,7 +264,13 @@ async fn from_sign_off_to_closed(app: TestApp) {
     app.wait_idle(20).await;
     // Every email once, whatever the restarts.
     assert_eq!(mails(&app, &lead_address, "Six months on:").len(), 1, "one request");
-    assert_eq!(mails(&app, &lead_address, "Reminder: the six-month follow-up").len(), 2, "two reminders");
+    assert_eq!(
+        mails(&app, &lead_address, "Reminder: the six-month follow-up").len(),
+        1,
+        "one reminder, then they left"
+    );
+    assert_eq!(mails(&app, &new_address, "Reminder: the six-month follow-up").len(), 1, "the second to the new lead");
+    assert!(mails(&app, &new_address, "Six months on:").is_empty(), "no request again");
     assert_eq!(mails(&app, &owner_address, "Please report on a recommendation").len(), 1);
     assert_eq!(mails(&app, &facilitator, "No answer yet").len(), 1);
     for a in &peers {
@@ -284,3 +312,53 @@ on_both_backends!(
     from_sign_off_to_closed,
     what_is_scheduled_is_rechecked_when_it_goes
 );
+
+/// The host lead's page in a real browser, as they would use it: the summary of problems when
+/// submitting too soon, a draft saved, then the submission; axe finds nothing on any of them.
+#[tokio::test]
+async fn a_host_lead_reports_in_a_browser() {
+    use super::browser::{accessible, browse, browser_available, texts};
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn(pci_tests::Backend::Sqlite).await.unwrap();
+    let team = app.team().await;
+    let e = team.engagement.clone();
+    app.complete_pre_work(&e).await;
+    app.walk_to(&e, "FOLLOW_UP").await;
+    let state = app.gql_ok(FOLLOW_UP, json!({"id": e})).await["node"]["followUp"].clone();
+    let rec = pci_tests::decode_id(state["items"][0]["recommendation"]["id"].as_str().unwrap()).simple();
+    clock_to(&app, date(&state["dueOn"]));
+    let lead_address = app.email_of(&team.host_lead).await;
+    let url = link(&wait_mails(&app, &lead_address, "Six months on", 1).await[0], "/follow-up?token=");
+    let steps = json!([
+        {"goto": url},
+        {"axe": {}},
+        {"click": "button[value=submit]"},
+        {"read": "[role=alert] h2"},
+        {"axe": {}},
+        {"check": format!("#r__{rec}__in_progress")},
+        {"fill": [format!("#r__{rec}__narrative"), "Vans are being fitted out, depot by depot."]},
+        {"fill": [format!("#r__{rec}__revised"), "2031-03-31"]},
+        {"click": "button[value=save]"},
+        {"read": "[role=status] p"},
+        {"axe": {}},
+        {"click": "button[value=submit]"},
+        {"read": "h1"},
+        {"axe": {}},
+    ]);
+    let results = browse(steps).await;
+    accessible(&results);
+    let read = texts(&results);
+    assert_eq!(read[0], "The follow-up was not submitted", "{read:?}");
+    assert!(read[1].starts_with("Saved."), "{read:?}");
+    assert_eq!(read[2], "Thank you: the follow-up is submitted", "{read:?}");
+    let state = app.gql_ok(FOLLOW_UP, json!({"id": e})).await["node"]["followUp"].clone();
+    assert_eq!(state["state"], "SUBMITTED");
+    let progress = &state["items"][0]["progress"];
+    assert_eq!(
+        (progress["status"].as_str(), progress["revisedDate"].as_str()),
+        (Some("IN_PROGRESS"), Some("2031-03-31")),
+        "{state}"
+    );
+}

@@ -168,11 +168,11 @@ pub async fn relay(
 }
 
 /// Deletes finished jobs, final delivery records and spent tokens older than the retention
-/// period, and worker registrations that are long dead and hold no jobs. `now` is the
-/// application's clock, which our own rows are stamped with; apalis stamps its tables with the
-/// system's, so those are judged by `system_now` (the two differ only when a test moves the
-/// application's clock: judged by it, every live worker looked months dead, was deleted, and its
-/// queues stopped taking jobs).
+/// period (by the application's clock, `now`), and worker registrations that are long dead and
+/// hold no jobs. Whether a worker is dead is a matter of real time (its heartbeat is stamped by
+/// the system's clock), so that is judged by `system_now`: the two differ when a test moves the
+/// application's clock, and judged by it every live worker looked months dead, was deleted, and
+/// its queues stopped taking jobs.
 pub async fn prune(
     pool: &Pool,
     now: DateTime<Utc>,
@@ -185,7 +185,7 @@ pub async fn prune(
         let mut tx = s::begin(p).await?;
         let mut n = 0;
         let finished = format!("DELETE FROM {jobs} WHERE status IN ('Done', 'Killed') AND done_at < $1");
-        n += sqlx::query(sql(finished)).bind(s::stamp(system_cutoff)).execute(&mut *tx).await?.rows_affected();
+        n += sqlx::query(sql(finished)).bind(s::stamp(cutoff)).execute(&mut *tx).await?.rows_affected();
         let dead = format!(
             "DELETE FROM {workers} AS w WHERE w.last_seen < $1 AND NOT EXISTS (SELECT 1 FROM {jobs} AS j WHERE j.lock_by = w.id)"
         );

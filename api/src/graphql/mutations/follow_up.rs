@@ -14,7 +14,9 @@ use pci_domain::follow_up::{self, FollowUpReschedule, progress::ProgressInput};
 /// What became of one recommendation; replaces what was recorded before.
 #[derive(InputObject)]
 pub struct FollowUpProgressRecordInput {
+    /// The recommendation, of an engagement whose report is signed off.
     pub recommendation_id: ID,
+    /// Where it stands.
     pub status: ProgressStatus,
     /// What was done, up to 10,000 characters.
     pub narrative: Option<String>,
@@ -27,14 +29,17 @@ pub struct FollowUpProgressRecordInput {
     pub revised_date: Option<Date>,
 }
 
+/// The follow-up to submit.
 #[derive(InputObject)]
 pub struct FollowUpSubmitInput {
     /// The engagement; every recommendation needs a status first.
     pub engagement_id: ID,
 }
 
+/// A recommendation and the owner asked to report on it.
 #[derive(InputObject)]
 pub struct FollowUpDelegateInput {
+    /// The recommendation.
     pub recommendation_id: ID,
     /// Someone of the host council: they are emailed a link for this recommendation only.
     pub person_id: ID,
@@ -43,6 +48,7 @@ pub struct FollowUpDelegateInput {
 /// Omitted fields keep their value.
 #[derive(InputObject)]
 pub struct FollowUpRescheduleInput {
+    /// The engagement, whose follow-up is not yet submitted.
     pub engagement_id: ID,
     /// A new due date, today or later: everything scheduled from the old one is retired, and the
     /// host lead is asked again on the new one.

@@ -11,8 +11,11 @@ use crate::graphql::ids::{NodeKind, encode};
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "pci_entity::ProgressStatus")]
 pub enum ProgressStatus {
+    /// Nothing done yet.
     NotStarted,
+    /// Under way.
     InProgress,
+    /// Done.
     Implemented,
     /// Decided against; `reason` says why.
     NotPursued,
@@ -126,6 +129,7 @@ pub struct FollowUpItem {
 /// One recommendation at follow-up.
 #[Object]
 impl FollowUpItem {
+    /// The recommendation.
     async fn recommendation(&self) -> Recommendation {
         Recommendation(self.recommendation.clone())
     }
@@ -141,6 +145,7 @@ pub struct RecommendationProgress(pub recommendation_progress::Model);
 /// What the host reported on one recommendation at follow-up.
 #[Object]
 impl RecommendationProgress {
+    /// Where it stands.
     async fn status(&self) -> ProgressStatus {
         self.0.status.into()
     }
@@ -170,6 +175,7 @@ impl RecommendationProgress {
         let Some(id) = self.0.updated_by else { return Ok(None) };
         Person::visible(ctx, id).await
     }
+    /// When it was last recorded.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

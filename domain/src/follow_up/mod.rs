@@ -7,6 +7,7 @@
 pub mod link;
 pub mod progress;
 mod schedule;
+pub mod tracker;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use pci_entity::{InvitationStatus, ParticipantRole, follow_up_round, participant};

@@ -128,6 +128,8 @@ const QUERIES: &[&str] = &[
     "organisations",
     "people",
     "questionnaires",
+    "recommendationTracker",
+    "implementationRates",
     "surveyForm",
     "viewer",
 ];
@@ -255,6 +257,10 @@ fn expected(op: &str, r: Role) -> Outcome {
         // A fieldwork contributor sees only themselves.
         "people" => signed(if matches!(r, Outsider | FieldworkContributor) { Hidden } else { Allowed }),
         "auditEntries" => signed(if matches!(r, Facilitator | Admin) { Allowed } else { Forbidden }),
+        // Across reviews: administrators, and facilitators for the engagements they facilitate.
+        "recommendationTracker" | "implementationRates" => {
+            signed(if matches!(r, Facilitator | Admin) { Allowed } else { Forbidden })
+        }
         "personUpdate" => signed(if matches!(r, HostContributor | Admin) { Allowed } else { Forbidden }),
         // The host's papers and analysis: written by the host side and the facilitator, read by
         // the peer team, and out of a fieldwork contributor's sight.
@@ -817,6 +823,8 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
         "selfAssessmentMarkNotRun" => {
             (SELF_ASSESSMENT_NOT_RUN, json!({"input": {"engagementId": e, "reason": "Ran one last year"}}))
         }
+        "recommendationTracker" => ("{ recommendationTracker(first: 5) { totalCount nodes { status } } }", json!({})),
+        "implementationRates" => ("{ implementationRates(by: SERVICE_AREA) { key rate } }", json!({})),
         "evaluationResults" => ("{ evaluationResults { surveys counted } }", json!({})),
         "surveyForm" => ("query($t: String!) { surveyForm(token: $t) { title } }", json!({"t": "forged"})),
         "surveyResponseSave" => (

@@ -248,6 +248,9 @@ async fn from_sign_off_to_closed(app: TestApp) {
         let summary = wait_mails(&app, a, "2 of 2 recommendations implemented", 1).await;
         assert!(summary[0].text().contains("Every van carries the twenty commonest parts."), "{}", summary[0].text());
     }
+    let q = "query($id: ID!) { node(id: $id) { ... on Recommendation { progress { status narrative } } } }";
+    let p = app.gql_ok(q, json!({"id": first})).await["node"]["progress"].clone();
+    assert_eq!(p, json!({"status": "IMPLEMENTED", "narrative": "Every van carries the twenty commonest parts."}));
     // Submitted: the page says so, and GraphQL refuses a change.
     let (status, html) = page(&app, &url).await;
     assert_eq!((status, html.contains("The follow-up was submitted")), (200, true), "{html}");
@@ -306,6 +309,77 @@ async fn what_is_scheduled_is_rechecked_when_it_goes(app: TestApp) {
     assert!(cancelled.iter().all(|d| d.2 == "cancelled"), "{cancelled:?}");
     worker.stop().await;
 }
+
+/// Across reviews: every signed-off engagement's recommendations and what became of them, with
+/// the implementation rate per service area, for administrators and for the facilitators of
+/// each engagement; nobody else.
+async fn the_tracker_shows_what_became_of_recommendations(app: TestApp) {
+    const TRACKER: &str = "query($f: RecommendationTrackerFilter) { recommendationTracker(first: 50, filter: $f) {
+        totalCount nodes { status recommendation { text } engagement { id serviceArea } } } }";
+    const RATES: &str = "query($f: RecommendationTrackerFilter) { implementationRates(by: SERVICE_AREA, filter: $f) {
+        key recommendations implemented rate } }";
+    let (a, b, c) = (app.team().await, app.team().await, app.team().await);
+    for t in [&a, &b, &c] {
+        app.complete_pre_work(&t.engagement).await;
+    }
+    let rename = "mutation($input: EngagementUpdateInput!) { engagementUpdate(input: $input) { engagement { id } userErrors { code } } }";
+    app.mutate("engagementUpdate", rename, json!({"input": {"engagementId": b.engagement, "serviceArea": "Housing"}}))
+        .await;
+    app.walk_to(&a.engagement, "FOLLOW_UP").await;
+    app.walk_to(&b.engagement, "FOLLOW_UP").await;
+    app.walk_to(&c.engagement, "SIGN_OFF").await;
+    // A reports its recommendation implemented; B has not reported; C is not signed off.
+    let q = "query($id: ID!) { node(id: $id) { ... on Engagement { followUp { items { recommendation { id } } } } } }";
+    let rec = app.gql_ok(q, json!({"id": a.engagement})).await["node"]["followUp"]["items"][0]["recommendation"]["id"]
+        .clone();
+    app.mutate(
+        "followUpProgressRecord",
+        PROGRESS_RECORD,
+        json!({"input": {"recommendationId": rec, "status": "IMPLEMENTED"}}),
+    )
+    .await;
+    app.submit_follow_up(&a.engagement).await;
+
+    let tracker = |token: Option<String>, f: Value| {
+        let app = &app;
+        async move { app.gql_as(token.as_deref(), TRACKER, json!({"f": f})).await }
+    };
+    let all = tracker(Some(app.admin_token.clone()), Value::Null).await;
+    let nodes = all["data"]["recommendationTracker"]["nodes"].as_array().unwrap().clone();
+    let seen: Vec<(&str, &str)> =
+        nodes.iter().map(|n| (n["engagement"]["id"].as_str().unwrap(), n["status"].as_str().unwrap())).collect();
+    assert_eq!(seen.len(), 2, "the signed-off engagements only: {all}");
+    assert!(
+        seen.contains(&(a.engagement.as_str(), "IMPLEMENTED")) && seen.contains(&(b.engagement.as_str(), "NO_REPORT")),
+        "{all}"
+    );
+    let implemented = tracker(Some(app.admin_token.clone()), json!({"statuses": ["IMPLEMENTED"]})).await;
+    assert_eq!(implemented["data"]["recommendationTracker"]["totalCount"], 1, "{implemented}");
+    let housing = tracker(Some(app.admin_token.clone()), json!({"serviceArea": " housing "})).await;
+    assert_eq!(
+        housing["data"]["recommendationTracker"]["nodes"][0]["engagement"]["id"],
+        json!(b.engagement),
+        "{housing}"
+    );
+    let rates = app.gql_ok(RATES, json!({"f": null})).await;
+    assert_eq!(
+        rates["implementationRates"],
+        json!([{"key": "Roads", "recommendations": 1, "implemented": 1, "rate": 1.0}]),
+        "only submitted follow-ups count"
+    );
+    // A facilitator sees the engagements they facilitate; a peer reviewer nothing at all.
+    let facilitator = app.token_for(&a.facilitator).await;
+    let theirs = tracker(Some(facilitator), Value::Null).await;
+    let nodes = theirs["data"]["recommendationTracker"]["nodes"].as_array().unwrap().clone();
+    assert!(!nodes.is_empty() && nodes.iter().all(|n| n["engagement"]["id"] == json!(a.engagement)), "{theirs}");
+    let reviewer = app.token_for(&a.reviewers[0]).await;
+    let refused = tracker(Some(reviewer), Value::Null).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+    let bad = tracker(Some(app.admin_token.clone()), json!({"hostCouncilIds": ["not-an-id"]})).await;
+    assert_eq!(bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{bad}");
+}
+
+on_both_backends!(the_tracker_shows_what_became_of_recommendations);
 
 on_both_backends!(
     config = |c| c.worker = pci_domain::config::WorkerMode::Off;

@@ -32,8 +32,10 @@ pub struct QueryRoot;
 mod inputs;
 mod jobs;
 mod questionnaires;
+mod tracker;
 pub use inputs::*;
 pub use jobs::FailedJob;
+pub use tracker::{ImplementationRateBy, RecommendationTrackerFilter};
 
 fn parse_instant(j: &Json) -> Option<Value> {
     j.as_str()?.parse::<DateTime<Utc>>().ok().map(Value::from)
@@ -205,6 +207,35 @@ impl QueryRoot {
         #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<String, questionnaire::Questionnaire, TotalCount>> {
         questionnaires::all(ctx, PageArgs::new(first, after, last, before)).await
+    }
+
+    /// The recommendations of every signed-off review and what became of them at follow-up, the
+    /// most recently signed off first. Administrators see every engagement; a facilitator those
+    /// they facilitate; anyone else is refused.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn recommendation_tracker(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size from the start or after `after`: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page starts just after it.")] after: Option<String>,
+        #[graphql(desc = "Page size back from the end or `before`: 0 to 100; not with `first`.")] last: Option<i32>,
+        #[graphql(desc = "Cursor from this list; the page ends just before it.")] before: Option<String>,
+        #[graphql(desc = "Which recommendations.")] filter: Option<RecommendationTrackerFilter>,
+    ) -> async_graphql::Result<Connection<String, crate::graphql::types::follow_up::TrackedRecommendation, TotalCount>>
+    {
+        tracker::recommendations(ctx, filter, PageArgs::new(first, after, last, before)).await
+    }
+
+    /// Of the recommendations whose follow-up was submitted, the share implemented, per service
+    /// area or per host council; the same readers and filter as `recommendationTracker`.
+    async fn implementation_rates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How to group them.")] by: ImplementationRateBy,
+        #[graphql(desc = "Which recommendations.")] filter: Option<RecommendationTrackerFilter>,
+    ) -> async_graphql::Result<Vec<crate::graphql::types::follow_up::ImplementationRate>> {
+        tracker::rates(ctx, filter, by).await
     }
 
     /// Every engagement's evaluation together, by question and by side of the review, for

@@ -85,7 +85,7 @@ where
 }
 
 /// A list already loaded, in creation order, as a connection.
-pub(super) fn connection<T, N: OutputType>(
+pub(crate) fn connection<T, N: OutputType>(
     rows: Vec<T>,
     order: &str,
     args: PageArgs,
@@ -404,6 +404,13 @@ impl Recommendation {
     /// When it should be done by.
     async fn target_date(&self) -> Option<Date> {
         self.0.target_date.map(Date)
+    }
+    /// What the host reported on it at the six-month follow-up; null until something was.
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::follow_up::RecommendationProgress>> {
+        super::follow_up::progress_of(ctx, &self.0).await
     }
     /// The feedback session it was made at.
     async fn made_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {

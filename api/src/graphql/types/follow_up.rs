@@ -46,6 +46,17 @@ pub(super) async fn of_engagement(
     Ok(rows.into_iter().next().map(FollowUpRound))
 }
 
+/// What was reported on one recommendation (the caller already sees it).
+pub(super) async fn progress_of(
+    ctx: &Context<'_>,
+    r: &pci_entity::recommendation::Model,
+) -> async_graphql::Result<Option<RecommendationProgress>> {
+    let rounds: Vec<follow_up_round::Model> = load_children!(ctx, follow_up_rounds, r.engagement_id);
+    let Some(round) = rounds.first() else { return Ok(None) };
+    let progress: Vec<recommendation_progress::Model> = load_children!(ctx, round_progress, round.id);
+    Ok(progress.into_iter().find(|p| p.recommendation_id == r.id).map(RecommendationProgress))
+}
+
 /// The six-month follow-up of an engagement: scheduled when the report is signed off, asked of the
 /// host lead when due, reminded, escalated to the facilitator when unanswered, and submitted by the
 /// host lead. The team sees it.
@@ -179,4 +190,83 @@ impl RecommendationProgress {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// A recommendation's standing at follow-up, as the tracker shows it.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TrackedStatus {
+    /// Nothing reported yet: the follow-up is not due, or not answered.
+    NoReport,
+    /// Nothing done yet.
+    NotStarted,
+    /// Under way.
+    InProgress,
+    /// Done.
+    Implemented,
+    /// Decided against, with a reason.
+    NotPursued,
+}
+
+impl From<TrackedStatus> for pci_domain::follow_up::tracker::Tracked {
+    fn from(s: TrackedStatus) -> Self {
+        use pci_domain::follow_up::tracker::Tracked;
+        use pci_entity::ProgressStatus as P;
+        match s {
+            TrackedStatus::NoReport => Tracked::NoReport,
+            TrackedStatus::NotStarted => Tracked::Reported(P::NotStarted),
+            TrackedStatus::InProgress => Tracked::Reported(P::InProgress),
+            TrackedStatus::Implemented => Tracked::Reported(P::Implemented),
+            TrackedStatus::NotPursued => Tracked::Reported(P::NotPursued),
+        }
+    }
+}
+
+/// One recommendation of a signed-off review, and what became of it.
+pub struct TrackedRecommendation(pub pci_domain::follow_up::tracker::TrackerRow);
+
+/// One recommendation of a signed-off review, and what became of it.
+#[Object]
+impl TrackedRecommendation {
+    /// The recommendation.
+    async fn recommendation(&self) -> Recommendation {
+        Recommendation(self.0.recommendation.clone())
+    }
+    /// Its engagement.
+    async fn engagement(&self) -> Engagement {
+        Engagement(self.0.engagement.clone())
+    }
+    /// Where it stands.
+    async fn status(&self) -> TrackedStatus {
+        use pci_domain::follow_up::tracker::Tracked;
+        match self.0.tracked() {
+            Tracked::NoReport => TrackedStatus::NoReport,
+            Tracked::Reported(s) => match s {
+                pci_entity::ProgressStatus::NotStarted => TrackedStatus::NotStarted,
+                pci_entity::ProgressStatus::InProgress => TrackedStatus::InProgress,
+                pci_entity::ProgressStatus::Implemented => TrackedStatus::Implemented,
+                pci_entity::ProgressStatus::NotPursued => TrackedStatus::NotPursued,
+            },
+        }
+    }
+    /// What was reported, if anything.
+    async fn progress(&self) -> Option<RecommendationProgress> {
+        self.0.progress.clone().map(RecommendationProgress)
+    }
+    /// Its engagement's follow-up.
+    async fn follow_up(&self) -> Option<FollowUpRound> {
+        self.0.round.clone().map(FollowUpRound)
+    }
+}
+
+/// Of the recommendations whose follow-up was submitted, how many were implemented.
+#[derive(async_graphql::SimpleObject)]
+pub struct ImplementationRate {
+    /// The service area (as its first engagement spells it), or the host council's global id.
+    pub key: String,
+    /// Recommendations whose follow-up was submitted.
+    pub recommendations: i32,
+    /// Of those, implemented.
+    pub implemented: i32,
+    /// `implemented / recommendations`, from 0 to 1.
+    pub rate: f64,
 }

@@ -20,24 +20,14 @@ use pci_domain::{
     },
 };
 use pci_entity::ProgressStatus;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
     HttpState,
-    page::{message, private, render},
+    page::{TokenQuery, failed, private, render, said},
     respond::env,
 };
-
-#[derive(Deserialize)]
-pub struct LinkQuery {
-    #[serde(default)]
-    token: String,
-}
-
-fn said(status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    private(message(status, title, lines, &[]))
-}
 
 fn not_valid() -> Response {
     said(
@@ -45,10 +35,6 @@ fn not_valid() -> Response {
         "This follow-up link does not work",
         &["It may have been mistyped, or it has expired. The next reminder brings a new one; or ask the facilitator."],
     )
-}
-
-fn failed() -> Response {
-    said(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Nothing was lost. Please try again later."])
 }
 
 fn refused_page(r: LinkRefusal) -> Response {
@@ -74,18 +60,26 @@ const STATUSES: [(ProgressStatus, &str, &str); 4] = [
     (ProgressStatus::NotPursued, "not_pursued", "Not pursued"),
 ];
 
-pub async fn form(State(state): State<Arc<HttpState>>, Query(q): Query<LinkQuery>) -> Response {
-    let l = match link::open_link(&state.app.db, &q.token, state.app.clock.now()).await {
-        Ok(l) => l,
-        Err(DomainError::Invalid(_)) => return not_valid(),
+/// What the link opens, if it can take changes; otherwise the page that says why not.
+async fn open(state: &HttpState, token: &str) -> Result<FollowUpLink, Response> {
+    match link::open_link(&state.app.db, token, state.app.clock.now()).await {
+        Ok(l) => match l.refusal {
+            Some(r) => Err(refused_page(r)),
+            None => Ok(l),
+        },
+        Err(DomainError::Invalid(_)) => Err(not_valid()),
         Err(e) => {
             tracing::error!(error = ?e, "follow-up page");
-            return failed();
+            Err(failed())
         }
-    };
-    if let Some(r) = l.refusal {
-        return refused_page(r);
     }
+}
+
+pub async fn form(State(state): State<Arc<HttpState>>, Query(q): Query<TokenQuery>) -> Response {
+    let l = match open(&state, &q.token).await {
+        Ok(l) => l,
+        Err(page) => return page,
+    };
     let typed = Typed::from_saved(&l);
     private(page(&l, &q.token, &typed, &[], Shown::Fresh))
 }
@@ -209,17 +203,10 @@ pub async fn answer(State(state): State<Arc<HttpState>>, body: Bytes) -> Respons
         url::form_urlencoded::parse(&body).into_owned().map(|(k, v)| (k, v.replace("\r\n", "\n"))).collect();
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let (token, submitting) = (get("token"), get("action") == "submit");
-    let l = match link::open_link(&state.app.db, &token, state.app.clock.now()).await {
+    let l = match open(&state, &token).await {
         Ok(l) => l,
-        Err(DomainError::Invalid(_)) => return not_valid(),
-        Err(e) => {
-            tracing::error!(error = ?e, "follow-up answer");
-            return failed();
-        }
+        Err(page) => return page,
     };
-    if let Some(r) = l.refusal {
-        return refused_page(r);
-    }
     let typed = Typed::from_form(&fields);
     let (given, problems) = inputs(&typed);
     let refused = |l: &FollowUpLink, errors: Vec<Placed>| {

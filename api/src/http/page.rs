@@ -24,6 +24,7 @@ const SOURCES: &[(&str, &str)] = templates!(
     "invitation.html",
     "meeting.html",
     "sign_in.html",
+    "form_style.html",
     "survey.html",
     "follow_up.html",
     "paper.html",
@@ -75,6 +76,24 @@ pub fn private(mut r: Response) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     r
+}
+
+/// The query of a page behind an emailed link.
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub token: String,
+}
+
+/// A page behind an emailed link that has a few paragraphs to say and nothing to ask.
+pub fn said(status: StatusCode, title: &str, lines: &[&str]) -> Response {
+    private(message(status, title, lines, &[]))
+}
+
+/// What a link's page answers when something failed on our side (and was logged): what the
+/// person gave is kept, or was not taken.
+pub fn failed() -> Response {
+    said(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Nothing was lost. Please try again later."])
 }
 
 #[cfg(test)]

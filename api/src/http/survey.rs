@@ -19,23 +19,13 @@ use pci_domain::{
     },
 };
 use pci_entity::Side;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{
     HttpState,
-    page::{message, private, render},
+    page::{TokenQuery, failed, private, render, said},
     respond::env,
 };
-
-#[derive(Deserialize)]
-pub struct LinkQuery {
-    #[serde(default)]
-    token: String,
-}
-
-fn said(status: StatusCode, title: &str, lines: &[&str]) -> Response {
-    private(message(status, title, lines, &[]))
-}
 
 fn not_valid() -> Response {
     said(
@@ -45,10 +35,6 @@ fn not_valid() -> Response {
             "It may have been mistyped, or it has expired. If you still need to answer, please ask the organisers for a new link.",
         ],
     )
-}
-
-fn failed() -> Response {
-    said(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &["Nothing was lost. Please try again later."])
 }
 
 /// The page for a link that cannot take answers now, if it cannot.
@@ -75,7 +61,7 @@ fn closed_page(r: &Respondent, state: &HttpState) -> Option<Response> {
     })
 }
 
-pub async fn form(State(state): State<Arc<HttpState>>, Query(q): Query<LinkQuery>) -> Response {
+pub async fn form(State(state): State<Arc<HttpState>>, Query(q): Query<TokenQuery>) -> Response {
     let r = match response::open(&state.app.db, &q.token, state.app.clock.now()).await {
         Ok(r) => r,
         Err(DomainError::Invalid(_)) => return not_valid(),

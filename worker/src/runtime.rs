@@ -213,15 +213,7 @@ impl Worker {
         let upkeep = tokio::spawn(upkeep(ctx.db.clone(), pool.clone(), files, clock, jobs.clone(), stop_rx));
 
         let settings = QueueSettings { poll, heartbeat, concurrency: jobs.concurrency, identity: name.clone() };
-        // A queue's worker whose backend fails (SQLite busy past its timeout, no connection
-        // within the pool's wait) ends with an error; apalis then drops it unless told to restart
-        // it, and that queue's jobs wait for ever while the others run. Always restart.
-        let mut monitor = Monitor::new()
-            .shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms))
-            .should_restart(|worker, error| {
-                tracing::warn!(worker = %worker.name(), restarts = worker.restarts(), error = %error, "job queue worker failed; restarting it");
-                true
-            });
+        let mut monitor = Monitor::new().shutdown_timeout(Duration::from_millis(jobs.shutdown_grace_ms));
         let mut names = Vec::new();
         macro_rules! register {
             ($job:ty) => {

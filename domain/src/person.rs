@@ -43,6 +43,20 @@ async fn ensure_email_free(
     Ok(())
 }
 
+/// The names of these people, by id; one statement.
+pub async fn names(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, sea_orm::DbErr> {
+    Ok(person::Entity::find()
+        .filter(person::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
 pub async fn create(env: &Env, input: PersonCreate) -> DomainResult<person::Model> {
     crate::policy::admin(env)?;
     let mut c = Check::new();

@@ -276,6 +276,20 @@ pub async fn update(env: &Env, input: RecommendationUpdate) -> DomainResult<reco
     Ok(new)
 }
 
+/// An engagement's recommendations in the order they were made (ids are time-ordered): the
+/// report's outline, the follow-up and its emails list them so.
+pub async fn of_engagement(
+    db: &impl sea_orm::ConnectionTrait,
+    engagement_id: Uuid,
+) -> Result<Vec<recommendation::Model>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    recommendation::Entity::find()
+        .filter(recommendation::Column::EngagementId.eq(engagement_id))
+        .order_by_asc(recommendation::Column::Id)
+        .all(db)
+        .await
+}
+
 pub async fn remove(env: &Env, input: RecommendationRemove) -> DomainResult<recommendation::Model> {
     crate::policy::writer(env)?;
     let tx = begin_write_in_turn(&env.db).await?;

@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use pci_entity::{
     Stage, TokenPurpose, action_token, engagement, follow_up_round, person, recommendation, recommendation_progress,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
 use super::{
     is_host_lead,
-    progress::{ProgressInput, check, check_complete, finish, progress_of, recommendations, submitted, write},
+    progress::{ProgressInput, check, check_complete, finish, progress_of, submitted, write},
 };
 use crate::{
     Check, DomainError, DomainResult, Env, UserError, UserErrorCode, db::begin_write_in_turn, engagement::touch, tokens,
@@ -61,7 +61,7 @@ async fn load(db: &impl ConnectionTrait, t: &action_token::Model) -> DomainResul
     let engagement = engagement::Entity::find_by_id(round.engagement_id).one(db).await?.ok_or_else(bad_token)?;
     let person = person::Entity::find_by_id(person_id).one(db).await?.ok_or_else(bad_token)?;
     let progress = progress_of(db, round.id).await?;
-    let mut recommendations = recommendations(db, engagement.id).await?;
+    let mut recommendations = crate::findings::recommendation::of_engagement(db, engagement.id).await?;
     let only = t.recommendation_id;
     if let Some(r) = only {
         recommendations.retain(|x| x.id == r);
@@ -80,13 +80,7 @@ async fn load(db: &impl ConnectionTrait, t: &action_token::Model) -> DomainResul
         None
     };
     let owner_ids: Vec<Uuid> = recommendations.iter().filter_map(|r| r.owner_id).collect();
-    let names = person::Entity::find()
-        .filter(person::Column::Id.is_in(owner_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = crate::person::names(db, owner_ids).await?;
     Ok(FollowUpLink { round, engagement, person, only, recommendations, progress, names, refusal })
 }
 

@@ -10,7 +10,7 @@ use pci_entity::{
     ParticipantRole, ProgressStatus, TokenPurpose, engagement, follow_up_round, new_id, recommendation,
     recommendation_progress,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{people_in, subject};
@@ -181,7 +181,7 @@ pub async fn record(env: &Env, input: ProgressInput) -> DomainResult<follow_up_r
 
 /// Every recommendation has a status: the round can be submitted.
 pub(super) async fn check_complete(tx: &WriteTx, round: &follow_up_round::Model, field: &[&str]) -> DomainResult<()> {
-    let recs = recommendations(tx, round.engagement_id).await?;
+    let recs = crate::findings::recommendation::of_engagement(tx, round.engagement_id).await?;
     let done: Vec<Uuid> = recommendation_progress::Entity::find()
         .select_only()
         .column(recommendation_progress::Column::RecommendationId)
@@ -289,19 +289,6 @@ pub async fn delegate(env: &Env, recommendation_id: Uuid, person_id: Uuid) -> Do
     touch(&tx, env, e.id).await?;
     tx.commit().await?;
     Ok(round)
-}
-
-/// The engagement's recommendations, in the order they were made.
-pub async fn recommendations(
-    db: &impl ConnectionTrait,
-    engagement_id: Uuid,
-) -> Result<Vec<recommendation::Model>, sea_orm::DbErr> {
-    recommendation::Entity::find()
-        .filter(recommendation::Column::EngagementId.eq(engagement_id))
-        .order_by_asc(recommendation::Column::CreatedAt)
-        .order_by_asc(recommendation::Column::Id)
-        .all(db)
-        .await
 }
 
 /// The progress recorded in a round, by recommendation.

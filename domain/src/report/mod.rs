@@ -7,7 +7,7 @@ pub mod comment;
 pub mod round;
 pub mod sign_off;
 
-use pci_entity::{DocumentKind, FindingKind, document, document_version, engagement, finding, recommendation, theme};
+use pci_entity::{DocumentKind, FindingKind, document, document_version, engagement, finding, theme};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -76,11 +76,7 @@ pub async fn outline(db: &impl ConnectionTrait, access: &Access, e: &engagement:
         }
     }
     out.push_str("## Recommendations\n\n");
-    let recommendations = recommendation::Entity::find()
-        .filter(recommendation::Column::EngagementId.eq(e.id))
-        .order_by_asc(recommendation::Column::Id)
-        .all(db)
-        .await?;
+    let recommendations = crate::findings::recommendation::of_engagement(db, e.id).await?;
     if recommendations.is_empty() {
         out.push_str("_No recommendation was made._\n");
     } else {

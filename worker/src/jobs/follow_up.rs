@@ -12,7 +12,7 @@ use pci_domain::{
 use pci_entity::{
     EmailPurpose, ParticipantRole, ProgressStatus, TokenPurpose, engagement, follow_up_round, organisation, person,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 
 use super::{
     Job, JobContext,
@@ -168,7 +168,7 @@ impl EmailJob for FollowUpMail {
         let db = &ctx.db;
         let host =
             organisation::Entity::find_by_id(e.host_council_id).one(db).await?.map(|o| o.name).unwrap_or_default();
-        let mut recs = progress::recommendations(db, e.id).await?;
+        let mut recs = pci_domain::findings::recommendation::of_engagement(db, e.id).await?;
         if let FollowUpMailKind::Delegation(r) = self.kind {
             recs.retain(|x| x.id == r);
         }
@@ -176,13 +176,7 @@ impl EmailJob for FollowUpMail {
         let leads = follow_up::people_in(db, e.id, &[ParticipantRole::HostLead]).await?;
         let mut ids: Vec<uuid::Uuid> = recs.iter().filter_map(|r| r.owner_id).collect();
         ids.extend(leads.iter().copied());
-        let names: std::collections::HashMap<uuid::Uuid, String> = person::Entity::find()
-            .filter(person::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
+        let names = pci_domain::person::names(db, ids).await?;
         let day = |d: chrono::NaiveDate| d.format("%-d %B %Y").to_string();
         let items: Vec<FollowUpItem> = recs
             .iter()

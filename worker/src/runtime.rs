@@ -114,8 +114,11 @@ async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> 
         // An error (the database unavailable, say) is retried a few times with backoff; a
         // panic is a bug and waits for an administrator.
         Ok(Err(e)) => match retry_later::<J>(&ctx, args, attempt).await {
-            Some(at) => format!("{e:#} (retrying automatically at {at})"),
-            None => format!("{e:#} (no more automatic retries)"),
+            Retry::At(at) => format!("{e:#} (retrying automatically at {at})"),
+            Retry::GaveUp => format!("{e:#} (no more automatic retries)"),
+            Retry::Unscheduled(why) => {
+                format!("{e:#} (an automatic retry could not be scheduled: {why:#}; jobRetry runs it again)")
+            }
         },
         Err(panic) => {
             let msg = panic
@@ -134,21 +137,41 @@ async fn handle<J: Job>(args: serde_json::Value, ctx: Data<Arc<JobContext>>) -> 
 const ATTEMPT: &str = "_attempt";
 const MAX_AUTOMATIC_RETRIES: u64 = 5;
 
-/// Enqueues the same job again after 2^attempt seconds (up to 5 times); `None` if it gave up or
-/// could not enqueue (then `jobRetry` is the way).
-async fn retry_later<J: Job>(
-    ctx: &JobContext,
-    mut args: serde_json::Value,
-    attempt: u64,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+enum Retry {
+    At(chrono::DateTime<chrono::Utc>),
+    GaveUp,
+    Unscheduled(sea_orm::DbErr),
+}
+
+/// How long a failed job keeps trying to schedule its retry while the database refuses.
+const SCHEDULE_RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Enqueues the same job again after 2^attempt seconds (up to 5 times). The job most often
+/// failed because the database was unavailable, and then so is the outbox its retry goes to:
+/// scheduling is tried again, with waits of 100 ms doubling to 5 s, for up to a minute, so that
+/// a short outage does not leave the job waiting for an administrator's `jobRetry`.
+async fn retry_later<J: Job>(ctx: &JobContext, mut args: serde_json::Value, attempt: u64) -> Retry {
     if attempt >= MAX_AUTOMATIC_RETRIES {
-        return None;
+        return Retry::GaveUp;
     }
-    let obj = args.as_object_mut()?;
+    let Some(obj) = args.as_object_mut() else { return Retry::GaveUp };
     obj.insert(ATTEMPT.to_owned(), serde_json::Value::from(attempt + 1));
-    let now = ctx.clock.now();
-    let at = now + chrono::Duration::seconds(1 << (attempt + 1));
-    pci_domain::outbox::push_raw(&ctx.db, J::NAME, &args.to_string(), at, now).await.ok().map(|_| at)
+    let payload = args.to_string();
+    let started = std::time::Instant::now();
+    let mut wait = Duration::from_millis(100);
+    loop {
+        let now = ctx.clock.now();
+        let at = now + chrono::Duration::seconds(1 << (attempt + 1));
+        match pci_domain::outbox::push_raw(&ctx.db, J::NAME, &payload, at, now).await {
+            Ok(_) => return Retry::At(at),
+            Err(e) if started.elapsed() + wait > SCHEDULE_RETRY_FOR => return Retry::Unscheduled(e),
+            Err(e) => {
+                tracing::warn!(job = J::NAME, error = %e, ?wait, "scheduling a failed job's retry failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
 }
 
 /// A worker ready to run: built (and its mail settings checked) before anything is served, so a

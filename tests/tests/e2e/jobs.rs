@@ -115,3 +115,62 @@ async fn jobs_commit_or_roll_back_with_the_change(app: TestApp) {
 }
 
 on_both_backends!(config = |c| c.worker = pci_domain::config::WorkerMode::Off; jobs_commit_or_roll_back_with_the_change);
+
+/// Makes every query of the app's queues fail for a while, as an outage does: on SQLite another
+/// writer holds the write lock longer than the busy timeout; on PostgreSQL every connection to
+/// the database is cut, again and again (as a server restart or a failover cuts them).
+async fn break_the_store_for(app: &TestApp, how_long: std::time::Duration) {
+    let until = std::time::Instant::now() + how_long;
+    match app.backend {
+        pci_tests::Backend::Sqlite => {
+            let tx = pci_domain::db::begin_write_at_once(&app.db).await.expect("take the write lock");
+            tokio::time::sleep_until(until.into()).await;
+            tx.rollback().await.expect("give the write lock back");
+        }
+        pci_tests::Backend::Postgres => {
+            let admin = std::env::var(pci_tests::TEST_DATABASE_URL).expect("TEST_DATABASE_URL");
+            let name = url::Url::parse(&app.config.database_url).unwrap().path().trim_start_matches('/').to_owned();
+            let killer = sea_orm::Database::connect(&admin).await.expect("connect as the administrator");
+            let cut = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                [name.into()],
+            );
+            let mut cuts = 0;
+            while std::time::Instant::now() < until {
+                let row = killer.query_one_raw(cut.clone()).await.expect("cut connections").expect("a count");
+                cuts += row.try_get::<i64>("", "n").unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert!(cuts > 0, "some connection was cut");
+            killer.close().await.unwrap();
+        }
+    }
+}
+
+/// A queue whose store fails keeps working once the store is back. apalis used to end a queue's
+/// worker for good on the first error from its store (SQLite busy past its timeout, a pool
+/// connection not had in time, a cut connection), with one log line: that queue's jobs then
+/// stayed Pending while the others ran (seen in CI as five `sign_off_request` jobs, or one
+/// `participant_invitation`, never sent). `vendor/PATCHES.md` has the fix.
+async fn queues_outlive_their_store_failing(app: TestApp) {
+    let all_sent = |n: usize| {
+        let app = &app;
+        move || async move {
+            let d = app.deliveries().await;
+            d.len() == n && d.iter().all(|x| x.2 == "sent")
+        }
+    };
+    // Every queue polls every 50 ms: in two seconds each of them meets the failure many times.
+    break_the_store_for(&app, std::time::Duration::from_secs(2)).await;
+    app.team().await;
+    app.wait_until(30, "the first team's five invitations sent after the outage", all_sent(5)).await;
+    // Again, with the jobs just enqueued and running when the store fails: those that fail are
+    // retried, and every invitation goes.
+    app.team().await;
+    break_the_store_for(&app, std::time::Duration::from_secs(2)).await;
+    app.wait_until(60, "the second team's five invitations sent too", all_sent(10)).await;
+    app.wait_idle(60).await;
+}
+
+on_both_backends!(config = |c| c.database.busy_timeout_ms = 100; queues_outlive_their_store_failing);

@@ -84,7 +84,21 @@ where
     receiver: Option<Receiver<TaskEvent<P::Response>>>,
     sink_buffer: Vec<Task<P::Compact>>,
     sink_future: Option<BoxSyncFuture<Result<(), P::Error>>>,
+    // PCI Hub patch: an error from the store (SQLite busy past its timeout, no pool connection
+    // in time, a dropped PostgreSQL connection) used to make this `Dead` for good; the worker
+    // then ended, and its queue's jobs stayed Pending while every other queue ran. Now the
+    // failed step waits (`retry`, doubling with each failure in a row up to `MAX_BACKOFF`)
+    // and is tried again; events whose flush failed are kept (`unsaved`) and flushed again.
+    retry: Option<Delay>,
+    failures: u32,
+    // Boxed so that `Persisted` stays `Unpin` whatever the response type (its `Sink` needs it).
+    unsaved: Box<Vec<TaskEvent<P::Response>>>,
 }
+
+/// The longest wait before a failed step is tried again (PCI Hub patch).
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// The first wait; it doubles with each failure in a row (PCI Hub patch).
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
 impl<P: Clone> Clone for Persisted<P>
 where
@@ -98,6 +112,9 @@ where
             receiver: None,
             sink_buffer: Vec::new(),
             sink_future: None,
+            retry: None,
+            failures: 0,
+            unsaved: Box::default(),
         }
     }
 }
@@ -136,7 +153,7 @@ impl<P> Persisted<P>
 where
     P: Persistence + Clone,
     P::Compact: Send + 'static,
-    P::Response: Send,
+    P::Response: Send + Clone,
 {
     /// Creates a new `Persisted` in the `NotBootstrapped` state.
     ///
@@ -150,7 +167,51 @@ where
             state: State::NotBootstrapped,
             sink_buffer: Vec::new(),
             sink_future: None,
+            retry: None,
+            failures: 0,
+            unsaved: Box::default(),
         }
+    }
+
+    /// PCI Hub patch: after a failed step, the wait before the next try (doubling per failure
+    /// in a row), armed so that the waker is called when it is over.
+    fn back_off(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let wait = FIRST_BACKOFF
+            .saturating_mul(1u32 << self.failures.saturating_sub(1).min(16))
+            .min(MAX_BACKOFF);
+        self.retry = Some(Delay::new(wait));
+        wait
+    }
+
+    /// PCI Hub patch: `Pending` while a back-off wait is running.
+    fn poll_retry(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.retry.as_mut() {
+            Some(delay) => match Pin::new(delay).poll(cx) {
+                Poll::Ready(()) => {
+                    self.retry = None;
+                    Poll::Ready(())
+                }
+                Poll::Pending => Poll::Pending,
+            },
+            None => Poll::Ready(()),
+        }
+    }
+
+    /// PCI Hub patch: starts flushing the events kept from a failed flush and any new ones.
+    fn flush_events(&mut self, cx: &mut Context<'_>, worker: &WorkerContext) -> bool {
+        if let Some(events) = self.try_drain_events(cx) {
+            self.unsaved.extend(events);
+        }
+        if self.unsaved.is_empty() {
+            return false;
+        }
+        let mut provider = self.inner.clone();
+        let worker = worker.clone();
+        let events = Vec::clone(&self.unsaved);
+        let fut = async move { provider.handle_events(events, &worker).await };
+        self.state = State::ProcessEvents(fut.boxed().into());
+        true
     }
 
     /// Get the current state
@@ -212,6 +273,9 @@ where
     ) -> Poll<Result<(), P::Error>> {
         trace!("poll_ready: {:?}", self.state);
         loop {
+            if self.poll_retry(cx).is_pending() {
+                return Poll::Pending;
+            }
             match &mut self.state {
                 State::NotBootstrapped => {
                     debug!("poll_ready: NotBootstrapped -> registering worker");
@@ -229,15 +293,23 @@ where
                         return Poll::Pending;
                     }
                     Poll::Ready(Err(e)) => {
-                        warn!(error = ?e, "poll_ready: HeartBeat failed -> Dead");
-                        self.state = State::Dead;
-                        return Poll::Ready(Err(e));
+                        // PCI Hub patch: register or beat again after a wait, not `Dead`.
+                        let registering = matches!(self.state, State::RegisterWorker(_));
+                        let wait = self.back_off();
+                        warn!(error = ?e, ?wait, registering, "poll_ready: register/heartbeat failed; trying again");
+                        if registering {
+                            self.state = State::NotBootstrapped;
+                        } else {
+                            self.heartbeat_timer = Some(Delay::new(Duration::ZERO));
+                            self.state = State::Ready;
+                        }
                     }
                     Poll::Ready(Ok(())) => {
                         debug!(
                             ?heartbeat_interval,
                             "poll_ready: HeartBeat complete, arming heartbeat timer"
                         );
+                        self.failures = 0;
                         worker.heartbeat(cx);
                         self.heartbeat_timer = Some(Delay::new(heartbeat_interval));
                         self.state = State::Ready;
@@ -249,12 +321,15 @@ where
                         return Poll::Pending;
                     }
                     Poll::Ready(Err(e)) => {
-                        warn!(error = ?e, "poll_ready: ProcessEvents failed -> Dead");
-                        self.state = State::Dead;
-                        return Poll::Ready(Err(e));
+                        // PCI Hub patch: the events stay in `unsaved` and are flushed again.
+                        let wait = self.back_off();
+                        warn!(error = ?e, ?wait, events = self.unsaved.len(), "poll_ready: ProcessEvents failed; trying again");
+                        self.state = State::Ready;
                     }
                     Poll::Ready(Ok(())) => {
                         trace!("poll_ready: ProcessEvents complete -> Ready");
+                        self.failures = 0;
+                        self.unsaved.clear();
                         self.state = State::Ready;
                     }
                 },
@@ -282,15 +357,8 @@ where
                         continue;
                     }
 
-                    if let Some(events) = self.try_drain_events(cx) {
-                        debug!(
-                            count = events.len(),
-                            "poll_ready: draining events -> dispatching ProcessEvents future"
-                        );
-                        let mut provider = self.inner.clone();
-                        let worker = worker.clone();
-                        let fut = async move { provider.handle_events(events, &worker).await };
-                        self.state = State::ProcessEvents(fut.boxed().into());
+                    if self.flush_events(cx, worker) {
+                        debug!("poll_ready: dispatching ProcessEvents future");
                         continue;
                     }
 
@@ -322,6 +390,9 @@ where
         loop {
             match &mut self.state {
                 State::Ready => {
+                    if self.poll_retry(cx).is_pending() {
+                        return Poll::Pending;
+                    }
                     trace!("poll_next: State::Ready -> dispatching Fetch future");
                     let mut provider = self.inner.clone();
                     let worker = worker.clone();
@@ -334,6 +405,7 @@ where
                         return Poll::Pending;
                     }
                     Poll::Ready(Ok(tasks)) if tasks.is_empty() => {
+                        self.failures = 0;
                         trace!(
                             "poll_next: fetch_next returned empty batch -> Ready, parking waker"
                         );
@@ -343,12 +415,14 @@ where
                     }
                     Poll::Ready(Ok(tasks)) => {
                         debug!(count = tasks.len(), "poll_next: fetch_next returned batch");
+                        self.failures = 0;
                         self.state = State::Buffered(VecDeque::from(tasks));
                     }
                     Poll::Ready(Err(e)) => {
-                        warn!(error = ?e, "poll_next: fetch_next failed -> Dead");
-                        self.state = State::Dead;
-                        return Poll::Ready(Some(Err(e)));
+                        // PCI Hub patch: fetch again after a wait, not `Dead`.
+                        let wait = self.back_off();
+                        warn!(error = ?e, ?wait, "poll_next: fetch_next failed; trying again");
+                        self.state = State::Ready;
                     }
                 },
 
@@ -403,6 +477,7 @@ where
                 State::ProcessEvents(fut) => {
                     poll_fut_or_return!(fut, cx);
                     trace!("poll_close: ProcessEvents complete -> Ready");
+                    self.unsaved.clear();
                     self.state = State::Ready;
                 }
 
@@ -431,16 +506,8 @@ where
                 }
 
                 State::Ready => {
-                    let mut provider = self.inner.clone();
-                    let worker = worker.clone();
-
-                    if let Some(events) = self.try_drain_events(cx) {
-                        debug!(
-                            count = events.len(),
-                            "poll_close: flushing remaining events before shutdown"
-                        );
-                        let fut = async move { provider.handle_events(events, &worker).await };
-                        self.state = State::ProcessEvents(fut.boxed().into());
+                    if self.flush_events(cx, worker) {
+                        debug!("poll_close: flushing remaining events before shutdown");
                         continue;
                     }
                     debug!("poll_close: no remaining work -> Ready(Ok)");

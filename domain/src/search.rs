@@ -56,10 +56,25 @@ pub(crate) async fn put(
     title: &str,
     text: &str,
 ) -> Result<(), DbErr> {
+    put_tagged(tx, kind.tag(), record_id, engagement_id, title, text).await
+}
+
+/// The entries of signed-off recommendations, which other reviews learn from ([`similar`]);
+/// not part of an engagement's own search.
+pub(crate) const RECOMMENDATION: &str = "RECOMMENDATION";
+
+async fn put_tagged(
+    tx: &impl ConnectionTrait,
+    tag: &str,
+    record_id: Uuid,
+    engagement_id: Uuid,
+    title: &str,
+    text: &str,
+) -> Result<(), DbErr> {
     remove(tx, record_id).await?;
     let clean = |s: &str| s.chars().filter(|c| *c != MARK_START && *c != MARK_END).collect::<String>();
     let values: Vec<Value> = vec![
-        kind.tag().into(),
+        tag.into(),
         record_id.to_string().into(),
         engagement_id.to_string().into(),
         clean(title).into(),
@@ -245,6 +260,84 @@ pub async fn search(
     Ok(Some(Found { hits, total: total.max(0) as u64 }))
 }
 
+/// Indexes a signed-off recommendation for [`similar`].
+pub(crate) async fn put_recommendation(
+    tx: &impl ConnectionTrait,
+    r: &pci_entity::recommendation::Model,
+) -> Result<(), DbErr> {
+    put_tagged(tx, RECOMMENDATION, r.id, r.engagement_id, "", &format!("{}\n{}", r.text, r.rationale)).await
+}
+
+/// Words too common to say what a text is about (the English ones PostgreSQL drops anyway, so
+/// that both backends rank on the same words).
+const COMMON: &[&str] = &[
+    "and", "are", "but", "for", "from", "has", "have", "into", "its", "not", "our", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "was", "were", "what", "when", "which", "who", "will", "with",
+    "you", "your",
+];
+
+/// What a text is about, as search terms: its distinct words of three letters or more, common
+/// words left out, the longest first (they say the most), at most [`MAX_TERMS`].
+fn key_words(text: &str) -> Vec<String> {
+    let mut ws: Vec<String> =
+        words(text).into_iter().filter(|w| w.chars().count() >= 3 && !COMMON.contains(&w.as_str())).collect();
+    ws.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
+    ws.dedup();
+    ws.truncate(MAX_TERMS);
+    ws
+}
+
+/// Entries of kind `tag` in these engagements that share any of `text`'s key words, best first
+/// (ranked as [`search`] ranks), at most `limit`: the record ids with their scores.
+pub(crate) async fn similar(
+    db: &impl ConnectionTrait,
+    tag: &str,
+    text: &str,
+    engagement_ids: &[Uuid],
+    limit: u64,
+) -> Result<Vec<(Uuid, f64)>, DbErr> {
+    let terms = key_words(text);
+    if terms.is_empty() || engagement_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let (matched, score, query) = match backend {
+        DbBackend::Sqlite => (
+            "search_entries MATCH $1",
+            "-bm25(search_entries, 0.0, 0.0, 0.0, 4.0, 1.0)",
+            terms.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" OR "),
+        ),
+        _ => (
+            "tsv @@ to_tsquery('english', $1)",
+            "ts_rank_cd(tsv, to_tsquery('english', $1))::float8",
+            terms.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" | "),
+        ),
+    };
+    let mut values: Vec<Value> = vec![query.into(), tag.into()];
+    let ids: Vec<String> = engagement_ids
+        .iter()
+        .map(|id| {
+            values.push(id.to_string().into());
+            format!("${}", values.len())
+        })
+        .collect();
+    values.push((limit as i64).into());
+    let sql = format!(
+        "SELECT record_id, {score} AS score FROM search_entries
+         WHERE {matched} AND kind = $2 AND engagement_id IN ({}) ORDER BY score DESC, record_id LIMIT ${}",
+        ids.join(", "),
+        values.len()
+    );
+    let rows = db.query_all_raw(statement(backend, &sql, values)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.try_get("", "record_id")?;
+        let id = id.parse::<Uuid>().map_err(|_| DbErr::Custom(format!("search entry {id:?} is malformed")))?;
+        out.push((id, row.try_get("", "score")?));
+    }
+    Ok(out)
+}
+
 /// A snippet as HTML: the text escaped, the matches in `<mark>`.
 pub fn snippet_html(snippet: &str) -> String {
     let mut out = String::with_capacity(snippet.len() + 32);
@@ -288,6 +381,17 @@ mod tests {
                 .iter()
                 .all(|t| matches!(t, Term::Word(w) if w.chars().all(char::is_alphanumeric)))
         );
+    }
+
+    #[test]
+    fn a_text_is_about_its_longest_uncommon_words() {
+        assert_eq!(
+            key_words("Getting the repairs right, first time: repairs and the vans!"),
+            ["getting", "repairs", "first", "right", "time", "vans"]
+        );
+        assert!(key_words("the and of to a").is_empty(), "nothing to search for");
+        let many = (0..40).map(|i| format!("word{i:02}")).collect::<Vec<_>>().join(" ");
+        assert_eq!(key_words(&many).len(), MAX_TERMS);
     }
 
     #[test]

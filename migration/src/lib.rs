@@ -17,6 +17,7 @@ mod m20261207_000006_findings;
 mod m20261207_000007_report_feedback;
 mod m20261207_000008_sign_off;
 mod m20261207_000009_follow_up;
+mod m20261207_000010_learning;
 
 /// The domain tables of the first migration, parents before children.
 pub use m20261126_000001_foundation::TABLES_IN_CREATION_ORDER as DOMAIN_TABLES;
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000007_report_feedback::Migration),
             Box::new(m20261207_000008_sign_off::Migration),
             Box::new(m20261207_000009_follow_up::Migration),
+            Box::new(m20261207_000010_learning::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ pub mod smtp;
 mod upload;
 mod walk;
 pub use upload::Upload;
-pub use walk::{FOLLOW_UP_SUBMIT, PROGRESS_RECORD};
+pub use walk::{FOLLOW_UP_SUBMIT, PROGRESS_RECORD, SHARE_LEARNING};
 
 use std::{
     net::SocketAddr,

@@ -20,6 +20,7 @@ const STEPS: [(&str, Option<&str>); 10] = [
 ];
 
 pub const PROGRESS_RECORD: &str = "mutation($input: FollowUpProgressRecordInput!) { followUpProgressRecord(input: $input) { followUpRound { id state } userErrors { field code message } } }";
+pub const SHARE_LEARNING: &str = "mutation($input: EngagementShareLearningInput!) { engagementShareLearning(input: $input) { engagement { id sharesLearning } userErrors { field code message } } }";
 pub const FOLLOW_UP_SUBMIT: &str = "mutation($input: FollowUpSubmitInput!) { followUpSubmit(input: $input) { followUpRound { id state submittedAt } userErrors { field code message } } }";
 
 impl TestApp {

@@ -184,6 +184,7 @@ pub async fn create(env: &Env, input: EngagementCreate) -> DomainResult<engageme
         self_assessment_not_run_reason: None,
         signed_off_at: None,
         follow_up_due_on: None,
+        shares_learning: false,
         created_at: now,
         updated_at: now,
     };

@@ -4,6 +4,7 @@
 //! the unanswered ones the facilitator is told. Moving the due date retires everything scheduled
 //! from the old one (each job carries the date it was scheduled for).
 
+pub mod learning;
 pub mod link;
 pub mod progress;
 mod schedule;

@@ -19,6 +19,9 @@ pub enum Need {
     /// To write one side's part of the review's working material (see [`Work`]). `record` when
     /// it is about an existing record of it rather than the engagement.
     Write { work: Work, record: bool },
+    /// To be the engagement's host lead, for what the host council alone decides (whether other
+    /// reviews may learn from its recommendations). Not even an administrator decides it for them.
+    HostLead,
 }
 
 /// Whose part of the working material it is, and so who writes it. The facilitator writes
@@ -82,7 +85,7 @@ pub async fn authorize(
 ) -> DomainResult<()> {
     writer(env)?;
     let Some(caller) = env.caller else { return Ok(()) };
-    if caller.is_admin {
+    if caller.is_admin && need != Need::HostLead {
         return Ok(());
     }
     let role: Option<ParticipantRole> = participant::Entity::find()
@@ -94,19 +97,23 @@ pub async fn authorize(
         .into_tuple()
         .one(tx)
         .await?;
-    let Some(role) = role else { return Err(missing().into()) };
+    let Some(role) = role else {
+        // An administrator sees every engagement: for them it is there, and not theirs to decide.
+        return Err(if caller.is_admin { DomainError::Denied(Denied::Forbidden) } else { missing().into() });
+    };
     let mine = matches!(need, Need::ManageRecordOrSelf(p) if p == caller.person_id);
     // Each side's material is its own: managing the engagement does not make the host lead an
     // author of the peer team's part.
     let allowed = match need {
         Need::Write { work, .. } => work.writer(role),
+        Need::HostLead => role == ParticipantRole::HostLead,
         _ => manages(role) || mine,
     };
     if allowed {
         return Ok(());
     }
     // A fieldwork contributor sees only their own records: anyone else's does not exist for them.
-    let on_record = !matches!(need, Need::ManageEngagement | Need::Write { record: false, .. });
+    let on_record = !matches!(need, Need::ManageEngagement | Need::HostLead | Need::Write { record: false, .. });
     if view_of(role) == View::Own && on_record {
         return Err(missing().into());
     }

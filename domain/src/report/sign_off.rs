@@ -261,6 +261,7 @@ async fn complete(
     if let Some(due) = due {
         crate::follow_up::schedule_at_sign_off(tx, env, e, due).await?;
     }
+    crate::follow_up::learning::index_at_sign_off(tx, e.id).await?;
     let changes = Changes::new()
         .set("signedOffAt", now)
         .set("followUpDueOn", due)

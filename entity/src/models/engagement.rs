@@ -20,6 +20,9 @@ pub struct Model {
     pub signed_off_at: Option<ChronoDateTimeUtc>,
     /// When the six-month follow-up is due, from the sign-off.
     pub follow_up_due_on: Option<Date>,
+    /// Whether other reviews may learn from its recommendations and their outcome at follow-up
+    /// ("who else tackled this"): the host lead's choice, off until made.
+    pub shares_learning: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

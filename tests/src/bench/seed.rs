@@ -135,6 +135,7 @@ impl World {
                         self_assessment_not_run_reason: None,
                         signed_off_at: None,
                         follow_up_due_on: None,
+                        shares_learning: false,
                         created_at: created,
                         updated_at: created,
                     }

@@ -172,6 +172,7 @@ const MUTATIONS: &[&str] = &[
     "followUpSubmit",
     "followUpDelegate",
     "followUpReschedule",
+    "engagementShareLearning",
     "improvementOptionAdd",
     "improvementOptionUpdate",
     "engagementAdvanceStage",
@@ -368,6 +369,13 @@ fn expected(op: &str, r: Role) -> Outcome {
         "followUpSubmit" | "followUpReschedule" => signed(match r {
             Outsider => Hidden,
             _ if managers(r) => Allowed,
+            _ => Forbidden,
+        }),
+        // Sharing a review with other councils' is the host lead's decision alone: not a
+        // facilitator's, nor an administrator's (who sees the engagement, so is told FORBIDDEN).
+        "engagementShareLearning" => signed(match r {
+            Outsider => Hidden,
+            HostLead => Allowed,
             _ => Forbidden,
         }),
         // Options: the whole team but fieldwork contributors.
@@ -796,6 +804,10 @@ async fn prepare(app: &TestApp, w: &World, op: &str) -> (String, Value) {
             }
         }
         "followUpSubmit" => (pci_tests::FOLLOW_UP_SUBMIT, json!({"input": {"engagementId": e}})),
+        // Turning it off, as it already is: harmless to run for every role.
+        "engagementShareLearning" => {
+            (pci_tests::SHARE_LEARNING, json!({"input": {"engagementId": e, "shared": false}}))
+        }
         "followUpReschedule" => (
             "mutation($input: FollowUpRescheduleInput!) { followUpReschedule(input: $input) { followUpRound { id } userErrors { code } } }",
             json!({"input": {"engagementId": e, "reminderDays": [7]}}),

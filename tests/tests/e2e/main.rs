@@ -21,6 +21,7 @@ mod hostile;
 mod http;
 mod jobs;
 mod js;
+mod learning;
 mod meeting_mail;
 mod meetings;
 mod migrations;

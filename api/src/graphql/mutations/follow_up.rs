@@ -5,7 +5,7 @@ use crate::graphql::{
     context::CtxExt,
     ids::NodeKind,
     types::{
-        Date,
+        Date, Engagement,
         follow_up::{FollowUpRound, ProgressStatus},
     },
 };
@@ -63,6 +63,22 @@ payload!(
     /// The follow-up as it now stands, or `userErrors` saying why not.
     FollowUpPayload,
     follow_up_round: FollowUpRound
+);
+
+/// Whether other councils' reviews may learn from this one.
+#[derive(InputObject)]
+pub struct EngagementShareLearningInput {
+    /// The engagement.
+    pub engagement_id: ID,
+    /// True to let other reviews see its recommendations and what became of them at follow-up;
+    /// false to stop.
+    pub shared: bool,
+}
+
+payload!(
+    /// The engagement with its sharing as it now stands, or `userErrors` saying why not.
+    EngagementShareLearningPayload,
+    engagement: Engagement
 );
 
 #[derive(Default)]
@@ -138,5 +154,21 @@ impl FollowUpMutations {
         };
         let r = outcome(follow_up::reschedule(&ctx.env()?, cmd).await)?;
         Ok(FollowUpPayload::from_outcome(r, FollowUpRound))
+    }
+
+    /// Lets other councils' reviews see this one's recommendations and what became of them at
+    /// follow-up (`Theme.othersTackled`), or stops it. Off until changed; the host lead's alone
+    /// to decide (not a facilitator's, nor an administrator's), at any stage, and audited.
+    async fn engagement_share_learning(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The engagement and the choice.")] input: EngagementShareLearningInput,
+    ) -> async_graphql::Result<EngagementShareLearningPayload> {
+        let mut ids = Ids::default();
+        let engagement_id = ids.one(&input.engagement_id, NodeKind::Engagement, "engagementId");
+        decoded!(ids, EngagementShareLearningPayload, Engagement);
+        let cmd = follow_up::learning::LearningShare { engagement_id, shared: input.shared };
+        let r = outcome(follow_up::learning::share(&ctx.env()?, cmd).await)?;
+        Ok(EngagementShareLearningPayload::from_outcome(r, Engagement))
     }
 }

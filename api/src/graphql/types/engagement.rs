@@ -531,6 +531,12 @@ impl Engagement {
     async fn follow_up_due_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
         Ok(if self.view(ctx).await? == View::Full { self.0.follow_up_due_on.map(Date) } else { None })
     }
+    /// Whether other councils' reviews may learn from this one's recommendations and what became
+    /// of them (`Theme.othersTackled`): the host lead's choice (`engagementShareLearning`), off
+    /// until made. Public, like the engagement's title.
+    async fn shares_learning(&self) -> bool {
+        self.0.shares_learning
+    }
     /// The six-month follow-up: null until the report is signed off. The team sees it.
     async fn follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::follow_up::FollowUpRound>> {
         super::follow_up::of_engagement(ctx, self.0.id).await

@@ -8,6 +8,7 @@ pub mod engagement;
 pub mod fieldwork;
 pub mod findings;
 pub mod follow_up;
+pub mod learning;
 pub mod meeting;
 pub mod node;
 pub mod order;

@@ -176,6 +176,18 @@ impl Theme {
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// Other councils' recommendations on something like this, best first, and what became of
+    /// them at their follow-up: from the reviews whose host lead shares them
+    /// (`Engagement.sharesLearning`), ranked by the words they share with this one's title and
+    /// description. Empty for a caller who does not see the team's work.
+    async fn others_tackled(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many: 0 to 20, default 5.")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::learning::PeerRecommendation>> {
+        let text = format!("{}\n{}", self.0.title, self.0.description);
+        super::learning::others_tackled(ctx, self.0.engagement_id, &text, first).await
+    }
     /// Whether host and peer team have agreed it.
     async fn agreed(&self) -> bool {
         self.0.agreed_at.is_some()

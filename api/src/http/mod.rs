@@ -1,6 +1,7 @@
 //! HTTP transport: routes, middleware, health checks.
 
 pub mod auth;
+mod exports;
 mod files;
 mod follow_up;
 mod graphiql;
@@ -110,6 +111,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/papers/{id}/versions/{number}", get(papers::version))
         .route("/papers/{id}/signed-off.html", get(papers::signed_off))
         .route("/papers/{id}/signed-off.pdf", get(papers::signed_off_pdf))
+        .route("/exports/recommendations.csv", get(exports::recommendations))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/respond/invitation", get(respond::invitation_form).post(respond::invitation_answer))

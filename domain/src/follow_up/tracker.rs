@@ -1,12 +1,14 @@
 //! What became of recommendations across reviews, for the Improvement Service: every signed-off
 //! engagement's recommendations with their follow-up status, and the implementation rate at
-//! follow-up. Administrators see every engagement; a facilitator the ones they facilitate.
+//! follow-up, by service area, host council or theme. Administrators see every engagement; a
+//! facilitator the ones they facilitate.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use pci_entity::{
-    ParticipantRole, ProgressStatus, engagement, follow_up_round, recommendation, recommendation_progress,
+    ParticipantRole, ProgressStatus, engagement, finding, follow_up_round, recommendation, recommendation_link,
+    recommendation_progress, theme,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -32,6 +34,9 @@ pub struct TrackerFilter {
     pub signed_off_from: Option<NaiveDate>,
     /// Signed off on or before this day.
     pub signed_off_to: Option<NaiveDate>,
+    /// Words in the title of a theme the recommendation rests on (through its findings), without
+    /// regard to case: themes are each review's own, so across reviews they are matched by name.
+    pub theme: Option<String>,
 }
 
 /// One row of the tracker.
@@ -41,6 +46,8 @@ pub struct TrackerRow {
     pub engagement: engagement::Model,
     pub round: Option<follow_up_round::Model>,
     pub progress: Option<recommendation_progress::Model>,
+    /// The titles of the themes it rests on, through its findings, in the order of the themes.
+    pub themes: Vec<String>,
 }
 
 impl TrackerRow {
@@ -111,6 +118,8 @@ pub async fn rows(
         .into_iter()
         .map(|p| (p.recommendation_id, p))
         .collect();
+    let mut themes = themes_of(db, &recs).await?;
+    let needle = f.theme.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
     let mut by_engagement: HashMap<Uuid, Vec<recommendation::Model>> = HashMap::new();
     for r in recs {
         by_engagement.entry(r.engagement_id).or_default().push(r);
@@ -121,10 +130,13 @@ pub async fn rows(
             let row = TrackerRow {
                 progress: progress.remove(&r.id),
                 round: rounds.get(&e.id).cloned(),
+                themes: themes.remove(&r.id).unwrap_or_default(),
                 recommendation: r,
                 engagement: e.clone(),
             };
-            if f.statuses.as_ref().is_none_or(|s| s.contains(&row.tracked())) {
+            let theme_matches =
+                needle.as_ref().is_none_or(|n| row.themes.iter().any(|t| t.to_lowercase().contains(n.as_str())));
+            if theme_matches && f.statuses.as_ref().is_none_or(|s| s.contains(&row.tracked())) {
                 out.push(row);
             }
         }
@@ -132,11 +144,57 @@ pub async fn rows(
     Ok(Ok(out))
 }
 
+/// The titles of the themes each recommendation rests on (through its findings), in three
+/// statements whatever the number of recommendations.
+async fn themes_of(
+    db: &impl ConnectionTrait,
+    recs: &[recommendation::Model],
+) -> Result<HashMap<Uuid, Vec<String>>, DbErr> {
+    let links = recommendation_link::Entity::find()
+        .filter(recommendation_link::Column::RecommendationId.is_in(recs.iter().map(|r| r.id)))
+        .filter(recommendation_link::Column::FindingId.is_not_null())
+        .all(db)
+        .await?;
+    let findings: HashMap<Uuid, Uuid> = finding::Entity::find()
+        .filter(finding::Column::Id.is_in(links.iter().filter_map(|l| l.finding_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.theme_id))
+        .collect();
+    let titles: HashMap<Uuid, theme::Model> = theme::Entity::find()
+        .filter(theme::Column::Id.is_in(findings.values().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<&theme::Model>> = HashMap::new();
+    for l in &links {
+        if let Some(t) = l.finding_id.and_then(|f| findings.get(&f)).and_then(|t| titles.get(t)) {
+            let list = out.entry(l.recommendation_id).or_default();
+            if !list.iter().any(|x| x.id == t.id) {
+                list.push(t);
+            }
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(r, mut ts)| {
+            ts.sort_by_key(|t| (t.created_at, t.id));
+            (r, ts.into_iter().map(|t| t.title.clone()).collect())
+        })
+        .collect())
+}
+
 /// How the implementation rate is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateBy {
     ServiceArea,
     HostCouncil,
+    /// By theme title, without regard to case; a recommendation resting on two themes counts in
+    /// both, one resting on none in none.
+    Theme,
 }
 
 /// Of the recommendations whose follow-up was submitted, how many were implemented.
@@ -152,16 +210,22 @@ pub struct Rate {
 pub fn rates(rows: &[TrackerRow], by: RateBy) -> Vec<Rate> {
     let mut groups: BTreeMap<String, Rate> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.round.as_ref().is_some_and(|x| x.submitted_at.is_some())) {
-        let (sort, key) = match by {
+        let keys: Vec<(String, String)> = match by {
             RateBy::ServiceArea => {
-                (r.engagement.service_area.trim().to_lowercase(), r.engagement.service_area.trim().to_owned())
+                vec![(r.engagement.service_area.trim().to_lowercase(), r.engagement.service_area.trim().to_owned())]
             }
-            RateBy::HostCouncil => (r.engagement.host_council_id.to_string(), r.engagement.host_council_id.to_string()),
+            RateBy::HostCouncil => {
+                vec![(r.engagement.host_council_id.to_string(), r.engagement.host_council_id.to_string())]
+            }
+            RateBy::Theme => r.themes.iter().map(|t| (t.trim().to_lowercase(), t.trim().to_owned())).collect(),
         };
-        let g = groups.entry(sort).or_insert(Rate { key, recommendations: 0, implemented: 0 });
-        g.recommendations += 1;
-        if r.tracked() == Tracked::Reported(ProgressStatus::Implemented) {
-            g.implemented += 1;
+        let implemented = r.tracked() == Tracked::Reported(ProgressStatus::Implemented);
+        for (sort, key) in keys {
+            let g = groups.entry(sort).or_insert(Rate { key, recommendations: 0, implemented: 0 });
+            g.recommendations += 1;
+            if implemented {
+                g.implemented += 1;
+            }
         }
     }
     groups.into_values().collect()

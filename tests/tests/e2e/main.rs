@@ -39,4 +39,5 @@ mod survey_mail;
 mod survey_results;
 mod survey_schedule;
 mod surveys;
+mod tracker;
 mod worker_process;

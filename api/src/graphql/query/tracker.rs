@@ -27,6 +27,9 @@ pub struct RecommendationTrackerFilter {
     pub signed_off_from: Option<Date>,
     /// Signed off on or before this day.
     pub signed_off_to: Option<Date>,
+    /// Words in the title of a theme the recommendation rests on, without regard to case (each
+    /// review has its own themes, so across reviews they are matched by name).
+    pub theme: Option<String>,
 }
 
 /// How implementation rates are grouped.
@@ -36,6 +39,9 @@ pub enum ImplementationRateBy {
     ServiceArea,
     /// By host council.
     HostCouncil,
+    /// By the title of the themes the recommendations rest on, without regard to case; one that
+    /// rests on two themes counts in both.
+    Theme,
 }
 
 fn filter(f: Option<RecommendationTrackerFilter>) -> async_graphql::Result<TrackerFilter> {
@@ -58,6 +64,7 @@ fn filter(f: Option<RecommendationTrackerFilter>) -> async_graphql::Result<Track
         statuses: f.statuses.map(|s| s.into_iter().map(Into::into).collect()),
         signed_off_from: f.signed_off_from.map(|d| d.0),
         signed_off_to: f.signed_off_to.map(|d| d.0),
+        theme: f.theme,
     })
 }
 
@@ -96,6 +103,7 @@ pub async fn rates(
     let by = match by {
         ImplementationRateBy::ServiceArea => RateBy::ServiceArea,
         ImplementationRateBy::HostCouncil => RateBy::HostCouncil,
+        ImplementationRateBy::Theme => RateBy::Theme,
     };
     Ok(tracker::rates(&rows, by)
         .into_iter()
@@ -104,7 +112,7 @@ pub async fn rates(
                 RateBy::HostCouncil => {
                     r.key.parse().map(|u| encode(NodeKind::Organisation, u).to_string()).unwrap_or(r.key.clone())
                 }
-                RateBy::ServiceArea => r.key.clone(),
+                RateBy::ServiceArea | RateBy::Theme => r.key.clone(),
             },
             recommendations: i32::try_from(r.recommendations).unwrap_or(i32::MAX),
             implemented: i32::try_from(r.implemented).unwrap_or(i32::MAX),

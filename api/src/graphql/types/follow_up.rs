@@ -256,12 +256,16 @@ impl TrackedRecommendation {
     async fn follow_up(&self) -> Option<FollowUpRound> {
         self.0.round.clone().map(FollowUpRound)
     }
+    /// The titles of the themes it rests on, through its findings.
+    async fn themes(&self) -> &[String] {
+        &self.0.themes
+    }
 }
 
 /// Of the recommendations whose follow-up was submitted, how many were implemented.
 #[derive(async_graphql::SimpleObject)]
 pub struct ImplementationRate {
-    /// The service area (as its first engagement spells it), or the host council's global id.
+    /// The service area or the theme (as first spelt), or the host council's global id.
     pub key: String,
     /// Recommendations whose follow-up was submitted.
     pub recommendations: i32,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use pci_tests::bench::{Bench, Programs, Report, Sizes, machine};
 
 /// `--only read,email`: some parts only (read, statements, scale, email, timeliness,
-/// surveys, detail).
+/// surveys, detail, tracker).
 fn only() -> Vec<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()

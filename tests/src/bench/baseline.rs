@@ -4,6 +4,7 @@
 //! survey's results it returns the response rows they are computed from.
 
 mod detail;
+mod tracker;
 
 use std::collections::HashMap;
 
@@ -223,6 +224,13 @@ async fn responses(pool: &Pool, input: ResponsesInput) -> anyhow::Result<Value> 
     Ok(json!({"data": {"responses": rows}}))
 }
 
+async fn tracker_handler(State(pool): State<Pool>) -> axum::response::Response {
+    match tracker::tracker(&pool).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
 fn failure(e: anyhow::Error) -> axum::response::Response {
     (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"errors": [{"message": format!("{e:#}")}]}))).into_response()
 }
@@ -248,7 +256,7 @@ async fn responses_handler(State(pool): State<Pool>, Json(input): Json<Responses
     }
 }
 
-/// Serves `POST /read`, `POST /write`, `POST /survey-responses` and `POST /detail` on `DATABASE_URL` until SIGTERM, with as many
+/// Serves `POST /read`, `POST /write`, `POST /survey-responses`, `POST /detail` and `POST /tracker` on `DATABASE_URL` until SIGTERM, with as many
 /// connections as the API's default pool (8).
 pub async fn serve() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL")?;
@@ -268,6 +276,7 @@ pub async fn serve() -> anyhow::Result<()> {
         .route("/write", post(write_handler))
         .route("/survey-responses", post(responses_handler))
         .route("/detail", post(detail_handler))
+        .route("/tracker", post(tracker_handler))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("baseline listening on http://{}/", listener.local_addr()?);

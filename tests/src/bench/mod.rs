@@ -11,6 +11,7 @@ pub mod procs;
 mod report;
 mod seed;
 mod surveys;
+mod tracker;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -55,6 +56,9 @@ pub struct Sizes {
     /// Interviews of the engagement whose detail is read (9), each with two notes and two
     /// excerpts; the statement count is taken at each, the latency at the last.
     pub detail_sessions: Vec<usize>,
+    /// Recommendations of signed-off reviews the tracker reads across (ten per review).
+    pub tracker_recommendations: usize,
+    pub tracker_connections: Vec<usize>,
 }
 
 impl Sizes {
@@ -73,6 +77,8 @@ impl Sizes {
             due_together: 200,
             survey_recipients: 2_000,
             detail_sessions: vec![4, 24],
+            tracker_recommendations: 10_000,
+            tracker_connections: vec![1, 16],
         }
     }
 
@@ -91,6 +97,8 @@ impl Sizes {
             due_together: 20,
             survey_recipients: 40,
             detail_sessions: vec![1, 3],
+            tracker_recommendations: 200,
+            tracker_connections: vec![1],
         }
     }
 }
@@ -102,7 +110,7 @@ pub struct Bench {
     pub postgres: Option<String>,
     pub log_dir: PathBuf,
     /// Parts to run (`read`, `statements`, `scale`, `email`, `timeliness`,
-    /// `surveys`, `detail`); empty runs all.
+    /// `surveys`, `detail`, `tracker`); empty runs all.
     pub only: Vec<String>,
 }
 
@@ -403,6 +411,10 @@ pub async fn run(b: &Bench, report: &mut Report) -> anyhow::Result<()> {
         eprintln!("[bench] {}: engagement detail", name(backend));
         if b.wants("detail") {
             detail::part(b, backend, report).await?;
+        }
+        eprintln!("[bench] {}: recommendation tracker", name(backend));
+        if b.wants("tracker") {
+            tracker::part(b, backend, report).await?;
         }
     }
     Ok(())

@@ -268,6 +268,28 @@ impl Report {
         );
     }
 
+    pub fn tracker(&mut self, backend: &'static str, conns: usize, n: usize, ours: &Outcome, base: &Outcome) {
+        self.push(
+            "10 tracker",
+            format!("req/s, first page of {n} recommendations, {conns} conn"),
+            backend,
+            [
+                format!("{:.0}", ours.per_second()),
+                format!("{:.0}", base.per_second()),
+                ratio(ours.per_second(), base.per_second()),
+                String::new(),
+            ],
+            None,
+        );
+        self.push(
+            "10 tracker",
+            format!("p50 / p99 ms, {n} recommendations, {conns} conn"),
+            backend,
+            latency_cells(ours, base, ""),
+            None,
+        );
+    }
+
     pub fn markdown(&self) -> String {
         let mut out = String::from(
             "| Part | Figure | Backend | PCI Hub | Baseline | Ratio | Target | Met |\n|---|---|---|---:|---:|---:|---|---|\n",

@@ -30,7 +30,7 @@ pub struct Seeded {
     pub host: Uuid,
 }
 
-async fn insert_all<A>(db: &DatabaseConnection, rows: Vec<A>) -> anyhow::Result<()>
+pub(super) async fn insert_all<A>(db: &DatabaseConnection, rows: Vec<A>) -> anyhow::Result<()>
 where
     A: ActiveModelTrait + Send,
 {

@@ -16,8 +16,11 @@ const PAGE: &str = "SELECT r.id, r.text, e.id AS eid, e.title, p.status FROM rec
     WHERE e.signed_off_at IS NOT NULL \
     ORDER BY e.signed_off_at DESC, e.id, r.created_at, r.id LIMIT 50";
 
+/// A recommendation's id and text, its engagement's id and title, its status if reported.
+type PageRow = (Uuid, String, Uuid, String, Option<String>);
+
 pub(super) async fn tracker(pool: &Pool) -> anyhow::Result<Value> {
-    let (total, rows): (i64, Vec<(Uuid, String, Uuid, String, Option<String>)>) = on_pool!(pool, |p| {
+    let (total, rows): (i64, Vec<PageRow>) = on_pool!(pool, |p| {
         let total: i64 = sqlx::query(COUNT).fetch_one(p).await?.try_get(0)?;
         let rows = sqlx::query(PAGE).fetch_all(p).await?;
         let rows = rows

@@ -242,8 +242,19 @@ impl TestApp {
                     self.db.query_all_raw(Statement::from_string(b, jobs)).await.map(|r| {
                         r.iter().map(|r| r.try_get::<String>("", "x").unwrap_or_default()).collect::<Vec<_>>()
                     });
+                // Which queues have a registered, beating worker: a queue whose jobs stay
+                // Pending with none is the stall still open in issue 18.
+                let workers = if b == sea_orm::DbBackend::Sqlite {
+                    "SELECT id || ' seen ' || (strftime('%s', 'now') - last_seen) || ' s ago' AS x FROM Workers"
+                } else {
+                    "SELECT id || ' seen at ' || last_seen::text || ', now ' || now()::text AS x FROM apalis.workers"
+                };
+                let workers =
+                    self.db.query_all_raw(Statement::from_string(b, workers)).await.map(|r| {
+                        r.iter().map(|r| r.try_get::<String>("", "x").unwrap_or_default()).collect::<Vec<_>>()
+                    });
                 panic!(
-                    "timed out after {secs} s waiting for: {what}\njobs: {rows:#?}\noutbox: {}\ndeliveries: {:?}\nreceived: {}",
+                    "timed out after {secs} s waiting for: {what}\njobs: {rows:#?}\nworkers: {workers:#?}\noutbox: {}\ndeliveries: {:?}\nreceived: {}",
                     self.count("job_outbox").await,
                     self.deliveries().await,
                     self.smtp.received().len()

@@ -145,27 +145,4 @@ async fn peers_learn_from_reviews_their_hosts_share(app: TestApp) {
     );
 }
 
-/// The migration that brings sharing indexes the recommendations of reviews signed off before
-/// it, which the sign-off could not index; taken back, it takes the setting and the entries.
-async fn reviews_signed_off_before_sharing_existed_are_found(app: TestApp) {
-    use pci_migration::{Migrator, MigratorTrait};
-    let fife = closed_review(&app, None).await;
-    app.wait_idle(30).await;
-    let all = Migrator::migrations();
-    assert_eq!(all.last().unwrap().name(), "m20261207_000010_learning", "this test takes back the last migration");
-    Migrator::down(&app.db, Some(1)).await.expect("the sharing migration, taken back");
-    let schema = sea_orm_migration::SchemaManager::new(&app.db);
-    assert!(!schema.has_column("engagements", "shares_learning").await.unwrap());
-    Migrator::up(&app.db, None).await.expect("and run again");
-
-    let fife_lead = app.session_for(&fife.host_lead).await;
-    share(&app, &fife_lead, &fife.engagement, true).await;
-    let now = app.team().await;
-    app.complete_pre_work(&now.engagement).await;
-    app.agree_theme(&now.engagement).await;
-    let theme = themes(&app, &now.engagement).await.remove(0);
-    let data = app.gql_ok(TACKLED, json!({"id": theme})).await;
-    assert_eq!(texts(&data), ["Stock vans for the common repairs."], "{data}");
-}
-
-on_both_backends!(peers_learn_from_reviews_their_hosts_share, reviews_signed_off_before_sharing_existed_are_found);
+on_both_backends!(peers_learn_from_reviews_their_hosts_share);

@@ -75,8 +75,7 @@ impl AnalysisItem {
         ctx: &Context<'_>,
         #[graphql(desc = "How many: 0 to 20, default 5.")] first: Option<i32>,
     ) -> async_graphql::Result<Vec<super::learning::PeerRecommendation>> {
-        let text = format!("{}\n{}", self.0.title, self.0.description);
-        super::learning::others_tackled(ctx, self.0.engagement_id, &text, first).await
+        super::learning::others_tackled(ctx, self.0.engagement_id, (&self.0.title, &self.0.description), first).await
     }
     /// The description as sanitised HTML (see `DocumentVersion.html`).
     async fn description_html(&self) -> String {

@@ -12,20 +12,22 @@ use crate::graphql::{context::CtxExt, error::ApiError, ids::value_id};
 pub const DEFAULT_LEARNING: i32 = 5;
 
 /// The recommendations of other councils' reviews (only those whose host lead shares them:
-/// `Engagement.sharesLearning`) that share the most words with `text`, best first. Empty for a
-/// caller without full view of `engagement_id`.
+/// `Engagement.sharesLearning`) that share the most words with a theme's or an area for
+/// improvement's title and description, best first. Empty for a caller without full view of
+/// `engagement_id`.
 pub(super) async fn others_tackled(
     ctx: &Context<'_>,
     engagement_id: uuid::Uuid,
-    text: &str,
+    (title, description): (&str, &str),
     first: Option<i32>,
 ) -> async_graphql::Result<Vec<PeerRecommendation>> {
+    let text = format!("{title}\n{description}");
     let first = first.unwrap_or(DEFAULT_LEARNING);
     let max = learning::MAX_LEARNING as i32;
     if !(0..=max).contains(&first) {
         return Err(ApiError::BadUserInput(format!("first is 0 to {max}")).into());
     }
-    let found = learning::others_tackled(ctx.db()?, ctx.access()?, engagement_id, text, first as u64)
+    let found = learning::others_tackled(ctx.db()?, ctx.access()?, engagement_id, &text, first as u64)
         .await
         .map_err(ApiError::from)?;
     Ok(found.into_iter().map(PeerRecommendation).collect())

@@ -185,8 +185,7 @@ impl Theme {
         ctx: &Context<'_>,
         #[graphql(desc = "How many: 0 to 20, default 5.")] first: Option<i32>,
     ) -> async_graphql::Result<Vec<super::learning::PeerRecommendation>> {
-        let text = format!("{}\n{}", self.0.title, self.0.description);
-        super::learning::others_tackled(ctx, self.0.engagement_id, &text, first).await
+        super::learning::others_tackled(ctx, self.0.engagement_id, (&self.0.title, &self.0.description), first).await
     }
     /// Whether host and peer team have agreed it.
     async fn agreed(&self) -> bool {
